@@ -1,0 +1,19 @@
+"""boltz: Boltzmann distributions and the models built on them.
+
+Numerics of the Boltzmann distribution (:func:`logsumexp`, :func:`softmax`,
+:func:`log_softmax`, :func:`boltzmann_probs`, :func:`thermodynamics`, :func:`solve_beta`,
+:func:`sample_boltzmann`) on a compiled, OpenMP-parallel core.
+
+Conventions: k_B = 1 unless a ``boltzmann_constant`` argument says otherwise; ``temperature``
+T > 0 and beta = 1/(k_B T); energies are lower-is-likelier, scores/logits higher-is-likelier.
+"""
+from importlib.metadata import PackageNotFoundError, version as _version
+
+from boltz.log_domain import log_softmax, logsumexp, softmax
+
+try:
+    __version__ = _version("boltz")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = ["logsumexp", "softmax", "log_softmax", "__version__"]

@@ -1,0 +1,1 @@
+"""Compiled kernels of boltz (Cython + C). Not a public API: use the functions in boltz."""

@@ -1,0 +1,117 @@
+/*
+ * Exp-bound reduction kernels of boltz (log-sum-exp, softmax), vectorised.
+ *
+ * Why C and not Cython: the loops must be compiled twice, for baseline x86-64 (SSE2) and for
+ * AVX2+FMA, and chosen at run time, so that a portable wheel still runs at AVX2 speed. Cython
+ * cannot put a `target` attribute on a function, so the vector loops live here and the
+ * Cython modules only call the dispatching wrappers at the bottom of this file.
+ *
+ * exp is declared `omp declare simd` so that gcc (with -fno-math-errno -fopenmp-simd) calls
+ * glibc's libmvec (_ZGVbN2v_exp for SSE2, _ZGVdN4v_exp for AVX2). libmvec's vector exp is
+ * within 4 ulp of the correctly rounded result, so results may differ in the last bits
+ * between CPUs, never between thread counts.
+ *
+ * Every kernel computes, for a shift `ref` and a factor `scale` with scale*(x - ref) <= 0,
+ *     e_i = exp(scale * (x_i - ref))
+ * and splits the weighted sum into the "tie" part (x_i == ref, where e_i == 1 exactly) and the
+ * rest, so that callers can form log(tie + rest) = log(tie) + log1p(rest / tie) without the
+ * rounding error of 1 + rest (the accuracy of log-sum-exp with one dominant term).
+ */
+#ifndef BOLTZ_SIMD_KERNELS_H
+#define BOLTZ_SIMD_KERNELS_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__)
+#define BOLTZ_X86_DISPATCH 1
+#pragma omp declare simd notinbranch
+extern double exp(double);
+#pragma omp declare simd notinbranch
+extern float expf(float);
+#else
+#define BOLTZ_X86_DISPATCH 0
+#endif
+
+/* Elements per block: the exp values of one block stay in L1 between the two loops. */
+#define BOLTZ_BLOCK 512
+
+/* ---- instantiate the template for each (type, instruction set) ------------------------ */
+#define BOLTZ_TARGET
+#define BOLTZ_ISA base
+#define BOLTZ_REAL double
+#define BOLTZ_EXP exp
+#define BOLTZ_T f64
+#include "simd_kernels_impl.h"
+#define BOLTZ_REAL float
+#define BOLTZ_EXP expf
+#define BOLTZ_T f32
+#include "simd_kernels_impl.h"
+#undef BOLTZ_TARGET
+#undef BOLTZ_ISA
+
+#if BOLTZ_X86_DISPATCH
+#define BOLTZ_TARGET __attribute__((target("avx2,fma")))
+#define BOLTZ_ISA avx2
+#define BOLTZ_REAL double
+#define BOLTZ_EXP exp
+#define BOLTZ_T f64
+#include "simd_kernels_impl.h"
+#define BOLTZ_REAL float
+#define BOLTZ_EXP expf
+#define BOLTZ_T f32
+#include "simd_kernels_impl.h"
+#undef BOLTZ_TARGET
+#undef BOLTZ_ISA
+#endif
+
+/* ---- run-time dispatch ----------------------------------------------------------------- */
+
+/* 1 when the AVX2+FMA loops are used. BOLTZ_SIMD=baseline in the environment forces the
+ * baseline loops (used by the tests to check both paths on one machine). */
+static int boltz_use_avx2(void)
+{
+    static int cached = -1;
+    if (cached < 0) {
+        int ok = 0;
+#if BOLTZ_X86_DISPATCH
+        const char *force = getenv("BOLTZ_SIMD");
+        __builtin_cpu_init();
+        ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        if (force != NULL && strcmp(force, "baseline") == 0) ok = 0;
+#endif
+        cached = ok; /* benign race: every thread writes the same value */
+    }
+    return cached;
+}
+
+#if BOLTZ_X86_DISPATCH
+#define BOLTZ_DISPATCH(fn, T, args) \
+    (boltz_use_avx2() ? boltz_##fn##_##T##_avx2 args : boltz_##fn##_##T##_base args)
+#else
+#define BOLTZ_DISPATCH(fn, T, args) (boltz_##fn##_##T##_base args)
+#endif
+
+#define BOLTZ_PUBLIC(T, REAL)                                                                 \
+static inline REAL boltz_max_##T(const REAL *x, ptrdiff_t n)                                  \
+{ return BOLTZ_DISPATCH(max, T, (x, n)); }                                                    \
+static inline double boltz_sumexp_##T(const REAL *x, const REAL *w, ptrdiff_t n,             \
+                                      double ref, double scale, double *tie)                  \
+{ return BOLTZ_DISPATCH(sumexp, T, (x, w, n, ref, scale, tie)); }                             \
+static inline double boltz_expshift_##T(const REAL *x, REAL *out, ptrdiff_t n,               \
+                                        double ref, double scale, double *tie)                \
+{ return BOLTZ_DISPATCH(expshift, T, (x, out, n, ref, scale, tie)); }                         \
+static inline void boltz_divide_##T(REAL *out, ptrdiff_t n, double denom)                     \
+{ BOLTZ_DISPATCH(divide, T, (out, n, denom)); }                                               \
+static inline void boltz_affine_##T(const REAL *x, REAL *out, ptrdiff_t n,                   \
+                                    double ref, double scale, double offset)                  \
+{ BOLTZ_DISPATCH(affine, T, (x, out, n, ref, scale, offset)); }
+
+BOLTZ_PUBLIC(f64, double)
+BOLTZ_PUBLIC(f32, float)
+
+static inline const char *boltz_simd_isa(void) { return boltz_use_avx2() ? "avx2" : "baseline"; }
+
+#endif /* BOLTZ_SIMD_KERNELS_H */

@@ -1,0 +1,172 @@
+"""Log-domain reductions: log-sum-exp, softmax and log-softmax, exact at the edges."""
+from __future__ import annotations
+
+import numpy as np
+
+from boltz._core import _logsumexp
+from boltz._validation import (
+    as_float_array,
+    as_rows,
+    check_axes,
+    check_temperature,
+    reduced_shape,
+    resolve_num_threads,
+)
+
+__all__ = ["logsumexp", "softmax", "log_softmax"]
+
+# Largest finite 1/T: keeps (x - max) / T at 0 for the maxima instead of 0 * inf = nan.
+_MAX_SCALE = float(np.finfo(np.float64).max)
+
+
+def _scale_of(temperature) -> float:
+    t = check_temperature(temperature)
+    if not np.isscalar(t):
+        raise TypeError("temperature must be a scalar here; for several temperatures "
+                        "call once per temperature or use boltz.thermodynamics")
+    return min(1.0 / t, _MAX_SCALE)
+
+
+def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False, *, num_threads=None):
+    r"""Logarithm of the sum of exponentials, :math:`\log \sum_i b_i e^{a_i}`, computed stably.
+
+    A drop-in for :func:`scipy.special.logsumexp` for real input, faster and more accurate:
+    with :math:`m = \max_i a_i`, it returns
+    :math:`m + \log c + \operatorname{log1p}\big(\sum_{a_i < m} b_i e^{a_i - m} / c\big)`,
+    where :math:`c = \sum_{a_i = m} b_i`, so a sum dominated by one term is exact to the last
+    bit (``log(1 + tiny)`` never rounds ``tiny`` away).
+
+    In statistical mechanics, with :math:`a_i = -E_i / k_B T` this is :math:`\log Z`.
+
+    Parameters
+    ----------
+    a : array_like
+        Real input, float32 or float64 (integers are converted to float64). Any strides.
+    axis : None or int or tuple of ints, optional
+        Axes to reduce over. ``None`` (default) reduces over all of them.
+    b : array_like, optional
+        Weights :math:`b_i`, broadcast against `a`. An element with ``b == 0`` is excluded,
+        whatever `a` holds there (even ``+inf`` or ``nan``). Negative weights are allowed;
+        a negative total needs ``return_sign=True``.
+    keepdims : bool, optional
+        Keep the reduced axes with length one, so the result broadcasts against `a`.
+    return_sign : bool, optional
+        Also return the sign of the sum (+1, -1, or 0 when the sum is exactly zero).
+    num_threads : int, optional
+        OpenMP threads. ``None`` uses what OpenMP would (``OMP_NUM_THREADS``, threadpoolctl).
+        The result does not depend on it.
+
+    Returns
+    -------
+    res : ndarray or numpy scalar
+        :math:`\log|\sum_i b_i e^{a_i}|`, float32 for float32 input else float64. Where the
+        sum is negative and ``return_sign`` is False the result is ``nan``.
+    sgn : ndarray or numpy scalar
+        Only with ``return_sign=True``.
+
+    Notes
+    -----
+    Edge cases, as in SciPy: any ``nan`` gives ``nan``; a ``+inf`` gives ``+inf``; all
+    ``-inf`` gives ``-inf``; an empty reduction gives ``-inf`` with sign 0 (SciPy says -1).
+    ``+inf`` entries whose weights cancel give ``nan``.
+
+    Examples
+    --------
+    >>> import boltz
+    >>> float(boltz.logsumexp([0.0, -40.0]))   # log1p(exp(-40)) == exp(-40) to the last bit
+    4.248354255291589e-18
+    """
+    a = as_float_array(a, "a")
+    if b is not None:
+        b = as_float_array(b, "b")
+        try:
+            a, b = np.broadcast_arrays(a, b)
+        except ValueError:
+            raise ValueError(f"b with shape {b.shape} does not broadcast against a with "
+                             f"shape {a.shape}") from None
+        dtype = np.result_type(a.dtype, b.dtype)
+        a = np.where(b == 0, -np.inf, a).astype(dtype, copy=False)
+        b = b.astype(dtype, copy=False)
+    dtype = a.dtype
+    axes = check_axes(axis, a.ndim)
+    nthreads = resolve_num_threads(num_threads)
+
+    x = as_rows(a, axes)
+    w = None if b is None else as_rows(b, axes)
+    val, sgn = _logsumexp.logsumexp_rows(x, w, 1.0, nthreads)
+    if not return_sign:
+        val[sgn < 0] = np.nan
+    shape = reduced_shape(a.shape, axes, keepdims)
+    val = val.astype(dtype, copy=False).reshape(shape)[()]
+    if return_sign:
+        return val, sgn.astype(dtype, copy=False).reshape(shape)[()]
+    return val
+
+
+def _softmax(x, axis, temperature, num_threads, log_output):
+    x = as_float_array(x, "x")
+    scale = _scale_of(temperature)
+    if x.ndim == 0:
+        raise ValueError("x must have at least one dimension")
+    (ax,) = check_axes(axis, x.ndim)
+    nthreads = resolve_num_threads(num_threads)
+    rows = as_rows(x, (ax,))
+    out = np.empty_like(rows)
+    _logsumexp.softmax_rows(rows, out, scale, log_output, nthreads)
+    # undo as_rows: the reduced axis is last in `out`
+    moved_shape = tuple(s for i, s in enumerate(x.shape) if i != ax) + (x.shape[ax],)
+    return np.moveaxis(out.reshape(moved_shape), -1, ax)
+
+
+def softmax(x, axis=-1, temperature=1.0, *, num_threads=None):
+    r"""Softmax at a temperature: :math:`p_i = e^{x_i / T} / \sum_j e^{x_j / T}`.
+
+    `x` are scores or logits (larger is likelier); for energies use
+    :func:`boltz.boltzmann_probs`. Computed as :math:`e^{(x_i - m)/T}` with
+    :math:`m = \max_j x_j`, so it never overflows and behaves at the limits:
+
+    * :math:`T \to 0` gives the argmax, ties sharing the mass equally;
+    * large :math:`T` gives the uniform distribution;
+    * ``+inf`` entries share all the mass equally (no ``nan``);
+    * any ``nan`` in a slice, or a slice that is all ``-inf`` (0/0: no distribution), gives
+      ``nan`` over that whole slice.
+
+    Parameters
+    ----------
+    x : array_like
+        Real scores, float32 or float64 (integers are converted to float64).
+    axis : int, optional
+        The axis along which the probabilities sum to 1. Default: the last.
+    temperature : float, optional
+        :math:`T > 0`, finite; in the units of `x`. Default 1.
+    num_threads : int, optional
+        OpenMP threads over slices (``None``: OpenMP's default). Results do not depend on it.
+
+    Returns
+    -------
+    ndarray
+        Same shape and dtype as `x` (float64 for integer input); sums to 1 along `axis`.
+
+    Examples
+    --------
+    >>> import boltz
+    >>> boltz.softmax([1.0, 2.0, 2.0], temperature=1e-9).tolist()
+    [0.0, 0.5, 0.5]
+    """
+    return _softmax(x, axis, temperature, num_threads, False)
+
+
+def log_softmax(x, axis=-1, temperature=1.0, *, num_threads=None):
+    r"""Logarithm of :func:`softmax`: :math:`x_i/T - \log \sum_j e^{x_j / T}`.
+
+    Computed directly (not as ``log(softmax)``), so tiny probabilities keep their logs:
+    ``log_softmax([0, -1000])`` is ``[0, -1000]``. Same edge cases and arguments as
+    :func:`softmax`; ``+inf`` entries get :math:`-\log c` for :math:`c` of them and the
+    others ``-inf``.
+
+    Returns
+    -------
+    ndarray
+        Same shape and dtype as `x` (float64 for integer input).
+    """
+    return _softmax(x, axis, temperature, num_threads, True)
