@@ -9,6 +9,8 @@ T > 0 and beta = 1/(k_B T); energies are lower-is-likelier, scores/logits higher
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 
+from boltz.boltzmann_sampling import sample_boltzmann
+from boltz.distribution import Thermodynamics, boltzmann_probs, solve_beta, thermodynamics
 from boltz.log_domain import log_softmax, logsumexp, softmax
 
 try:
@@ -16,4 +18,14 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
-__all__ = ["logsumexp", "softmax", "log_softmax", "__version__"]
+__all__ = [
+    "logsumexp",
+    "softmax",
+    "log_softmax",
+    "boltzmann_probs",
+    "thermodynamics",
+    "Thermodynamics",
+    "solve_beta",
+    "sample_boltzmann",
+    "__version__",
+]

@@ -1,0 +1,323 @@
+"""The Boltzmann distribution over energy levels: probabilities, thermodynamics, max-entropy β.
+
+Conventions: k_B = ``boltzmann_constant`` (1 by default), temperature T > 0,
+β = 1/(k_B T), p_i ∝ g_i exp(−β E_i) with degeneracies g_i ≥ 0 (1 by default).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from boltz._validation import as_float_array, check_temperature, resolve_num_threads
+from boltz.log_domain import logsumexp, softmax
+
+__all__ = ["boltzmann_probs", "thermodynamics", "Thermodynamics", "solve_beta"]
+
+# Temperatures per block in thermodynamics, so that a block's (T, levels) array stays small.
+_BLOCK_ELEMENTS = 1 << 20
+
+
+def _check_positive_scalar(value, name):
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {value!r}") from None
+    if not (math.isfinite(v) and v > 0):
+        raise ValueError(f"{name} must be finite and > 0, got {value!r}")
+    return v
+
+
+def _log_degeneracy(degeneracy, energies):
+    """log g broadcast to energies' shape (None: zeros), after checking g >= 0 and finite."""
+    if degeneracy is None:
+        return None
+    g = as_float_array(degeneracy, "degeneracy")
+    try:
+        g = np.broadcast_to(g, energies.shape)
+    except ValueError:
+        raise ValueError(f"degeneracy with shape {g.shape} does not broadcast against "
+                         f"energies with shape {energies.shape}") from None
+    if not np.all(np.isfinite(g)) or np.any(g < 0):
+        raise ValueError("degeneracy must be finite and >= 0")
+    with np.errstate(divide="ignore"):
+        return np.log(g.astype(energies.dtype, copy=False))
+
+
+def boltzmann_probs(energies, temperature=1.0, degeneracy=None, axis=-1, *,
+                    boltzmann_constant=1.0, num_threads=None):
+    r"""Boltzmann probabilities :math:`p_i = g_i e^{-E_i / k_B T} / Z` of energy levels.
+
+    Lower energy is likelier. Computed relative to the lowest energy, so it never overflows
+    and :math:`T \to 0` puts all the mass on the ground states (shared by degeneracy).
+
+    Parameters
+    ----------
+    energies : array_like
+        Energies :math:`E_i` (float32 or float64), in the units of :math:`k_B T`.
+    temperature : float, optional
+        :math:`T > 0`, finite (default 1).
+    degeneracy : array_like, optional
+        :math:`g_i \ge 0`, broadcast against `energies`; a level with :math:`g_i = 0` gets
+        probability 0.
+    axis : int, optional
+        Axis over which the probabilities sum to 1 (default: last).
+    boltzmann_constant : float, optional
+        :math:`k_B` (default 1: temperature in energy units).
+    num_threads : int, optional
+        OpenMP threads (``None``: OpenMP's default). Results do not depend on it.
+
+    Returns
+    -------
+    ndarray
+        Probabilities, shape and dtype of `energies` (float64 for integer input).
+
+    Examples
+    --------
+    >>> import boltz
+    >>> p = boltz.boltzmann_probs([0.0, 1.0], temperature=1.0)
+    >>> round(float(p[1]), 12)    # 1 / (1 + e)
+    0.268941421370
+    """
+    e = as_float_array(energies, "energies")
+    kt = check_temperature(temperature) * _check_positive_scalar(boltzmann_constant,
+                                                                 "boltzmann_constant")
+    if not np.isscalar(kt):
+        raise TypeError("temperature must be a scalar; for many temperatures use "
+                        "boltz.thermodynamics")
+    logg = _log_degeneracy(degeneracy, e)
+    if logg is None:
+        return softmax(-e, axis=axis, temperature=kt, num_threads=num_threads)
+    # shift by the lowest finite energy before dividing by kT, so a tiny kT cannot overflow
+    ref = np.min(np.where(np.isfinite(e), e, np.inf), axis=axis, keepdims=True)
+    ref = np.where(np.isfinite(ref), ref, 0.0)
+    with np.errstate(invalid="ignore"):
+        logits = logg - (e - ref) / e.dtype.type(kt)
+    return softmax(logits, axis=axis, temperature=1.0, num_threads=num_threads)
+
+
+@dataclass(frozen=True)
+class Thermodynamics:
+    r"""Thermodynamic quantities of a system of energy levels, one entry per temperature.
+
+    Attributes
+    ----------
+    temperature : ndarray
+        :math:`T`.
+    log_z : ndarray
+        :math:`\log Z = \log \sum_i g_i e^{-E_i / k_B T}` (dimensionless).
+    free_energy : ndarray
+        Helmholtz free energy :math:`A = -k_B T \log Z` (energy units).
+    mean_energy : ndarray
+        Internal energy :math:`U = \langle E \rangle` (energy units).
+    entropy : ndarray
+        :math:`S = (U - A) / T` (units of :math:`k_B`).
+    heat_capacity : ndarray
+        :math:`C = \mathrm{Var}(E) / (k_B T^2) = \partial U / \partial T` (units of
+        :math:`k_B`).
+    energy_std : ndarray
+        :math:`\sqrt{\mathrm{Var}(E)}`, the energy fluctuation (energy units).
+    """
+
+    temperature: np.ndarray
+    log_z: np.ndarray
+    free_energy: np.ndarray
+    mean_energy: np.ndarray
+    entropy: np.ndarray
+    heat_capacity: np.ndarray
+    energy_std: np.ndarray
+
+    @property
+    def beta(self) -> np.ndarray:
+        """Inverse temperature :math:`1/T` (with the Boltzmann constant: divide by it)."""
+        return 1.0 / self.temperature
+
+
+def _levels(energies, degeneracy, name="energies"):
+    """Finite 1-D float64 energies and log-degeneracies of the levels with g > 0."""
+    e = as_float_array(energies, name).astype(np.float64, copy=False)
+    if e.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional (the energy levels), "
+                         f"got shape {e.shape}")
+    if e.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if not np.all(np.isfinite(e)):
+        raise ValueError(f"{name} must be finite")
+    logg = _log_degeneracy(degeneracy, e)
+    if logg is None:
+        return e, np.zeros_like(e)
+    keep = np.isfinite(logg)
+    if not np.any(keep):
+        raise ValueError("degeneracy must have at least one level with g > 0")
+    return e[keep], logg[keep]
+
+
+def thermodynamics(energies, temperature, degeneracy=None, boltzmann_constant=1.0, *,
+                   num_threads=None):
+    r"""Thermodynamics of a system with energy levels :math:`E_i` (degeneracies :math:`g_i`).
+
+    With :math:`\beta = 1/(k_B T)` and :math:`Z = \sum_i g_i e^{-\beta E_i}`:
+    :math:`\log Z`, :math:`A = -k_B T \log Z`, :math:`U = \langle E \rangle`,
+    :math:`S = (U - A)/T`, :math:`C = \mathrm{Var}(E)/(k_B T^2)` and
+    :math:`\sqrt{\mathrm{Var}(E)}`.
+
+    Every sum is taken relative to the lowest level and the variance is centred,
+    :math:`\sum_i p_i (E_i - U)^2`, so shifting all energies by a constant (even 1e8) shifts
+    :math:`U` and :math:`A` by it and leaves :math:`S` and :math:`C` exact.
+
+    Parameters
+    ----------
+    energies : array_like, 1-D
+        Finite energy levels (energy units).
+    temperature : float or array_like
+        :math:`T > 0`, finite; an array gives one result per temperature (any shape).
+    degeneracy : array_like, optional
+        :math:`g_i \ge 0` per level (default 1).
+    boltzmann_constant : float, optional
+        :math:`k_B` (default 1: temperature in energy units).
+    num_threads : int, optional
+        OpenMP threads (``None``: OpenMP's default). Results do not depend on it.
+
+    Returns
+    -------
+    Thermodynamics
+        Fields are arrays shaped like `temperature` (numpy scalars for a scalar).
+
+    Examples
+    --------
+    >>> import boltz
+    >>> th = boltz.thermodynamics([0.0, 1.0], temperature=1.0)
+    >>> round(float(th.heat_capacity), 12)
+    0.196611933241
+    """
+    e, logg = _levels(energies, degeneracy)
+    temps = np.asarray(check_temperature(temperature), dtype=np.float64)
+    k = _check_positive_scalar(boltzmann_constant, "boltzmann_constant")
+    nthreads = resolve_num_threads(num_threads)
+
+    e0 = e.min()
+    de = e - e0                                  # >= 0, exact shift
+    kt = (k * temps).ravel()
+    log_z0 = np.empty_like(kt)                    # log sum g exp(-(E - E0)/kT)
+    du = np.empty_like(kt)                        # U - E0
+    var = np.empty_like(kt)
+    block = max(1, _BLOCK_ELEMENTS // e.size)
+    for lo in range(0, kt.size, block):
+        t = kt[lo:lo + block, None]
+        logits = logg - de / t
+        p = softmax(logits, axis=1, num_threads=nthreads)
+        log_z0[lo:lo + block] = logsumexp(logits, axis=1, num_threads=nthreads)
+        u = p @ de
+        du[lo:lo + block] = u
+        var[lo:lo + block] = np.einsum("ij,ij->i", p, (de - u[:, None]) ** 2)
+    shape = temps.shape
+    kt = kt.reshape(shape)
+    log_z0, du, var = log_z0.reshape(shape), du.reshape(shape), var.reshape(shape)
+    fields = dict(
+        temperature=temps,
+        log_z=log_z0 - e0 / kt,
+        free_energy=e0 - kt * log_z0,
+        mean_energy=e0 + du,
+        entropy=k * (du / kt + log_z0),
+        heat_capacity=var / (k * temps**2),
+        energy_std=np.sqrt(var),
+    )
+    # a scalar temperature gives numpy scalars, an array gives arrays of its shape
+    return Thermodynamics(**{name: np.asarray(v)[()] for name, v in fields.items()})
+
+
+def _mean_and_var(de, logg, beta):
+    """<ΔE> and Var(ΔE) at inverse temperature beta (any sign)."""
+    p = softmax(logg - beta * de)
+    u = float(p @ de)
+    return u, float(p @ (de - u) ** 2)
+
+
+def solve_beta(energies, mean_energy, degeneracy=None, *, xtol=None, maxiter=200):
+    r"""Inverse temperature β of the maximum-entropy distribution with mean energy `U`.
+
+    Maximising :math:`-\sum_i p_i \log(p_i/g_i)` subject to :math:`\sum_i p_i E_i = U`
+    gives :math:`p_i \propto g_i e^{-\beta E_i}`; this returns the Lagrange multiplier
+    β (units 1/energy). β < 0 when `U` is above the uniform (infinite-temperature) mean.
+    :math:`U(\beta)` decreases monotonically (:math:`dU/d\beta = -\mathrm{Var}(E)`), so the
+    root is unique; it is found by Newton's method safeguarded by bisection.
+
+    Parameters
+    ----------
+    energies : array_like, 1-D
+        Finite energy levels.
+    mean_energy : float or array_like
+        Target :math:`U`, strictly between the lowest and highest level (with g > 0).
+    degeneracy : array_like, optional
+        :math:`g_i \ge 0` per level (default 1).
+    xtol : float, optional
+        Absolute tolerance on β (default: 4 ulp of the result).
+    maxiter : int, optional
+        Most iterations (default 200).
+
+    Returns
+    -------
+    float or ndarray
+        β, shaped like `mean_energy`.
+
+    Examples
+    --------
+    A die with faces 1..6 whose mean is 4.5 (Jaynes' Brandeis dice problem):
+
+    >>> import boltz
+    >>> round(boltz.solve_beta([1, 2, 3, 4, 5, 6], 4.5), 9)
+    -0.371048938
+    """
+    e, logg = _levels(energies, degeneracy)
+    u_target = np.asarray(mean_energy, dtype=np.float64)
+    if not np.all(np.isfinite(u_target)):
+        raise ValueError("mean_energy must be finite")
+    lo_e, hi_e = e.min(), e.max()
+    if np.any(u_target <= lo_e) or np.any(u_target >= hi_e):
+        raise ValueError(f"mean_energy must lie strictly between the lowest and highest "
+                         f"energy level ({lo_e!r}, {hi_e!r}); got {mean_energy!r}")
+    de = e - lo_e
+    spread = hi_e - lo_e
+    betas = [_solve_one(de, logg, float(u) - lo_e, spread, xtol, maxiter)
+             for u in u_target.ravel()]
+    out = np.array(betas).reshape(u_target.shape)
+    return float(out) if out.ndim == 0 else out
+
+
+def _solve_one(de, logg, target, spread, xtol, maxiter):
+    # bracket [a, b] with U(a) > target > U(b), grown geometrically from beta = 0
+    def f(beta):
+        u, v = _mean_and_var(de, logg, beta)
+        return u - target, v
+
+    step = 1.0 / spread
+    fa, va = f(0.0)
+    if fa == 0.0:
+        return 0.0
+    a = b = 0.0
+    if fa > 0:                          # need larger beta
+        b = step
+        while f(b)[0] > 0:
+            a, b = b, 2.0 * b
+    else:
+        a = -step
+        while f(a)[0] < 0:
+            a, b = 2.0 * a, a
+    beta = 0.5 * (a + b)
+    for _ in range(maxiter):
+        fx, var = f(beta)
+        if fx == 0.0:
+            return beta
+        if fx > 0:
+            a = beta
+        else:
+            b = beta
+        newton = beta + fx / var if var > 0 else np.nan
+        nxt = newton if a < newton < b else 0.5 * (a + b)
+        tol = xtol if xtol is not None else 4 * np.spacing(max(abs(nxt), 1e-300))
+        if abs(nxt - beta) <= tol or b - a <= tol:
+            return nxt
+        beta = nxt
+    raise RuntimeError(f"solve_beta did not converge in {maxiter} iterations "
+                       f"(bracket [{a!r}, {b!r}])")
