@@ -77,8 +77,8 @@ def boltzmann_probs(energies, temperature=1.0, degeneracy=None, axis=-1, *,
     --------
     >>> import boltz
     >>> p = boltz.boltzmann_probs([0.0, 1.0], temperature=1.0)
-    >>> round(float(p[1]), 12)    # 1 / (1 + e)
-    0.268941421370
+    >>> round(float(p[1]), 10)    # 1 / (1 + e)
+    0.2689414214
     """
     e = as_float_array(energies, "energies")
     kt = check_temperature(temperature) * _check_positive_scalar(boltzmann_constant,
@@ -92,7 +92,7 @@ def boltzmann_probs(energies, temperature=1.0, degeneracy=None, axis=-1, *,
     # shift by the lowest finite energy before dividing by kT, so a tiny kT cannot overflow
     ref = np.min(np.where(np.isfinite(e), e, np.inf), axis=axis, keepdims=True)
     ref = np.where(np.isfinite(ref), ref, 0.0)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
         logits = logg - (e - ref) / e.dtype.type(kt)
     return softmax(logits, axis=axis, temperature=1.0, num_threads=num_threads)
 

@@ -1,0 +1,68 @@
+"""The compiled core: floating-point state, OpenMP/SIMD reporting, both SIMD paths, CLI."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+import boltz
+from boltz._core import _parallel
+
+
+def test_import_keeps_denormals():
+    # -ffast-math on the link line would flush subnormals to zero for the whole process
+    tiny = np.float64(np.finfo(np.float64).tiny)
+    assert tiny / 2 > 0
+    assert np.float32(np.finfo(np.float32).tiny) / np.float32(2) > 0
+    # and running the kernels does not change it either
+    boltz.logsumexp(np.random.default_rng(0).standard_normal(10**5))
+    boltz.softmax(np.zeros((10, 10)))
+    assert tiny / 2 > 0
+    assert np.float64(5e-324) > 0
+
+
+def test_core_reports_its_configuration():
+    assert isinstance(_parallel.openmp_enabled(), bool)
+    assert _parallel.default_num_threads() >= 1
+    assert _parallel.simd_isa() in ("avx2", "baseline")
+
+
+def _run(code, **env):
+    full_env = dict(os.environ, **env)
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=full_env, check=True)
+    return res.stdout
+
+
+def test_baseline_and_dispatched_paths_agree():
+    code = (
+        "import numpy as np, boltz\n"
+        "from boltz._core import _parallel\n"
+        "x = np.random.default_rng(5).standard_normal((50, 1000))\n"
+        "print(_parallel.simd_isa())\n"
+        "print(repr(boltz.logsumexp(x, axis=1).tolist()))\n"
+        "print(repr(boltz.softmax(x.astype(np.float32))[0, :20].tolist()))\n"
+    )
+    base = _run(code, BOLTZ_SIMD="baseline").splitlines()
+    default = _run(code).splitlines()
+    assert base[0] == "baseline"
+    lse_b, lse_d = np.array(eval(base[1])), np.array(eval(default[1]))
+    sm_b, sm_d = np.array(eval(base[2])), np.array(eval(default[2]))
+    # libmvec's vector exp variants agree to a few ulp
+    np.testing.assert_allclose(lse_b, lse_d, rtol=4e-16 * 4, atol=0)
+    np.testing.assert_allclose(sm_b, sm_d, rtol=6e-8 * 8, atol=0)
+
+
+def test_cli_info_runs_the_self_check():
+    res = subprocess.run([sys.executable, "-m", "boltz", "info"], capture_output=True,
+                         text=True, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "self-check passed" in res.stdout
+    assert "OpenMP:" in res.stdout and boltz.__version__ in res.stdout
+
+
+def test_cli_rejects_unknown_command():
+    res = subprocess.run([sys.executable, "-m", "boltz", "nonsense"], capture_output=True,
+                         text=True)
+    assert res.returncode == 2
+    assert "invalid choice" in res.stderr
