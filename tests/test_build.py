@@ -66,3 +66,20 @@ def test_cli_rejects_unknown_command():
                          text=True)
     assert res.returncode == 2
     assert "invalid choice" in res.stderr
+
+
+def test_default_threads_follow_omp_num_threads():
+    code = "from boltz._core import _parallel; print(_parallel.default_num_threads())"
+    if not _parallel.openmp_enabled():
+        assert _run(code, OMP_NUM_THREADS="3").strip() == "1"
+    else:
+        assert _run(code, OMP_NUM_THREADS="3").strip() == "3"
+        assert _run(code, OMP_NUM_THREADS="1").strip() == "1"
+
+
+def test_read_only_input_is_accepted():
+    x = np.random.default_rng(1).standard_normal((5, 7))
+    x.setflags(write=False)
+    assert np.isfinite(boltz.logsumexp(x))
+    assert boltz.softmax(x).shape == x.shape
+    assert boltz.sample_boltzmann(x, seed=0).shape == (5,)

@@ -51,6 +51,13 @@ cdef inline double _sumexp(const floating *x, const floating *w, Py_ssize_t n,
         return boltz_sumexp_f64(x, w, n, ref, scale, tie)
 
 
+cdef inline const floating *_offset(const floating *p, Py_ssize_t k) noexcept nogil:
+    """p + k, or NULL when p is NULL (an absent weight array)."""
+    if p == NULL:
+        return NULL
+    return p + k
+
+
 cdef inline bint _has_nan(const floating *x, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
     for i in range(n):
@@ -141,7 +148,7 @@ cdef void _lse_long_row(const floating *x, const floating *w, Py_ssize_t n, doub
         lo = c * CHUNK
         length = min(CHUNK, n - lo)
         ctie[c] = 0.0
-        crest[c] = _sumexp(x + lo, NULL if w == NULL else w + lo, length, m, scale, &ctie[c])
+        crest[c] = _sumexp(x + lo, _offset(w, lo), length, m, scale, &ctie[c])
     for c in range(nchunks):
         rest += crest[c]
         tie += ctie[c]
