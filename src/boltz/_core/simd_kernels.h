@@ -38,31 +38,17 @@ extern float expf(float);
 /* Elements per block: the exp values of one block stay in L1 between the two loops. */
 #define BOLTZ_BLOCK 512
 
-/* ---- instantiate the template for each (type, instruction set) ------------------------ */
+/* ---- instantiate the template for each instruction set (both types each) -------------- */
 #define BOLTZ_TARGET
 #define BOLTZ_ISA base
-#define BOLTZ_REAL double
-#define BOLTZ_EXP exp
-#define BOLTZ_T f64
-#include "simd_kernels_impl.h"
-#define BOLTZ_REAL float
-#define BOLTZ_EXP expf
-#define BOLTZ_T f32
-#include "simd_kernels_impl.h"
+#include "simd_kernels_types.h"
 #undef BOLTZ_TARGET
 #undef BOLTZ_ISA
 
 #if BOLTZ_X86_DISPATCH
 #define BOLTZ_TARGET __attribute__((target("avx2,fma")))
 #define BOLTZ_ISA avx2
-#define BOLTZ_REAL double
-#define BOLTZ_EXP exp
-#define BOLTZ_T f64
-#include "simd_kernels_impl.h"
-#define BOLTZ_REAL float
-#define BOLTZ_EXP expf
-#define BOLTZ_T f32
-#include "simd_kernels_impl.h"
+#include "simd_kernels_types.h"
 #undef BOLTZ_TARGET
 #undef BOLTZ_ISA
 #endif
