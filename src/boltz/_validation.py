@@ -30,11 +30,6 @@ def as_float_array(x, name: str) -> np.ndarray:
     )
 
 
-def common_float_dtype(*arrays: np.ndarray) -> np.dtype:
-    """float64 if any array is float64, else float32."""
-    return np.result_type(*[a.dtype for a in arrays])
-
-
 def check_temperature(temperature, name: str = "temperature") -> np.ndarray | float:
     """A finite temperature > 0 (scalar or array); returned as float or float64 array."""
     try:
