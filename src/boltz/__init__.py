@@ -9,9 +9,12 @@ T > 0 and beta = 1/(k_B T); energies are lower-is-likelier, scores/logits higher
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 
+from boltz.annealing import AnnealResult, Annealer
 from boltz.boltzmann_sampling import sample_boltzmann
 from boltz.distribution import Thermodynamics, boltzmann_probs, solve_beta, thermodynamics
+from boltz.ising_model import IsingModel
 from boltz.log_domain import log_softmax, logsumexp, softmax
+from boltz.spin_sampling import SampleTrace, sample
 
 try:
     __version__ = _version("boltz")
@@ -27,5 +30,10 @@ __all__ = [
     "Thermodynamics",
     "solve_beta",
     "sample_boltzmann",
+    "IsingModel",
+    "sample",
+    "SampleTrace",
+    "Annealer",
+    "AnnealResult",
     "__version__",
 ]

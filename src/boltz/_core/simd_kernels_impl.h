@@ -82,6 +82,14 @@ BOLTZ_TARGET static double BOLTZ_FN(sumexp)(const BOLTZ_REAL *restrict x,
     return rest;
 }
 
+/* y[i] += a * x[i]: a dense row update of cached local fields (spin sweeps) */
+BOLTZ_TARGET static void BOLTZ_FN(axpy)(BOLTZ_REAL *restrict y, const BOLTZ_REAL *restrict x,
+                                        ptrdiff_t n, BOLTZ_REAL a)
+{
+#pragma omp simd
+    for (ptrdiff_t i = 0; i < n; i++) y[i] += a * x[i];
+}
+
 /* out[i] /= denom */
 BOLTZ_TARGET static void BOLTZ_FN(divide)(BOLTZ_REAL *restrict out, ptrdiff_t n, double denom)
 {

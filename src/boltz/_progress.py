@@ -1,0 +1,61 @@
+"""Running long loops in blocks: optional progress bar, clean stop on Ctrl-C."""
+from __future__ import annotations
+
+import sys
+
+
+class _TextBar:
+    """Minimal progress line on stderr, used when tqdm is not installed."""
+
+    def __init__(self, total, desc):
+        self.total, self.desc, self.done, self._last = total, desc, 0, -1
+
+    def update(self, k):
+        self.done += k
+        pct = int(100 * self.done / self.total) if self.total else 100
+        if pct != self._last:
+            self._last = pct
+            print(f"\r{self.desc}: {pct:3d}%", end="", file=sys.stderr, flush=True)
+
+    def close(self):
+        print(file=sys.stderr)
+
+
+class _NoBar:
+    def update(self, k):
+        pass
+
+    def close(self):
+        pass
+
+
+def progress_bar(total, enabled, desc):
+    if not enabled:
+        return _NoBar()
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return _TextBar(total, desc)
+    return tqdm(total=total, desc=desc, unit="sweep")
+
+
+def run_in_blocks(total, block, step, *, progress=False, desc="sweeps"):
+    """Call ``step(start, stop)`` on consecutive blocks covering ``range(total)``.
+
+    Returns ``(done, interrupted)``: how much of the range finished, and whether Ctrl-C
+    stopped the loop. A block interrupted by Ctrl-C counts as not done, so callers keep
+    exactly the results of the finished blocks.
+    """
+    bar = progress_bar(total, progress, desc)
+    done, interrupted = 0, False
+    try:
+        while done < total:
+            stop = min(done + block, total)
+            step(done, stop)
+            bar.update(stop - done)
+            done = stop
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        bar.close()
+    return done, interrupted

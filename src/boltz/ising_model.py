@@ -1,0 +1,383 @@
+"""Ising models: spins s_i = ±1 with E(s) = -Σ_{i<j} J_ij s_i s_j - Σ_i h_i s_i + offset."""
+from __future__ import annotations
+
+import numbers
+import os
+
+import numpy as np
+
+from boltz._core import _spin_sweeps
+from boltz._random import seed_sequence
+from boltz._validation import as_float_array, check_positive_int, resolve_num_threads
+
+__all__ = ["IsingModel"]
+
+# Dense storage when at least this fraction of the n^2 couplings is non-zero.
+_DENSE_FILL = 0.1
+
+
+def _is_scipy_sparse(obj) -> bool:
+    return hasattr(obj, "tocsr") and hasattr(obj, "nnz")
+
+
+def _csr_from_coo(rows, cols, vals, n):
+    """CSR (indptr int64, indices int32, data) of a symmetric matrix given by its bonds
+    (each bond once, either orientation; repeated bonds add up)."""
+    r = np.concatenate([rows, cols])
+    c = np.concatenate([cols, rows])
+    v = np.concatenate([vals, vals])
+    key = r * n + c
+    order = np.argsort(key, kind="stable")
+    key, v = key[order], v[order]
+    uniq, start = np.unique(key, return_index=True)
+    data = np.add.reduceat(v, start) if v.size else v
+    keep = data != 0
+    uniq, data = uniq[keep], data[keep]
+    rr, cc = np.divmod(uniq, n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rr, minlength=n), out=indptr[1:])
+    return indptr, cc.astype(np.int32), data
+
+
+class IsingModel:
+    r"""An Ising model on n spins :math:`s_i \in \{-1, +1\}`.
+
+    .. math:: E(s) = -\sum_{i<j} J_{ij} s_i s_j - \sum_i h_i s_i + \text{offset}
+
+    :math:`J` is symmetric with a zero diagonal; :math:`J_{ij} > 0` is ferromagnetic (aligned
+    spins lower the energy). Couplings are stored as CSR or as a dense matrix, whichever fits
+    (dense when at least 10% of the pairs are coupled, or when ``storage="dense"``).
+
+    Parameters
+    ----------
+    J : array_like (n, n), scipy.sparse matrix, or tuple ``(rows, cols, values)``
+        Couplings. A dense or sparse matrix must be symmetric with a zero diagonal. COO
+        triplets list each bond once, in either orientation (repeated bonds add up).
+    h : array_like (n,), optional
+        Fields (default 0).
+    offset : float, optional
+        Constant added to every energy (default 0), e.g. from a QUBO conversion.
+    num_spins : int, optional
+        n, needed only for triplets when it cannot be inferred from `h` or the indices.
+    dtype : {numpy.float64, numpy.float32}, optional
+        Precision of the couplings and cached local fields in the sweep kernels. float32
+        halves the memory traffic of dense models; energies are always reported in float64.
+    storage : {"auto", "dense", "sparse"}, optional
+
+    Examples
+    --------
+    >>> import boltz
+    >>> model = boltz.IsingModel([[0, 1], [1, 0]], h=[0.5, 0.0])
+    >>> model.energy([[1, 1], [1, -1], [-1, -1]]).tolist()
+    [-1.5, 0.5, -0.5]
+    """
+
+    def __init__(self, J, h=None, offset=0.0, *, num_spins=None, dtype=np.float64,
+                 storage="auto"):
+        dtype = np.dtype(dtype)
+        if dtype not in (np.float32, np.float64):
+            raise TypeError(f"dtype must be float32 or float64, got {dtype}")
+        if storage not in ("auto", "dense", "sparse"):
+            raise ValueError(f"storage must be 'auto', 'dense' or 'sparse', got {storage!r}")
+        h_arr = None if h is None else as_float_array(h, "h").astype(np.float64)
+        if h_arr is not None and h_arr.ndim != 1:
+            raise ValueError(f"h must be one-dimensional, got shape {h_arr.shape}")
+        if num_spins is not None:
+            num_spins = check_positive_int(num_spins, "num_spins")
+
+        if isinstance(J, tuple):
+            indptr, indices, data, n = self._from_triplets(J, h_arr, num_spins)
+            dense = None
+        elif _is_scipy_sparse(J):
+            indptr, indices, data, n = self._from_scipy(J)
+            dense = None
+        else:
+            dense = self._check_dense(J)
+            n = dense.shape[0]
+            indptr = indices = data = None
+        if n == 0:
+            raise ValueError("J must describe at least one spin")
+        if num_spins is not None and num_spins != n:
+            raise ValueError(f"num_spins={num_spins} does not match J ({n} spins)")
+        if h_arr is None:
+            h_arr = np.zeros(n)
+        if h_arr.shape != (n,):
+            raise ValueError(f"h must have shape ({n},) to match J, got {h_arr.shape}")
+        if not np.all(np.isfinite(h_arr)):
+            raise ValueError("h must be finite")
+        try:
+            offset = float(offset)
+        except (TypeError, ValueError):
+            raise TypeError(f"offset must be a real number, got {offset!r}") from None
+        if not np.isfinite(offset):
+            raise ValueError("offset must be finite")
+
+        nnz = np.count_nonzero(dense) if dense is not None else data.size
+        use_dense = storage == "dense" or (storage == "auto" and nnz >= _DENSE_FILL * n * n)
+        if use_dense and dense is None:
+            dense = np.zeros((n, n))
+            rows = np.repeat(np.arange(n), np.diff(indptr))
+            dense[rows, indices] = data
+        if not use_dense and indptr is None:
+            rows, cols = np.nonzero(np.triu(dense, 1))
+            indptr, indices, data = _csr_from_coo(rows, cols, dense[rows, cols], n)
+
+        self.num_spins = n
+        self.dtype = dtype
+        self.h = h_arr
+        self.offset = offset
+        self.is_dense = use_dense
+        if use_dense:
+            self._J = np.ascontiguousarray(dense, dtype=dtype)
+            self._indptr = np.zeros(1, dtype=np.int64)
+            self._indices = np.zeros(0, dtype=np.int32)
+            self._data = np.zeros(0, dtype=dtype)
+        else:
+            self._J = np.zeros((0, 0), dtype=dtype)
+            self._indptr = indptr
+            self._indices = indices
+            self._data = np.asarray(data, dtype=dtype)
+        self._h = h_arr.astype(dtype)
+        self._graph_weight = None   # total edge weight, when built from a Max-Cut graph
+
+    # ---- input checks -----------------------------------------------------------------
+
+    @staticmethod
+    def _check_dense(J):
+        J = as_float_array(J, "J").astype(np.float64)
+        if J.ndim != 2 or J.shape[0] != J.shape[1]:
+            raise ValueError(f"J must be a square (n, n) matrix, got shape {J.shape}")
+        if not np.all(np.isfinite(J)):
+            raise ValueError("J must be finite")
+        if np.any(np.diag(J) != 0):
+            raise ValueError("J must have a zero diagonal (a spin does not couple to itself)")
+        scale = np.abs(J).max(initial=0.0)
+        if np.abs(J - J.T).max(initial=0.0) > 1e-12 * scale:
+            raise ValueError("J must be symmetric (for bonds given once use J + J.T, or "
+                             "triplets (rows, cols, values))")
+        return 0.5 * (J + J.T)
+
+    @staticmethod
+    def _from_scipy(J):
+        A = J.tocsr().astype(np.float64)
+        if A.shape[0] != A.shape[1]:
+            raise ValueError(f"J must be a square (n, n) matrix, got shape {A.shape}")
+        A.sum_duplicates()
+        A.eliminate_zeros()
+        if not np.all(np.isfinite(A.data)):
+            raise ValueError("J must be finite")
+        if np.any(A.diagonal() != 0):
+            raise ValueError("J must have a zero diagonal (a spin does not couple to itself)")
+        diff = A - A.T
+        scale = np.abs(A.data).max(initial=0.0)
+        if diff.nnz and np.abs(diff.data).max() > 1e-12 * scale:
+            raise ValueError("J must be symmetric (for bonds given once use J + J.T, or "
+                             "triplets (rows, cols, values))")
+        A.sort_indices()
+        return (A.indptr.astype(np.int64), A.indices.astype(np.int32), A.data.copy(),
+                A.shape[0])
+
+    @staticmethod
+    def _from_triplets(J, h, num_spins):
+        if len(J) != 3:
+            raise ValueError("J as a tuple must be COO triplets (rows, cols, values)")
+        rows, cols, vals = (np.asarray(a) for a in J)
+        if not (rows.shape == cols.shape == vals.shape) or rows.ndim != 1:
+            raise ValueError("J triplets (rows, cols, values) must be 1-D of equal length")
+        if rows.size and (rows.dtype.kind not in "iu" or cols.dtype.kind not in "iu"):
+            raise TypeError("J triplet rows and cols must be integer indices")
+        vals = as_float_array(vals, "J values").astype(np.float64)
+        if not np.all(np.isfinite(vals)):
+            raise ValueError("J must be finite")
+        n = num_spins
+        if n is None:
+            n = h.shape[0] if h is not None else int(max(rows.max(initial=-1),
+                                                         cols.max(initial=-1))) + 1
+        rows, cols = rows.astype(np.int64), cols.astype(np.int64)
+        if rows.size and (min(rows.min(), cols.min()) < 0 or max(rows.max(), cols.max()) >= n):
+            raise ValueError(f"J triplet indices must lie in [0, {n})")
+        if np.any(rows == cols):
+            raise ValueError("J must have a zero diagonal: a triplet couples a spin to itself")
+        indptr, indices, data = _csr_from_coo(rows, cols, vals, n)
+        return indptr, indices, data, n
+
+    # ---- constructors -----------------------------------------------------------------
+
+    @classmethod
+    def square_lattice(cls, L, M=None, J=1.0, h=0.0, periodic=True, *, dtype=np.float64):
+        r"""Nearest-neighbour model on an L × M square lattice (site ``r * M + c``).
+
+        Uniform coupling `J` on every bond (J > 0: ferromagnet) and uniform field `h`. With
+        ``periodic=True`` the lattice wraps around (a torus); a side of length 2 then has two
+        bonds between the same pair, which add up.
+        """
+        L = check_positive_int(L, "L")
+        M = L if M is None else check_positive_int(M, "M")
+        idx = np.arange(L * M).reshape(L, M)
+        rows, cols = [], []
+        for axis, size in ((1, M), (0, L)):
+            nxt = np.roll(idx, -1, axis=axis)
+            src, dst = idx, nxt
+            if not periodic:
+                keep = [slice(None), slice(None)]
+                keep[axis] = slice(0, size - 1)
+                src, dst = idx[tuple(keep)], nxt[tuple(keep)]
+            elif size == 1:
+                continue
+            rows.append(src.ravel())
+            cols.append(dst.ravel())
+        rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+        cols = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+        vals = np.full(rows.size, float(J))
+        return cls((rows, cols, vals), h=np.full(L * M, float(h)), num_spins=L * M,
+                   dtype=dtype)
+
+    @classmethod
+    def sherrington_kirkpatrick(cls, n, seed=None, *, couplings="gaussian", h=0.0,
+                                dtype=np.float64):
+        r"""Sherrington–Kirkpatrick spin glass: all pairs coupled, :math:`J_{ij} = g/\sqrt{n}`.
+
+        ``couplings="gaussian"``: g standard normal; ``"binary"``: g = ±1 with equal
+        probability. Dense storage. `seed` as everywhere in boltz.
+        """
+        n = check_positive_int(n, "n")
+        rng = np.random.default_rng(seed_sequence(seed))
+        if couplings == "gaussian":
+            g = rng.standard_normal((n, n))
+        elif couplings == "binary":
+            g = rng.choice([-1.0, 1.0], size=(n, n))
+        else:
+            raise ValueError(f"couplings must be 'gaussian' or 'binary', got {couplings!r}")
+        J = np.triu(g, 1) / np.sqrt(n)
+        return cls(J + J.T, h=np.full(n, float(h)), dtype=dtype, storage="dense")
+
+    @classmethod
+    def from_qubo(cls, Q, offset=0.0, *, dtype=np.float64):
+        r"""The Ising model equal to the QUBO :math:`x^T Q x + \text{offset}`, x ∈ {0,1}^n.
+
+        With :math:`x_i = (1 + s_i)/2` the energies agree state by state:
+        ``model.energy(s) == x @ Q @ x + offset``. Q need not be symmetric.
+        """
+        Q = as_float_array(Q, "Q").astype(np.float64)
+        if Q.ndim != 2 or Q.shape[0] != Q.shape[1]:
+            raise ValueError(f"Q must be a square (n, n) matrix, got shape {Q.shape}")
+        if not np.all(np.isfinite(Q)):
+            raise ValueError("Q must be finite")
+        W = Q + Q.T
+        np.fill_diagonal(W, 0.0)                 # W_ij = Q_ij + Q_ji, i != j
+        lin = np.diag(Q)
+        # x_i x_j = (1 + s_i + s_j + s_i s_j)/4 ; x_i = (1 + s_i)/2
+        J = -W / 4.0
+        h = -(lin / 2.0 + W.sum(axis=1) / 4.0)
+        const = float(offset) + lin.sum() / 2.0 + np.triu(W, 1).sum() / 4.0
+        return cls(J, h=h, offset=const, dtype=dtype)
+
+    def to_qubo(self):
+        r"""(Q, offset) with upper-triangular Q such that
+        :math:`x^T Q x + \text{offset} = E(s)` for :math:`s = 2x - 1`."""
+        J = self.couplings_dense()
+        h = self.h
+        # E = -sum_{i<j} J (2x_i-1)(2x_j-1) - sum h (2x_i-1) + offset
+        Q = np.triu(-4.0 * J, 1)
+        lin = 2.0 * J.sum(axis=1) - 2.0 * h
+        Q[np.diag_indices_from(Q)] = lin
+        offset = self.offset - np.triu(J, 1).sum() + h.sum()
+        return Q, float(offset)
+
+    @classmethod
+    def from_maxcut(cls, edges_or_path, *, num_nodes=None, dtype=np.float64):
+        r"""The Ising model whose ground states are the maximum cuts of a weighted graph.
+
+        With :math:`J_{ij} = -w_{ij}` (antiferromagnetic bonds) and no fields,
+        :math:`E(s) = \sum_{(i,j)} w_{ij} s_i s_j` and the cut of a state is
+        :math:`(W - E(s))/2` with :math:`W = \sum w_{ij}`: see :meth:`maxcut_value`.
+
+        Parameters
+        ----------
+        edges_or_path : str, os.PathLike, or array_like (m, 2) or (m, 3)
+            A file in the Gset / rudy edge-list format (first line ``n m``, then ``i j w``
+            per edge, 1-based), or edges ``(i, j[, w])`` with 0-based nodes (w = 1 if absent).
+        num_nodes : int, optional
+            Number of nodes for an edge array (default: largest index + 1).
+        """
+        if isinstance(edges_or_path, (str, os.PathLike)):
+            with open(edges_or_path) as fh:
+                header = fh.readline().split()
+                if len(header) < 2:
+                    raise ValueError(f"{edges_or_path}: first line must be 'num_nodes num_edges'")
+                n, m = int(header[0]), int(header[1])
+                table = np.loadtxt(fh, ndmin=2)
+            if table.shape[0] != m or table.shape[1] not in (2, 3):
+                raise ValueError(f"{edges_or_path}: expected {m} lines 'i j [w]', "
+                                 f"got an array of shape {table.shape}")
+            i, j = table[:, 0].astype(np.int64) - 1, table[:, 1].astype(np.int64) - 1
+            w = table[:, 2] if table.shape[1] == 3 else np.ones(m)
+            num_nodes = n
+        else:
+            table = np.asarray(edges_or_path)
+            if table.ndim != 2 or table.shape[1] not in (2, 3):
+                raise ValueError("edges must be an array of shape (m, 2) or (m, 3)")
+            i, j = table[:, 0].astype(np.int64), table[:, 1].astype(np.int64)
+            w = table[:, 2].astype(np.float64) if table.shape[1] == 3 else np.ones(len(i))
+        model = cls((i, j, -np.asarray(w, dtype=np.float64)), num_spins=num_nodes, dtype=dtype)
+        model._graph_weight = float(np.sum(w))
+        return model
+
+    # ---- evaluation -------------------------------------------------------------------
+
+    def couplings_dense(self) -> np.ndarray:
+        """J as a dense float64 (n, n) array."""
+        if self.is_dense:
+            return self._J.astype(np.float64)
+        J = np.zeros((self.num_spins, self.num_spins))
+        rows = np.repeat(np.arange(self.num_spins), np.diff(self._indptr))
+        J[rows, self._indices] = self._data
+        return J
+
+    def check_states(self, states, name="states") -> np.ndarray:
+        """States as a C-contiguous int8 (k, n) array of ±1 (a single state becomes k = 1)."""
+        s = np.asarray(states)
+        if s.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must be an array of spins ±1, got dtype {s.dtype}")
+        if s.ndim == 1:
+            s = s[None, :]
+        if s.ndim != 2 or s.shape[1] != self.num_spins:
+            raise ValueError(f"{name} must have shape (k, {self.num_spins}) or "
+                             f"({self.num_spins},), got {np.shape(states)}")
+        if not np.all((s == 1) | (s == -1)):
+            raise ValueError(f"{name} must contain only spins -1 and +1")
+        return np.ascontiguousarray(s, dtype=np.int8)
+
+    def _init(self, spins, nthreads):
+        """Local fields (kernel dtype), energies (float64, offset included), magnetisation."""
+        k = spins.shape[0]
+        fields = np.empty((k, self.num_spins), dtype=self.dtype)
+        energy = np.empty(k)
+        magnet = np.empty(k, dtype=np.int64)
+        _spin_sweeps.init_chains(spins, fields, energy, magnet, self._J, self._indptr,
+                                 self._indices, self._data, self._h, nthreads)
+        return fields, energy, magnet
+
+    def energy(self, states, *, num_threads=None):
+        r"""Energies :math:`E(s)` of one state (n,) or a batch (k, n), as float64.
+
+        Computed in the model's precision (see `dtype`), offset included.
+        """
+        single = np.ndim(states) == 1
+        s = self.check_states(states)
+        _, e, _ = self._init(s, resolve_num_threads(num_threads))
+        e += self.offset
+        return float(e[0]) if single else e
+
+    def maxcut_value(self, states):
+        r"""Cut weight :math:`\sum_{(i,j): s_i \ne s_j} w_{ij}` of states, for a model built by
+        :meth:`from_maxcut`: :math:`(W - E(s))/2`."""
+        if self._graph_weight is None:
+            raise ValueError("maxcut_value needs a model built with IsingModel.from_maxcut")
+        e = self.energy(states)
+        return 0.5 * (self._graph_weight - (e - self.offset))
+
+    def __repr__(self) -> str:
+        kind = "dense" if self.is_dense else f"sparse, {self._indices.size // 2} bonds"
+        return (f"IsingModel(num_spins={self.num_spins}, {kind}, dtype={self.dtype.name}, "
+                f"offset={self.offset:g})")
