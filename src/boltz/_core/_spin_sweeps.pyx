@@ -126,46 +126,59 @@ cdef Couplings _couplings(const floating[:, ::1] J, const int64_t[::1] indptr,
     return m
 
 
-cdef struct Recorder:
-    # optional per-sweep outputs of one chain; NULL pointers mean "not recorded"
-    double *energy
-    double *magnet
-    int8_t *states
-    Py_ssize_t thin
-    int8_t *best
+cdef enum:
+    # Dense models: chains swept in lockstep by one thread, spin by spin, so that a coupling
+    # row read for one chain's flip is still in cache for the others'. (Sparse models gain
+    # nothing from it and run one chain at a time.)
+    MAX_GROUP = 4
+
+
+cdef struct Chain:
+    # one chain's state and outputs; f points to floating fields (float or double)
+    int8_t *s
+    void *f
+    double e
+    int64_t mag
+    double scale
+    boltz_chain_rng rng
+    double *rec_energy        # NULL: not recorded
+    double *rec_magnet
+    int8_t *rec_states        # NULL: states not recorded
+    int8_t *best              # NULL: best state not tracked
     double *best_energy
 
 
-cdef inline Recorder _recorder(double *energy, double *magnet, int8_t *states,
-                               Py_ssize_t thin, int8_t *best,
-                               double *best_energy) noexcept nogil:
-    cdef Recorder rec
-    rec.energy = energy
-    rec.magnet = magnet
-    rec.states = states
-    rec.thin = thin
-    rec.best = best
-    rec.best_energy = best_energy
-    return rec
+cdef inline void _record(Chain *ch, Py_ssize_t sweep, Py_ssize_t thin, Py_ssize_t n,
+                         double e, int64_t mag) noexcept nogil:
+    """After a sweep: the trace every thin-th sweep, and the lowest-energy state so far."""
+    cdef Py_ssize_t r
+    if ch.rec_energy != NULL and (sweep + 1) % thin == 0:
+        r = (sweep + 1) // thin - 1
+        ch.rec_energy[r] = e
+        ch.rec_magnet[r] = <double> mag
+        if ch.rec_states != NULL:
+            memcpy(ch.rec_states + r * n, ch.s, n)
+    if ch.best != NULL and e < ch.best_energy[0]:
+        ch.best_energy[0] = e
+        memcpy(ch.best, ch.s, n)
 
 
-cdef void _run_chain(const Couplings *m, int8_t *s, floating *f, double *energy,
-                     int64_t *magnet, const double *schedule, Py_ssize_t num_sweeps,
-                     double scale, int method, int order, bitgen_t *bitgen,
-                     Recorder rec) noexcept nogil:
-    cdef Py_ssize_t n = m.n, sweep, k, i, r
-    cdef double e = energy[0], beta, de
-    cdef int64_t mag = magnet[0]
+cdef void _run_chain(const Couplings *m, Chain *ch, floating *f, const double *schedule,
+                     Py_ssize_t num_sweeps, int method, int order,
+                     Py_ssize_t thin) noexcept nogil:
+    """num_sweeps sweeps of one chain. The state lives in locals during the sweep: the
+    int8 spin stores may alias anything, so struct fields would be reloaded after each."""
+    cdef Py_ssize_t n = m.n, sweep, k, i
+    cdef int8_t *s = ch.s
     cdef int8_t si
-    cdef boltz_chain_rng rng = boltz_chain_rng_make(bitgen)
+    cdef double e = ch.e, beta, de
+    cdef int64_t mag = ch.mag
+    cdef boltz_chain_rng rng = ch.rng
     cdef const double *table = TABLES[method]
     for sweep in range(num_sweeps):
-        beta = schedule[sweep] * scale
+        beta = schedule[sweep] * ch.scale
         for k in range(n):
-            if order == SEQUENTIAL:
-                i = k
-            else:
-                i = <Py_ssize_t> boltz_bounded(&rng, <uint64_t> n)
+            i = k if order == SEQUENTIAL else <Py_ssize_t> boltz_bounded(&rng, n)
             si = s[i]
             de = 2.0 * si * f[i]
             if boltz_flip(&rng, beta * de, table, method):
@@ -173,17 +186,89 @@ cdef void _run_chain(const Couplings *m, int8_t *s, floating *f, double *energy,
                 e += de
                 mag -= 2 * si
                 _update_fields(m, f, i, <floating> (-2 * si))
-        if rec.energy != NULL and (sweep + 1) % rec.thin == 0:
-            r = (sweep + 1) // rec.thin - 1
-            rec.energy[r] = e
-            rec.magnet[r] = <double> mag
-            if rec.states != NULL:
-                memcpy(rec.states + r * n, s, n)
-        if rec.best != NULL and e < rec.best_energy[0]:
-            rec.best_energy[0] = e
-            memcpy(rec.best, s, n)
-    energy[0] = e
-    magnet[0] = mag
+        _record(ch, sweep, thin, n, e, mag)
+    ch.e = e
+    ch.mag = mag
+    ch.rng = rng
+
+
+cdef void _run_group(const Couplings *m, Chain *group, int size, floating *f,
+                     const double *schedule, Py_ssize_t num_sweeps, int method, int order,
+                     Py_ssize_t thin) noexcept nogil:
+    """Several chains of a dense model in lockstep, spin by spin (coupling-row reuse).
+    `f` only selects the float or double specialisation."""
+    cdef Py_ssize_t n = m.n, sweep, k, i
+    cdef int g
+    cdef Chain *ch
+    cdef floating *fg
+    cdef int8_t si
+    cdef double de
+    cdef const double *table = TABLES[method]
+    if size == 1:
+        _run_chain(m, group, <floating *> group[0].f, schedule, num_sweeps, method, order,
+                   thin)
+        return
+    for sweep in range(num_sweeps):
+        for k in range(n):
+            for g in range(size):
+                ch = &group[g]
+                fg = <floating *> ch.f
+                i = k if order == SEQUENTIAL else <Py_ssize_t> boltz_bounded(&ch.rng, n)
+                si = ch.s[i]
+                de = 2.0 * si * fg[i]
+                if boltz_flip(&ch.rng, schedule[sweep] * ch.scale * de, table, method):
+                    ch.s[i] = -si
+                    ch.e += de
+                    ch.mag -= 2 * si
+                    _update_fields(m, fg, i, <floating> (-2 * si))
+        for g in range(size):
+            _record(&group[g], sweep, thin, n, group[g].e, group[g].mag)
+
+
+cdef struct Outputs:
+    # row-major bases of the optional outputs (NULL: not requested) and their row lengths
+    double *rec_energy
+    double *rec_magnet
+    int8_t *rec_states
+    Py_ssize_t records
+    int8_t *best
+    double *best_energy
+
+
+cdef void _sweep_group(const Couplings *m, int8_t *spins, floating *fields, double *energy,
+                       int64_t *magnet, const double *scale, const uintptr_t *bitgens,
+                       Py_ssize_t c0, int size, const double *schedule,
+                       Py_ssize_t num_sweeps, int method, int order, Py_ssize_t thin,
+                       Outputs out) noexcept nogil:
+    """Chains c0 .. c0 + size - 1: load their state, sweep them, store it back."""
+    cdef Chain group[MAX_GROUP]
+    cdef Py_ssize_t c, n = m.n
+    cdef int g
+    for g in range(size):
+        c = c0 + g
+        group[g].s = spins + c * n
+        group[g].f = fields + c * n
+        group[g].e = energy[c]
+        group[g].mag = magnet[c]
+        group[g].scale = scale[c]
+        group[g].rng = boltz_chain_rng_make(<bitgen_t *> bitgens[c])
+        group[g].rec_energy = NULL
+        group[g].rec_magnet = NULL
+        group[g].rec_states = NULL
+        group[g].best = NULL
+        group[g].best_energy = NULL
+        if out.rec_energy != NULL:
+            group[g].rec_energy = out.rec_energy + c * out.records
+            group[g].rec_magnet = out.rec_magnet + c * out.records
+        if out.rec_states != NULL:
+            group[g].rec_states = out.rec_states + c * out.records * n
+        if out.best != NULL:
+            group[g].best = out.best + c * n
+            group[g].best_energy = out.best_energy + c
+    _run_group(m, group, size, fields, schedule, num_sweeps, method, order, thin)
+    for g in range(size):
+        energy[c0 + g] = group[g].e
+        magnet[c0 + g] = group[g].mag
 
 
 def sweep_chains(int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1] energy,
@@ -202,25 +287,32 @@ def sweep_chains(int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1] ener
     With best_spins/best_energy, the lowest-energy configuration seen at the end of a sweep
     (compared with the values passed in). Energies are updated incrementally; callers
     re-initialise with init_chains now and then to drop rounding drift.
+
+    Chains are independent and each draws only from bitgens[c], so how they are grouped
+    and spread over threads does not change any result.
     """
     cdef Couplings m = _couplings(J, indptr, indices, data, h)
-    cdef Py_ssize_t c, chains = spins.shape[0], num_sweeps = schedule.shape[0]
-    cdef Py_ssize_t n = spins.shape[1]
+    cdef Py_ssize_t chains = spins.shape[0], num_sweeps = schedule.shape[0]
+    cdef Py_ssize_t n = spins.shape[1], c0, grp, ngroups
     cdef Py_ssize_t records = rec_energy.shape[1] if rec_energy is not None else 0
-    cdef bint record = rec_energy is not None
-    cdef bint record_states = rec_states is not None
-    cdef bint track_best = best_spins is not None
-    cdef Recorder rec
+    cdef Outputs out
+    cdef int size
     if n == 0 or chains == 0 or num_sweeps == 0:
         return
-    for c in prange(chains, num_threads=nthreads, schedule='dynamic', chunksize=1,
-                    nogil=True):
-        rec = _recorder(
-            &rec_energy[c, 0] if (record and records > 0) else NULL,
-            &rec_magnet[c, 0] if (record and records > 0) else NULL,
-            &rec_states[c, 0, 0] if (record_states and records > 0) else NULL,
-            thin,
-            &best_spins[c, 0] if track_best else NULL,
-            &best_energy[c] if track_best else NULL)
-        _run_chain(&m, &spins[c, 0], &fields[c, 0], &energy[c], &magnet[c], &schedule[0],
-                   num_sweeps, scale[c], method, order, <bitgen_t *> bitgens[c], rec)
+    out.records = records
+    out.rec_energy = &rec_energy[0, 0] if records > 0 else NULL
+    out.rec_magnet = &rec_magnet[0, 0] if records > 0 else NULL
+    out.rec_states = &rec_states[0, 0, 0] if (rec_states is not None and records > 0) else NULL
+    out.best = &best_spins[0, 0] if best_spins is not None else NULL
+    out.best_energy = &best_energy[0] if best_spins is not None else NULL
+    # dense: as many chains per group as keeps every thread busy, at most MAX_GROUP
+    size = 1
+    if m.J != NULL:
+        size = <int> max(1, min(<Py_ssize_t> MAX_GROUP, chains // max(1, nthreads)))
+    ngroups = (chains + size - 1) // size
+    for grp in prange(ngroups, num_threads=nthreads, schedule='dynamic', chunksize=1,
+                      nogil=True):
+        c0 = grp * size
+        _sweep_group(&m, &spins[0, 0], &fields[0, 0], &energy[0], &magnet[0], &scale[0],
+                     &bitgens[0], c0, <int> min(size, chains - c0), &schedule[0],
+                     num_sweeps, method, order, thin, out)

@@ -1,0 +1,148 @@
+"""IsingModel: energies against enumeration, constructors, conversions, validation."""
+import itertools
+
+import numpy as np
+import pytest
+import scipy.sparse as sps
+from ising_exact import all_states, exact_energies, square_lattice_couplings
+
+import boltz
+
+
+def random_model(rng, n=8, density=1.0):
+    J = rng.standard_normal((n, n)) * (rng.random((n, n)) < density)
+    J = np.triu(J, 1)
+    return J + J.T, rng.standard_normal(n)
+
+
+@pytest.mark.parametrize("storage", ["dense", "sparse"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_energy_matches_enumeration(storage, dtype, rng):
+    J, h = random_model(rng, 9, density=0.5)
+    model = boltz.IsingModel(J, h, offset=1.25, storage=storage, dtype=dtype)
+    states = all_states(9)
+    rtol = 1e-13 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(model.energy(states), exact_energies(J, h, 1.25),
+                               rtol=rtol, atol=rtol * 10)
+    assert model.is_dense == (storage == "dense")
+
+
+def test_input_forms_agree(rng):
+    J, h = random_model(rng, 7, density=0.6)
+    i, j = np.nonzero(np.triu(J, 1))
+    forms = [boltz.IsingModel(J, h), boltz.IsingModel(sps.csr_matrix(J), h),
+             boltz.IsingModel(sps.coo_matrix(J), h), boltz.IsingModel((i, j, J[i, j]), h),
+             boltz.IsingModel((j, i, J[i, j]), h)]       # either orientation
+    states = all_states(7)
+    ref = exact_energies(J, h)
+    for model in forms:
+        np.testing.assert_allclose(model.energy(states), ref, rtol=1e-13, atol=1e-13)
+
+
+def test_repeated_triplets_add_up():
+    model = boltz.IsingModel(([0, 0, 1], [1, 1, 0], [1.0, 2.0, 0.5]), num_spins=2)
+    assert model.energy([1, 1]) == pytest.approx(-3.5)
+
+
+def test_single_state_gives_a_float():
+    model = boltz.IsingModel(np.zeros((3, 3)), h=[1.0, 0.0, -1.0])
+    assert model.energy([1, 1, 1]) == 0.0
+    assert isinstance(model.energy([1, -1, -1]), float)
+
+
+@pytest.mark.parametrize("L, M, periodic", [(4, 4, True), (3, 5, True), (2, 3, True),
+                                            (4, 3, False), (1, 6, True), (5, 1, False)])
+def test_square_lattice_matches_reference(L, M, periodic, rng):
+    model = boltz.IsingModel.square_lattice(L, M, J=0.7, h=0.2, periodic=periodic)
+    J = square_lattice_couplings(L, M, J=0.7, periodic=periodic)
+    np.testing.assert_array_equal(model.couplings_dense(), J)
+    states = rng.choice([-1, 1], size=(50, L * M))
+    expected = -0.5 * np.einsum("ki,ij,kj->k", states, J, states) - 0.2 * states.sum(axis=1)
+    np.testing.assert_allclose(model.energy(states), expected, rtol=1e-13, atol=1e-13)
+
+
+def test_ferromagnet_ground_state():
+    model = boltz.IsingModel.square_lattice(8)
+    assert model.energy(np.ones(64)) == -128.0
+    assert model.energy(-np.ones(64)) == -128.0
+
+
+def test_qubo_round_trip(rng):
+    n = 6
+    Q = rng.standard_normal((n, n))
+    model = boltz.IsingModel.from_qubo(Q, offset=0.5)
+    xs = np.array(list(itertools.product([0, 1], repeat=n)))
+    qubo_energy = np.einsum("ki,ij,kj->k", xs, Q, xs) + 0.5
+    np.testing.assert_allclose(model.energy(2 * xs - 1), qubo_energy, rtol=1e-12, atol=1e-12)
+    Q2, offset = model.to_qubo()
+    assert np.allclose(Q2, np.triu(Q2))
+    np.testing.assert_allclose(np.einsum("ki,ij,kj->k", xs, Q2, xs) + offset, qubo_energy,
+                               rtol=1e-12, atol=1e-12)
+
+
+def test_maxcut_from_file_and_edges(tmp_path, rng):
+    n = 9
+    edges = [(a, b, int(rng.integers(1, 4))) for a in range(n) for b in range(a + 1, n)
+             if rng.random() < 0.4]
+    path = tmp_path / "g.txt"
+    path.write_text(f"{n} {len(edges)}\n" + "".join(f"{a + 1} {b + 1} {w}\n"
+                                                    for a, b, w in edges))
+    from_file = boltz.IsingModel.from_maxcut(path)
+    from_edges = boltz.IsingModel.from_maxcut(np.array(edges), num_nodes=n)
+    states = all_states(n)
+    cut = np.zeros(len(states))
+    for a, b, w in edges:
+        cut += w * (states[:, a] != states[:, b])
+    for model in (from_file, from_edges):
+        np.testing.assert_allclose(model.maxcut_value(states), cut)
+        # the ground states are the maximum cuts
+        assert model.maxcut_value(states[np.argmin(model.energy(states))]) == cut.max()
+
+
+def test_maxcut_value_needs_a_graph():
+    with pytest.raises(ValueError, match="from_maxcut"):
+        boltz.IsingModel.square_lattice(3).maxcut_value(np.ones(9))
+
+
+def test_sherrington_kirkpatrick():
+    model = boltz.IsingModel.sherrington_kirkpatrick(200, seed=3)
+    J = model.couplings_dense()
+    assert model.is_dense and np.allclose(J, J.T) and np.all(np.diag(J) == 0)
+    off = J[np.triu_indices(200, 1)]
+    assert abs(off.std() * np.sqrt(200) - 1) < 0.02          # variance 1/n
+    binary = boltz.IsingModel.sherrington_kirkpatrick(50, seed=3, couplings="binary")
+    np.testing.assert_allclose(np.abs(binary.couplings_dense()[np.triu_indices(50, 1)]),
+                               1 / np.sqrt(50), rtol=1e-15)
+    same = boltz.IsingModel.sherrington_kirkpatrick(200, seed=3)
+    assert np.array_equal(same.couplings_dense(), J)
+
+
+@pytest.mark.parametrize("J, kwargs, exc, word", [
+    (np.array([[0.0, 1.0], [2.0, 0.0]]), {}, ValueError, "symmetric"),
+    (np.array([[1.0, 0.0], [0.0, 0.0]]), {}, ValueError, "diagonal"),
+    (np.array([[0.0, np.nan], [np.nan, 0.0]]), {}, ValueError, "finite"),
+    (np.zeros((2, 3)), {}, ValueError, "square"),
+    (np.zeros((2, 2)), {"h": [1.0, 2.0, 3.0]}, ValueError, "h"),
+    (np.zeros((2, 2)), {"h": [np.inf, 0]}, ValueError, "h"),
+    (np.zeros((2, 2)), {"dtype": np.int32}, TypeError, "dtype"),
+    (np.zeros((2, 2)), {"storage": "csr"}, ValueError, "storage"),
+    (np.array([["a", "b"], ["c", "d"]]), {}, TypeError, "J"),
+    (([0], [0], [1.0]), {}, ValueError, "diagonal"),
+    (([0], [5], [1.0]), {"num_spins": 3}, ValueError, "indices"),
+    (([0, 1], [1], [1.0]), {}, ValueError, "equal length"),
+    ((np.array([0.5]), np.array([1]), [1.0]), {}, TypeError, "integer"),
+    (sps.csr_matrix(np.array([[0.0, 1.0], [0.0, 0.0]])), {}, ValueError, "symmetric"),
+])
+def test_bad_input(J, kwargs, exc, word):
+    with pytest.raises(exc, match=word):
+        boltz.IsingModel(J, **kwargs)
+
+
+def test_bad_states():
+    model = boltz.IsingModel.square_lattice(2)
+    with pytest.raises(ValueError, match="states"):
+        model.energy([1, 1, 1])
+    with pytest.raises(ValueError, match="-1 and \\+1"):
+        model.energy([1, 0, 1, 1])
+    with pytest.raises(TypeError, match="states"):
+        model.energy(["a"] * 4)

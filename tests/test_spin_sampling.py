@@ -1,0 +1,176 @@
+"""boltz.sample: Boltzmann statistics against exact enumeration and Onsager, seeds, threads."""
+import numpy as np
+import pytest
+from ising_exact import (all_states, exact_distribution, exact_moments, onsager_energy_per_spin,
+                         state_index, yang_magnetization)
+from scipy import stats
+
+import boltz
+from boltz import _chains
+
+
+def frustrated_model(rng, n=8, storage="dense", dtype=np.float64):
+    """Random couplings of both signs (frustrated) and fields."""
+    J = np.triu(rng.standard_normal((n, n)) * 0.6 * (rng.random((n, n)) < 0.7), 1)
+    J = J + J.T
+    h = rng.standard_normal(n) * 0.3
+    return boltz.IsingModel(J, h, storage=storage, dtype=dtype), J, h
+
+
+METHOD_CASES = [(m, o, s, d) for m in ("metropolis", "gibbs") for o in ("sequential", "random")
+                for s, d in (("dense", np.float64), ("sparse", np.float64),
+                             ("sparse", np.float32))]
+
+
+@pytest.mark.parametrize("method, order, storage, dtype", METHOD_CASES)
+def test_state_frequencies_match_enumeration(method, order, storage, dtype, rng):
+    model, J, h = frustrated_model(rng, 8, storage, dtype)
+    beta = 0.8
+    thin = 3 if order == "sequential" else 6      # random sites mix a little slower
+    trace = boltz.sample(model, beta, num_chains=32, num_sweeps=2000 * thin, burn_in=50,
+                         thin=thin, method=method, order=order, seed=12, return_states=True)
+    # thinned enough that the records are nearly independent: chi-square applies
+    assert trace.autocorrelation_time < 1.6
+    counts = np.bincount(state_index(trace.states.reshape(-1, 8)), minlength=256)
+    p = exact_distribution(J, h, beta)
+    expected = p * counts.sum()
+    # pool states with tiny expected counts so the chi-square approximation holds
+    small = expected < 5
+    obs = np.append(counts[~small], counts[small].sum())
+    exp = np.append(expected[~small], expected[small].sum())
+    chi2 = np.sum((obs - exp) ** 2 / exp)
+    dof = obs.size - 1
+    # a correct sampler fails at most 1 in 10^4 runs (tau ~ 1 inflates chi2 only slightly)
+    limit = stats.chi2.ppf(1 - 1e-4, dof) * trace.autocorrelation_time
+    assert chi2 < limit, (chi2, limit)
+
+
+@pytest.mark.parametrize("method", ["metropolis", "gibbs"])
+def test_moments_within_standard_errors(method, rng):
+    model, J, h = frustrated_model(rng, 10, "sparse")
+    beta = 1.0
+    trace = boltz.sample(model, beta, num_chains=16, num_sweeps=5000, burn_in=100,
+                         method=method, seed=3, return_states=True)
+    exact = exact_moments(J, h, beta)
+    assert abs(trace.mean_energy - exact["mean_energy"]) < 4 * trace.mean_energy_se
+    # pair correlations <s_i s_j>, each within 4 standard errors (tau from the energy)
+    s = trace.states.reshape(-1, 10).astype(float)
+    corr = s.T @ s / len(s)
+    se = np.sqrt((1 - exact["correlations"] ** 2) * trace.autocorrelation_time / len(s))
+    assert np.all(np.abs(corr - exact["correlations"]) <= 4.5 * se + 1e-12)
+    # heat capacity beta^2 Var(E): per-chain spread as the error
+    assert abs(trace.heat_capacity - exact["heat_capacity"]) < 4 * trace.heat_capacity_se
+
+
+@pytest.mark.parametrize("T", [1.5, 3.5])
+def test_2d_ferromagnet_matches_onsager(T):
+    L = 64
+    model = boltz.IsingModel.square_lattice(L)
+    start = np.ones(L * L) if T < 2.27 else None
+    trace = boltz.sample(model, 1 / T, num_chains=4, num_sweeps=1500, burn_in=300,
+                         seed=7, initial_states=start)
+    u = trace.mean_energy / L**2
+    se = trace.mean_energy_se / L**2
+    assert abs(u - onsager_energy_per_spin(T)) < 4 * se + 2e-4   # + finite-size allowance
+    if T < 2.27:
+        m, m_se = trace.mean_abs_magnetization, trace.mean_abs_magnetization_se
+        assert abs(m - yang_magnetization(T)) < 4 * m_se + 2e-4
+
+
+def test_trace_shapes_thinning_and_final_states(rng):
+    model, _, _ = frustrated_model(rng, 6)
+    trace = boltz.sample(model, 0.5, num_chains=3, num_sweeps=100, burn_in=10, thin=7,
+                         seed=1, return_states=True)
+    assert trace.energies.shape == (3, 14) and trace.magnetizations.shape == (3, 14)
+    assert trace.states.shape == (3, 14, 6)
+    # recorded energies are the energies of the recorded states
+    np.testing.assert_allclose(model.energy(trace.states.reshape(-1, 6)),
+                               trace.energies.ravel(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(trace.magnetizations, trace.states.mean(axis=2), atol=1e-15)
+    assert trace.final_states.shape == (3, 6) and trace.final_states.dtype == np.int8
+    assert not trace.interrupted
+    assert boltz.sample(model, 0.5, num_chains=2, num_sweeps=10, seed=1).states is None
+
+
+def test_zero_beta_is_uniform():
+    model = boltz.IsingModel.square_lattice(3)
+    trace = boltz.sample(model, 0.0, num_chains=8, num_sweeps=2000, burn_in=0, seed=2,
+                         method="gibbs", return_states=True)
+    ones = (trace.states == 1).mean()
+    assert abs(ones - 0.5) < 5 * np.sqrt(0.25 / trace.states.size * 2)
+
+
+@pytest.mark.parametrize("storage", ["dense", "sparse"])
+def test_bit_identical_for_any_thread_count(storage, rng):
+    model, _, _ = frustrated_model(rng, 30, storage)
+    runs = [boltz.sample(model, 0.7, num_chains=7, num_sweeps=200, burn_in=20, seed=99,
+                         num_threads=t, order="random") for t in (1, 2, 3)]
+    for r in runs[1:]:
+        assert np.array_equal(r.energies, runs[0].energies)
+        assert np.array_equal(r.final_states, runs[0].final_states)
+
+
+def test_seeds(rng):
+    model, _, _ = frustrated_model(rng, 12)
+    a = boltz.sample(model, 0.5, num_chains=2, num_sweeps=50, seed=5)
+    b = boltz.sample(model, 0.5, num_chains=2, num_sweeps=50, seed=5)
+    c = boltz.sample(model, 0.5, num_chains=2, num_sweeps=50, seed=6)
+    assert np.array_equal(a.energies, b.energies)
+    assert not np.array_equal(a.energies, c.energies)
+
+
+def test_initial_states_are_used():
+    model = boltz.IsingModel.square_lattice(4)
+    trace = boltz.sample(model, 50.0, num_chains=2, num_sweeps=5, burn_in=0, seed=0,
+                         initial_states=-np.ones(16))
+    assert np.all(trace.energies == -32.0)
+    assert np.all(trace.final_states == -1)
+
+
+def test_ctrl_c_keeps_finished_blocks(monkeypatch):
+    model = boltz.IsingModel.square_lattice(4)
+    monkeypatch.setattr(_chains, "BLOCK_UPDATES", 16 * 2 * 10)   # 10 sweeps per block
+    calls = {"n": 0}
+    original = _chains.Chains.sweep
+
+    def interrupting(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(_chains.Chains, "sweep", interrupting)
+    trace = boltz.sample(model, 0.3, num_chains=2, num_sweeps=100, burn_in=0, seed=0)
+    assert trace.interrupted
+    assert trace.energies.shape == (2, 30)          # three finished blocks of 10 sweeps
+    assert np.all(np.isfinite(trace.energies))
+
+
+@pytest.mark.parametrize("kwargs, exc, word", [
+    (dict(beta=-1.0), ValueError, "beta"),
+    (dict(beta="hot"), TypeError, "beta"),
+    (dict(beta=np.nan), ValueError, "beta"),
+    (dict(num_chains=0), ValueError, "num_chains"),
+    (dict(num_sweeps=2.5), TypeError, "num_sweeps"),
+    (dict(burn_in=-1), ValueError, "burn_in"),
+    (dict(thin=0), ValueError, "thin"),
+    (dict(num_sweeps=5, thin=10), ValueError, "thin"),
+    (dict(method="wolff"), ValueError, "method"),
+    (dict(order="backwards"), ValueError, "order"),
+    (dict(initial_states=np.ones(5)), ValueError, "initial_states"),
+    (dict(initial_states=np.zeros(4)), ValueError, "initial_states"),
+    (dict(initial_states=np.ones((3, 4))), ValueError, "initial_states"),
+    (dict(num_threads=0), ValueError, "num_threads"),
+    (dict(seed="x"), TypeError, "seed"),
+])
+def test_bad_input(kwargs, exc, word):
+    model = boltz.IsingModel.square_lattice(2)
+    args = dict(beta=0.5, num_chains=2, num_sweeps=10)
+    args.update(kwargs)
+    with pytest.raises(exc, match=word):
+        boltz.sample(model, **args)
+
+
+def test_model_must_be_an_ising_model():
+    with pytest.raises(TypeError, match="model"):
+        boltz.sample(np.zeros((2, 2)), 1.0)
