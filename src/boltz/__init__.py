@@ -14,6 +14,7 @@ from boltz.boltzmann_sampling import sample_boltzmann
 from boltz.distribution import Thermodynamics, boltzmann_probs, solve_beta, thermodynamics
 from boltz.ising_model import IsingModel
 from boltz.log_domain import log_softmax, logsumexp, softmax
+from boltz.parallel_tempering import ParallelTempering, TemperingResult
 from boltz.spin_sampling import SampleTrace, sample
 
 try:
@@ -35,5 +36,7 @@ __all__ = [
     "SampleTrace",
     "Annealer",
     "AnnealResult",
+    "ParallelTempering",
+    "TemperingResult",
     "__version__",
 ]
