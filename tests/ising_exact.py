@@ -489,3 +489,21 @@ def yang_magnetization(T, J=1.0):
     if inv >= 1.0:
         return 0.0
     return (1.0 - inv**4) ** 0.125
+
+
+# ---- goodness of fit ------------------------------------------------------------------------
+
+def chi_square(counts, probs, min_expected=5.0):
+    """Pearson's chi-square of observed state counts against exact probabilities.
+
+    States whose expected count is below `min_expected` are pooled into one bin (when there
+    are any), so that the chi-square approximation holds. Returns ``(chi2, dof)``.
+    """
+    counts = np.asarray(counts, dtype=float)
+    expected = np.asarray(probs, dtype=float) * counts.sum()
+    small = expected < min_expected
+    obs, exp = counts[~small], expected[~small]
+    if small.any() and expected[small].sum() > 0:
+        obs = np.append(obs, counts[small].sum())
+        exp = np.append(exp, expected[small].sum())
+    return float(np.sum((obs - exp) ** 2 / exp)), obs.size - 1
