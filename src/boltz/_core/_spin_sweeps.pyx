@@ -23,10 +23,10 @@ from numpy.random cimport bitgen_t
 
 cdef extern from "chain_rng.h" nogil:
     ctypedef struct boltz_chain_rng:
-        pass
+        bitgen_t *bitgen
     boltz_chain_rng boltz_chain_rng_make(bitgen_t *bitgen)
     int boltz_flip(boltz_chain_rng *r, double x, const double *table, int heat_bath)
-    uint64_t boltz_bounded(boltz_chain_rng *r, uint64_t n)
+    uint64_t boltz_bounded(bitgen_t *g, uint64_t n)
 
 cdef extern from "simd_kernels.h" nogil:
     void boltz_axpy_f32(float *y, const float *x, Py_ssize_t n, float a)
@@ -178,7 +178,7 @@ cdef void _run_chain(const Couplings *m, Chain *ch, floating *f, const double *s
     for sweep in range(num_sweeps):
         beta = schedule[sweep] * ch.scale
         for k in range(n):
-            i = k if order == SEQUENTIAL else <Py_ssize_t> boltz_bounded(&rng, n)
+            i = k if order == SEQUENTIAL else <Py_ssize_t> boltz_bounded(rng.bitgen, n)
             si = s[i]
             de = 2.0 * si * f[i]
             if boltz_flip(&rng, beta * de, table, method):
@@ -213,7 +213,7 @@ cdef void _run_group(const Couplings *m, Chain *group, int size, floating *f,
             for g in range(size):
                 ch = &group[g]
                 fg = <floating *> ch.f
-                i = k if order == SEQUENTIAL else <Py_ssize_t> boltz_bounded(&ch.rng, n)
+                i = k if order == SEQUENTIAL else <Py_ssize_t> boltz_bounded(ch.rng.bitgen, n)
                 si = ch.s[i]
                 de = 2.0 * si * fg[i]
                 if boltz_flip(&ch.rng, schedule[sweep] * ch.scale * de, table, method):

@@ -1,11 +1,11 @@
 /*
  * Random draws of one Markov chain from its numpy BitGenerator (bitgen_t).
  *
- * Flip decisions reveal the uniform number u lazily, one byte at a time: u < p is settled by
- * the first byte unless that byte equals floor(256 p) (probability 1/256), in which case the
- * next bytes refine it, down to a resolution of 2^-64. So a decision costs 8 random bits on
- * average, an eighth of a bitgen call, and is exact to 2^-64. A chain's draws depend only on its own
- * generator, never on the thread count. Used by _spin_sweeps.pyx.
+ * Flip decisions reveal the uniform number u lazily: u < p is settled by one random byte
+ * unless that byte equals floor(256 p) (probability 1/256), in which case a fresh 64-bit draw
+ * refines it. So a decision costs about 8 random bits, an eighth of a bitgen call, and is
+ * exact to double precision. A chain's draws depend only on its own generator, never on the
+ * thread count. Used by _spin_sweeps.pyx.
  */
 #ifndef BOLTZ_CHAIN_RNG_H
 #define BOLTZ_CHAIN_RNG_H
@@ -26,29 +26,26 @@ static inline boltz_chain_rng boltz_chain_rng_make(bitgen_t *bitgen)
     return r;
 }
 
-static inline double boltz_next_byte(boltz_chain_rng *r)
+static inline int boltz_next_byte(boltz_chain_rng *r)
 {
     if (r->nbytes == 0) {
         r->bits = r->bitgen->next_uint64(r->bitgen->state);
         r->nbytes = 8;
     }
-    double u = (double)(r->bits & 0xFFu);
+    int u = (int)(r->bits & 0xFFu);
     r->bits >>= 8;
     r->nbytes--;
     return u;
 }
 
-/* Rare path of boltz_flip: the first byte k tied with 256 p; frac = 256 p - k in (0, 1). */
-static int boltz_bernoulli_refine(boltz_chain_rng *r, double frac)
+/* Rare path of boltz_flip: the byte k tied with 256 p; frac = 256 p - k is resolved with a
+ * fresh 64-bit draw. It takes the bitgen, not the chain's byte buffer, so that the buffer
+ * never has its address taken and stays in registers in the sweep loop. */
+static int boltz_flip_refine(bitgen_t *g, double frac)
 {
-    for (int k = 1; k < 8; k++) {
-        frac *= 256.0;
-        double u = boltz_next_byte(r);
-        if (u + 1.0 <= frac) return 1;
-        if (u >= frac) return 0;
-        frac -= u;
-    }
-    return 0; /* p resolved to 2^-64 */
+    if (frac <= 0.0) return 0;
+    if (frac >= 1.0) return 1;
+    return g->next_uint64(g->state) < (uint64_t)(frac * 0x1p64);
 }
 
 /*
@@ -56,21 +53,20 @@ static int boltz_bernoulli_refine(boltz_chain_rng *r, double frac)
  * table[k] = P^-1(k / 256) (table[0] = +inf). The byte k places u in [k/256, (k+1)/256):
  * x <= table[k+1] means P(x) >= (k+1)/256 > u (flip), x >= table[k] means P(x) <= k/256 <= u
  * (no flip). Only when x falls between (probability 1/256) is P computed, with exp, and
- * refined. No exp, one random byte, two comparisons in the common case.
+ * refined. No exp, one random byte and two comparisons in the common case.
  */
 static inline int boltz_flip(boltz_chain_rng *r, double x, const double *table, int heat_bath)
 {
-    int k = (int)boltz_next_byte(r);
+    int k = boltz_next_byte(r);
     if (x <= table[k + 1]) return 1;
     if (x >= table[k]) return 0;
     double p = heat_bath ? 1.0 / (1.0 + exp(x)) : exp(-x);
-    return boltz_bernoulli_refine(r, 256.0 * p - k);
+    return boltz_flip_refine(r->bitgen, 256.0 * p - k);
 }
 
 /* Uniform integer in [0, n): Lemire's multiply-shift with rejection (unbiased). */
-static inline uint64_t boltz_bounded(boltz_chain_rng *r, uint64_t n)
+static inline uint64_t boltz_bounded(bitgen_t *g, uint64_t n)
 {
-    bitgen_t *g = r->bitgen;
     unsigned __int128 m = (unsigned __int128)g->next_uint64(g->state) * n;
     uint64_t low = (uint64_t)m;
     if (low < n) {
