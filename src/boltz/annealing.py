@@ -96,6 +96,10 @@ class Annealer:
         Sweeps at each :math:`\beta` of the schedule (default 1).
     method : {"metropolis", "gibbs"}
     order : {"sequential", "random"}
+        Sequential sweeps (index order) are fastest. On very small or very regular models
+        (a short ring, say) cold sequential Metropolis can move zero-cost defects in
+        lockstep with the sweep so that they never meet; ``order="random"`` or
+        ``method="gibbs"`` avoid it.
     num_cycles : int
         1 (default): one anneal. More: after each cycle every read restarts from the best
         state it has found, reheated to `reheat_beta`, and cools again along the part of the

@@ -325,6 +325,13 @@ class IsingModel:
 
     # ---- evaluation -------------------------------------------------------------------
 
+    @property
+    def num_bonds(self) -> int:
+        """Number of coupled pairs i < j (non-zero J_ij)."""
+        if self.is_dense:
+            return int(np.count_nonzero(self._J)) // 2
+        return int(self._indices.size) // 2
+
     def couplings_dense(self) -> np.ndarray:
         """J as a dense float64 (n, n) array."""
         if self.is_dense:
@@ -378,6 +385,6 @@ class IsingModel:
         return 0.5 * (self._graph_weight - (e - self.offset))
 
     def __repr__(self) -> str:
-        kind = "dense" if self.is_dense else f"sparse, {self._indices.size // 2} bonds"
-        return (f"IsingModel(num_spins={self.num_spins}, {kind}, dtype={self.dtype.name}, "
-                f"offset={self.offset:g})")
+        kind = "dense" if self.is_dense else "sparse"
+        return (f"IsingModel(num_spins={self.num_spins}, num_bonds={self.num_bonds}, {kind}, "
+                f"dtype={self.dtype.name}, offset={self.offset:g})")

@@ -1,0 +1,263 @@
+r"""Optional `dimod <https://docs.ocean.dwavesys.com/projects/dimod>`_ interface.
+
+:class:`AnnealingSampler` is a :class:`dimod.Sampler` that runs :class:`boltz.Annealer` on any
+:class:`dimod.BinaryQuadraticModel`, so boltz plugs into the Ocean ecosystem (composites,
+``sample_ising``, ``sample_qubo``, :class:`dimod.SampleSet` post-processing).
+
+Sign convention
+---------------
+dimod writes the energy of a SPIN model as
+
+.. math:: E(s) = \sum_i h_i s_i + \sum_{i<j} J_{ij} s_i s_j + \text{offset},
+
+whereas :class:`boltz.IsingModel` uses
+
+.. math:: E(s) = -\sum_{i<j} J_{ij} s_i s_j - \sum_i h_i s_i + \text{offset}.
+
+The conversion happens here and only here: boltz ``J = -J_dimod``, boltz ``h = -h_dimod``,
+the offset is unchanged. The energies in the returned sample set are computed by dimod from
+the original model, in the original vartype.
+
+Needs the ``dimod`` package (``pip install 'boltz[dimod]'``).
+"""
+from __future__ import annotations
+
+try:
+    import dimod
+except ImportError as err:  # pragma: no cover - exercised only without dimod
+    raise ImportError("boltz.dimod needs the dimod package: pip install 'boltz[dimod]'") from err
+
+import numpy as np
+
+from boltz.annealing import Annealer
+from boltz.ising_model import IsingModel
+
+__all__ = ["AnnealingSampler", "bqm_to_ising_model"]
+
+# Keyword arguments of AnnealingSampler.sample that go to boltz.Annealer(...).
+_ANNEALER_PARAMETERS = ("num_sweeps", "schedule", "beta_range", "num_sweeps_per_beta",
+                        "method", "order", "num_cycles", "reheat_beta", "num_threads")
+
+
+def bqm_to_ising_model(bqm, variable_order=None):
+    """Convert a dimod binary quadratic model to a :class:`boltz.IsingModel`.
+
+    BINARY models are first converted to SPIN (``x = (s + 1) / 2``); then the signs of the
+    linear and quadratic biases are flipped to boltz's convention (boltz ``J = -J_dimod``,
+    ``h = -h_dimod``), and the offset of the SPIN model is kept as is, so that
+    ``model.energy(s) == bqm.spin.energies(s)`` for every spin state ``s``.
+
+    Parameters
+    ----------
+    bqm : dimod.BinaryQuadraticModel
+        SPIN or BINARY, with at least one variable.
+    variable_order : sequence, optional
+        Labels in the order of the model's spins (default ``list(bqm.variables)``).
+
+    Returns
+    -------
+    model : IsingModel
+    labels : list
+        ``labels[i]`` is the bqm variable of spin ``i``.
+    """
+    labels = list(bqm.variables) if variable_order is None else list(variable_order)
+    if len(labels) != len(bqm.variables) or set(labels) != set(bqm.variables):
+        raise ValueError("variable_order must list each variable of the bqm exactly once")
+    if not labels:
+        raise ValueError("the bqm has no variables: there is no Ising model to build")
+    spin = bqm.change_vartype(dimod.SPIN, inplace=False)
+    linear, (irow, icol, quad), offset = spin.to_numpy_vectors(variable_order=labels)
+    model = IsingModel(
+        (np.asarray(irow, dtype=np.int64), np.asarray(icol, dtype=np.int64),
+         -np.asarray(quad, dtype=np.float64)),
+        h=-np.asarray(linear, dtype=np.float64),
+        offset=float(offset),
+        num_spins=len(labels),
+    )
+    return model, labels
+
+
+class AnnealingSampler(dimod.Sampler):
+    r"""boltz's simulated annealer (:class:`boltz.Annealer`) as a :class:`dimod.Sampler`.
+
+    Accepts any :class:`dimod.BinaryQuadraticModel`, SPIN or BINARY, with arbitrary hashable
+    variable labels; the returned :class:`dimod.SampleSet` has the vartype and variables of
+    the input model, and energies computed by dimod from it.
+
+    **Sign convention.** dimod's energy is
+    :math:`E = \sum_i h_i s_i + \sum_{i<j} J_{ij} s_i s_j + \text{offset}` while boltz's is
+    :math:`E = -\sum_{i<j} J_{ij} s_i s_j - \sum_i h_i s_i + \text{offset}`. The sampler
+    converts at its boundary only: a BINARY model is first changed to SPIN, then boltz
+    ``J = -J_dimod`` and ``h = -h_dimod`` (offset unchanged). Users pass and receive
+    dimod-convention models and samples; no sign flip is needed on either side.
+
+    Examples
+    --------
+    >>> import dimod
+    >>> from boltz.dimod import AnnealingSampler
+    >>> bqm = dimod.BinaryQuadraticModel.from_ising({"a": 1.0}, {("a", "b"): -1.0})
+    >>> sampleset = AnnealingSampler().sample(bqm, num_reads=4, seed=0)
+    >>> {v: int(x) for v, x in sampleset.first.sample.items()}
+    {'a': -1, 'b': -1}
+    >>> float(sampleset.first.energy)
+    -2.0
+    """
+
+    #: Ranged/option-valued parameters refer to the property holding their options.
+    _parameters = {
+        "num_reads": [],
+        "num_sweeps": [],
+        "schedule": ["beta_schedule_options"],
+        "beta_range": [],
+        "num_sweeps_per_beta": [],
+        "method": ["method_options"],
+        "order": ["order_options"],
+        "num_cycles": [],
+        "reheat_beta": [],
+        "seed": [],
+        "initial_states": [],
+        "num_threads": [],
+    }
+
+    def __init__(self):
+        self._properties = {
+            "beta_schedule_options": ("geometric", "linear", "custom"),
+            "method_options": ("metropolis", "gibbs"),
+            "order_options": ("sequential", "random"),
+            "category": "software",
+        }
+
+    @property
+    def parameters(self):
+        """dict: Keyword arguments accepted by :meth:`sample`, each mapped to a list of the
+        :attr:`properties` keys relevant to it (dimod's convention)."""
+        return {name: list(rel) for name, rel in self._parameters.items()}
+
+    @property
+    def properties(self):
+        """dict: ``beta_schedule_options`` (``"custom"`` means an array of betas passed as
+        `schedule`), ``method_options``, ``order_options`` and ``category``
+        (``"software"``)."""
+        return dict(self._properties)
+
+    def sample(self, bqm, num_reads=None, seed=None, initial_states=None,
+               **annealer_parameters):
+        r"""Anneal a binary quadratic model.
+
+        The model is converted to a :class:`boltz.IsingModel` (BINARY → SPIN, then boltz
+        ``J = -J_dimod``, ``h = -h_dimod``, offset unchanged; variables are numbered in
+        ``bqm.variables`` order), annealed by :class:`boltz.Annealer`, and the spins are
+        mapped back to the model's vartype (``x = (s + 1) / 2`` for BINARY).
+
+        Parameters
+        ----------
+        bqm : dimod.BinaryQuadraticModel
+            SPIN or BINARY; any hashable variable labels.
+        num_reads : int, optional
+            Independent anneals. Default: the number of `initial_states` if given, else 10.
+        seed : None, int, numpy.random.SeedSequence or numpy.random.Generator
+            Seed of boltz's random streams; a fixed seed gives reproducible results.
+        initial_states : samples-like, optional
+            Starting states, in any form :func:`dimod.as_samples` accepts (a dict, a list of
+            dicts, an array with labels, a :class:`dimod.SampleSet`, ...), over exactly the
+            model's variables, with values in the model's vartype (0/1 for BINARY, -1/+1 for
+            SPIN; a SampleSet in the other vartype is converted). Either one state, used by
+            every read, or one per read. Default: uniformly random.
+        **annealer_parameters
+            Passed to :class:`boltz.Annealer`: ``num_sweeps``, ``schedule`` (``"geometric"``,
+            ``"linear"`` or an array of betas), ``beta_range`` (hot, cold), ``num_sweeps_per_beta``,
+            ``method`` (``"metropolis"``, ``"gibbs"``), ``order`` (``"sequential"``,
+            ``"random"``), ``num_cycles``, ``reheat_beta``, ``num_threads``. Inverse
+            temperatures refer to the energy scale of the SPIN form of the model.
+
+        Returns
+        -------
+        dimod.SampleSet
+            One row per read (each read's lowest-energy state), in the model's vartype and
+            variables. ``info`` holds ``beta_range``, ``beta_schedule_type``, ``num_sweeps``,
+            ``num_cycles``, ``seconds`` (annealing wall time), ``spin_updates_per_second``
+            and ``interrupted``. An empty model gives `num_reads` empty samples of energy
+            ``bqm.offset``.
+
+        Raises
+        ------
+        TypeError
+            For a keyword argument not listed in :attr:`parameters`, or a `bqm` that is not
+            a binary quadratic model.
+        ValueError
+            For `initial_states` that do not match the model's variables or vartype, or
+            invalid annealing parameters.
+        """
+        unknown = sorted(set(annealer_parameters) - set(_ANNEALER_PARAMETERS))
+        if unknown:
+            raise TypeError(f"{type(self).__name__}.sample() got unknown keyword argument(s) "
+                            f"{', '.join(map(repr, unknown))}; accepted: "
+                            f"{', '.join(self._parameters)}")
+        if not isinstance(bqm, dimod.BinaryQuadraticModel):
+            raise TypeError(f"bqm must be a dimod.BinaryQuadraticModel, "
+                            f"got {type(bqm).__name__}")
+
+        labels = list(bqm.variables)
+        spins0 = None
+        if initial_states is not None:
+            spins0 = self._initial_spins(bqm, labels, initial_states)
+        if num_reads is None:
+            num_reads = 10 if spins0 is None else spins0.shape[0]
+
+        if not labels:
+            # Nothing to anneal; still validate the parameters the way boltz would.
+            from boltz._validation import check_positive_int
+            num_reads = check_positive_int(num_reads, "num_reads")
+            samples = np.empty((num_reads, 0), dtype=np.int8)
+            info = {"beta_range": None, "beta_schedule_type": self._schedule_type(
+                annealer_parameters.get("schedule", "geometric")), "num_sweeps": 0,
+                "num_cycles": 0, "seconds": 0.0, "spin_updates_per_second": 0.0,
+                "interrupted": False}
+            return dimod.SampleSet.from_samples_bqm((samples, labels), bqm, info=info)
+
+        model, labels = bqm_to_ising_model(bqm, labels)
+        annealer = Annealer(**annealer_parameters)
+        result = annealer.sample(model, num_reads=num_reads, seed=seed,
+                                 initial_states=spins0)
+
+        samples = result.states
+        if bqm.vartype is dimod.BINARY:
+            samples = ((samples + 1) // 2).astype(np.int8)
+        ri = result.info
+        info = {
+            "beta_range": tuple(float(b) for b in ri["beta_range"]),
+            "beta_schedule_type": self._schedule_type(annealer.schedule),
+            "num_sweeps": ri["num_sweeps"],
+            "num_cycles": ri["num_cycles"],
+            "seconds": ri["seconds"],
+            "spin_updates_per_second": ri["spin_updates_per_second"],
+            "interrupted": ri["interrupted"],
+        }
+        return dimod.SampleSet.from_samples_bqm((samples, labels), bqm, info=info)
+
+    @staticmethod
+    def _schedule_type(schedule):
+        return schedule if isinstance(schedule, str) else "custom"
+
+    @staticmethod
+    def _initial_spins(bqm, labels, initial_states):
+        """Initial states as an int8 spin array (k, n), columns in `labels` order."""
+        if isinstance(initial_states, dimod.SampleSet):
+            vartype = initial_states.vartype
+        else:
+            vartype = bqm.vartype
+        array, state_labels = dimod.as_samples(initial_states, dtype=np.int64)
+        if array.ndim != 2 or array.shape[0] == 0:
+            raise ValueError("initial_states must hold at least one state")
+        if len(state_labels) != len(labels) or set(state_labels) != set(labels):
+            raise ValueError("mismatch between the variables of initial_states and of bqm")
+        if labels:
+            where = {v: i for i, v in enumerate(state_labels)}
+            array = array[:, [where[v] for v in labels]]
+        allowed = vartype.value  # frozenset of allowed values
+        if not np.isin(array, list(allowed)).all():
+            raise ValueError(f"initial_states must have values in {sorted(allowed)} "
+                             f"({vartype.name})")
+        if vartype is dimod.BINARY:
+            array = 2 * array - 1
+        return np.ascontiguousarray(array, dtype=np.int8)

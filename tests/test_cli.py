@@ -1,0 +1,215 @@
+"""The ``boltz anneal`` and ``boltz ising`` subcommands (boltz.cli.main, and one real run)."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from boltz.cli import main
+
+# 6-node cycle with unit weights: bipartite, so every edge can be cut (max cut 6, E = -6).
+CYCLE6 = [(1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (6, 1)]
+
+
+def write_gset(path, edges, n, *, header_extra="", newline="\n", weights=None):
+    lines = [f"{n} {len(edges)}{header_extra}"]
+    for k, (i, j) in enumerate(edges):
+        w = 1 if weights is None else weights[k]
+        lines.append(f"{i} {j} {w}")
+    path.write_bytes((newline.join(lines) + newline).encode())
+    return path
+
+
+def facts(text):
+    """The 'key: value' lines of the anneal report as a dict."""
+    out = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(": ")
+        if sep:
+            out[key] = value
+    return out
+
+
+def cycle_couplings():
+    """Dense J of the antiferromagnetic 6-cycle (ground energy -6)."""
+    J = np.zeros((6, 6))
+    for i, j in CYCLE6:
+        J[i - 1, j - 1] = J[j - 1, i - 1] = -1.0
+    return J
+
+
+# ---- boltz anneal ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("header_extra, newline", [("", "\n"), (" 0", "\r\n")],
+                         ids=["plain", "trailing-token-crlf"])
+def test_anneal_gset_finds_max_cut(tmp_path, capsys, header_extra, newline):
+    path = write_gset(tmp_path / "cycle6.txt", CYCLE6, 6, header_extra=header_extra,
+                      newline=newline)
+    assert main(["anneal", str(path), "--reads", "32", "--sweeps", "200", "--seed", "1"]) == 0
+    captured = capsys.readouterr()
+    got = facts(captured.out)
+    assert got["best cut"] == "6"
+    assert float(got["best energy"]) == -6.0
+    assert got["model"].startswith("6 spins, 6 bonds")
+    hot, cold = (float(b) for b in got["beta range"].split(".."))
+    assert 0 < hot < cold
+    assert got["time"].endswith(" s") and float(got["time"][:-2]) >= 0
+    assert float(got["flips/s"]) > 0
+    assert captured.err == ""
+
+
+def test_anneal_weighted_gset_options(tmp_path, capsys):
+    # Triangle 1-2-3 with weights 2, 3, 4: the best cut separates node 3 (3 + 4 = 7).
+    path = write_gset(tmp_path / "tri.txt", [(1, 2), (2, 3), (1, 3)], 3, weights=[2, 3, 4])
+    assert main(["anneal", str(path), "--reads", "4", "--sweeps", "100", "--seed", "3",
+                 "--method", "gibbs", "--schedule", "linear", "--beta-range", "0", "3",
+                 "--cycles", "2", "--threads", "2", "--float32"]) == 0
+    got = facts(capsys.readouterr().out)
+    assert got["best cut"] == "7"
+    assert float(got["best energy"]) == -5.0      # E = W - 2 cut = 9 - 14
+    assert "float32" in got["model"]
+    assert got["beta range"] == "0 .. 3"
+
+
+def test_anneal_npz_dense(tmp_path, capsys):
+    path = tmp_path / "dense.npz"
+    np.savez(path, J=cycle_couplings(), h=np.zeros(6), offset=np.float64(1.5))
+    assert main(["anneal", str(path), "--reads", "32", "--sweeps", "200", "--seed", "2"]) == 0
+    got = facts(capsys.readouterr().out)
+    assert float(got["best energy"]) == -4.5      # -6 + offset 1.5
+    assert "best cut" not in got                  # not a Max-Cut model
+    assert "dense" in got["model"]
+
+
+def test_anneal_npz_triplets(tmp_path, capsys):
+    path = tmp_path / "triplets.npz"
+    rows = np.array([i - 1 for i, _ in CYCLE6])
+    cols = np.array([j - 1 for _, j in CYCLE6])
+    np.savez(path, rows=rows, cols=cols, values=-np.ones(6))
+    assert main(["anneal", str(path), "--reads", "32", "--sweeps", "200", "--seed", "4",
+                 "--order", "random"]) == 0
+    got = facts(capsys.readouterr().out)
+    assert float(got["best energy"]) == -6.0
+    assert got["model"].startswith("6 spins, 6 bonds")
+
+
+def _text(name, content):
+    def make(d):
+        (d / name).write_text(content)
+        return d / name
+    return make
+
+
+def _bytes(name, content):
+    def make(d):
+        (d / name).write_bytes(content)
+        return d / name
+    return make
+
+
+def _npz(name, **arrays):
+    def make(d):
+        np.savez(d / name, **arrays)
+        return d / name
+    return make
+
+
+@pytest.mark.parametrize("setup, needle", [
+    (lambda d: d / "missing.txt", "no such file"),
+    (_text("junk.txt", "hello world\n1 2 x\n"), "junk.txt"),
+    (_text("short.txt", "6 3\n1 2 1\n"), "expected 3 lines"),
+    (_npz("nokeys.npz", K=np.eye(2)), "'J'"),
+    (_bytes("bad.npz", b"PK\x03\x04 not really a zip"), "bad.npz"),
+    (_npz("asym.npz", J=np.triu(np.ones((3, 3)), 1)), "symmetric"),
+], ids=["missing", "garbage", "too-few-edges", "npz-no-J", "corrupt-npz", "asymmetric-J"])
+def test_anneal_errors_exit_2(tmp_path, capsys, setup, needle):
+    path = setup(tmp_path)
+    assert main(["anneal", str(path), "--sweeps", "10"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    err = captured.err.strip()
+    assert "\n" not in err and err.startswith("boltz: error:")
+    assert needle in err
+    assert "Traceback" not in captured.err
+
+
+def test_anneal_bad_options_exit_2(tmp_path, capsys):
+    path = write_gset(tmp_path / "cycle6.txt", CYCLE6, 6)
+    for extra in (["--reads", "0"], ["--beta-range", "2", "1"],
+                  ["--beta-range", "0", "1"]):          # geometric schedule needs hot > 0
+        assert main(["anneal", str(path), *extra]) == 2
+        assert "boltz: error:" in capsys.readouterr().err
+
+
+def test_anneal_real_entry_point(tmp_path):
+    path = write_gset(tmp_path / "cycle6.txt", CYCLE6, 6, header_extra=" 0", newline="\r\n")
+    proc = subprocess.run([sys.executable, "-m", "boltz", "anneal", str(path), "--reads", "32",
+                           "--sweeps", "200", "--seed", "5"],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "OMP_NUM_THREADS": "2"})
+    assert proc.returncode == 0, proc.stderr
+    assert facts(proc.stdout)["best cut"] == "6"
+    missing = subprocess.run([sys.executable, "-m", "boltz", "anneal",
+                              str(tmp_path / "nope.txt")],
+                             capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 2
+    assert "no such file" in missing.stderr and "Traceback" not in missing.stderr
+
+
+# ---- boltz ising -----------------------------------------------------------------------
+
+def table_rows(text):
+    """Rows of the ising table as lists of floats (T, E, se, |m|, se, C, se)."""
+    rows = []
+    for line in text.splitlines():
+        tokens = line.replace("±", " ").split()
+        try:
+            rows.append([float(t) for t in tokens])
+        except ValueError:
+            continue                                   # title, header, time lines
+    return rows
+
+
+def test_ising_table(capsys):
+    assert main(["ising", "--size", "8", "--temperatures", "1.5", "3.5", "--sweeps", "300",
+                 "--burn-in", "100", "--seed", "7"]) == 0
+    out = capsys.readouterr().out
+    rows = table_rows(out)
+    assert len(rows) == 2 and all(len(r) == 7 for r in rows)
+    (t1, e1, e1_se, m1, m1_se, c1, c1_se), (t2, e2, e2_se, m2, m2_se, c2, c2_se) = rows
+    assert (t1, t2) == (1.5, 3.5)
+    assert abs(e1 - (-1.95)) < 0.1 and abs(e2 - (-0.66)) < 0.1
+    assert m1 > 0.9 and m2 < 0.5                       # ordered below T_c, not above
+    assert c1 > 0 and c2 > 0
+    assert all(se >= 0 for se in (e1_se, m1_se, c1_se, e2_se, m2_se, c2_se))
+    # header and rows line up: the '±' columns sit at the same offsets
+    lines = [ln for ln in out.splitlines() if "±" in ln]
+    assert len(lines) == 3
+    positions = {tuple(i for i, ch in enumerate(ln) if ch == "±") for ln in lines}
+    assert len(positions) == 1
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["--size", "8", "--temperatures", "2.0", "-1"], "--temperatures"),
+    (["--size", "8", "--temperatures", "0"], "--temperatures"),
+    (["--size", "0"], "--size"),
+    (["--size", "4", "--chains", "0"], "--chains"),
+])
+def test_ising_errors_exit_2(capsys, argv, needle):
+    assert main(["ising", *argv]) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert err.startswith("boltz: error:") and needle in err and "\n" not in err
+    assert captured.out == ""
+
+
+def test_keyboard_interrupt_exit_130(monkeypatch, capsys):
+    import boltz
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(boltz, "sample", interrupted)
+    assert main(["ising", "--size", "4", "--temperatures", "2.0"]) == 130
+    assert "interrupted" in capsys.readouterr().err
