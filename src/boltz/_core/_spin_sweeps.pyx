@@ -18,6 +18,7 @@ from cython cimport floating
 from cython.parallel cimport prange
 from libc.math cimport INFINITY, log
 from libc.stdint cimport int8_t, int32_t, int64_t, uint64_t, uintptr_t
+from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 from numpy.random cimport bitgen_t
 
@@ -27,6 +28,16 @@ cdef extern from "chain_rng.h" nogil:
     boltz_chain_rng boltz_chain_rng_make(bitgen_t *bitgen)
     int boltz_flip(boltz_chain_rng *r, double x, const double *table, int heat_bath)
     uint64_t boltz_bounded(bitgen_t *g, uint64_t n)
+
+cdef extern from "spin_lanes.h" nogil:
+    void boltz_lanes_sweep_f64(const int64_t *indptr, const int32_t *indices,
+                               const double *data, Py_ssize_t n, double *f, double *s,
+                               double *energy, double *magnet, boltz_chain_rng *rng,
+                               const double *beta, const double *table, int heat_bath)
+    void boltz_lanes_sweep_f32(const int64_t *indptr, const int32_t *indices,
+                               const float *data, Py_ssize_t n, float *f, float *s,
+                               double *energy, double *magnet, boltz_chain_rng *rng,
+                               const double *beta, const double *table, int heat_bath)
 
 cdef extern from "simd_kernels.h" nogil:
     void boltz_axpy_f32(float *y, const float *x, Py_ssize_t n, float a)
@@ -127,9 +138,8 @@ cdef Couplings _couplings(const floating[:, ::1] J, const int64_t[::1] indptr,
 
 
 cdef enum:
-    # Dense models: chains swept in lockstep by one thread, spin by spin, so that a coupling
-    # row read for one chain's flip is still in cache for the others'. (Sparse models gain
-    # nothing from it and run one chain at a time.)
+    # Chains swept together by one thread: a dense model's coupling rows are reused across
+    # the group while in cache; a sparse model's four chains share the vector lanes.
     MAX_GROUP = 4
 
 
@@ -192,11 +202,69 @@ cdef void _run_chain(const Couplings *m, Chain *ch, floating *f, const double *s
     ch.rng = rng
 
 
+cdef void _run_lanes(const Couplings *m, Chain *group, floating *f, const double *schedule,
+                     Py_ssize_t num_sweeps, int method, Py_ssize_t thin) noexcept nogil:
+    """Four chains of a sparse model, sequential sweeps, one chain per vector lane
+    (spin_lanes.h). Same results as four _run_chain calls. `f` selects the type."""
+    cdef Py_ssize_t n = m.n, i, sweep
+    cdef int l
+    cdef floating *fl = <floating *> malloc(4 * n * sizeof(floating))
+    cdef floating *sl = <floating *> malloc(4 * n * sizeof(floating))
+    cdef floating *fc
+    cdef double e4[4]
+    cdef double mag4[4]
+    cdef double betas[4]
+    cdef boltz_chain_rng rng4[4]
+    cdef bint need
+    if fl == NULL or sl == NULL:      # out of memory: the one-chain kernel needs no scratch
+        free(fl)
+        free(sl)
+        for l in range(4):
+            _run_chain(m, &group[l], <floating *> group[l].f, schedule, num_sweeps, method,
+                       SEQUENTIAL, thin)
+        return
+    for l in range(4):
+        fc = <floating *> group[l].f
+        for i in range(n):
+            fl[4 * i + l] = fc[i]
+            sl[4 * i + l] = group[l].s[i]
+        e4[l] = group[l].e
+        mag4[l] = <double> group[l].mag
+        rng4[l] = group[l].rng
+    for sweep in range(num_sweeps):
+        for l in range(4):
+            betas[l] = schedule[sweep] * group[l].scale
+        if floating is float:
+            boltz_lanes_sweep_f32(m.indptr, m.indices, <const float *> m.data, n, fl, sl,
+                                  e4, mag4, rng4, betas, TABLES[method], method)
+        else:
+            boltz_lanes_sweep_f64(m.indptr, m.indices, <const double *> m.data, n, fl, sl,
+                                  e4, mag4, rng4, betas, TABLES[method], method)
+        for l in range(4):
+            need = ((group[l].rec_states != NULL and (sweep + 1) % thin == 0)
+                    or (group[l].best != NULL and e4[l] < group[l].best_energy[0]))
+            if need:                  # _record copies the int8 spins
+                for i in range(n):
+                    group[l].s[i] = <int8_t> sl[4 * i + l]
+            _record(&group[l], sweep, thin, n, e4[l], <int64_t> mag4[l])
+    for l in range(4):
+        fc = <floating *> group[l].f
+        for i in range(n):
+            fc[i] = fl[4 * i + l]
+            group[l].s[i] = <int8_t> sl[4 * i + l]
+        group[l].e = e4[l]
+        group[l].mag = <int64_t> mag4[l]
+        group[l].rng = rng4[l]
+    free(fl)
+    free(sl)
+
+
 cdef void _run_group(const Couplings *m, Chain *group, int size, floating *f,
                      const double *schedule, Py_ssize_t num_sweeps, int method, int order,
                      Py_ssize_t thin) noexcept nogil:
-    """Several chains of a dense model in lockstep, spin by spin (coupling-row reuse).
-    `f` only selects the float or double specialisation."""
+    """Sweep `size` chains: sparse models four at a time in vector lanes (sequential order)
+    or one by one; dense models in lockstep, spin by spin, so that a coupling row read for
+    one chain's flip is still in cache for the others'. `f` only selects the type."""
     cdef Py_ssize_t n = m.n, sweep, k, i
     cdef int g
     cdef Chain *ch
@@ -204,9 +272,13 @@ cdef void _run_group(const Couplings *m, Chain *group, int size, floating *f,
     cdef int8_t si
     cdef double de
     cdef const double *table = TABLES[method]
-    if size == 1:
-        _run_chain(m, group, <floating *> group[0].f, schedule, num_sweeps, method, order,
-                   thin)
+    if m.J == NULL and size == 4 and order == SEQUENTIAL:
+        _run_lanes(m, group, f, schedule, num_sweeps, method, thin)
+        return
+    if m.J == NULL or size == 1:
+        for g in range(size):
+            _run_chain(m, &group[g], <floating *> group[g].f, schedule, num_sweeps, method,
+                       order, thin)
         return
     for sweep in range(num_sweeps):
         for k in range(n):
@@ -305,10 +377,11 @@ def sweep_chains(int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1] ener
     out.rec_states = &rec_states[0, 0, 0] if (rec_states is not None and records > 0) else NULL
     out.best = &best_spins[0, 0] if best_spins is not None else NULL
     out.best_energy = &best_energy[0] if best_spins is not None else NULL
-    # dense: as many chains per group as keeps every thread busy, at most MAX_GROUP
-    size = 1
-    if m.J != NULL:
-        size = <int> max(1, min(<Py_ssize_t> MAX_GROUP, chains // max(1, nthreads)))
+    # as many chains per group as keeps every thread busy, at most MAX_GROUP; sparse models
+    # use groups only when they fill the four vector lanes
+    size = <int> max(1, min(<Py_ssize_t> MAX_GROUP, chains // max(1, nthreads)))
+    if m.J == NULL and (size < 4 or order != SEQUENTIAL):
+        size = 1
     ngroups = (chains + size - 1) // size
     for grp in prange(ngroups, num_threads=nthreads, schedule='dynamic', chunksize=1,
                       nogil=True):

@@ -39,20 +39,10 @@ extern float expf(float);
 /* Elements per block: the exp values of one block stay in L1 between the two loops. */
 #define BOLTZ_BLOCK 512
 
-/* ---- instantiate the template for each instruction set (both types each) -------------- */
-#define BOLTZ_TARGET
-#define BOLTZ_ISA base
-#include "simd_kernels_types.h"
-#undef BOLTZ_TARGET
-#undef BOLTZ_ISA
-
-#if BOLTZ_X86_DISPATCH
-#define BOLTZ_TARGET __attribute__((target("avx2,fma")))
-#define BOLTZ_ISA avx2
-#include "simd_kernels_types.h"
-#undef BOLTZ_TARGET
-#undef BOLTZ_ISA
-#endif
+/* ---- instantiate the template for each (instruction set, type) ------------------------ */
+#define BOLTZ_TEMPLATE "simd_kernels_impl.h"
+#include "instantiate.h"
+#undef BOLTZ_TEMPLATE
 
 /* ---- run-time dispatch ----------------------------------------------------------------- */
 

@@ -111,6 +111,3 @@ BOLTZ_TARGET static void BOLTZ_FN(affine)(const BOLTZ_REAL *restrict x,
 #undef BOLTZ_FN
 #undef BOLTZ_CAT
 #undef BOLTZ_CAT_
-#undef BOLTZ_REAL
-#undef BOLTZ_EXP
-#undef BOLTZ_T
