@@ -3,13 +3,19 @@ import doctest
 
 import pytest
 
+import boltz.annealing
 import boltz.boltzmann_sampling
 import boltz.distribution
+import boltz.ising_model
 import boltz.log_domain
+import boltz.mcmc_statistics
+import boltz.parallel_tempering
+
+MODULES = [boltz.log_domain, boltz.distribution, boltz.boltzmann_sampling, boltz.ising_model,
+           boltz.annealing, boltz.parallel_tempering, boltz.mcmc_statistics]
 
 
-@pytest.mark.parametrize("module", [boltz.log_domain, boltz.distribution,
-                                    boltz.boltzmann_sampling])
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0

@@ -13,6 +13,14 @@ ORDERS = {"sequential": 0, "random": 1}
 BLOCK_UPDATES = 2 * 10**7
 
 
+def check_model(model):
+    from boltz.ising_model import IsingModel   # late: ising_model imports the kernels too
+
+    if not isinstance(model, IsingModel):
+        raise TypeError(f"model must be a boltz.IsingModel, got {type(model).__name__}")
+    return model
+
+
 def check_method(method):
     if method not in METHODS:
         raise ValueError(f"method must be 'metropolis' or 'gibbs' (heat bath), got {method!r}")

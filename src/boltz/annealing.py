@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from boltz._chains import Chains, block_sweeps, check_method, check_order
+from boltz._chains import Chains, block_sweeps, check_method, check_model, check_order
 from boltz._progress import run_in_blocks
 from boltz._validation import check_positive_int, resolve_num_threads
 
@@ -183,10 +183,7 @@ class Annealer:
         -------
         AnnealResult
         """
-        from boltz.ising_model import IsingModel
-
-        if not isinstance(model, IsingModel):
-            raise TypeError(f"model must be a boltz.IsingModel, got {type(model).__name__}")
+        check_model(model)
         num_reads = check_positive_int(num_reads, "num_reads")
         num_cycles = check_positive_int(self.num_cycles, "num_cycles")
         meth, ordr = check_method(self.method), check_order(self.order)

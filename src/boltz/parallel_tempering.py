@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from boltz import mcmc_statistics as stats
-from boltz._chains import Chains, block_sweeps, check_method, check_order
+from boltz._chains import Chains, block_sweeps, check_method, check_model, check_order
 from boltz._progress import run_in_blocks
 from boltz._random import seed_sequence
 from boltz._validation import check_positive_int, resolve_num_threads
@@ -154,10 +154,7 @@ class ParallelTempering:
         -------
         TemperingResult
         """
-        from boltz.ising_model import IsingModel
-
-        if not isinstance(model, IsingModel):
-            raise TypeError(f"model must be a boltz.IsingModel, got {type(model).__name__}")
+        check_model(model)
         betas = self._check_betas()
         interval = check_positive_int(self.swap_interval, "swap_interval")
         num_records = check_positive_int(self.num_sweeps, "num_sweeps") // interval

@@ -7,7 +7,7 @@ from functools import cached_property
 import numpy as np
 
 from boltz import mcmc_statistics as stats
-from boltz._chains import Chains, block_sweeps, check_method, check_order
+from boltz._chains import Chains, block_sweeps, check_method, check_model, check_order
 from boltz._progress import run_in_blocks
 from boltz._validation import check_positive_int, resolve_num_threads
 
@@ -157,10 +157,7 @@ def sample(model, beta, num_chains=8, num_sweeps=1000, burn_in=100, thin=1,
     -------
     SampleTrace
     """
-    from boltz.ising_model import IsingModel
-
-    if not isinstance(model, IsingModel):
-        raise TypeError(f"model must be a boltz.IsingModel, got {type(model).__name__}")
+    check_model(model)
     beta = check_beta(beta)
     num_chains = check_positive_int(num_chains, "num_chains")
     num_sweeps = check_positive_int(num_sweeps, "num_sweeps")
