@@ -8,11 +8,15 @@ neighbours: O(degree) for CSR couplings, one contiguous row for dense ones.
 Flip probability for x = beta * ΔE: Metropolis min(1, e^-x), heat bath 1 / (1 + e^x).
 Each decision draws one random byte k and compares x with two precomputed quantiles of P
 (TABLES): no exp and an eighth of a bitgen call in the common case; only when x falls in the
-byte's band (probability 1/256) is P computed and the uniform number refined with more bytes,
-so decisions are exact to 2^-64 and certain outcomes need no special cut-off (chain_rng.h).
+byte's band (probability 1/256) is P computed and resolved with a fresh 64-bit draw, so
+decisions are exact to double precision and certain outcomes need no cut-off (chain_rng.h).
 
-OpenMP runs over chains; chain c draws only from its own generator bitgens[c], so results do
-not depend on the thread count. Arguments are trusted: the Python layer validated them.
+Kernels: _run_chain (one chain, the reference), _run_lanes (four chains of a sparse model in
+vector lanes, spin_lanes.h) and the dense lockstep loop of _run_group. All three perform the
+same arithmetic and draws per chain, so a chain's result never depends on which one ran it.
+OpenMP runs over groups of chains; chain c draws only from its own generator bitgens[c], so
+results do not depend on the thread count. Arguments are trusted: the Python layer validated
+them.
 """
 from cython cimport floating
 from cython.parallel cimport prange
