@@ -99,6 +99,18 @@ def test_maxcut_from_file_and_edges(tmp_path, rng):
         assert model.maxcut_value(states[np.argmin(model.energy(states))]) == cut.max()
 
 
+def test_maxcut_file_edge_cases(tmp_path):
+    bom = tmp_path / "bom.txt"
+    bom.write_text("\ufeff3 2 extra\r\n1 2 1\r\n2 3 1\r\n", encoding="utf-8")
+    model = boltz.IsingModel.from_maxcut(bom)
+    assert model.maxcut_value([1, -1, 1]) == 2.0
+    empty = tmp_path / "empty.txt"
+    empty.write_text("4 0\n")
+    model = boltz.IsingModel.from_maxcut(empty)
+    assert model.num_spins == 4 and model.num_bonds == 0
+    assert model.maxcut_value(np.ones(4)) == 0.0
+
+
 def test_maxcut_value_needs_a_graph():
     with pytest.raises(ValueError, match="from_maxcut"):
         boltz.IsingModel.square_lattice(3).maxcut_value(np.ones(9))

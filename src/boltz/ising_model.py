@@ -301,12 +301,12 @@ class IsingModel:
             Number of nodes for an edge array (default: largest index + 1).
         """
         if isinstance(edges_or_path, (str, os.PathLike)):
-            with open(edges_or_path) as fh:
+            with open(edges_or_path, encoding="utf-8-sig") as fh:
                 header = fh.readline().split()
                 if len(header) < 2:
                     raise ValueError(f"{edges_or_path}: first line must be 'num_nodes num_edges'")
                 n, m = int(header[0]), int(header[1])
-                table = np.loadtxt(fh, ndmin=2)
+                table = np.loadtxt(fh, ndmin=2) if m > 0 else np.zeros((0, 3))
             if table.shape[0] != m or table.shape[1] not in (2, 3):
                 raise ValueError(f"{edges_or_path}: expected {m} lines 'i j [w]', "
                                  f"got an array of shape {table.shape}")
