@@ -178,34 +178,34 @@ class ParallelTempering:
         accepted = np.zeros(k - 1)
         proposed = np.zeros(k - 1)
         ones = np.ones(interval)
-        state = {"intervals": 0, "since_resync": 0}
+        intervals = since_resync = 0
 
         def one_interval(record_at):
+            nonlocal intervals, since_resync
             scale = np.empty(k)
             scale[replica_at] = betas
             chains.sweep(ones, scale, meth, ordr, best_spins=best_spins,
                          best_energy=best_energy)
-            state["since_resync"] += interval
-            if state["since_resync"] >= _RESYNC_SWEEPS:
+            since_resync += interval
+            if since_resync >= _RESYNC_SWEEPS:
                 chains.resync()
-                state["since_resync"] = 0
-            # propose exchanges between neighbouring temperatures
-            parity = state["intervals"] % 2
-            state["intervals"] += 1
+                since_resync = 0
+            # propose exchanges between neighbouring temperatures, even and odd pairs in turn
+            parity = intervals % 2
+            intervals += 1
             e = chains.energy[replica_at]
             pairs = np.arange(parity, k - 1, 2)
             log_ratio = (betas[pairs] - betas[pairs + 1]) * (e[pairs] - e[pairs + 1])
             u = swap_rng.random(pairs.size)
-            ok = pairs[(log_ratio >= 0) | (u < np.exp(np.minimum(log_ratio, 0.0)))]
+            ok = pairs[u < np.exp(np.minimum(log_ratio, 0.0))]      # min(1, e^log_ratio)
             proposed[pairs] += 1
             accepted[ok] += 1
             replica_at[ok], replica_at[ok + 1] = replica_at[ok + 1], replica_at[ok].copy()
             if record_at is not None:
-                reps = replica_at
-                energies[:, record_at] = chains.energy[reps] + model.offset
-                magnet[:, record_at] = chains.magnet[reps] / n
+                energies[:, record_at] = chains.energy[replica_at] + model.offset
+                magnet[:, record_at] = chains.magnet[replica_at] / n
                 if return_states:
-                    states[:, record_at] = chains.spins[reps]
+                    states[:, record_at] = chains.spins[replica_at]
 
         block = max(1, block_sweeps(k, n) // interval)
 
