@@ -21,6 +21,8 @@ import operator
 
 import numpy as np
 
+from boltz._validation import as_float_array
+
 __all__ = [
     "autocorrelation",
     "integrated_autocorrelation_time",
@@ -33,15 +35,8 @@ __all__ = [
 # --------------------------------------------------------------------------- validation
 
 def _as_real_array(x, name: str) -> np.ndarray:
-    """`x` as a float64 ndarray; TypeError for non-real dtypes, ValueError for ragged input."""
-    try:
-        arr = np.asarray(x)
-    except (ValueError, TypeError) as exc:  # ragged nested sequences and the like
-        raise ValueError(f"{name} must be a rectangular array of real numbers: {exc}") from None
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be an array of real numbers (float, int or bool); "
-                        f"got dtype {arr.dtype}")
-    return arr.astype(np.float64, copy=False)
+    """`x` as a float64 ndarray (the package-wide checks, then widened)."""
+    return as_float_array(x, name).astype(np.float64, copy=False)
 
 
 def _check_finite(arr: np.ndarray, name: str) -> None:
