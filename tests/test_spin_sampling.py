@@ -1,7 +1,7 @@
 """boltz.sample: Boltzmann statistics against exact enumeration and Onsager, seeds, threads."""
 import numpy as np
 import pytest
-from ising_exact import (chi_square, exact_distribution, exact_moments,
+from ising_exact import (all_states, chi_square, exact_distribution, exact_moments,
                          onsager_energy_per_spin, state_index, yang_magnetization)
 from scipy import stats
 
@@ -185,3 +185,61 @@ def test_vector_lane_kernel_equals_one_chain_kernel(dtype, method):
     annealed = [boltz.Annealer(num_sweeps=150, method=method, num_threads=t).sample(
         model, num_reads=8, seed=2) for t in (1, 3)]
     assert np.array_equal(annealed[0].states, annealed[1].states)
+
+
+@pytest.mark.parametrize("storage, order, threads", [("dense", "sequential", 1),
+                                                     ("sparse", "sequential", 1),
+                                                     ("sparse", "random", 2)])
+def test_clamped_spins_give_the_conditional_distribution(storage, order, threads, rng):
+    model, J, h = frustrated_model(rng, 8, storage)
+    beta = 0.8
+    mask = np.zeros(8, dtype=bool)
+    mask[[1, 5]] = True
+    start = np.ones(8)
+    start[5] = -1
+    thin = 3 if order == "sequential" else 6
+    trace = boltz.sample(model, beta, num_chains=8, num_sweeps=1500 * thin, burn_in=20,
+                         thin=thin, order=order, seed=4, num_threads=threads,
+                         initial_states=start, clamped=mask, return_states=True)
+    states = trace.states.reshape(-1, 8)
+    assert np.all(states[:, 1] == 1) and np.all(states[:, 5] == -1)
+    # exact conditional: Boltzmann weights of the states that agree with the clamped spins
+    p = exact_distribution(J, h, beta)
+    agree = (all_states(8)[:, 1] == 1) & (all_states(8)[:, 5] == -1)
+    counts = np.bincount(state_index(states), minlength=256)
+    chi2, dof = chi_square(counts[agree], p[agree] / p[agree].sum())
+    assert chi2 < stats.chi2.ppf(1 - 1e-4, dof) * max(1.0, trace.autocorrelation_time)
+
+
+@pytest.mark.parametrize("storage", ["dense", "sparse"])
+def test_clamped_kernels_agree_and_anneal_the_rest(storage):
+    lattice = boltz.IsingModel.square_lattice(4, J=-1.0, h=0.3)    # frustrated by the field
+    model = boltz.IsingModel(lattice.couplings_dense(), lattice.h, storage=storage)
+    mask = np.zeros(16, dtype=bool)
+    mask[:4] = True                                               # first row held up
+    start = np.ones(16)
+    # 8 chains on 1 thread: vector lanes (sparse) or lockstep groups (dense);
+    # on 3 threads: one chain at a time. Same chains either way.
+    runs = [boltz.sample(model, 0.5, num_chains=8, num_sweeps=100, seed=1, num_threads=t,
+                         initial_states=start, clamped=mask) for t in (1, 3)]
+    assert np.array_equal(runs[0].final_states, runs[1].final_states)
+    result = boltz.Annealer(num_sweeps=300).sample(model, num_reads=8, seed=2,
+                                                   initial_states=start, clamped=mask)
+    assert np.all(result.states[:, :4] == 1)
+    # the conditional ground state, by enumerating the states that agree with the clamp
+    states = all_states(16)
+    agree = np.all(states[:, :4] == 1, axis=1)
+    exact = model.energy(states[agree]).min()
+    assert result.best_energy == pytest.approx(exact, abs=1e-12)
+    assert exact > model.energy(states).min()          # the clamp matters here
+
+
+def test_clamped_argument_checks():
+    model = boltz.IsingModel.square_lattice(2)
+    with pytest.raises(ValueError, match="initial_states"):
+        boltz.sample(model, 0.5, num_sweeps=5, clamped=np.array([True, False, False, False]))
+    with pytest.raises(ValueError, match="clamped"):
+        boltz.sample(model, 0.5, num_sweeps=5, initial_states=np.ones(4),
+                     clamped=np.ones(3, dtype=bool))
+    with pytest.raises(TypeError, match="clamped"):
+        boltz.sample(model, 0.5, num_sweeps=5, initial_states=np.ones(4), clamped=[1, 0, 0, 0])

@@ -37,17 +37,33 @@ def block_sweeps(num_chains, num_spins):
     return max(1, BLOCK_UPDATES // max(1, num_chains * num_spins))
 
 
+def _check_clamped(clamped, n, initial_states):
+    """uint8 mask of the spins held at their initial values, or None."""
+    if clamped is None:
+        return None
+    mask = np.asarray(clamped)
+    if mask.dtype != np.bool_:
+        raise TypeError(f"clamped must be a boolean mask of the spins, got dtype {mask.dtype}")
+    if mask.shape != (n,):
+        raise ValueError(f"clamped must have shape ({n},), got {mask.shape}")
+    if initial_states is None and mask.any():
+        raise ValueError("clamped spins keep their initial values: give initial_states too")
+    return np.ascontiguousarray(mask, dtype=np.uint8) if mask.any() else None
+
+
 class Chains:
     """State of `num_chains` chains of `model`, each with its own PCG64 stream.
 
     Initial states are drawn uniformly from each chain's own stream unless given, so the
-    whole run is a function of the seed alone (not of the thread count).
+    whole run is a function of the seed alone (not of the thread count). Spins marked in
+    `clamped` keep their initial values: the others are sampled conditionally on them.
     """
 
     def __init__(self, model, num_chains, seed, initial_states, nthreads,
-                 name="initial_states"):
+                 name="initial_states", clamped=None):
         self.model = model
         self.nthreads = nthreads
+        self.clamped = _check_clamped(clamped, model.num_spins, initial_states)
         self.streams = RandomStreams(seed, num_chains)
         n = model.num_spins
         if initial_states is None:
@@ -80,4 +96,4 @@ class Chains:
             self.spins, self.fields, self.energy, self.magnet, m._J, m._indptr, m._indices,
             m._data, m._h, np.ascontiguousarray(schedule, dtype=np.float64),
             np.ascontiguousarray(scale, dtype=np.float64), method, order,
-            self.streams.addresses, self.nthreads, **record)
+            self.streams.addresses, self.nthreads, clamped=self.clamped, **record)

@@ -167,7 +167,7 @@ class Annealer:
             beta_range = (float(betas.min()), float(betas.max()))
         return np.repeat(betas, per_beta), beta_range
 
-    def sample(self, model, num_reads=10, seed=None, initial_states=None):
+    def sample(self, model, num_reads=10, seed=None, initial_states=None, clamped=None):
         """Anneal `num_reads` independent reads of `model`.
 
         Parameters
@@ -178,6 +178,9 @@ class Annealer:
         seed : None, int, SeedSequence or Generator
         initial_states : array_like (num_reads, n) or (n,), optional
             Starting spins (default: uniformly random per read).
+        clamped : array_like of bool (n,), optional
+            Spins held at their values in `initial_states` (then required): the anneal
+            minimises the energy over the other spins.
 
         Returns
         -------
@@ -196,7 +199,7 @@ class Annealer:
             raise ValueError(f"reheat_beta ({reheat}) is colder than the whole schedule")
 
         t0 = time.perf_counter()
-        chains = Chains(model, num_reads, seed, initial_states, nthreads)
+        chains = Chains(model, num_reads, seed, initial_states, nthreads, clamped=clamped)
         best_spins = chains.spins.copy()
         best_energy = chains.energy.copy()
         ones = np.ones(num_reads)

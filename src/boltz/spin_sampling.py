@@ -116,7 +116,7 @@ class SampleTrace:
 
 def sample(model, beta, num_chains=8, num_sweeps=1000, burn_in=100, thin=1,
            method="metropolis", order="sequential", seed=None, num_threads=None,
-           initial_states=None, return_states=False, progress=False):
+           initial_states=None, return_states=False, progress=False, clamped=None):
     r"""Sample an Ising model at inverse temperature :math:`\beta` with many Markov chains.
 
     Each chain performs single-spin-flip sweeps (n updates each) with Metropolis
@@ -152,6 +152,9 @@ def sample(model, beta, num_chains=8, num_sweeps=1000, burn_in=100, thin=1,
     progress : bool
         Show a progress bar (tqdm when installed). Ctrl-C stops cleanly and returns the
         finished sweeps with ``interrupted=True``.
+    clamped : array_like of bool (n,), optional
+        Spins held at their values in `initial_states` (which is then required): the chains
+        sample the conditional distribution of the other spins given them.
 
     Returns
     -------
@@ -167,7 +170,7 @@ def sample(model, beta, num_chains=8, num_sweeps=1000, burn_in=100, thin=1,
         raise ValueError(f"num_sweeps ({num_sweeps}) must be at least thin ({thin})")
     meth, ordr = check_method(method), check_order(order)
     nthreads = resolve_num_threads(num_threads)
-    chains = Chains(model, num_chains, seed, initial_states, nthreads)
+    chains = Chains(model, num_chains, seed, initial_states, nthreads, clamped=clamped)
     n = model.num_spins
     scale = np.full(num_chains, beta)
 

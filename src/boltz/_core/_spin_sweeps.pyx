@@ -21,7 +21,7 @@ them.
 from cython cimport floating
 from cython.parallel cimport prange
 from libc.math cimport INFINITY, log
-from libc.stdint cimport int8_t, int32_t, int64_t, uint64_t, uintptr_t
+from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint64_t, uintptr_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 from numpy.random cimport bitgen_t
@@ -35,11 +35,13 @@ cdef extern from "chain_rng.h" nogil:
 
 cdef extern from "spin_lanes.h" nogil:
     void boltz_lanes_sweep_f64(const int64_t *indptr, const int32_t *indices,
-                               const double *data, Py_ssize_t n, double *f, double *s,
+                               const double *data, const uint8_t *clamped, Py_ssize_t n,
+                               double *f, double *s,
                                double *energy, double *magnet, boltz_chain_rng *rng,
                                const double *beta, const double *table, int heat_bath)
     void boltz_lanes_sweep_f32(const int64_t *indptr, const int32_t *indices,
-                               const float *data, Py_ssize_t n, float *f, float *s,
+                               const float *data, const uint8_t *clamped, Py_ssize_t n,
+                               float *f, float *s,
                                double *energy, double *magnet, boltz_chain_rng *rng,
                                const double *beta, const double *table, int heat_bath)
 
@@ -61,6 +63,7 @@ cdef struct Couplings:
     const int32_t *indices
     const void *data
     const void *h
+    const uint8_t *clamped    # NULL, or 1 for spins that never flip (conditional sampling)
 
 
 # Flip-probability quantiles: TABLES[method][k] = P^-1(k/256), P(x) the flip probability at
@@ -138,6 +141,7 @@ cdef Couplings _couplings(const floating[:, ::1] J, const int64_t[::1] indptr,
     m.indices = &indices[0] if indices.shape[0] > 0 else NULL
     m.data = &data[0] if data.shape[0] > 0 else NULL
     m.h = &h[0]
+    m.clamped = NULL
     return m
 
 
@@ -193,6 +197,8 @@ cdef void _run_chain(const Couplings *m, Chain *ch, floating *f, const double *s
         beta = schedule[sweep] * ch.scale
         for k in range(n):
             i = k if order == SEQUENTIAL else <Py_ssize_t> boltz_bounded(rng.bitgen, n)
+            if m.clamped != NULL and m.clamped[i]:
+                continue
             si = s[i]
             de = 2.0 * si * f[i]
             if boltz_flip(&rng, beta * de, table, method):
@@ -239,10 +245,12 @@ cdef void _run_lanes(const Couplings *m, Chain *group, floating *f, const double
         for l in range(4):
             betas[l] = schedule[sweep] * group[l].scale
         if floating is float:
-            boltz_lanes_sweep_f32(m.indptr, m.indices, <const float *> m.data, n, fl, sl,
+            boltz_lanes_sweep_f32(m.indptr, m.indices, <const float *> m.data, m.clamped, n,
+                                  fl, sl,
                                   e4, mag4, rng4, betas, TABLES[method], method)
         else:
-            boltz_lanes_sweep_f64(m.indptr, m.indices, <const double *> m.data, n, fl, sl,
+            boltz_lanes_sweep_f64(m.indptr, m.indices, <const double *> m.data, m.clamped, n,
+                                  fl, sl,
                                   e4, mag4, rng4, betas, TABLES[method], method)
         for l in range(4):
             need = ((group[l].rec_states != NULL and (sweep + 1) % thin == 0)
@@ -290,6 +298,8 @@ cdef void _run_group(const Couplings *m, Chain *group, int size, floating *f,
                 ch = &group[g]
                 fg = <floating *> ch.f
                 i = k if order == SEQUENTIAL else <Py_ssize_t> boltz_bounded(ch.rng.bitgen, n)
+                if m.clamped != NULL and m.clamped[i]:
+                    continue
                 si = ch.s[i]
                 de = 2.0 * si * fg[i]
                 if boltz_flip(&ch.rng, schedule[sweep] * ch.scale * de, table, method):
@@ -354,7 +364,8 @@ def sweep_chains(int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1] ener
                  const uintptr_t[::1] bitgens, int nthreads,
                  double[:, ::1] rec_energy=None, double[:, ::1] rec_magnet=None,
                  int8_t[:, :, ::1] rec_states=None, Py_ssize_t thin=1,
-                 int8_t[:, ::1] best_spins=None, double[::1] best_energy=None):
+                 int8_t[:, ::1] best_spins=None, double[::1] best_energy=None,
+                 const uint8_t[::1] clamped=None):
     """Run len(schedule) sweeps on every chain c at beta = schedule[t] * scale[c].
 
     method: 0 Metropolis, 1 heat bath. order: 0 sequential, 1 uniformly random sites.
@@ -362,7 +373,9 @@ def sweep_chains(int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1] ener
     and the magnetisation sum_i s_i after every thin-th sweep; with rec_states also the spins.
     With best_spins/best_energy, the lowest-energy configuration seen at the end of a sweep
     (compared with the values passed in). Energies are updated incrementally; callers
-    re-initialise with init_chains now and then to drop rounding drift.
+    re-initialise with init_chains now and then to drop rounding drift. Spins with
+    clamped[i] == 1 are skipped (no draw): they keep their values, the others are sampled
+    conditionally on them.
 
     Chains are independent and each draws only from bitgens[c], so how they are grouped
     and spread over threads does not change any result.
@@ -375,6 +388,8 @@ def sweep_chains(int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1] ener
     cdef int size
     if n == 0 or chains == 0 or num_sweeps == 0:
         return
+    if clamped is not None:
+        m.clamped = &clamped[0]
     out.records = records
     out.rec_energy = &rec_energy[0, 0] if records > 0 else NULL
     out.rec_magnet = &rec_magnet[0, 0] if records > 0 else NULL

@@ -23,11 +23,11 @@ typedef uint64_t v4u __attribute__((vector_size(32)));
 
 #define BOLTZ_LANES_PUBLIC(T, REAL)                                                            \
 static inline void boltz_lanes_sweep_##T(                                                      \
-    const int64_t *indptr, const int32_t *indices, const REAL *data, ptrdiff_t n, REAL *f,     \
-    REAL *s, double *energy, double *magnet, boltz_chain_rng *rng, const double *beta,        \
-    const double *table, int heat_bath)                                                        \
-{ BOLTZ_DISPATCH(lanes_sweep, T, (indptr, indices, data, n, f, s, energy, magnet, rng, beta,  \
-                                  table, heat_bath)); }
+    const int64_t *indptr, const int32_t *indices, const REAL *data, const uint8_t *clamped,   \
+    ptrdiff_t n, REAL *f, REAL *s, double *energy, double *magnet, boltz_chain_rng *rng,      \
+    const double *beta, const double *table, int heat_bath)                                    \
+{ BOLTZ_DISPATCH(lanes_sweep, T, (indptr, indices, data, clamped, n, f, s, energy, magnet,    \
+                                  rng, beta, table, heat_bath)); }
 
 BOLTZ_LANES_PUBLIC(f64, double)
 BOLTZ_LANES_PUBLIC(f32, float)

@@ -14,7 +14,8 @@
 
 BOLTZ_TARGET static void BOLTZ_L_FN(lanes_sweep)(
     const int64_t *restrict indptr, const int32_t *restrict indices,
-    const BOLTZ_REAL *restrict data, ptrdiff_t n, BOLTZ_REAL *restrict f,
+    const BOLTZ_REAL *restrict data, const uint8_t *restrict clamped, ptrdiff_t n,
+    BOLTZ_REAL *restrict f,
     BOLTZ_REAL *restrict s, double *restrict energy, double *restrict magnet,
     boltz_chain_rng *restrict rng, const double *restrict beta, const double *restrict table,
     int heat_bath)
@@ -34,6 +35,7 @@ BOLTZ_TARGET static void BOLTZ_L_FN(lanes_sweep)(
     v4u bits = {rng[0].bits, rng[1].bits, rng[2].bits, rng[3].bits};
     int nbytes = rng[0].nbytes;
     for (ptrdiff_t i = 0; i < n; i++) {
+        if (clamped != NULL && clamped[i]) continue;     /* held fixed: no draw, as _run_chain */
         vreal sv, fv;
         memcpy(&sv, s + 4 * i, sizeof sv);
         memcpy(&fv, f + 4 * i, sizeof fv);
