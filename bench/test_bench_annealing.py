@@ -35,14 +35,7 @@ def random_regular_edges(n, degree, seed):
 
 def to_bqm(model):
     """The same model in dimod's convention (E = sum h s + sum J s s): both signs flip."""
-    J = model.couplings_dense() if model.is_dense else None
-    if J is not None:
-        i, j = np.nonzero(np.triu(J, 1))
-        w = J[i, j]
-    else:
-        rows = np.repeat(np.arange(model.num_spins), np.diff(model._indptr))
-        keep = rows < model._indices
-        i, j, w = rows[keep], model._indices[keep], model._data[keep].astype(float)
+    i, j, w = model.bonds()
     return dimod.BinaryQuadraticModel.from_ising(
         {k: -float(v) for k, v in enumerate(model.h) if v},
         dict(zip(zip(i.tolist(), j.tolist()), (-w).tolist())))

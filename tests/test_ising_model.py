@@ -39,6 +39,16 @@ def test_input_forms_agree(rng):
         np.testing.assert_allclose(model.energy(states), ref, rtol=1e-13, atol=1e-13)
 
 
+@pytest.mark.parametrize("storage", ["dense", "sparse"])
+def test_bonds_list_each_coupling_once(storage, rng):
+    J, h = random_model(rng, 7, density=0.6)
+    rows, cols, values = boltz.IsingModel(J, h, storage=storage).bonds()
+    assert np.all(rows < cols)
+    rebuilt = np.zeros_like(J)
+    rebuilt[rows, cols] = values
+    np.testing.assert_array_equal(rebuilt + rebuilt.T, J)
+
+
 def test_repeated_triplets_add_up():
     model = boltz.IsingModel(([0, 0, 1], [1, 1, 0], [1.0, 2.0, 0.5]), num_spins=2)
     assert model.energy([1, 1]) == pytest.approx(-3.5)

@@ -22,15 +22,10 @@ def default_beta_range(model):
     non-zero coupling or field step :math:`\Delta E_{min} = 2 \min(|J_{ij}|, |h_i|)` is
     undone with probability 1/100.
     """
-    if model.is_dense:
-        absJ = np.abs(model._J.astype(np.float64))
-        row_sums = absJ.sum(axis=1)
-        nonzero = absJ[absJ > 0]
-    else:
-        a = np.abs(model._data.astype(np.float64))
-        rows = np.repeat(np.arange(model.num_spins), np.diff(model._indptr))
-        row_sums = np.bincount(rows, weights=a, minlength=model.num_spins)
-        nonzero = a[a > 0]
+    rows, cols, values = model.bonds()
+    nonzero = np.abs(values)
+    row_sums = (np.bincount(rows, weights=nonzero, minlength=model.num_spins)
+                + np.bincount(cols, weights=nonzero, minlength=model.num_spins))
     h = np.abs(model.h)
     de_max = 2.0 * float(np.max(row_sums + h))
     steps = np.concatenate([nonzero, h[h > 0]])

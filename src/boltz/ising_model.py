@@ -332,13 +332,25 @@ class IsingModel:
             return int(np.count_nonzero(self._J)) // 2
         return int(self._indices.size) // 2
 
+    def bonds(self):
+        """The couplings as triplets ``(rows, cols, values)`` with rows < cols (each bond
+        once; int64, int64, float64)."""
+        if self.is_dense:
+            rows, cols = np.nonzero(np.triu(self._J, 1))
+            return rows, cols, self._J[rows, cols].astype(np.float64)
+        rows = np.repeat(np.arange(self.num_spins), np.diff(self._indptr))
+        upper = rows < self._indices
+        return (rows[upper], self._indices[upper].astype(np.int64),
+                self._data[upper].astype(np.float64))
+
     def couplings_dense(self) -> np.ndarray:
         """J as a dense float64 (n, n) array."""
         if self.is_dense:
             return self._J.astype(np.float64)
         J = np.zeros((self.num_spins, self.num_spins))
-        rows = np.repeat(np.arange(self.num_spins), np.diff(self._indptr))
-        J[rows, self._indices] = self._data
+        rows, cols, values = self.bonds()
+        J[rows, cols] = values
+        J[cols, rows] = values
         return J
 
     def check_states(self, states, name="states") -> np.ndarray:
