@@ -12,8 +12,11 @@ byte's band (probability 1/256) is P computed and resolved with a fresh 64-bit d
 decisions are exact to double precision and certain outcomes need no cut-off (chain_rng.h).
 
 Kernels: _run_chain (one chain, the reference), _run_lanes (four chains of a sparse model in
-vector lanes, spin_lanes.h) and the dense lockstep loop of _run_group. All three perform the
-same arithmetic and draws per chain, so a chain's result never depends on which one ran it.
+vector lanes, spin_lanes.h), _run_dense (sequential sweeps of a dense model, a block of spins
+at a time with delayed field updates, dense_blocks.h) and the lockstep loop of _run_group
+(dense, random order). All perform the same decisions and draws per chain, and fields that
+are sums of the same terms in the same order, so a chain's result never depends on which
+one ran it.
 OpenMP runs over groups of chains; chain c draws only from its own generator bitgens[c], so
 results do not depend on the thread count. Arguments are trusted: the Python layer validated
 them.
@@ -44,6 +47,25 @@ cdef extern from "spin_lanes.h" nogil:
                                float *f, float *s,
                                double *energy, double *magnet, boltz_chain_rng *rng,
                                const double *beta, const double *table, int heat_bath)
+
+cdef extern from "dense_blocks.h" nogil:
+    enum: BOLTZ_DENSE_BLOCK
+    int boltz_dense_decide_f64(const double *J, Py_ssize_t n, Py_ssize_t k0, Py_ssize_t k1,
+                               const uint8_t *clamped, const double *f, int8_t *s,
+                               double *energy, int64_t *magnet, boltz_chain_rng *rng,
+                               double beta, const double *table, int heat_bath,
+                               int32_t *flipped, double *delta)
+    int boltz_dense_decide_f32(const float *J, Py_ssize_t n, Py_ssize_t k0, Py_ssize_t k1,
+                               const uint8_t *clamped, const float *f, int8_t *s,
+                               double *energy, int64_t *magnet, boltz_chain_rng *rng,
+                               double beta, const double *table, int heat_bath,
+                               int32_t *flipped, float *delta)
+    void boltz_dense_update_f64(const double *J, Py_ssize_t n, double **f,
+                                const int32_t *flipped, const double *delta, const int *nflip,
+                                int size)
+    void boltz_dense_update_f32(const float *J, Py_ssize_t n, float **f,
+                                const int32_t *flipped, const float *delta, const int *nflip,
+                                int size)
 
 cdef extern from "simd_kernels.h" nogil:
     void boltz_axpy_f32(float *y, const float *x, Py_ssize_t n, float a)
@@ -146,9 +168,13 @@ cdef Couplings _couplings(const floating[:, ::1] J, const int64_t[::1] indptr,
 
 
 cdef enum:
-    # Chains swept together by one thread: a dense model's coupling rows are reused across
-    # the group while in cache; a sparse model's four chains share the vector lanes.
+    # Chains swept together by one thread. A dense model's sequential sweeps go block by
+    # block through every chain of the group, so that the block's coupling rows are read
+    # from memory once per group; fields of DENSE_GROUP chains of n = 1000 (float64) and a
+    # block of rows still fit in L2. Otherwise groups of four: a sparse model's chains share
+    # the vector lanes, a dense model's random-order chains run in lockstep.
     MAX_GROUP = 4
+    DENSE_GROUP = 64
 
 
 cdef struct Chain:
@@ -271,12 +297,55 @@ cdef void _run_lanes(const Couplings *m, Chain *group, floating *f, const double
     free(sl)
 
 
+cdef void _run_dense(const Couplings *m, Chain *group, int size, floating *f,
+                     const double *schedule, Py_ssize_t num_sweeps, int method,
+                     Py_ssize_t thin) noexcept nogil:
+    """Sequential sweeps of a dense model, a block of spins at a time (dense_blocks.h):
+    each chain of the group decides the block's spins, then all fields take the block's
+    flips in one pass. Per chain the same decisions, draws and fields as _run_chain.
+    `f` only selects the type."""
+    cdef Py_ssize_t n = m.n, sweep, b, k0, k1, B = BOLTZ_DENSE_BLOCK
+    cdef int g
+    cdef Chain *ch
+    cdef const double *table = TABLES[method]
+    cdef const floating *J = <const floating *> m.J
+    cdef floating *fields[DENSE_GROUP]
+    cdef int32_t flipped[DENSE_GROUP * BOLTZ_DENSE_BLOCK]
+    cdef floating delta[DENSE_GROUP * BOLTZ_DENSE_BLOCK]
+    cdef int nflip[DENSE_GROUP]
+    for g in range(size):
+        fields[g] = <floating *> group[g].f
+    for sweep in range(num_sweeps):
+        for b in range((n + B - 1) // B):
+            k0 = b * B
+            k1 = min(n, k0 + B)
+            for g in range(size):
+                ch = &group[g]
+                if floating is float:
+                    nflip[g] = boltz_dense_decide_f32(
+                        J, n, k0, k1, m.clamped, fields[g], ch.s, &ch.e, &ch.mag, &ch.rng,
+                        schedule[sweep] * ch.scale, table, method, &flipped[g * B],
+                        &delta[g * B])
+                else:
+                    nflip[g] = boltz_dense_decide_f64(
+                        J, n, k0, k1, m.clamped, fields[g], ch.s, &ch.e, &ch.mag, &ch.rng,
+                        schedule[sweep] * ch.scale, table, method, &flipped[g * B],
+                        &delta[g * B])
+            if floating is float:
+                boltz_dense_update_f32(J, n, fields, flipped, delta, nflip, size)
+            else:
+                boltz_dense_update_f64(J, n, fields, flipped, delta, nflip, size)
+        for g in range(size):
+            _record(&group[g], sweep, thin, n, group[g].e, group[g].mag)
+
+
 cdef void _run_group(const Couplings *m, Chain *group, int size, floating *f,
                      const double *schedule, Py_ssize_t num_sweeps, int method, int order,
                      Py_ssize_t thin) noexcept nogil:
     """Sweep `size` chains: sparse models four at a time in vector lanes (sequential order)
-    or one by one; dense models in lockstep, spin by spin, so that a coupling row read for
-    one chain's flip is still in cache for the others'. `f` only selects the type."""
+    or one by one; dense models block by block (sequential order) or in lockstep, spin by
+    spin, so that a coupling row read for one chain's flip is still in cache for the
+    others' (random order). `f` only selects the type."""
     cdef Py_ssize_t n = m.n, sweep, k, i
     cdef int g
     cdef Chain *ch
@@ -286,6 +355,9 @@ cdef void _run_group(const Couplings *m, Chain *group, int size, floating *f,
     cdef const double *table = TABLES[method]
     if m.J == NULL and size == 4 and order == SEQUENTIAL:
         _run_lanes(m, group, f, schedule, num_sweeps, method, thin)
+        return
+    if m.J != NULL and order == SEQUENTIAL:
+        _run_dense(m, group, size, f, schedule, num_sweeps, method, thin)
         return
     if m.J == NULL or size == 1:
         for g in range(size):
@@ -327,7 +399,7 @@ cdef void _sweep_group(const Couplings *m, int8_t *spins, floating *fields, doub
                        Py_ssize_t num_sweeps, int method, int order, Py_ssize_t thin,
                        Outputs out) noexcept nogil:
     """Chains c0 .. c0 + size - 1: load their state, sweep them, store it back."""
-    cdef Chain group[MAX_GROUP]
+    cdef Chain group[DENSE_GROUP]
     cdef Py_ssize_t c, n = m.n
     cdef int g
     for g in range(size):
@@ -398,7 +470,10 @@ def sweep_chains(int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1] ener
     out.best_energy = &best_energy[0] if best_spins is not None else NULL
     # as many chains per group as keeps every thread busy, at most MAX_GROUP; sparse models
     # use groups only when they fill the four vector lanes
-    size = <int> max(1, min(<Py_ssize_t> MAX_GROUP, chains // max(1, nthreads)))
+    if m.J != NULL and order == SEQUENTIAL:
+        size = <int> min(<Py_ssize_t> DENSE_GROUP, (chains + nthreads - 1) // max(1, nthreads))
+    else:
+        size = <int> max(1, min(<Py_ssize_t> MAX_GROUP, chains // max(1, nthreads)))
     if m.J == NULL and (size < 4 or order != SEQUENTIAL):
         size = 1
     ngroups = (chains + size - 1) // size
