@@ -4,6 +4,7 @@ import doctest
 import pytest
 
 import boltz.annealing
+import boltz.boltzmann_machine
 import boltz.boltzmann_sampling
 import boltz.distribution
 import boltz.ising_model
@@ -11,7 +12,7 @@ import boltz.log_domain
 import boltz.mcmc_statistics
 import boltz.parallel_tempering
 
-MODULES = [boltz.log_domain, boltz.distribution, boltz.boltzmann_sampling, boltz.ising_model,
+MODULES = [boltz.log_domain, boltz.boltzmann_machine, boltz.distribution, boltz.boltzmann_sampling, boltz.ising_model,
            boltz.annealing, boltz.parallel_tempering, boltz.mcmc_statistics]
 
 

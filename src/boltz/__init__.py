@@ -10,6 +10,7 @@ T > 0 and beta = 1/(k_B T); energies are lower-is-likelier, scores/logits higher
 from importlib.metadata import PackageNotFoundError, version as _version
 
 from boltz.annealing import AnnealResult, Annealer
+from boltz.boltzmann_machine import BoltzmannMachine
 from boltz.boltzmann_sampling import sample_boltzmann
 from boltz.distribution import Thermodynamics, boltzmann_probs, solve_beta, thermodynamics
 from boltz.ising_model import IsingModel
@@ -38,5 +39,6 @@ __all__ = [
     "AnnealResult",
     "ParallelTempering",
     "TemperingResult",
+    "BoltzmannMachine",
     "__version__",
 ]
