@@ -303,3 +303,16 @@ def test_bad_parameters_and_calls_outside_fit(rng):
         big.log_partition()
     with pytest.raises(ValueError, match="n_samples"):
         bm.sample(0)
+
+
+def test_parameters_are_replaced_not_modified_in_place(rng):
+    bm = random_machine(rng, 3, 1)
+    with pytest.raises(ValueError, match="read-only"):
+        bm.weights_[0, 1] = 5.0
+    with pytest.raises(ValueError, match="read-only"):
+        bm.thresholds_[0] = 5.0
+    # a new assignment takes effect in sampling (no stale Ising form)
+    before = bm.sample(2000, num_sweeps=5, seed=1).mean(axis=0)
+    bm.thresholds_ = np.array([-30.0, 30.0, 0.0, 0.0])
+    after = bm.sample(2000, num_sweeps=5, seed=1).mean(axis=0)
+    assert after[0] == 0.0 and after[1] == 1.0 and (before[0], before[1]) != (0.0, 1.0)

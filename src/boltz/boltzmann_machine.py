@@ -160,9 +160,10 @@ class BoltzmannMachine:
     Attributes
     ----------
     weights_ : ndarray (n, n)
-        Symmetric weights, zero diagonal and zero outside `connectivity`. Settable.
+        Symmetric weights, zero diagonal and zero outside `connectivity`. Read-only array;
+        assign a new one to change it (checked on assignment).
     thresholds_ : ndarray (n,)
-        Settable.
+        Read-only array; assign a new one to change it.
     kl_history_ : list of float
         Exact :meth:`kl_divergence` of the training data after each iteration (machines of
         at most 16 units; empty otherwise).
@@ -276,9 +277,7 @@ class BoltzmannMachine:
             raise ValueError("weights_ must have a zero diagonal")
         if np.any(W[~self._mask()] != 0):
             raise ValueError("weights_ must be zero where connectivity is False")
-        self._weights = 0.5 * (W + W.T)
-        if not hasattr(self, "_thresholds"):
-            self._thresholds = np.zeros(n)
+        self._set_params(0.5 * (W + W.T), getattr(self, "_thresholds", np.zeros(n)))
 
     @property
     def thresholds_(self) -> np.ndarray:
@@ -294,9 +293,14 @@ class BoltzmannMachine:
             raise ValueError(f"thresholds_ must have shape ({n},), got {theta.shape}")
         if not np.all(np.isfinite(theta)):
             raise ValueError("thresholds_ must be finite")
-        self._thresholds = theta.copy()
-        if not hasattr(self, "_weights"):
-            self._weights = np.zeros((n, n))
+        self._set_params(getattr(self, "_weights", np.zeros((n, n))), theta.copy())
+
+    def _set_params(self, W, theta):
+        """Store new parameter arrays, read-only so that the cached Ising model stays valid
+        (change them by assigning weights_ / thresholds_)."""
+        W.flags.writeable = False
+        theta.flags.writeable = False
+        self._weights, self._thresholds = W, theta
 
     def _params(self):
         if not hasattr(self, "_weights"):
@@ -380,10 +384,17 @@ class BoltzmannMachine:
     # ---- sampling ----------------------------------------------------------------------
 
     def _ising(self):
-        """The Ising model with the same energies: s = (1 + sigma) / 2, E = x^T Q x."""
+        """The Ising model with the same energies (s = (1 + sigma) / 2, E = x^T Q x), built
+        once per set of parameters."""
         W, theta = self._params()
-        Q = -(np.triu(W, 1) + np.diag(theta))
-        return IsingModel.from_qubo(Q, dtype=self.dtype)
+        dtype = np.dtype(self.dtype)
+        cached = getattr(self, "_ising_cache", None)
+        # parameters are read-only arrays, replaced (never changed) by _set_params
+        if cached is None or not (cached[0] is W and cached[1] is theta and cached[2] == dtype):
+            Q = -(np.triu(W, 1) + np.diag(theta))
+            cached = (W, theta, dtype, IsingModel.from_qubo(Q, dtype=dtype))
+            self._ising_cache = cached
+        return cached[3]
 
     def _equilibration(self, first=True):
         """Per-sweep betas before the statistics: the anneal, then the burn-in."""
@@ -572,8 +583,7 @@ class BoltzmannMachine:
         if not (self.warm_start and hasattr(self, "_weights")):
             W = np.random.default_rng(init_seq).normal(0.0, 0.01, size=(n, n))
             W = np.triu(W, 1)
-            self._weights = (W + W.T) * mask
-            self._thresholds = np.zeros(n)
+            self._set_params((W + W.T) * mask, np.zeros(n))
         order_rng = np.random.default_rng(order_seq)
         run_seqs = run_seq.spawn(n_iter)
         order, pos = order_rng.permutation(X.shape[0]), 0
@@ -595,7 +605,7 @@ class BoltzmannMachine:
             neg_spins = spins
             grad = p_plus - p_minus
             W = self._weights + rate * (np.where(mask, grad, 0.0) - decay * self._weights)
-            self._weights, self._thresholds = W, self._thresholds + rate * np.diag(grad)
+            self._set_params(W, self._thresholds + rate * np.diag(grad))
             self.moment_gap_history_.append(float(np.max(np.abs(grad))))
             if track_kl:
                 self.kl_history_.append(self.kl_divergence(X))

@@ -51,9 +51,16 @@ BOLTZ_TARGET static int BOLTZ_D_FN(dense_decide)(
             flipped[nflip] = (int32_t)i;
             delta[nflip] = d;
             nflip++;
+            /* fields of the block's later spins; the earlier ones are not read again, so a
+             * full block updates all of them (a fixed trip count, no mispredicted exit) */
             const BOLTZ_REAL *row = J + i * n + k0;
+            if (len == BOLTZ_DENSE_BLOCK) {
 #pragma omp simd
-            for (ptrdiff_t u = t + 1; u < len; u++) local[u] += d * row[u];
+                for (ptrdiff_t u = 0; u < BOLTZ_DENSE_BLOCK; u++) local[u] += d * row[u];
+            } else {
+#pragma omp simd
+                for (ptrdiff_t u = t + 1; u < len; u++) local[u] += d * row[u];
+            }
         }
     }
     *energy = e;

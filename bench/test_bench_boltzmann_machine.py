@@ -1,0 +1,63 @@
+"""Gibbs sweeps of a dense Boltzmann machine, 1000 units x 64 chains, against a
+straightforward numpy implementation (vectorised over chains) in the same run.
+
+Both run SWEEPS sequential sweeps of 64 chains from random states at T = 1, setup included
+(boltz: the Ising form of the weights and the chains' local fields). Unit updates per second
+= 64 * 1000 * SWEEPS / time; the fraction of updates that change a unit is in extra_info
+(boltz's cost per sweep grows with it, numpy's does not). Weights w_ij ~ N(0, s^2 / n):
+s = 1 changes ~43% of the units per sweep, s = 4 ~17%. Run:
+    pytest bench/test_bench_boltzmann_machine.py --benchmark-group-by=group \
+        --benchmark-columns=min,median,rounds
+"""
+import numpy as np
+import pytest
+
+import boltz
+
+N, CHAINS, SWEEPS = 1000, 64, 20
+SCALES = [1.0, 4.0]
+
+
+def weights(scale):
+    rng = np.random.default_rng(0)
+    W = np.triu(rng.normal(0.0, scale / np.sqrt(N), (N, N)), 1)
+    return W + W.T, rng.normal(0.0, 0.5, N)
+
+
+def numpy_gibbs(W, theta, sweeps, seed):
+    """Sequential Gibbs sweeps of all chains at T = 1, one unit at a time."""
+    rng = np.random.default_rng(seed)
+    S = (rng.random((CHAINS, N)) < 0.5).astype(np.float64)
+    for _ in range(sweeps):
+        for i in range(N):
+            a = S @ W[i] + theta[i]
+            S[:, i] = rng.random(CHAINS) < 1.0 / (1.0 + np.exp(-a))
+    return S
+
+
+def record(benchmark, before, after):
+    benchmark.extra_info["unit_updates"] = CHAINS * N * SWEEPS
+    benchmark.extra_info["changed_per_sweep"] = float(np.mean(before != after))
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_numpy(benchmark, scale):
+    benchmark.group = f"BM Gibbs sweeps 1000 units x 64 chains, w ~ N(0, {scale:g}^2/n)"
+    W, theta = weights(scale)
+    S = benchmark.pedantic(numpy_gibbs, args=(W, theta, SWEEPS, 1), rounds=3)
+    record(benchmark, numpy_gibbs(W, theta, SWEEPS - 1, 1), S)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("scale", SCALES)
+def test_boltz(benchmark, scale, threads, dtype):
+    benchmark.group = f"BM Gibbs sweeps 1000 units x 64 chains, w ~ N(0, {scale:g}^2/n)"
+    W, theta = weights(scale)
+    bm = boltz.BoltzmannMachine(N, burn_in=0, num_threads=threads, dtype=np.dtype(dtype))
+    bm.weights_, bm.thresholds_ = W, theta
+    S = benchmark.pedantic(bm.sample, args=(CHAINS, SWEEPS), kwargs=dict(seed=1), rounds=5)
+    record(benchmark, bm.sample(CHAINS, SWEEPS - 1, seed=1), S)
+    # the samples are Gibbs samples: a unit is on about as often as its conditional says
+    p_on = 1.0 / (1.0 + np.exp(-(S @ W + theta)))
+    assert abs(S.mean() - p_on.mean()) < 0.02
