@@ -316,3 +316,9 @@ def test_parameters_are_replaced_not_modified_in_place(rng):
     bm.thresholds_ = np.array([-30.0, 30.0, 0.0, 0.0])
     after = bm.sample(2000, num_sweeps=5, seed=1).mean(axis=0)
     assert after[0] == 0.0 and after[1] == 1.0 and (before[0], before[1]) != (0.0, 1.0)
+
+
+def test_verbose_shows_learning_progress(capsys):
+    boltz.BoltzmannMachine(3, 1, n_iter=5, verbose=1, random_state=0).fit([[0, 1, 1]])
+    err = capsys.readouterr().err
+    assert "learning" in err and ("5/5" in err or "100%" in err)

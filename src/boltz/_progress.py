@@ -29,24 +29,24 @@ class _NoBar:
         pass
 
 
-def progress_bar(total, enabled, desc):
+def progress_bar(total, enabled, desc, unit="sweep"):
     if not enabled:
         return _NoBar()
     try:
         from tqdm.auto import tqdm
     except ImportError:
         return _TextBar(total, desc)
-    return tqdm(total=total, desc=desc, unit="sweep")
+    return tqdm(total=total, desc=desc, unit=unit)
 
 
-def run_in_blocks(total, block, step, *, progress=False, desc="sweeps"):
+def run_in_blocks(total, block, step, *, progress=False, desc="sweeps", unit="sweep"):
     """Call ``step(start, stop)`` on consecutive blocks covering ``range(total)``.
 
     Returns ``(done, interrupted)``: how much of the range finished, and whether Ctrl-C
     stopped the loop. A block interrupted by Ctrl-C counts as not done, so callers keep
     exactly the results of the finished blocks.
     """
-    bar = progress_bar(total, progress, desc)
+    bar = progress_bar(total, progress, desc, unit)
     done, interrupted = 0, False
     try:
         while done < total:

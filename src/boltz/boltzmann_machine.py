@@ -611,7 +611,7 @@ class BoltzmannMachine:
                 self.kl_history_.append(self.kl_divergence(X))
 
         self.n_iter_, interrupted = run_in_blocks(n_iter, 1, step, progress=self.verbose > 0,
-                                                  desc="iterations")
+                                                  desc="learning", unit="iteration")
         self.interrupted_ = interrupted
         return self
 
