@@ -74,9 +74,11 @@ BOLTZ_TARGET static void BOLTZ_D_FN(dense_update)(
     const int32_t *restrict flipped, const BOLTZ_REAL *restrict delta,
     const int *restrict nflip, int size)
 {
-    /* eight independent accumulators cover the latency of the multiply-adds */
+    /* Eight accumulators (named variables: an array of vectors would live on the stack)
+     * cover the latency of the multiply-adds. */
     typedef BOLTZ_REAL vreal __attribute__((vector_size(32)));
-    enum { W = 32 / sizeof(BOLTZ_REAL), V = 8, TILE = V * W };
+    enum { W = 32 / sizeof(BOLTZ_REAL), TILE = 8 * W };
+#define BOLTZ_D_LOAD(v, p) memcpy(&(v), (p), sizeof(vreal))
     ptrdiff_t x = 0;
     for (; x + TILE <= n; x += TILE) {
         for (int g = 0; g < size; g++) {
@@ -84,20 +86,47 @@ BOLTZ_TARGET static void BOLTZ_D_FN(dense_update)(
             const BOLTZ_REAL *dl = delta + g * BOLTZ_DENSE_BLOCK;
             BOLTZ_REAL *fx = f[g] + x;
             if (nflip[g] == 0) continue;
-            vreal a[V];
-            for (int v = 0; v < V; v++) memcpy(&a[v], fx + v * W, sizeof a[v]);
+            vreal a0, a1, a2, a3, a4, a5, a6, a7;
+            BOLTZ_D_LOAD(a0, fx);
+            BOLTZ_D_LOAD(a1, fx + W);
+            BOLTZ_D_LOAD(a2, fx + 2 * W);
+            BOLTZ_D_LOAD(a3, fx + 3 * W);
+            BOLTZ_D_LOAD(a4, fx + 4 * W);
+            BOLTZ_D_LOAD(a5, fx + 5 * W);
+            BOLTZ_D_LOAD(a6, fx + 6 * W);
+            BOLTZ_D_LOAD(a7, fx + 7 * W);
             for (int q = 0; q < nflip[g]; q++) {
                 const BOLTZ_REAL *row = J + (ptrdiff_t)fl[q] * n + x;
                 const BOLTZ_REAL d = dl[q];
-                for (int v = 0; v < V; v++) {
-                    vreal r;
-                    memcpy(&r, row + v * W, sizeof r);
-                    a[v] += d * r;
-                }
+                vreal r0, r1, r2, r3, r4, r5, r6, r7;
+                BOLTZ_D_LOAD(r0, row);
+                BOLTZ_D_LOAD(r1, row + W);
+                BOLTZ_D_LOAD(r2, row + 2 * W);
+                BOLTZ_D_LOAD(r3, row + 3 * W);
+                BOLTZ_D_LOAD(r4, row + 4 * W);
+                BOLTZ_D_LOAD(r5, row + 5 * W);
+                BOLTZ_D_LOAD(r6, row + 6 * W);
+                BOLTZ_D_LOAD(r7, row + 7 * W);
+                a0 += d * r0;
+                a1 += d * r1;
+                a2 += d * r2;
+                a3 += d * r3;
+                a4 += d * r4;
+                a5 += d * r5;
+                a6 += d * r6;
+                a7 += d * r7;
             }
-            for (int v = 0; v < V; v++) memcpy(fx + v * W, &a[v], sizeof a[v]);
+            memcpy(fx, &a0, sizeof a0);
+            memcpy(fx + W, &a1, sizeof a1);
+            memcpy(fx + 2 * W, &a2, sizeof a2);
+            memcpy(fx + 3 * W, &a3, sizeof a3);
+            memcpy(fx + 4 * W, &a4, sizeof a4);
+            memcpy(fx + 5 * W, &a5, sizeof a5);
+            memcpy(fx + 6 * W, &a6, sizeof a6);
+            memcpy(fx + 7 * W, &a7, sizeof a7);
         }
     }
+#undef BOLTZ_D_LOAD
     if (x == n) return;
     for (int g = 0; g < size; g++) {
         BOLTZ_REAL *restrict fx = f[g];
