@@ -77,6 +77,16 @@ cdef enum:
     SEQUENTIAL = 0
     RANDOM = 1
 
+cdef enum:
+    # Chains swept together by one thread. A dense model's sequential sweeps go block by
+    # block through every chain of the group, so that the block's coupling rows are read
+    # from memory once per group; fields of DENSE_GROUP chains of n = 1000 (float64) and a
+    # block of rows still fit in L2. Otherwise groups of four: a sparse model's chains share
+    # the vector lanes, a dense model's random-order chains run in lockstep.
+    MAX_GROUP = 4
+    DENSE_GROUP = 64
+
+
 cdef struct Couplings:
     # dense: J is an n x n row-major matrix; sparse (J == NULL): CSR indptr/indices/data
     Py_ssize_t n
@@ -123,23 +133,65 @@ cdef inline void _update_fields(const Couplings *m, floating *f, Py_ssize_t i,
             f[m.indices[p]] += data[p] * delta
 
 
-cdef void _init_chain(const Couplings *m, const int8_t *s, floating *f, double *energy,
-                      int64_t *magnet) noexcept nogil:
-    """Local fields, energy (without offset) and magnetisation of one configuration."""
-    cdef Py_ssize_t i, n = m.n
+cdef void _energy_and_magnet(const Couplings *m, const int8_t *s, const floating *f,
+                             double *energy, int64_t *magnet) noexcept nogil:
+    """Energy (without offset) and magnetisation of a configuration with exact fields f."""
+    cdef Py_ssize_t i
     cdef const floating *h = <const floating *> m.h
     cdef double e = 0.0
     cdef int64_t mag = 0
-    for i in range(n):
-        f[i] = h[i]
-    for i in range(n):
-        _update_fields(m, f, i, <floating> s[i])
-    for i in range(n):
+    for i in range(m.n):
         # E = -1/2 sum_i s_i (f_i - h_i) - sum_i h_i s_i
         e -= 0.5 * s[i] * (<double> f[i] + <double> h[i])
         mag += s[i]
     energy[0] = e
     magnet[0] = mag
+
+
+cdef void _init_chain(const Couplings *m, const int8_t *s, floating *f, double *energy,
+                      int64_t *magnet) noexcept nogil:
+    """Local fields, energy (without offset) and magnetisation of one configuration."""
+    cdef Py_ssize_t i, n = m.n
+    cdef const floating *h = <const floating *> m.h
+    for i in range(n):
+        f[i] = h[i]
+    for i in range(n):
+        _update_fields(m, f, i, <floating> s[i])
+    _energy_and_magnet(m, s, f, energy, magnet)
+
+
+cdef void _init_dense_group(const Couplings *m, const int8_t *spins, floating *fields,
+                            double *energy, int64_t *magnet, Py_ssize_t c0,
+                            int size) noexcept nogil:
+    """_init_chain for chains c0 .. c0 + size - 1 of a dense model, through the block
+    update of the sweeps (every spin of a block "flips" from 0 to s_i): the same sums in
+    the same order, with each block of coupling rows read once for the group."""
+    cdef Py_ssize_t n = m.n, b, i, k0, k1, B = BOLTZ_DENSE_BLOCK
+    cdef int g
+    cdef const floating *h = <const floating *> m.h
+    cdef floating *fptr[DENSE_GROUP]
+    cdef int32_t flipped[DENSE_GROUP * BOLTZ_DENSE_BLOCK]
+    cdef floating delta[DENSE_GROUP * BOLTZ_DENSE_BLOCK]
+    cdef int nflip[DENSE_GROUP]
+    for g in range(size):
+        fptr[g] = fields + (c0 + g) * n
+        for i in range(n):
+            fptr[g][i] = h[i]
+    for b in range((n + B - 1) // B):
+        k0 = b * B
+        k1 = min(n, k0 + B)
+        for g in range(size):
+            nflip[g] = <int> (k1 - k0)
+            for i in range(k0, k1):
+                flipped[g * B + i - k0] = <int32_t> i
+                delta[g * B + i - k0] = <floating> spins[(c0 + g) * n + i]
+        if floating is float:
+            boltz_dense_update_f32(<const float *> m.J, n, fptr, flipped, delta, nflip, size)
+        else:
+            boltz_dense_update_f64(<const double *> m.J, n, fptr, flipped, delta, nflip, size)
+    for g in range(size):
+        _energy_and_magnet(m, spins + (c0 + g) * n, fptr[g], &energy[c0 + g],
+                           &magnet[c0 + g])
 
 
 def init_chains(const int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1] energy,
@@ -148,9 +200,19 @@ def init_chains(const int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1]
                 int nthreads):
     """Fill fields, energy (offset excluded) and magnetisation of every chain's spins."""
     cdef Couplings m = _couplings(J, indptr, indices, data, h)
-    cdef Py_ssize_t c
-    for c in prange(spins.shape[0], num_threads=nthreads, schedule='static', nogil=True):
-        _init_chain(&m, &spins[c, 0], &fields[c, 0], &energy[c], &magnet[c])
+    cdef Py_ssize_t c, grp, chains = spins.shape[0]
+    cdef int size
+    if chains == 0:
+        return
+    if m.J == NULL:
+        for c in prange(chains, num_threads=nthreads, schedule='static', nogil=True):
+            _init_chain(&m, &spins[c, 0], &fields[c, 0], &energy[c], &magnet[c])
+        return
+    size = <int> min(<Py_ssize_t> DENSE_GROUP, (chains + nthreads - 1) // max(1, nthreads))
+    for grp in prange((chains + size - 1) // size, num_threads=nthreads, schedule='dynamic',
+                      chunksize=1, nogil=True):
+        _init_dense_group(&m, &spins[0, 0], &fields[0, 0], &energy[0], &magnet[0],
+                          grp * size, <int> min(<Py_ssize_t> size, chains - grp * size))
 
 
 cdef Couplings _couplings(const floating[:, ::1] J, const int64_t[::1] indptr,
@@ -167,14 +229,6 @@ cdef Couplings _couplings(const floating[:, ::1] J, const int64_t[::1] indptr,
     return m
 
 
-cdef enum:
-    # Chains swept together by one thread. A dense model's sequential sweeps go block by
-    # block through every chain of the group, so that the block's coupling rows are read
-    # from memory once per group; fields of DENSE_GROUP chains of n = 1000 (float64) and a
-    # block of rows still fit in L2. Otherwise groups of four: a sparse model's chains share
-    # the vector lanes, a dense model's random-order chains run in lockstep.
-    MAX_GROUP = 4
-    DENSE_GROUP = 64
 
 
 cdef struct Chain:
