@@ -11,9 +11,10 @@ import boltz.ising_model
 import boltz.log_domain
 import boltz.mcmc_statistics
 import boltz.parallel_tempering
+import boltz.rbm
 
 MODULES = [boltz.log_domain, boltz.boltzmann_machine, boltz.distribution, boltz.boltzmann_sampling, boltz.ising_model,
-           boltz.annealing, boltz.parallel_tempering, boltz.mcmc_statistics]
+           boltz.annealing, boltz.parallel_tempering, boltz.mcmc_statistics, boltz.rbm]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -16,6 +16,7 @@ from boltz.distribution import Thermodynamics, boltzmann_probs, solve_beta, ther
 from boltz.ising_model import IsingModel
 from boltz.log_domain import log_softmax, logsumexp, softmax
 from boltz.parallel_tempering import ParallelTempering, TemperingResult
+from boltz.rbm import RBM
 from boltz.spin_sampling import SampleTrace, sample
 
 try:
@@ -40,5 +41,6 @@ __all__ = [
     "ParallelTempering",
     "TemperingResult",
     "BoltzmannMachine",
+    "RBM",
     "__version__",
 ]

@@ -1,0 +1,206 @@
+"""boltz.RBM: scikit-learn's contract, exact quantities against enumeration, the expected CD
+update, learning measured by the exact likelihood, sampling, persistence."""
+import itertools
+
+import numpy as np
+import pytest
+from ising_exact import chi_square
+from scipy import sparse, stats
+
+import boltz
+
+sklearn = pytest.importorskip("sklearn")
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+
+@parametrize_with_checks([boltz.RBM(n_components=4, n_iter=3, random_state=0)])
+def test_scikit_learn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def binary(n):
+    return np.array(list(itertools.product([0, 1], repeat=n)), dtype=float)
+
+
+def machine(rng, n_visible=4, n_hidden=3, scale=1.0, **kwargs):
+    rbm = boltz.RBM(n_components=n_hidden, dtype=np.float64, **kwargs)
+    rbm.components_ = rng.normal(0, scale, (n_hidden, n_visible))
+    rbm.intercept_hidden_ = rng.normal(0, scale, n_hidden)
+    rbm.intercept_visible_ = rng.normal(0, scale, n_visible)
+    rbm.h_samples_ = np.zeros((rbm.batch_size, n_hidden))
+    rbm.n_features_in_ = n_visible
+    return rbm
+
+
+def joint(rbm):
+    """Brute force: all (v, h) and their probabilities, shape (2^nv, 2^nh)."""
+    W, b, c = rbm.components_.T, rbm.intercept_visible_, rbm.intercept_hidden_
+    V, H = binary(W.shape[0]), binary(W.shape[1])
+    neg_e = V @ W @ H.T + (V @ b)[:, None] + (H @ c)[None, :]
+    P = np.exp(neg_e - neg_e.max())
+    return V, H, P / P.sum(), np.log(np.exp(neg_e - neg_e.max()).sum()) + neg_e.max()
+
+
+def test_exact_quantities_match_enumeration(rng):
+    rbm = machine(rng)
+    V, H, P, log_z = joint(rbm)
+    assert rbm.log_partition() == pytest.approx(log_z, rel=1e-12)
+    pv = P.sum(axis=1)
+    np.testing.assert_allclose(np.exp(-rbm.free_energy(V) - log_z), pv, rtol=1e-10)
+    np.testing.assert_allclose(rbm.transform(V), (P / pv[:, None]) @ H, rtol=1e-10)
+    X = V[[1, 5, 5, 9]]
+    assert rbm.log_likelihood(X) == pytest.approx(np.mean(np.log(pv[[1, 5, 5, 9]])))
+    assert rbm.log_partition("ais", n_betas=500, n_runs=200, seed=0) == pytest.approx(
+        log_z, abs=5 * rbm.ais_.log_z_se + 0.02)
+
+
+def test_samples_follow_the_visible_distribution(rng):
+    rbm = machine(rng)
+    _, _, P, _ = joint(rbm)
+    samples = rbm.sample(4000, num_sweeps=30, seed=1)       # independent chains
+    counts = np.bincount(samples.astype(int) @ [8, 4, 2, 1], minlength=16)
+    chi2, dof = chi_square(counts, P.sum(axis=1))
+    assert chi2 < stats.chi2.ppf(1 - 1e-4, dof)
+
+
+def test_gibbs_step_has_the_exact_transition_probabilities(rng):
+    rbm = machine(rng)
+    V, H, P, _ = joint(rbm)
+    v0 = V[6]
+    ph = P[6] / P[6].sum()                                           # p(h | v0)
+    pv_given_h = P / P.sum(axis=0, keepdims=True)                    # p(v | h), columns
+    expected = pv_given_h @ ph                                       # p(v' | v0)
+    out = rbm.gibbs(np.tile(v0, (5000, 1)))
+    assert out.dtype == bool
+    counts = np.bincount(out.astype(int) @ [8, 4, 2, 1], minlength=16)
+    chi2, dof = chi_square(counts, expected)
+    assert chi2 < stats.chi2.ppf(1 - 1e-4, dof)
+
+
+def test_one_cd1_update_has_the_expected_value(rng):
+    # E[update] of CD-1 from a batch, by enumeration over h ~ p(h|v) and v' ~ p(v'|h);
+    # the mean of many independent updates must agree within a few standard errors
+    start = machine(rng, 3, 2, scale=0.8, persistent=False, learning_rate=0.5, batch_size=4)
+    X = binary(3)[[0, 3, 5, 6]]
+    _, H, P, _ = joint(start)
+    V = binary(3)
+    idx = [int(x @ [4, 2, 1]) for x in X]
+    ph_v = P / P.sum(axis=1, keepdims=True)                          # p(h | v)
+    pv_h = (P / P.sum(axis=0, keepdims=True)).T                      # p(v | h)
+    mean_h = ph_v @ H                                                 # p(h_j = 1 | v)
+    pos = X.T @ mean_h[idx]
+    neg = np.zeros_like(pos)
+    for i in idx:
+        w_v = ph_v[i] @ pv_h                                          # p(v' | v_i)
+        neg += (V * w_v[:, None]).T @ mean_h
+    expected_w = 0.5 / 4 * (pos - neg)
+    updates = []
+    for seed in range(3000):
+        rbm = machine(np.random.default_rng(0), 3, 2)                # placeholder attributes
+        for name in ("components_", "intercept_hidden_", "intercept_visible_", "h_samples_"):
+            setattr(rbm, name, getattr(start, name).copy())
+        rbm.set_params(**start.get_params())
+        rbm.set_params(random_state=seed)
+        rbm.partial_fit(X)
+        updates.append((rbm.components_ - start.components_).T)
+    updates = np.array(updates)
+    se = updates.std(axis=0, ddof=1) / np.sqrt(len(updates))
+    assert np.all(np.abs(updates.mean(axis=0) - expected_w) < 4.5 * se + 1e-12)
+
+
+def bars_and_stripes_3x3():
+    rows = np.array(list(itertools.product([0, 1], repeat=3)))
+    return np.unique(np.vstack([np.repeat(rows, 3, axis=1), np.tile(rows, 3)]), axis=0)
+
+
+def noisy_prototypes(n=300, seed=0):
+    """Three 10-pixel prototypes, each pixel flipped with probability 0.1."""
+    rng = np.random.default_rng(seed)
+    protos = np.array([[1, 1, 1, 1, 1, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1, 1, 1, 1, 1],
+                       [1, 0, 1, 0, 1, 0, 1, 0, 1, 0]])
+    X = protos[rng.integers(0, 3, n)]
+    return np.where(rng.random(X.shape) < 0.1, 1 - X, X).astype(float)
+
+
+@pytest.mark.parametrize("persistent, k", [(False, 1), (True, 1), (False, 3), (True, 3)])
+def test_cd_and_pcd_raise_the_exact_likelihood(persistent, k):
+    X = noisy_prototypes()
+    rbm = boltz.RBM(n_components=6, learning_rate=0.1, batch_size=10, n_iter=20, k=k,
+                    persistent=persistent, dtype=np.float64, random_state=0)
+    initial = boltz.RBM(n_components=6, n_iter=1, learning_rate=1e-12, dtype=np.float64,
+                        random_state=0).fit(X).log_likelihood(X)
+    final = rbm.fit(X).log_likelihood(X)
+    # nats per vector: about -6.9 at the start (near uniform), about -4.7 after learning
+    assert final > initial + 1.5
+    assert len(rbm.history_["reconstruction_error"]) == 20
+    assert rbm.history_["reconstruction_error"][-1] < rbm.history_["reconstruction_error"][0]
+
+
+def test_sparse_and_dense_input_give_the_same_model():
+    X = np.tile(bars_and_stripes_3x3(), (3, 1)).astype(float)
+    dense = boltz.RBM(n_components=5, n_iter=5, random_state=3, dtype=np.float64).fit(X)
+    csr = boltz.RBM(n_components=5, n_iter=5, random_state=3, dtype=np.float64).fit(
+        sparse.csr_matrix(X))
+    np.testing.assert_allclose(csr.components_, dense.components_, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(csr.transform(sparse.csr_matrix(X)), dense.transform(X),
+                               rtol=1e-12)
+
+
+def test_same_seed_same_model_and_momentum_and_decay():
+    X = np.tile(bars_and_stripes_3x3(), (3, 1))
+    a = boltz.RBM(n_components=5, n_iter=5, random_state=3).fit(X)
+    b = boltz.RBM(n_components=5, n_iter=5, random_state=3, num_threads=2).fit(X)
+    assert np.array_equal(a.components_, b.components_)
+    assert a.components_.dtype == np.float32
+    decayed = boltz.RBM(n_components=5, n_iter=5, random_state=3, weight_decay=0.5).fit(X)
+    assert np.linalg.norm(decayed.components_) < np.linalg.norm(a.components_)
+    moving = boltz.RBM(n_components=5, n_iter=5, random_state=3, momentum=0.9).fit(X)
+    assert not np.allclose(moving.components_, a.components_)
+
+
+def test_save_and_load_round_trip(tmp_path):
+    X = np.tile(bars_and_stripes_3x3(), (3, 1))
+    rbm = boltz.RBM(n_components=5, n_iter=3, random_state=3, learning_rate=0.2).fit(X)
+    rbm.save(tmp_path / "model.npz")
+    back = boltz.RBM.load(tmp_path / "model.npz")
+    assert back.get_params() == rbm.get_params()
+    for name in ("components_", "intercept_hidden_", "intercept_visible_", "h_samples_"):
+        assert np.array_equal(getattr(back, name), getattr(rbm, name))
+        assert getattr(back, name).dtype == getattr(rbm, name).dtype
+    assert np.array_equal(back.transform(X), rbm.transform(X))
+
+
+def test_works_in_a_pipeline_and_grid_search():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+    X = np.tile(bars_and_stripes_3x3(), (6, 1))
+    y = (X[:, 0] == X[:, 1]).astype(int)
+    pipe = Pipeline([("rbm", boltz.RBM(n_iter=5, random_state=0)),
+                     ("clf", LogisticRegression())])
+    search = GridSearchCV(pipe, {"rbm__n_components": [4, 8]}, cv=2).fit(X, y)
+    assert search.best_params_["rbm__n_components"] in (4, 8)
+
+
+@pytest.mark.parametrize("kwargs, exc, word", [
+    (dict(n_components=0), ValueError, "n_components"),
+    (dict(learning_rate=0.0), ValueError, "learning_rate"),
+    (dict(momentum=1.0), ValueError, "momentum"),
+    (dict(k=1.5), TypeError, "k"),
+    (dict(dtype=np.int32), TypeError, "dtype"),
+])
+def test_bad_parameters(kwargs, exc, word):
+    with pytest.raises(exc, match=word):
+        boltz.RBM(**kwargs).fit(np.ones((3, 2)))
+
+
+def test_bad_input_and_unfitted_use():
+    with pytest.raises(ValueError, match="NaN"):
+        boltz.RBM().fit(np.array([[0.0, np.nan]]))
+    rbm = boltz.RBM(n_components=2, n_iter=1).fit(np.ones((3, 4)))
+    with pytest.raises(ValueError, match="4 features"):
+        rbm.transform(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="method"):
+        rbm.log_partition("bridge")
+    with pytest.raises(sklearn.exceptions.NotFittedError):
+        boltz.RBM().transform(np.ones((2, 2)))
