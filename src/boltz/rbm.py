@@ -18,13 +18,15 @@ import json
 import numpy as np
 
 from boltz import _rbm_partition
+from boltz._core import _rbm_epoch
 from boltz._progress import run_in_blocks
-from boltz._random import seed_sequence
-from boltz._validation import check_positive_int
+from boltz._random import bitgen_addresses, seed_sequence
+from boltz._validation import check_positive_int, resolve_num_threads
 
 __all__ = ["RBM"]
 
 _FORMAT_VERSION = 1
+MONITOR_ROWS = 1000        # rows of the per-epoch monitors in history_
 
 try:                                        # the estimator contract, when scikit-learn is here
     from sklearn.base import BaseEstimator as _Base
@@ -129,11 +131,11 @@ class RBM(*_BASES):
         Hidden states of the persistent chains.
     n_features_in_ : int
     history_ : dict of lists
-        Per epoch: ``reconstruction_error`` (mean squared error of the mean-field
-        reconstruction of the training data), ``pseudo_likelihood`` (mean of
-        :meth:`score_samples`), and ``free_energy_gap`` (mean F of the validation data minus
-        mean F of the training data; grows when the model overfits) when
-        ``fit(X, validation_data=...)``.
+        Per epoch, on up to 1000 training rows: ``reconstruction_error`` (mean squared
+        error of the mean-field reconstruction), ``pseudo_likelihood`` (mean of
+        :meth:`score_samples`), and with ``fit(X, validation_data=...)`` the
+        ``free_energy_gap`` (mean F of up to 1000 held-out rows minus that of the training
+        rows; it grows when the model overfits).
 
     Examples
     --------
@@ -372,32 +374,28 @@ class RBM(*_BASES):
         self.h_samples_ = np.zeros((self.batch_size, self.n_components), dtype=dt)
         self._velocity = None
 
-    def _fit_batch(self, V, rng):
-        """One CD-k / PCD-k update from the mini-batch V."""
-        h_pos = self._mean_hiddens(V)
-        H = self.h_samples_ if self.persistent else self._bernoulli(h_pos, rng)
-        for _ in range(self.k):
-            v_neg = self._bernoulli(self._mean_visibles(H), rng)
-            h_neg = self._mean_hiddens(v_neg)
-            H = self._bernoulli(h_neg, rng)
-        if self.persistent:
-            self.h_samples_ = H
-        rate = self.learning_rate / self.batch_size
-        pos = self._dot(V.T, h_pos).T if not _is_sparse(V) else np.asarray((V.T @ h_pos).T)
-        grad_w = pos - h_neg.T @ v_neg
-        grad_c = h_pos.sum(axis=0) - h_neg.sum(axis=0)
-        grad_b = np.asarray(V.sum(axis=0)).ravel() - v_neg.sum(axis=0)
-        step = [rate * grad_w - self.learning_rate * self.weight_decay * self.components_,
-                rate * grad_c, rate * grad_b]
-        if self.momentum:
-            if self._velocity is None:
-                self._velocity = [np.zeros_like(s) for s in step]
-            self._velocity = [self.momentum * u + s for u, s in zip(self._velocity, step)]
-            step = self._velocity
+    def _train(self, X, order, batch_rows):
+        """CD-k / PCD-k updates over the batches order[s:s + batch_rows] (one nogil call,
+        _core/_rbm_epoch.pyx); parameters, chains and momentum are updated in place."""
         dt = self._dtype()
-        self.components_ = (self.components_ + step[0]).astype(dt, copy=False)
-        self.intercept_hidden_ = (self.intercept_hidden_ + step[1]).astype(dt, copy=False)
-        self.intercept_visible_ = (self.intercept_visible_ + step[2]).astype(dt, copy=False)
+        X = np.ascontiguousarray(X.toarray() if _is_sparse(X) else X, dtype=dt)
+        W = np.ascontiguousarray(self.components_, dtype=dt)
+        b = np.ascontiguousarray(self.intercept_visible_, dtype=dt)
+        c = np.ascontiguousarray(self.intercept_hidden_, dtype=dt)
+        chains = np.ascontiguousarray(self.h_samples_, dtype=dt)
+        if getattr(self, "_velocity", None) is None or self._velocity[0].dtype != dt:
+            self._velocity = [np.zeros((W.shape[1], W.shape[0]), dtype=dt),
+                              np.zeros(b.size, dtype=dt), np.zeros(c.size, dtype=dt)]
+        rng = self._stream()
+        _rbm_epoch.train_epoch(X, np.ascontiguousarray(order, dtype=np.int64), batch_rows, W,
+                               np.ascontiguousarray(W.T), b, c, chains, *self._velocity,
+                               float(self.learning_rate), float(self.momentum),
+                               float(self.weight_decay), check_positive_int(self.k, "k"),
+                               bool(self.persistent),
+                               int(bitgen_addresses([rng.bit_generator])[0]),
+                               resolve_num_threads(self.num_threads))
+        self.components_, self.intercept_visible_, self.intercept_hidden_ = W, b, c
+        self.h_samples_ = chains
 
     def partial_fit(self, X, y=None):
         """One update from X taken as a single mini-batch (scikit-learn's partial_fit).
@@ -411,7 +409,7 @@ class RBM(*_BASES):
         X = self._check_X(X, reset=first)
         if first:
             self._initialize(X.shape[1])
-        self._fit_batch(X, self._stream())
+        self._train(X, np.arange(X.shape[0]), X.shape[0])
         return self
 
     def fit(self, X, y=None, validation_data=None):
@@ -436,26 +434,29 @@ class RBM(*_BASES):
         rng = self._rng
         self._initialize(X.shape[1])
         n = X.shape[0]
-        starts = np.arange(0, n, self.batch_size)
         dense = X.toarray() if _is_sparse(X) else X
         self.history_ = {"reconstruction_error": [], "pseudo_likelihood": []}
         if held_out is not None:
             self.history_["free_energy_gap"] = []
         show = self.verbose > 0
 
+        # monitors on at most MONITOR_ROWS training rows (and as many held-out rows)
+        monitor = dense[np.sort(rng.permutation(n)[:MONITOR_ROWS])]
+        if held_out is not None:
+            held_out = held_out[:MONITOR_ROWS]
+
         def epoch(_, __):
-            order = rng.permutation(n) if self.shuffle else np.arange(n)
-            for s in (rng.permutation(starts) if self.shuffle else starts):
-                self._fit_batch(X[order[s:s + self.batch_size]], rng)
-            recon = self._mean_visibles(self._mean_hiddens(X))
-            self.history_["reconstruction_error"].append(float(np.mean((dense - recon) ** 2)))
-            self.history_["pseudo_likelihood"].append(
-                float(np.mean(self._pseudo_likelihood(dense))))
+            self._train(dense, rng.permutation(n) if self.shuffle else np.arange(n),
+                        self.batch_size)
+            recon = self._mean_visibles(self._mean_hiddens(monitor))
+            history = self.history_
+            history["reconstruction_error"].append(float(np.mean((monitor - recon) ** 2)))
+            history["pseudo_likelihood"].append(float(np.mean(self._pseudo_likelihood(monitor))))
             if held_out is not None:
-                self.history_["free_energy_gap"].append(
-                    float(np.mean(self._free_energy(held_out)) - np.mean(self._free_energy(X))))
+                history["free_energy_gap"].append(float(
+                    np.mean(self._free_energy(held_out)) - np.mean(self._free_energy(monitor))))
             if self.verbose > 1:
-                print({key: values[-1] for key, values in self.history_.items()})
+                print({key: values[-1] for key, values in history.items()})
 
         self.n_iter_, self.interrupted_ = run_in_blocks(self.n_iter, 1, epoch, progress=show,
                                                         desc="epochs", unit="epoch")

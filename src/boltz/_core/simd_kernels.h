@@ -1,6 +1,6 @@
 /*
- * Vector kernels of boltz: the exp-bound reductions (log-sum-exp, softmax) and the dense
- * row update of the spin sweeps.
+ * Vector kernels of boltz: the exp-bound reductions (log-sum-exp, softmax), the dense row
+ * update (spin sweeps, RBM products) and the logistic sigmoid (RBM probabilities).
  *
  * Why C and not Cython: the loops must be compiled twice, for baseline x86-64 (SSE2) and for
  * AVX2+FMA, and chosen at run time, so that a portable wheel still runs at AVX2 speed. Cython
@@ -84,6 +84,8 @@ static inline void boltz_divide_##T(REAL *out, ptrdiff_t n, double denom)       
 { BOLTZ_DISPATCH(divide, T, (out, n, denom)); }                                               \
 static inline void boltz_axpy_##T(REAL *y, const REAL *x, ptrdiff_t n, REAL a)             \
 { BOLTZ_DISPATCH(axpy, T, (y, x, n, a)); }                                                    \
+static inline void boltz_sigmoid_##T(REAL *x, ptrdiff_t n)                                    \
+{ BOLTZ_DISPATCH(sigmoid, T, (x, n)); }                                                       \
 static inline void boltz_affine_##T(const REAL *x, REAL *out, ptrdiff_t n,                   \
                                     double ref, double scale, double offset)                  \
 { BOLTZ_DISPATCH(affine, T, (x, out, n, ref, scale, offset)); }

@@ -90,6 +90,17 @@ BOLTZ_TARGET static void BOLTZ_FN(axpy)(BOLTZ_REAL *restrict y, const BOLTZ_REAL
     for (ptrdiff_t i = 0; i < n; i++) y[i] += a * x[i];
 }
 
+/* x[i] = 1 / (1 + exp(-x[i])), in place: exp(-|x|) never overflows (RBM probabilities) */
+BOLTZ_TARGET static void BOLTZ_FN(sigmoid)(BOLTZ_REAL *restrict x, ptrdiff_t n)
+{
+#pragma omp simd
+    for (ptrdiff_t i = 0; i < n; i++) {
+        const BOLTZ_REAL v = x[i];
+        const BOLTZ_REAL e = BOLTZ_EXP(v >= 0 ? -v : v);
+        x[i] = (v >= 0 ? (BOLTZ_REAL)1 : e) / ((BOLTZ_REAL)1 + e);
+    }
+}
+
 /* out[i] /= denom */
 BOLTZ_TARGET static void BOLTZ_FN(divide)(BOLTZ_REAL *restrict out, ptrdiff_t n, double denom)
 {
