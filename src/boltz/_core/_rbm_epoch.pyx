@@ -75,7 +75,7 @@ cdef void _bernoulli(const floating *P, floating *S, Py_ssize_t n, bitgen_t *rng
             u = (<uint32_t> bits) * 2.3283064365386963e-10
         else:
             u = (<uint32_t> (bits >> 32)) * 2.3283064365386963e-10
-        S[k] = 1 if u < P[k] else 0
+        S[k] = u < P[k]
 
 
 def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t batch_rows,
@@ -156,12 +156,11 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
             for i in range(nv):
                 col.count[i] = 0
             for r in range(B + Bn):
-                for i in range(nv):
+                for i in range(nv):              # no branch: about half are zeros
                     x = V[r, i] if r < B else -Vn[r - B, i]
-                    if x != 0:
-                        col.idx[i * col.width + col.count[i]] = <int32_t> r
-                        (<floating *> col.coef)[i * col.width + col.count[i]] = rate * x
-                        col.count[i] += 1
+                    col.idx[i * col.width + col.count[i]] = <int32_t> r
+                    (<floating *> col.coef)[i * col.width + col.count[i]] = rate * x
+                    col.count[i] += x != 0
             threads = nthreads if (B + Bn) * nv * nh >= PARALLEL_MIN_WORK else 1
             for i in prange(nv, num_threads=threads, schedule='static'):
                 if floating is float:

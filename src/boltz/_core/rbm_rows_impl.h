@@ -98,10 +98,10 @@ BOLTZ_TARGET static void BOLTZ_R_FN(rbm_activate)(
         int32_t *ri = idx + (r - r0) * m;
         BOLTZ_REAL *rc = coef + (r - r0) * m;
         ptrdiff_t c = 0;
-        for (ptrdiff_t i = 0; i < m; i++) {
-            if (row[i] == 0) continue;
+        for (ptrdiff_t i = 0; i < m; i++) {     /* no branch: about half are zeros */
             ri[c] = (int32_t)i;
-            rc[c++] = row[i];
+            rc[c] = row[i];
+            c += row[i] != 0;
         }
         count[r - r0] = c;
         memcpy(out + r * p, bias, p * sizeof(BOLTZ_REAL));

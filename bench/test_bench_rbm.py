@@ -1,0 +1,81 @@
+"""RBM training per epoch against scikit-learn's BernoulliRBM (same settings, same run),
+and the time of an AIS estimate of log Z.
+
+Single thread means one thread for everybody: BLAS is limited to one thread with
+threadpoolctl for both (boltz's per-epoch monitors use numpy products too). The rows are
+digits-sized (scikit-learn's digits, 1797 x 64 in [0, 1]) and MNIST-sized (10000 x 784
+binary, 13% ones, like thresholded MNIST). Times are per fit of EPOCHS epochs. Run:
+    pytest bench/test_bench_rbm.py --benchmark-group-by=group \
+        --benchmark-columns=min,median,rounds
+"""
+import numpy as np
+import pytest
+
+import boltz
+
+sklearn = pytest.importorskip("sklearn")
+from sklearn.datasets import load_digits  # noqa: E402
+from sklearn.neural_network import BernoulliRBM  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+EPOCHS = 3
+
+
+def digits():
+    X = load_digits().data.astype(np.float32)
+    return X / X.max()
+
+
+def mnist_like():
+    """Binary images with MNIST's sparsity: a blob of likely pixels in the middle."""
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[:28, :28]
+    p = 0.55 * np.exp(-((yy - 14) ** 2 + (xx - 14) ** 2) / 60.0)
+    return (rng.random((10000, 784)) < p.ravel()).astype(np.float32)
+
+
+CASES = {"digits 64x100 batch 10": (digits, 100, 10, 0.06),
+         "10000x784 500 hidden batch 100": (mnist_like, 500, 100, 0.05)}
+
+
+def fit_single_thread(model, X):
+    with threadpool_limits(limits=1):
+        return model.fit(X)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_sklearn(benchmark, case):
+    make, hidden, batch, rate = CASES[case]
+    benchmark.group = f"RBM {case}"
+    X = make()
+    model = BernoulliRBM(n_components=hidden, batch_size=batch, learning_rate=rate,
+                         n_iter=EPOCHS, random_state=0)
+    benchmark.pedantic(fit_single_thread, args=(model, X), rounds=3)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("case", list(CASES))
+def test_boltz(benchmark, case, threads):
+    make, hidden, batch, rate = CASES[case]
+    benchmark.group = f"RBM {case}"
+    X = make()
+    model = boltz.RBM(n_components=hidden, batch_size=batch, learning_rate=rate,
+                      n_iter=EPOCHS, random_state=0, num_threads=threads)
+    benchmark.pedantic(fit_single_thread if threads == 1 else boltz.RBM.fit,
+                       args=(model, X), rounds=3)
+    errors = model.history_["reconstruction_error"]
+    benchmark.extra_info["reconstruction_error"] = errors[-1]
+    assert errors[-1] < errors[0]
+
+
+def test_ais_784x500(benchmark):
+    """AIS of a 784 x 500 RBM, 1000 intermediate betas, 100 runs (boltz only)."""
+    benchmark.group = "RBM AIS log Z"
+    rng = np.random.default_rng(0)
+    W = rng.normal(0, 0.01, (784, 500))
+    b, c = rng.normal(0, 0.1, 784), np.zeros(500)
+    from boltz._rbm_partition import log_partition_ais
+    result = benchmark.pedantic(log_partition_ais, args=(W, b, c),
+                                kwargs=dict(n_betas=1000, n_runs=100, seed=0), rounds=1)
+    benchmark.extra_info["log_z_se"] = result.log_z_se
+    assert result.log_z_lower <= result.log_z <= result.log_z_upper
