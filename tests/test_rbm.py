@@ -204,3 +204,13 @@ def test_bad_input_and_unfitted_use():
         rbm.log_partition("bridge")
     with pytest.raises(sklearn.exceptions.NotFittedError):
         boltz.RBM().transform(np.ones((2, 2)))
+
+
+def test_identical_models_for_any_thread_count_when_batches_run_in_parallel():
+    # big enough that every phase of a batch is split among threads
+    X = (np.random.default_rng(1).random((200, 100)) < 0.2).astype(np.float32)
+    fits = [boltz.RBM(n_components=64, batch_size=20, n_iter=2, random_state=0,
+                      num_threads=t).fit(X) for t in (1, 2, 3)]
+    for f in fits[1:]:
+        assert np.array_equal(f.components_, fits[0].components_)
+        assert np.array_equal(f.h_samples_, fits[0].h_samples_)

@@ -26,7 +26,7 @@ from boltz._validation import check_positive_int, resolve_num_threads
 __all__ = ["RBM"]
 
 _FORMAT_VERSION = 1
-MONITOR_ROWS = 1000        # rows of the per-epoch monitors in history_
+MONITOR_ROWS = 500         # rows of the per-epoch monitors in history_
 
 try:                                        # the estimator contract, when scikit-learn is here
     from sklearn.base import BaseEstimator as _Base
@@ -131,10 +131,10 @@ class RBM(*_BASES):
         Hidden states of the persistent chains.
     n_features_in_ : int
     history_ : dict of lists
-        Per epoch, on up to 1000 training rows: ``reconstruction_error`` (mean squared
+        Per epoch, on up to 500 training rows: ``reconstruction_error`` (mean squared
         error of the mean-field reconstruction), ``pseudo_likelihood`` (mean of
         :meth:`score_samples`), and with ``fit(X, validation_data=...)`` the
-        ``free_energy_gap`` (mean F of up to 1000 held-out rows minus that of the training
+        ``free_energy_gap`` (mean F of up to 500 held-out rows minus that of the training
         rows; it grows when the model overfits).
 
     Examples
