@@ -214,3 +214,20 @@ def test_identical_models_for_any_thread_count_when_batches_run_in_parallel():
     for f in fits[1:]:
         assert np.array_equal(f.components_, fits[0].components_)
         assert np.array_equal(f.h_samples_, fits[0].h_samples_)
+
+
+def test_works_without_scikit_learn():
+    # scikit-learn is optional: without it RBM keeps get_params / set_params / fit_transform
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['sklearn'] = None\n"
+            "import numpy as np, boltz\n"
+            "rbm = boltz.RBM(n_components=3, n_iter=2, random_state=0)\n"
+            "assert rbm.set_params(k=2).get_params()['k'] == 2\n"
+            "out = rbm.fit_transform(np.eye(4))\n"
+            "assert out.shape == (4, 3)\n"
+            "try:\n    boltz.RBM().transform(np.eye(2))\nexcept ValueError as e:\n"
+            "    print('not fitted:', isinstance(e, AttributeError))\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert "not fitted: True" in res.stdout

@@ -32,7 +32,7 @@ try:                                        # the estimator contract, when sciki
     from sklearn.base import BaseEstimator as _Base
     from sklearn.base import TransformerMixin as _Transformer
     _BASES = (_Transformer, _Base)
-except ImportError:                         # pragma: no cover - exercised without sklearn
+except ImportError:                         # tested in a subprocess without sklearn
     class _Params:
         """get_params / set_params as scikit-learn defines them (constructor arguments)."""
 
@@ -59,7 +59,7 @@ except ImportError:                         # pragma: no cover - exercised witho
 
 try:
     from sklearn.exceptions import NotFittedError
-except ImportError:                         # pragma: no cover - exercised without sklearn
+except ImportError:                         # tested in a subprocess without sklearn
     class NotFittedError(ValueError, AttributeError):
         """Raised when a method needs a fitted estimator (scikit-learn's exception)."""
 
