@@ -231,3 +231,35 @@ def test_works_without_scikit_learn():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert "not fitted: True" in res.stdout
+
+
+def test_digits_features_classify_as_well_as_scikit_learns():
+    # scikit-learn's "RBM features for digit classification" example: digits scaled to
+    # [0, 1] and nudged by one pixel in 4 directions, 100 components, learning rate 0.06,
+    # batch 10, 10 epochs, then logistic regression with C = 6000
+    from scipy.ndimage import convolve
+    from sklearn.datasets import load_digits
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from sklearn.neural_network import BernoulliRBM
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import minmax_scale
+
+    X, y = load_digits(return_X_y=True)
+    shifts = [[[0, 1, 0], [0, 0, 0], [0, 0, 0]], [[0, 0, 0], [1, 0, 0], [0, 0, 0]],
+              [[0, 0, 0], [0, 0, 1], [0, 0, 0]], [[0, 0, 0], [0, 0, 0], [0, 1, 0]]]
+    X = np.concatenate([X] + [np.apply_along_axis(
+        lambda x, w=w: convolve(x.reshape(8, 8), mode="constant", weights=w).ravel(), 1, X)
+        for w in shifts])
+    y = np.concatenate([y] * 5)
+    X = minmax_scale(np.asarray(X, dtype=np.float32))
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)
+    scores = {}
+    for name, rbm in [("boltz", boltz.RBM(random_state=0)),
+                      ("sklearn", BernoulliRBM(random_state=0))]:
+        rbm.set_params(n_components=100, learning_rate=0.06, batch_size=10, n_iter=10)
+        model = Pipeline([("rbm", rbm), ("logistic", LogisticRegression(C=6000,
+                                                                         max_iter=1000))])
+        scores[name] = model.fit(X_train, y_train).score(X_test, y_test)
+    assert scores["boltz"] >= 0.92
+    assert scores["boltz"] >= scores["sklearn"] - 0.01, scores
