@@ -10,13 +10,15 @@ order from one generator, so the result does not depend on the thread count.
 """
 from cython cimport floating
 from cython.parallel cimport prange
-from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t, uintptr_t
+from libc.stdint cimport int32_t, int64_t, uintptr_t
 from libc.string cimport memcpy
 from numpy.random cimport bitgen_t
 
 import numpy as np
 
 cdef extern from "rbm_rows.h" nogil:
+    void boltz_rbm_bernoulli_f32(const float *P, float *S, Py_ssize_t n, bitgen_t *rng)
+    void boltz_rbm_bernoulli_f64(const double *P, double *S, Py_ssize_t n, bitgen_t *rng)
     void boltz_rbm_activate_f32(const float *rows, Py_ssize_t r0, Py_ssize_t r1, Py_ssize_t m,
                                 const float *M, const float *bias, Py_ssize_t p, float *out,
                                 int32_t *idx, float *coef, Py_ssize_t *count)
@@ -63,19 +65,14 @@ cdef void _probabilities(const floating *rows, Py_ssize_t nrows, Py_ssize_t m,
                                    &(<double *> sc.coef)[r0 * sc.width], &sc.count[r0])
 
 
-cdef void _bernoulli(const floating *P, floating *S, Py_ssize_t n, bitgen_t *rng) noexcept nogil:
-    """S[k] = 1 with probability P[k], else 0: one 32-bit uniform per entry, two per draw
-    of the generator, in index order."""
-    cdef Py_ssize_t k
-    cdef uint64_t bits = 0
-    cdef double u
-    for k in range(n):
-        if k % 2 == 0:
-            bits = rng.next_uint64(rng.state)
-            u = (<uint32_t> bits) * 2.3283064365386963e-10
-        else:
-            u = (<uint32_t> (bits >> 32)) * 2.3283064365386963e-10
-        S[k] = u < P[k]
+cdef inline void _bernoulli(const floating *P, floating *S, Py_ssize_t n,
+                            bitgen_t *rng) noexcept nogil:
+    """S[k] = 1 with probability P[k], else 0 (rbm_rows.h: two 32-bit uniforms per draw of
+    the generator, in index order)."""
+    if floating is float:
+        boltz_rbm_bernoulli_f32(P, S, n, rng)
+    else:
+        boltz_rbm_bernoulli_f64(P, S, n, rng)
 
 
 def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t batch_rows,

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "numpy/random/bitgen.h"
 #include "simd_kernels.h"
 
 #define BOLTZ_TEMPLATE "rbm_rows_impl.h"
@@ -26,6 +27,13 @@ static inline void boltz_rbm_weight_row_##T(                                    
     REAL momentum, REAL decay, REAL *vel, REAL *Wt_row)                                       \
 { BOLTZ_DISPATCH(rbm_weight_row, T, (nh, idx, coef, count, Hs, momentum, decay, vel,          \
                                      Wt_row)); }
+
+#define BOLTZ_RBM_BERNOULLI(T, REAL)                                                           \
+static inline void boltz_rbm_bernoulli_##T(const REAL *P, REAL *S, ptrdiff_t n, bitgen_t *rng) \
+{ BOLTZ_DISPATCH(rbm_bernoulli, T, (P, S, n, rng)); }
+
+BOLTZ_RBM_BERNOULLI(f64, double)
+BOLTZ_RBM_BERNOULLI(f32, float)
 
 BOLTZ_RBM_PUBLIC(f64, double)
 BOLTZ_RBM_PUBLIC(f32, float)

@@ -57,28 +57,30 @@ BOLTZ_TARGET static inline void BOLTZ_R_FN(accumulate_tile)(
     memcpy(out + x + 7 * W, &a7, sizeof a7);
 }
 
-/* The columns x0 .. p-1 left over by the tiles: a vector at a time, then one at a time */
+/* The columns x .. p-1 left over by the tiles (fewer than a tile): source by source, each
+ * adding to all of them (independent multiply-adds; the short output row stays in L1). */
 BOLTZ_TARGET static inline void BOLTZ_R_FN(accumulate_tail)(
     BOLTZ_REAL *restrict out, ptrdiff_t x, const BOLTZ_REAL *restrict M, ptrdiff_t p,
     const int32_t *restrict idx, const BOLTZ_REAL *restrict coef, ptrdiff_t count)
 {
+#undef BOLTZ_R_LOAD
     typedef BOLTZ_REAL vreal __attribute__((vector_size(32)));
     enum { W = 32 / sizeof(BOLTZ_REAL) };
-    for (; x + W <= p; x += W) {
-        vreal a0;
-        BOLTZ_R_LOAD(a0, out + x);
-        for (ptrdiff_t q = 0; q < count; q++) {
-            vreal r0;
-            BOLTZ_R_LOAD(r0, M + (ptrdiff_t)idx[q] * p + x);
-            a0 += coef[q] * r0;
+    if (x >= p) return;
+    BOLTZ_REAL *restrict o = out + x;
+    const ptrdiff_t len = p - x, nvec = len / W;
+    for (ptrdiff_t q = 0; q < count; q++) {
+        const BOLTZ_REAL *restrict s = M + (ptrdiff_t)idx[q] * p + x;
+        const BOLTZ_REAL d = coef[q];
+        /* explicit vectors: left to itself gcc unrolls over q and goes scalar */
+        for (ptrdiff_t c = 0; c < nvec; c++) {
+            vreal a, r;
+            memcpy(&a, o + c * W, sizeof a);
+            memcpy(&r, s + c * W, sizeof r);
+            a += d * r;
+            memcpy(o + c * W, &a, sizeof a);
         }
-        memcpy(out + x, &a0, sizeof a0);
-    }
-#undef BOLTZ_R_LOAD
-    for (; x < p; x++) {
-        BOLTZ_REAL acc = out[x];
-        for (ptrdiff_t q = 0; q < count; q++) acc += coef[q] * M[(ptrdiff_t)idx[q] * p + x];
-        out[x] = acc;
+        for (ptrdiff_t y = nvec * W; y < len; y++) o[y] += d * s[y];
     }
 }
 
@@ -136,6 +138,25 @@ BOLTZ_TARGET static void BOLTZ_R_FN(rbm_weight_row)(
     BOLTZ_R_FN(accumulate_tail)(vel, x, Hs, nh, idx, coef, count);
 #pragma omp simd
     for (ptrdiff_t j = 0; j < nh; j++) Wt_row[j] += vel[j];
+}
+
+/* S[k] = 1 with probability P[k], else 0, in index order: two 32-bit uniforms per draw of
+ * the generator, compared without a branch (the outcomes are coin flips). */
+BOLTZ_TARGET static void BOLTZ_R_FN(rbm_bernoulli)(const BOLTZ_REAL *restrict P,
+                                                   BOLTZ_REAL *restrict S, ptrdiff_t n,
+                                                   bitgen_t *rng)
+{
+    const double scale = 0x1p-32;
+    ptrdiff_t k = 0;
+    for (; k + 1 < n; k += 2) {
+        const uint64_t bits = rng->next_uint64(rng->state);
+        S[k] = (BOLTZ_REAL)((double)(uint32_t)bits * scale < (double)P[k]);
+        S[k + 1] = (BOLTZ_REAL)((double)(uint32_t)(bits >> 32) * scale < (double)P[k + 1]);
+    }
+    if (k < n) {
+        const uint64_t bits = rng->next_uint64(rng->state);
+        S[k] = (BOLTZ_REAL)((double)(uint32_t)bits * scale < (double)P[k]);
+    }
 }
 
 #undef BOLTZ_R_FN
