@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 
-from boltz import _binary_enumeration as enum
+from boltz import _binary_enumeration as enumeration
 from boltz._chains import METHODS, ORDERS, Chains
 from boltz._progress import run_in_blocks
 from boltz._random import seed_sequence
@@ -338,9 +338,9 @@ class BoltzmannMachine:
         return -(0.5 * np.einsum("ki,ij,kj->k", s, W, s) + s @ theta)
 
     def _check_exact(self, n, what):
-        if n > enum.MAX_ENUMERATED_UNITS:
+        if n > enumeration.MAX_ENUMERATED_UNITS:
             raise ValueError(f"{what} enumerates 2^{n} states; exact computation is limited "
-                             f"to {enum.MAX_ENUMERATED_UNITS} units")
+                             f"to {enumeration.MAX_ENUMERATED_UNITS} units")
 
     def log_partition(self, method="exact"):
         r""":math:`\log Z = \log \sum_s e^{-E(s)/T}` over all :math:`2^n` states
@@ -356,7 +356,7 @@ class BoltzmannMachine:
             raise ValueError(f"method must be 'exact', got {method!r}")
         W, theta = self._params()
         self._check_exact(self.n_units, "log_partition")
-        return enum.log_partition(W, theta, self._T())
+        return enumeration.log_partition(W, theta, self._T())
 
     def _log_visible(self, V):
         """log P^-(v) of each row of V (visible vectors), exactly."""
@@ -364,7 +364,7 @@ class BoltzmannMachine:
         self._check_exact(self.n_units, "the visible distribution")
         T = self._T()
         nv = check_positive_int(self.n_visible, "n_visible")
-        return enum.log_marginals(W, theta, T, np.arange(nv), V) - enum.log_partition(
+        return enumeration.log_marginals(W, theta, T, np.arange(nv), V) - enumeration.log_partition(
             W, theta, T)
 
     def visible_distribution(self):
@@ -376,7 +376,7 @@ class BoltzmannMachine:
             All visible vectors, lexicographic (unit 0 most significant).
         probabilities : ndarray (2^n_visible,)
         """
-        V = enum.all_binary_states(check_positive_int(self.n_visible, "n_visible"))
+        V = enumeration.all_binary_states(check_positive_int(self.n_visible, "n_visible"))
         return V, np.exp(self._log_visible(V))
 
     def kl_divergence(self, X):
@@ -534,7 +534,7 @@ class BoltzmannMachine:
             W, theta = self._params()
             self._check_exact(n - nv, "exact positive statistics")
             V, counts = np.unique(X, axis=0, return_counts=True)
-            return enum.second_moments(W, theta, self._T(), np.arange(nv), V,
+            return enumeration.second_moments(W, theta, self._T(), np.arange(nv), V,
                                        counts / counts.sum())
         copies = -(-check_positive_int(self.n_chains, "n_chains") // X.shape[0])
         spins = 2 * np.random.default_rng(seq.spawn(1)[0]).integers(
@@ -551,7 +551,7 @@ class BoltzmannMachine:
         if self._check_method(method) == "exact":
             W, theta = self._params()
             self._check_exact(self.n_units, "exact negative statistics")
-            return enum.second_moments(W, theta, self._T()), None
+            return enumeration.second_moments(W, theta, self._T()), None
         first = spins is None
         if first:
             c = check_positive_int(self.n_chains, "n_chains")

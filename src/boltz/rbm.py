@@ -360,7 +360,7 @@ class RBM(*_BASES):
                                                                  np.integer)):
                 raise TypeError(f"{name} must be a real number, got {value!r}")
             ok = (lo < value < hi) if name == "learning_rate" else (lo <= value < hi)
-            if not (np.isfinite(value) or hi == np.inf) or not ok:
+            if not (np.isfinite(value) and ok):
                 raise ValueError(f"{name} must be in the range "
                                  f"{'(' if name == 'learning_rate' else '['}{lo}, {hi}), "
                                  f"got {value!r}")
