@@ -133,6 +133,16 @@ cdef inline void _update_fields(const Couplings *m, floating *f, Py_ssize_t i,
             f[m.indices[p]] += data[p] * delta
 
 
+cdef inline void _dense_update(const floating *J, Py_ssize_t n, floating **f,
+                               const int32_t *flipped, const floating *delta, const int *nflip,
+                               int size) noexcept nogil:
+    """Every field of a group of chains takes its chain's flips of a block (dense_blocks.h)."""
+    if floating is float:
+        boltz_dense_update_f32(J, n, f, flipped, delta, nflip, size)
+    else:
+        boltz_dense_update_f64(J, n, f, flipped, delta, nflip, size)
+
+
 cdef void _energy_and_magnet(const Couplings *m, const int8_t *s, const floating *f,
                              double *energy, int64_t *magnet) noexcept nogil:
     """Energy (without offset) and magnetisation of a configuration with exact fields f."""
@@ -185,10 +195,7 @@ cdef void _init_dense_group(const Couplings *m, const int8_t *spins, floating *f
             for i in range(k0, k1):
                 flipped[g * B + i - k0] = <int32_t> i
                 delta[g * B + i - k0] = <floating> spins[(c0 + g) * n + i]
-        if floating is float:
-            boltz_dense_update_f32(<const float *> m.J, n, fptr, flipped, delta, nflip, size)
-        else:
-            boltz_dense_update_f64(<const double *> m.J, n, fptr, flipped, delta, nflip, size)
+        _dense_update(<const floating *> m.J, n, fptr, flipped, delta, nflip, size)
     for g in range(size):
         _energy_and_magnet(m, spins + (c0 + g) * n, fptr[g], &energy[c0 + g],
                            &magnet[c0 + g])
@@ -385,10 +392,7 @@ cdef void _run_dense(const Couplings *m, Chain *group, int size, floating *f,
                         J, n, k0, k1, m.clamped, fields[g], ch.s, &ch.e, &ch.mag, &ch.rng,
                         schedule[sweep] * ch.scale, table, method, &flipped[g * B],
                         &delta[g * B])
-            if floating is float:
-                boltz_dense_update_f32(J, n, fields, flipped, delta, nflip, size)
-            else:
-                boltz_dense_update_f64(J, n, fields, flipped, delta, nflip, size)
+            _dense_update(J, n, fields, flipped, delta, nflip, size)
         for g in range(size):
             _record(&group[g], sweep, thin, n, group[g].e, group[g].mag)
 

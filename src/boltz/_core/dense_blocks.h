@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "chain_rng.h"
+#include "row_sums.h"
 #include "simd_kernels.h"
 
 /* Spins per block: the block's coupling rows are read from memory once per group of chains

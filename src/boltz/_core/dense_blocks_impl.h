@@ -12,10 +12,10 @@
  * their changes d_j = -2 s_j (old).
  *
  * dense_update: afterwards, every field of every chain of the group takes the block's
- * changes, f_x += sum_q d_q J_{j_q x}. Column tiles of the block's rows stay in L1 while
- * the group's chains pass over them, and each chain's tile of fields is held in registers
- * while its flipped rows stream past: one load and store of the fields per block instead
- * of one per flip.
+ * changes, f_x += sum_q d_q J_{j_q x} (row_sums.h). Column tiles of the block's rows stay
+ * in L1 while the group's chains pass over them, and each chain's tile of fields is held in
+ * registers while its flipped rows stream past: one load and store of the fields per block
+ * instead of one per flip.
  *
  * Every field adds the same terms in the same (flip) order as with an immediate update
  * after each flip, so a decision sees exactly the field _run_chain would have cached.
@@ -74,69 +74,16 @@ BOLTZ_TARGET static void BOLTZ_D_FN(dense_update)(
     const int32_t *restrict flipped, const BOLTZ_REAL *restrict delta,
     const int *restrict nflip, int size)
 {
-    /* Eight accumulators (named variables: an array of vectors would live on the stack)
-     * cover the latency of the multiply-adds. */
-    typedef BOLTZ_REAL vreal __attribute__((vector_size(32)));
-    enum { W = 32 / sizeof(BOLTZ_REAL), TILE = 8 * W };
-#define BOLTZ_D_LOAD(v, p) memcpy(&(v), (p), sizeof(vreal))
+    const ptrdiff_t TILE = BOLTZ_TILE(BOLTZ_REAL);
     ptrdiff_t x = 0;
-    for (; x + TILE <= n; x += TILE) {
-        for (int g = 0; g < size; g++) {
-            const int32_t *fl = flipped + g * BOLTZ_DENSE_BLOCK;
-            const BOLTZ_REAL *dl = delta + g * BOLTZ_DENSE_BLOCK;
-            BOLTZ_REAL *fx = f[g] + x;
-            if (nflip[g] == 0) continue;
-            vreal a0, a1, a2, a3, a4, a5, a6, a7;
-            BOLTZ_D_LOAD(a0, fx);
-            BOLTZ_D_LOAD(a1, fx + W);
-            BOLTZ_D_LOAD(a2, fx + 2 * W);
-            BOLTZ_D_LOAD(a3, fx + 3 * W);
-            BOLTZ_D_LOAD(a4, fx + 4 * W);
-            BOLTZ_D_LOAD(a5, fx + 5 * W);
-            BOLTZ_D_LOAD(a6, fx + 6 * W);
-            BOLTZ_D_LOAD(a7, fx + 7 * W);
-            for (int q = 0; q < nflip[g]; q++) {
-                const BOLTZ_REAL *row = J + (ptrdiff_t)fl[q] * n + x;
-                const BOLTZ_REAL d = dl[q];
-                vreal r0, r1, r2, r3, r4, r5, r6, r7;
-                BOLTZ_D_LOAD(r0, row);
-                BOLTZ_D_LOAD(r1, row + W);
-                BOLTZ_D_LOAD(r2, row + 2 * W);
-                BOLTZ_D_LOAD(r3, row + 3 * W);
-                BOLTZ_D_LOAD(r4, row + 4 * W);
-                BOLTZ_D_LOAD(r5, row + 5 * W);
-                BOLTZ_D_LOAD(r6, row + 6 * W);
-                BOLTZ_D_LOAD(r7, row + 7 * W);
-                a0 += d * r0;
-                a1 += d * r1;
-                a2 += d * r2;
-                a3 += d * r3;
-                a4 += d * r4;
-                a5 += d * r5;
-                a6 += d * r6;
-                a7 += d * r7;
-            }
-            memcpy(fx, &a0, sizeof a0);
-            memcpy(fx + W, &a1, sizeof a1);
-            memcpy(fx + 2 * W, &a2, sizeof a2);
-            memcpy(fx + 3 * W, &a3, sizeof a3);
-            memcpy(fx + 4 * W, &a4, sizeof a4);
-            memcpy(fx + 5 * W, &a5, sizeof a5);
-            memcpy(fx + 6 * W, &a6, sizeof a6);
-            memcpy(fx + 7 * W, &a7, sizeof a7);
-        }
-    }
-#undef BOLTZ_D_LOAD
-    if (x == n) return;
-    for (int g = 0; g < size; g++) {
-        BOLTZ_REAL *restrict fx = f[g];
-        for (int q = 0; q < nflip[g]; q++) {
-            const BOLTZ_REAL *row = J + (ptrdiff_t)flipped[g * BOLTZ_DENSE_BLOCK + q] * n;
-            const BOLTZ_REAL d = delta[g * BOLTZ_DENSE_BLOCK + q];
-#pragma omp simd
-            for (ptrdiff_t y = x; y < n; y++) fx[y] += d * row[y];
-        }
-    }
+    for (; x + TILE <= n; x += TILE)
+        for (int g = 0; g < size; g++)
+            if (nflip[g])
+                BOLTZ_D_FN(accumulate_tile)(f[g], x, J, n, flipped + g * BOLTZ_DENSE_BLOCK,
+                                            delta + g * BOLTZ_DENSE_BLOCK, nflip[g]);
+    for (int g = 0; g < size; g++)
+        BOLTZ_D_FN(accumulate_tail)(f[g], x, J, n, flipped + g * BOLTZ_DENSE_BLOCK,
+                                    delta + g * BOLTZ_DENSE_BLOCK, nflip[g]);
 }
 
 #undef BOLTZ_D_FN

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "numpy/random/bitgen.h"
+#include "row_sums.h"
 #include "simd_kernels.h"
 
 #define BOLTZ_TEMPLATE "rbm_rows_impl.h"
