@@ -275,3 +275,19 @@ def test_digits_features_classify_as_well_as_scikit_learns():
         scores[name] = model.fit(X_train, y_train).score(X_test, y_test)
     assert scores["boltz"] >= 0.92
     assert scores["boltz"] >= scores["sklearn"] - 0.01, scores
+
+
+def test_free_energy_gap_tracks_held_out_data():
+    # held-out rows from the training distribution have about the training free energy;
+    # unrelated noise has a much higher one (the model gives it little probability)
+    X = noisy_prototypes(300, seed=0)
+    same = noisy_prototypes(100, seed=1)
+    noise = (np.random.default_rng(2).random((100, 10)) < 0.5).astype(float)
+    gaps = {}
+    for name, held in (("same", same), ("noise", noise)):
+        rbm = boltz.RBM(n_components=6, learning_rate=0.1, n_iter=15, dtype=np.float64,
+                        random_state=0).fit(X, validation_data=held)
+        gaps[name] = rbm.history_["free_energy_gap"]
+        assert len(gaps[name]) == 15 and np.all(np.isfinite(gaps[name]))
+    assert abs(gaps["same"][-1]) < 0.5
+    assert gaps["noise"][-1] > gaps["same"][-1] + 1.0
