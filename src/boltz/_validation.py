@@ -50,6 +50,23 @@ def check_positive_int(value, name: str, *, minimum: int = 1) -> int:
     return int(value)
 
 
+def check_real(value, name: str, *, above=None, at_least=None, below=None) -> float:
+    """A finite real number (bools refused) with optional bounds: > above, >= at_least,
+    < below. Returned as float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    bounds = [f"> {above}" if above is not None else None,
+              f">= {at_least}" if at_least is not None else None,
+              f"< {below}" if below is not None else None]
+    if not (np.isfinite(value) and (above is None or value > above)
+            and (at_least is None or value >= at_least) and (below is None or value < below)):
+        rule = " and ".join(b for b in bounds if b)
+        raise ValueError(f"{name} must be finite{' and ' + rule if rule else ''}, "
+                         f"got {value!r}")
+    return value
+
+
 def check_axes(axis, ndim: int, name: str = "axis") -> tuple[int, ...]:
     """axis (None, int or tuple of ints) as a sorted tuple of non-negative axes."""
     if axis is None:

@@ -15,16 +15,14 @@ its mask; exact quantities come from enumeration (``boltz._binary_enumeration``)
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from boltz import _binary_enumeration as enumeration
 from boltz._chains import METHODS, ORDERS, Chains
 from boltz._progress import run_in_blocks
 from boltz._random import seed_sequence
-from boltz._validation import (as_float_array, check_positive_int, check_temperature,
-                               resolve_num_threads)
+from boltz._validation import (as_float_array, check_positive_int, check_real,
+                               check_temperature, resolve_num_threads)
 from boltz.ising_model import IsingModel
 
 __all__ = ["BoltzmannMachine"]
@@ -32,17 +30,6 @@ __all__ = ["BoltzmannMachine"]
 _GIBBS, _SEQUENTIAL = METHODS["gibbs"], ORDERS["sequential"]
 # Exact KL is tracked per epoch up to this many units (2^16 states: about a millisecond).
 KL_HISTORY_MAX_UNITS = 16
-
-
-def _check_real(value, name, *, minimum=None, strict=False):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not np.isfinite(value) or (minimum is not None and (
-            value <= minimum if strict else value < minimum)):
-        bound = f"> {minimum}" if strict else f">= {minimum}"
-        raise ValueError(f"{name} must be finite and {bound}, got {value!r}")
-    return value
 
 
 def _check_binary(X, name, width):
@@ -578,8 +565,8 @@ class BoltzmannMachine:
         """
         X = _check_binary(X, "X", check_positive_int(self.n_visible, "n_visible"))
         n = self.n_units
-        rate = _check_real(self.learning_rate, "learning_rate", minimum=0.0, strict=True)
-        decay = _check_real(self.weight_decay, "weight_decay", minimum=0.0)
+        rate = check_real(self.learning_rate, "learning_rate", above=0.0)
+        decay = check_real(self.weight_decay, "weight_decay", at_least=0.0)
         n_iter = check_positive_int(self.n_iter, "n_iter")
         check_positive_int(self.num_sweeps, "num_sweeps")
         check_positive_int(self.n_chains, "n_chains")

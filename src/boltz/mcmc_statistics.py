@@ -16,12 +16,11 @@ Pure numpy. Conventions shared by every function here:
 """
 from __future__ import annotations
 
-import numbers
 import operator
 
 import numpy as np
 
-from boltz._validation import as_float_array
+from boltz._validation import as_float_array, check_real
 
 __all__ = [
     "autocorrelation",
@@ -68,12 +67,7 @@ def _as_traces(x, axis) -> np.ndarray:
 
 
 def _check_c(c) -> float:
-    if isinstance(c, (bool, np.bool_)) or not isinstance(c, numbers.Real):
-        raise TypeError(f"c must be a real number, got {c!r}")
-    c = float(c)
-    if not np.isfinite(c) or c <= 0:
-        raise ValueError(f"c must be finite and > 0, got {c!r}")
-    return c
+    return check_real(c, "c", above=0.0)
 
 
 def _check_bool(value, name: str) -> bool:

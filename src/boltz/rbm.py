@@ -21,7 +21,7 @@ from boltz import _rbm_partition
 from boltz._core import _rbm_epoch
 from boltz._progress import run_in_blocks
 from boltz._random import bitgen_addresses, seed_sequence
-from boltz._validation import check_positive_int, resolve_num_threads
+from boltz._validation import check_positive_int, check_real, resolve_num_threads
 
 __all__ = ["RBM"]
 
@@ -353,17 +353,9 @@ class RBM(*_BASES):
         check_positive_int(self.batch_size, "batch_size")
         check_positive_int(self.n_iter, "n_iter")
         check_positive_int(self.k, "k")
-        for name, lo, hi in (("learning_rate", 0.0, np.inf), ("momentum", 0.0, 1.0),
-                             ("weight_decay", 0.0, np.inf)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.floating,
-                                                                 np.integer)):
-                raise TypeError(f"{name} must be a real number, got {value!r}")
-            ok = (lo < value < hi) if name == "learning_rate" else (lo <= value < hi)
-            if not (np.isfinite(value) and ok):
-                raise ValueError(f"{name} must be in the range "
-                                 f"{'(' if name == 'learning_rate' else '['}{lo}, {hi}), "
-                                 f"got {value!r}")
+        check_real(self.learning_rate, "learning_rate", above=0.0)
+        check_real(self.momentum, "momentum", at_least=0.0, below=1.0)
+        check_real(self.weight_decay, "weight_decay", at_least=0.0)
 
     def _initialize(self, n_features):
         dt = self._dtype()
