@@ -20,7 +20,7 @@ import numpy as np
 from boltz import _rbm_partition
 from boltz._core import _rbm_epoch
 from boltz._progress import run_in_blocks
-from boltz._random import bitgen_addresses, seed_sequence
+from boltz._random import RandomStreams, seed_sequence
 from boltz._validation import check_positive_int, check_real, resolve_num_threads
 
 __all__ = ["RBM"]
@@ -368,25 +368,41 @@ class RBM(*_BASES):
 
     def _train(self, X, order, batch_rows):
         """CD-k / PCD-k updates over the batches order[s:s + batch_rows] (one nogil call,
-        _core/_rbm_epoch.pyx); parameters, chains and momentum are updated in place."""
+        _core/_rbm_epoch.pyx); parameters, chains and momentum are updated in place.
+
+        The kernel works on copies whose rows are padded to whole 32-byte vectors, with
+        zeros in the padding."""
         dt = self._dtype()
         X = np.ascontiguousarray(X.toarray() if _is_sparse(X) else X, dtype=dt)
-        W = np.ascontiguousarray(self.components_, dtype=dt)
-        b = np.ascontiguousarray(self.intercept_visible_, dtype=dt)
-        c = np.ascontiguousarray(self.intercept_hidden_, dtype=dt)
+        nh, nv = self.components_.shape
+        lanes = 32 // np.dtype(dt).itemsize
+        pv, ph = -(-nv // lanes) * lanes, -(-nh // lanes) * lanes
+        W = np.zeros((nh, pv), dtype=dt)
+        W[:, :nv] = self.components_
+        Wt = np.zeros((nv, ph), dtype=dt)
+        Wt[:, :nh] = self.components_.T
+        b = np.zeros(pv, dtype=dt)
+        b[:nv] = self.intercept_visible_
+        c = np.zeros(ph, dtype=dt)
+        c[:nh] = self.intercept_hidden_
         chains = np.ascontiguousarray(self.h_samples_, dtype=dt)
-        if getattr(self, "_velocity", None) is None or self._velocity[0].dtype != dt:
-            self._velocity = [np.zeros((W.shape[1], W.shape[0]), dtype=dt),
-                              np.zeros(b.size, dtype=dt), np.zeros(c.size, dtype=dt)]
-        rng = self._stream()
+        velocity = getattr(self, "_velocity", None)
+        if velocity is None or velocity[0].dtype != dt or velocity[0].shape != Wt.shape:
+            velocity = self._velocity = [np.zeros_like(Wt), np.zeros_like(b), np.zeros_like(c)]
+        if self.momentum == 0 and self.weight_decay == 0:
+            velocity[0].fill(0)   # the kernel leaves it alone; keep it exact for later calls
+        n_streams = max(batch_rows, chains.shape[0])
+        streams = getattr(self, "_chain_streams", None)
+        if streams is None or len(streams) < n_streams:
+            streams = self._chain_streams = RandomStreams(self._stream(), n_streams,
+                                                          "random_state")
         _rbm_epoch.train_epoch(X, np.ascontiguousarray(order, dtype=np.int64), batch_rows, W,
-                               np.ascontiguousarray(W.T), b, c, chains, *self._velocity,
-                               float(self.learning_rate), float(self.momentum),
-                               float(self.weight_decay), check_positive_int(self.k, "k"),
-                               bool(self.persistent),
-                               int(bitgen_addresses([rng.bit_generator])[0]),
-                               resolve_num_threads(self.num_threads))
-        self.components_, self.intercept_visible_, self.intercept_hidden_ = W, b, c
+                               Wt, b, c, chains, *velocity, float(self.learning_rate),
+                               float(self.momentum), float(self.weight_decay),
+                               check_positive_int(self.k, "k"), bool(self.persistent),
+                               streams.addresses, resolve_num_threads(self.num_threads))
+        self.components_ = np.ascontiguousarray(W[:, :nv])
+        self.intercept_visible_, self.intercept_hidden_ = b[:nv].copy(), c[:nh].copy()
         self.h_samples_ = chains
 
     def partial_fit(self, X, y=None):
@@ -423,6 +439,7 @@ class RBM(*_BASES):
         held_out = None if validation_data is None else self._check_X(validation_data,
                                                                       reset=False)
         self._rng = np.random.default_rng(seed_sequence(self.random_state, "random_state"))
+        self._chain_streams = None
         rng = self._rng
         self._initialize(X.shape[1])
         n = X.shape[0]

@@ -3,35 +3,53 @@ nogil call.
 
 Products with a weight matrix are sums of its rows over the nonzero entries of the other
 factor (rbm_rows.h): sampled states are binary and data are mostly zeros, so v^T W costs
-nnz(v) rows of W instead of a dense product. Both W (n_hidden, n_visible, the estimator's
-components_) and its transpose Wt are kept, so that every product reads contiguous rows.
-Rows of a batch are split among threads (OpenMP); the random draws are taken in a fixed
-order from one generator, so the result does not depend on the thread count.
+nnz(v) rows of W instead of a dense product, and a sampled state is kept only as the list of
+its units that are on. Both W (n_hidden rows) and its transpose Wt (n_visible rows) are
+kept, so that every product reads contiguous rows; rows are padded to whole vectors.
+
+Each row of a batch and each negative chain has its own random stream (chain_rng.h), and
+the work on a row never depends on another row, so rows are split among threads (OpenMP)
+and the result does not depend on the thread count.
 """
 from cython cimport floating
 from cython.parallel cimport prange
 from libc.stdint cimport int32_t, int64_t, uintptr_t
-from libc.string cimport memcpy
+from libc.stdlib cimport free, malloc
 from numpy.random cimport bitgen_t
 
 import numpy as np
 
+cdef extern from "chain_rng.h" nogil:
+    ctypedef struct boltz_chain_rng:
+        pass
+    boltz_chain_rng boltz_chain_rng_make(bitgen_t *bitgen)
+
 cdef extern from "rbm_rows.h" nogil:
-    void boltz_rbm_bernoulli_f32(const float *P, float *S, Py_ssize_t n, bitgen_t *rng)
-    void boltz_rbm_bernoulli_f64(const double *P, double *S, Py_ssize_t n, bitgen_t *rng)
-    void boltz_rbm_activate_f32(const float *rows, Py_ssize_t r0, Py_ssize_t r1, Py_ssize_t m,
-                                const float *M, const float *bias, Py_ssize_t p, float *out,
-                                int32_t *idx, float *coef, Py_ssize_t *count)
-    void boltz_rbm_activate_f64(const double *rows, Py_ssize_t r0, Py_ssize_t r1,
-                                Py_ssize_t m, const double *M, const double *bias,
-                                Py_ssize_t p, double *out, int32_t *idx, double *coef,
-                                Py_ssize_t *count)
-    void boltz_rbm_weight_row_f32(Py_ssize_t nh, const int32_t *idx, const float *coef,
-                                  Py_ssize_t count, const float *Hs, float momentum,
+    Py_ssize_t boltz_rbm_nonzeros_f32(const float *x, Py_ssize_t m, int32_t *idx, float *coef)
+    Py_ssize_t boltz_rbm_nonzeros_f64(const double *x, Py_ssize_t m, int32_t *idx,
+                                      double *coef)
+    void boltz_rbm_row_sums_f32(Py_ssize_t r0, Py_ssize_t r1, const int32_t *idx,
+                                Py_ssize_t lw, const float *coef, Py_ssize_t cw,
+                                const Py_ssize_t *count, const float *M, const float *bias,
+                                Py_ssize_t p, float *out)
+    void boltz_rbm_row_sums_f64(Py_ssize_t r0, Py_ssize_t r1, const int32_t *idx,
+                                Py_ssize_t lw, const double *coef, Py_ssize_t cw,
+                                const Py_ssize_t *count, const double *M, const double *bias,
+                                Py_ssize_t p, double *out)
+    Py_ssize_t boltz_rbm_sample_f32(float *prob, Py_ssize_t n, Py_ssize_t p,
+                                    boltz_chain_rng *rng, int32_t *idx)
+    Py_ssize_t boltz_rbm_sample_f64(double *prob, Py_ssize_t n, Py_ssize_t p,
+                                    boltz_chain_rng *rng, int32_t *idx)
+    void boltz_rbm_weight_row_f32(Py_ssize_t p, const int32_t *idx, const float *coef,
+                                  Py_ssize_t count, const float *H, float momentum,
                                   float decay, float *vel, float *Wt_row)
-    void boltz_rbm_weight_row_f64(Py_ssize_t nh, const int32_t *idx, const double *coef,
-                                  Py_ssize_t count, const double *Hs, double momentum,
+    void boltz_rbm_weight_row_f64(Py_ssize_t p, const int32_t *idx, const double *coef,
+                                  Py_ssize_t count, const double *H, double momentum,
                                   double decay, double *vel, double *Wt_row)
+    void boltz_rbm_transpose_f32(const float *Wt, Py_ssize_t nv, Py_ssize_t ldt, Py_ssize_t j0,
+                                 Py_ssize_t j1, float *W, Py_ssize_t ldw)
+    void boltz_rbm_transpose_f64(const double *Wt, Py_ssize_t nv, Py_ssize_t ldt,
+                                 Py_ssize_t j0, Py_ssize_t j1, double *W, Py_ssize_t ldw)
 
 # Multiply-adds below which a phase of a batch runs on one thread (a parallel region costs
 # more than it saves).
@@ -39,153 +57,231 @@ cdef enum:
     PARALLEL_MIN_WORK = 200000
 
 
-cdef struct Scratch:
-    # lists of source rows with coefficients, `width` entries for each of a set of outputs
+cdef struct Lists:
+    # one list per row (or per visible unit): row r at idx + r * width, count[r] entries;
+    # coefficients at coef + r * coef_width (coef_width 0: the same ones for every row)
     int32_t *idx
     void *coef            # floating
-    Py_ssize_t *count     # entries used, per output
+    Py_ssize_t *count
     Py_ssize_t width
+    Py_ssize_t coef_width
 
 
-cdef void _probabilities(const floating *rows, Py_ssize_t nrows, Py_ssize_t m,
-                         const floating *M, const floating *bias, Py_ssize_t p,
-                         floating *out, int nthreads, Scratch sc) noexcept nogil:
-    """out[r] = sigmoid(bias + sum_i rows[r, i] M[i]) for M of shape (m, p), the rows split
-    into one contiguous chunk per thread."""
-    cdef Py_ssize_t t, r0, r1
-    cdef int chunks = nthreads if nrows * m * p >= PARALLEL_MIN_WORK else 1
-    for t in prange(chunks, num_threads=chunks, schedule='static'):
-        r0 = t * nrows // chunks
-        r1 = (t + 1) * nrows // chunks
-        if floating is float:
-            boltz_rbm_activate_f32(rows, r0, r1, m, M, bias, p, out, &sc.idx[r0 * sc.width],
-                                   &(<float *> sc.coef)[r0 * sc.width], &sc.count[r0])
-        else:
-            boltz_rbm_activate_f64(rows, r0, r1, m, M, bias, p, out, &sc.idx[r0 * sc.width],
-                                   &(<double *> sc.coef)[r0 * sc.width], &sc.count[r0])
-
-
-cdef inline void _bernoulli(const floating *P, floating *S, Py_ssize_t n,
-                            bitgen_t *rng) noexcept nogil:
-    """S[k] = 1 with probability P[k], else 0 (rbm_rows.h: two 32-bit uniforms per draw of
-    the generator, in index order)."""
+cdef inline void _row_sums(Py_ssize_t r0, Py_ssize_t r1, Lists L, const floating *M,
+                           const floating *bias, Py_ssize_t p,
+                           floating *out) noexcept nogil:
+    """out[r] = bias + sum of the rows of M in row r's list, for r0 <= r < r1."""
     if floating is float:
-        boltz_rbm_bernoulli_f32(P, S, n, rng)
+        boltz_rbm_row_sums_f32(r0, r1, L.idx, L.width, <float *> L.coef, L.coef_width,
+                               L.count, M, bias, p, out)
     else:
-        boltz_rbm_bernoulli_f64(P, S, n, rng)
+        boltz_rbm_row_sums_f64(r0, r1, L.idx, L.width, <double *> L.coef, L.coef_width,
+                               L.count, M, bias, p, out)
+
+
+cdef inline void _finish(floating *prob, Py_ssize_t r, Py_ssize_t n, Py_ssize_t p,
+                         boltz_chain_rng *rng, Lists L) noexcept nogil:
+    """Row r: sigmoid in place; with rng, also sample it into row r of L."""
+    if floating is float:
+        if rng == NULL:
+            boltz_rbm_sample_f32(prob, n, p, NULL, NULL)
+        else:
+            L.count[r] = boltz_rbm_sample_f32(prob, n, p, rng, &L.idx[r * L.width])
+    else:
+        if rng == NULL:
+            boltz_rbm_sample_f64(prob, n, p, NULL, NULL)
+        else:
+            L.count[r] = boltz_rbm_sample_f64(prob, n, p, rng, &L.idx[r * L.width])
+
+
+cdef inline void _nonzeros(const floating *x, Py_ssize_t m, Py_ssize_t r,
+                           Lists L) noexcept nogil:
+    if floating is float:
+        L.count[r] = boltz_rbm_nonzeros_f32(x, m, &L.idx[r * L.width],
+                                            &(<float *> L.coef)[r * L.coef_width])
+    else:
+        L.count[r] = boltz_rbm_nonzeros_f64(x, m, &L.idx[r * L.width],
+                                            &(<double *> L.coef)[r * L.coef_width])
+
+
+cdef void _positive(const floating[:, ::1] X, const int64_t *rows, Py_ssize_t r0,
+                    Py_ssize_t r1, Lists data, const floating[:, ::1] Wt,
+                    const floating *c, Py_ssize_t nh, floating[:, ::1] H,
+                    boltz_chain_rng *rng, Lists hid) noexcept nogil:
+    """Data rows r0..r1-1 (X[rows[r]]): h+ = sigmoid(c + v Wt) into H; with rng (CD), the
+    first hidden state of chain r is sampled from it."""
+    cdef Py_ssize_t r, p = H.shape[1]
+    for r in range(r0, r1):
+        _nonzeros(&X[rows[r], 0], X.shape[1], r, data)
+    _row_sums(r0, r1, data, &Wt[0, 0], c, p, &H[0, 0])
+    for r in range(r0, r1):
+        _finish(&H[r, 0], r, nh, p, &rng[r] if rng != NULL else NULL, hid)
+
+
+cdef void _negative(Py_ssize_t r0, Py_ssize_t r1, int k, bint keep_last, Lists hid,
+                    Lists vis, const floating[:, ::1] W, const floating[:, ::1] Wt,
+                    const floating *b, const floating *c, Py_ssize_t nv, Py_ssize_t nh,
+                    floating[:, ::1] Pv, floating *Hn, boltz_chain_rng *rng) noexcept nogil:
+    """Chains r0..r1-1, k steps from their hidden lists: v ~ sigmoid(b + h W),
+    h- = sigmoid(c + v Wt) into Hn, h ~ h- (skipped after the last step unless keep_last)."""
+    cdef Py_ssize_t r, pv = Pv.shape[1], ph = Wt.shape[1]
+    cdef int step
+    for step in range(k):
+        _row_sums(r0, r1, hid, &W[0, 0], b, pv, &Pv[0, 0])
+        for r in range(r0, r1):
+            _finish(&Pv[r, 0], r, nv, pv, &rng[r], vis)
+        _row_sums(r0, r1, vis, &Wt[0, 0], c, ph, Hn)
+        for r in range(r0, r1):
+            _finish(&Hn[r * ph], r, nh, ph, &rng[r] if keep_last or step + 1 < k else NULL,
+                    hid)
+
+
+cdef inline Py_ssize_t _chunk(Py_ssize_t t, Py_ssize_t chunks, Py_ssize_t n) noexcept nogil:
+    return t * n // chunks
 
 
 def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t batch_rows,
                 floating[:, ::1] W, floating[:, ::1] Wt, floating[::1] b, floating[::1] c,
                 floating[:, ::1] chains, floating[:, ::1] vel_Wt, floating[::1] vel_b,
                 floating[::1] vel_c, double learning_rate, double momentum,
-                double weight_decay, int k, bint persistent, uintptr_t bitgen, int nthreads):
+                double weight_decay, int k, bint persistent, const uintptr_t[::1] bitgens,
+                int nthreads):
     """CD-k (persistent=False) or PCD-k updates over the batches order[s:s + batch_rows].
 
+    Sizes: X (n, nv); W (nh, pv) and Wt (nv, ph) with pv >= nv and ph >= nh multiples of
+    the vector width, zero in their padding; b, vel_b (pv); c, vel_c (ph); vel_Wt like Wt;
+    chains (n_chains, nh) of 0/1, the persistent hidden states; one generator per row of a
+    batch and per chain (`bitgens`, at least max(batch_rows, n_chains)).
+
     Per batch of B rows V: h+ = sigmoid(c + V Wt); negative chains start from `chains`
-    (PCD, its rows are the persistent hidden states) or from h ~ h+ (CD); k steps of
-    v ~ sigmoid(b + h W), h- = sigmoid(c + v Wt), h ~ h-; then with R = learning_rate /
-    batch_rows (scikit-learn's scaling)
+    (PCD) or from h ~ h+ (CD); k steps of v ~ sigmoid(b + h W), h- = sigmoid(c + v Wt),
+    h ~ h-; then with R = learning_rate / batch_rows (scikit-learn's scaling)
         vel = momentum vel + R (V^T h+ - v^T h-) - learning_rate weight_decay Wt,  Wt += vel
     and the same without decay for b (V - v summed over rows) and c (h+ - h-). W is kept
     equal to Wt^T. All arrays are updated in place.
     """
-    cdef Py_ssize_t n = order.shape[0], nv = X.shape[1], nh = c.shape[0]
+    cdef Py_ssize_t n = order.shape[0], nv = X.shape[1], nh = chains.shape[1]
+    cdef Py_ssize_t pv = W.shape[1], ph = Wt.shape[1]
     cdef Py_ssize_t nneg = chains.shape[0] if persistent else 0
-    cdef Py_ssize_t rows = batch_rows + max(batch_rows, chains.shape[0])
-    cdef Py_ssize_t bi, s, B, Bn, r, i, j, step
-    cdef bitgen_t *rng = <bitgen_t *> bitgen
+    cdef Py_ssize_t nchains = max(batch_rows, chains.shape[0])
+    cdef Py_ssize_t bi, s, B, Bn, r, i, j, q, t, chunks
     cdef floating rate = <floating> (learning_rate / batch_rows)
     cdef floating decay = <floating> (learning_rate * weight_decay)
     cdef floating mom = <floating> momentum
     cdef floating x
-    cdef int threads
     dt = np.float32 if floating is float else np.float64
-    cdef floating[:, ::1] V = np.empty((batch_rows, nv), dtype=dt)
-    cdef floating[:, ::1] Vn = np.empty((rows - batch_rows, nv), dtype=dt)
-    cdef floating[:, ::1] Pv = np.empty((rows - batch_rows, nv), dtype=dt)
     # hidden rows: h+ of the batch, then h- of the negative chains (one array, so that the
     # weight update reads both through one index list)
-    cdef floating[:, ::1] Hcat = np.empty((rows, nh), dtype=dt)
-    cdef floating[:, ::1] Hs = np.empty((rows - batch_rows, nh), dtype=dt)
-    cdef Scratch sc
-    sc.width = max(nv, nh, rows)
-    cdef int32_t[::1] idx_buf = np.zeros(rows * sc.width, dtype=np.int32)
-    cdef floating[::1] coef_buf = np.zeros(rows * sc.width, dtype=dt)
-    cdef Py_ssize_t[::1] count_buf = np.zeros(rows, dtype=np.intp)
-    sc.idx = &idx_buf[0]
-    sc.coef = <void *> &coef_buf[0]
-    sc.count = &count_buf[0]
-    cdef Scratch col                       # per visible unit: the rows where it is on
-    col.width = rows
-    cdef int32_t[::1] col_idx = np.zeros(nv * rows, dtype=np.int32)
-    cdef floating[::1] col_coef = np.zeros(nv * rows, dtype=dt)
-    cdef Py_ssize_t[::1] col_count = np.zeros(nv, dtype=np.intp)
-    col.idx = &col_idx[0]
-    col.coef = <void *> &col_coef[0]
-    col.count = &col_count[0]
+    cdef floating[:, ::1] H = np.zeros((batch_rows + nchains, ph), dtype=dt)
+    cdef floating[:, ::1] Pv = np.zeros((nchains, pv), dtype=dt)
+    cdef floating[::1] hsum = np.zeros(ph, dtype=dt)
+    cdef floating[::1] ones = np.ones(max(nv, nh), dtype=dt)
+    cdef int32_t[::1] data_idx = np.zeros(batch_rows * nv, dtype=np.int32)
+    cdef floating[::1] data_coef = np.zeros(max(batch_rows * nv, nchains * nh), dtype=dt)
+    cdef int32_t[::1] vis_idx = np.zeros(nchains * nv, dtype=np.int32)
+    cdef int32_t[::1] hid_idx = np.zeros(nchains * nh, dtype=np.int32)
+    cdef int32_t[::1] col_idx = np.zeros(nv * (batch_rows + nchains), dtype=np.int32)
+    cdef floating[::1] col_coef = np.zeros(nv * (batch_rows + nchains), dtype=dt)
+    cdef Py_ssize_t[:, ::1] counts = np.zeros((4, max(nchains, nv)), dtype=np.intp)
+    cdef Lists data = Lists(&data_idx[0], &data_coef[0], &counts[0, 0], nv, nv)
+    cdef Lists vis = Lists(&vis_idx[0], &ones[0], &counts[1, 0], nv, 0)
+    cdef Lists hid = Lists(&hid_idx[0], &ones[0], &counts[2, 0], nh, 0)
+    cdef Lists col = Lists(&col_idx[0], &col_coef[0], &counts[3, 0], batch_rows + nchains,
+                           batch_rows + nchains)
     if n == 0:
         return
-    with nogil:
-        for bi in range((n + batch_rows - 1) // batch_rows):
-            s = bi * batch_rows
-            B = min(batch_rows, n - s)
-            for r in range(B):
-                memcpy(&V[r, 0], &X[order[s + r], 0], nv * sizeof(floating))
-            _probabilities(&V[0, 0], B, nv, &Wt[0, 0], &c[0], nh, &Hcat[0, 0], nthreads, sc)
-            if persistent:
-                Bn = nneg
-                memcpy(&Hs[0, 0], &chains[0, 0], Bn * nh * sizeof(floating))
-            else:
-                Bn = B
-                _bernoulli(&Hcat[0, 0], &Hs[0, 0], B * nh, rng)
-            for step in range(k):
-                _probabilities(&Hs[0, 0], Bn, nh, &W[0, 0], &b[0], nv, &Pv[0, 0], nthreads,
-                               sc)
-                _bernoulli(&Pv[0, 0], &Vn[0, 0], Bn * nv, rng)
-                _probabilities(&Vn[0, 0], Bn, nv, &Wt[0, 0], &c[0], nh, &Hcat[B, 0],
-                               nthreads, sc)
-                _bernoulli(&Hcat[B, 0], &Hs[0, 0], Bn * nh, rng)
-            if persistent:
-                memcpy(&chains[0, 0], &Hs[0, 0], Bn * nh * sizeof(floating))
-            # weights: row i of Wt takes the rows of h+ and h- where visible unit i is on;
-            # those lists come from one row-wise pass over V and v (a sparse transpose)
-            for i in range(nv):
-                col.count[i] = 0
-            for r in range(B + Bn):
-                for i in range(nv):              # no branch: about half are zeros
-                    x = V[r, i] if r < B else -Vn[r - B, i]
-                    col.idx[i * col.width + col.count[i]] = <int32_t> r
-                    (<floating *> col.coef)[i * col.width + col.count[i]] = rate * x
-                    col.count[i] += x != 0
-            threads = nthreads if (B + Bn) * nv * nh >= PARALLEL_MIN_WORK else 1
-            for i in prange(nv, num_threads=threads, schedule='static'):
-                if floating is float:
-                    boltz_rbm_weight_row_f32(nh, &col.idx[i * col.width],
-                                             &(<float *> col.coef)[i * col.width],
-                                             col.count[i], &Hcat[0, 0], mom, decay,
-                                             &vel_Wt[i, 0], &Wt[i, 0])
-                else:
-                    boltz_rbm_weight_row_f64(nh, &col.idx[i * col.width],
-                                             &(<double *> col.coef)[i * col.width],
-                                             col.count[i], &Hcat[0, 0], mom, decay,
-                                             &vel_Wt[i, 0], &Wt[i, 0])
-            for i in range(nv):
-                x = 0
-                for r in range(B):
-                    x = x + V[r, i]
-                for r in range(Bn):
-                    x = x - Vn[r, i]
-                vel_b[i] = mom * vel_b[i] + rate * x
-                b[i] = b[i] + vel_b[i]
-            for j in range(nh):
-                x = 0
-                for r in range(B):
-                    x = x + Hcat[r, j]
-                for r in range(Bn):
-                    x = x - Hcat[B + r, j]
-                vel_c[j] = mom * vel_c[j] + rate * x
-                c[j] = c[j] + vel_c[j]
-            for j in prange(nh, num_threads=threads, schedule='static'):
+    if bitgens.shape[0] < nchains:
+        raise ValueError(f"need {nchains} random streams, got {bitgens.shape[0]}")
+    cdef boltz_chain_rng *rng = <boltz_chain_rng *> malloc(nchains * sizeof(boltz_chain_rng))
+    if rng == NULL:
+        raise MemoryError()
+    cdef Lists scratch = data
+    scratch.idx = &hid_idx[0]
+    scratch.count = hid.count
+    scratch.width = nh
+    scratch.coef_width = nh
+    try:
+        with nogil:
+            for r in range(nchains):
+                rng[r] = boltz_chain_rng_make(<bitgen_t *> bitgens[r])
+            for r in range(nneg):
+                _nonzeros(&chains[r, 0], nh, r, scratch)
+            for bi in range((n + batch_rows - 1) // batch_rows):
+                s = bi * batch_rows
+                B = min(batch_rows, n - s)
+                Bn = nneg if persistent else B
+                chunks = nthreads if B * nv * nh >= PARALLEL_MIN_WORK else 1
+                for t in prange(chunks, num_threads=chunks, schedule='static'):
+                    _positive(X, &order[s], _chunk(t, chunks, B), _chunk(t + 1, chunks, B),
+                              data, Wt, &c[0], nh, H,
+                              NULL if persistent else rng, hid)
+                chunks = nthreads if Bn * nv * nh >= PARALLEL_MIN_WORK else 1
+                for t in prange(chunks, num_threads=chunks, schedule='static'):
+                    _negative(_chunk(t, chunks, Bn), _chunk(t + 1, chunks, Bn), k, persistent,
+                              hid, vis, W, Wt, &b[0], &c[0], nv, nh, Pv, &H[B, 0], rng)
+                # weights: row i of Wt takes the rows of h+ and h- where visible unit i is
+                # on; those lists are the data and sample lists transposed
                 for i in range(nv):
-                    W[j, i] = Wt[i, j]
+                    col.count[i] = 0
+                for r in range(B):
+                    for q in range(data.count[r]):
+                        i = data.idx[r * nv + q]
+                        col.idx[i * col.width + col.count[i]] = <int32_t> r
+                        (<floating *> col.coef)[i * col.width + col.count[i]] = \
+                            rate * (<floating *> data.coef)[r * nv + q]
+                        col.count[i] += 1
+                for r in range(Bn):
+                    for q in range(vis.count[r]):
+                        i = vis.idx[r * nv + q]
+                        col.idx[i * col.width + col.count[i]] = <int32_t> (B + r)
+                        (<floating *> col.coef)[i * col.width + col.count[i]] = -rate
+                        col.count[i] += 1
+                chunks = nthreads if (B + Bn) * nv * nh >= PARALLEL_MIN_WORK else 1
+                for i in prange(nv, num_threads=chunks, schedule='static'):
+                    _weight_row(ph, col, i, &H[0, 0], mom, decay, &vel_Wt[i, 0], &Wt[i, 0])
+                    x = 0
+                    for q in range(col.count[i]):
+                        x = x + (<floating *> col.coef)[i * col.width + q]
+                    vel_b[i] = mom * vel_b[i] + x
+                    b[i] = b[i] + vel_b[i]
+                for j in range(nh):
+                    hsum[j] = 0
+                for r in range(B):
+                    for j in range(nh):
+                        hsum[j] += H[r, j]
+                for r in range(B, B + Bn):
+                    for j in range(nh):
+                        hsum[j] -= H[r, j]
+                for j in range(nh):
+                    vel_c[j] = mom * vel_c[j] + rate * hsum[j]
+                    c[j] = c[j] + vel_c[j]
+                for t in prange(chunks, num_threads=chunks, schedule='static'):
+                    _transpose(Wt, nv, _chunk(t, chunks, nh), _chunk(t + 1, chunks, nh), W)
+            for r in range(nneg):
+                for j in range(nh):
+                    chains[r, j] = 0
+                for q in range(hid.count[r]):
+                    chains[r, hid.idx[r * nh + q]] = 1
+    finally:
+        free(rng)
+
+
+cdef inline void _weight_row(Py_ssize_t p, Lists col, Py_ssize_t i, const floating *H,
+                             floating mom, floating decay, floating *vel,
+                             floating *Wt_row) noexcept nogil:
+    if floating is float:
+        boltz_rbm_weight_row_f32(p, &col.idx[i * col.width],
+                                 &(<float *> col.coef)[i * col.width], col.count[i], H, mom,
+                                 decay, vel, Wt_row)
+    else:
+        boltz_rbm_weight_row_f64(p, &col.idx[i * col.width],
+                                 &(<double *> col.coef)[i * col.width], col.count[i], H, mom,
+                                 decay, vel, Wt_row)
+
+
+cdef inline void _transpose(const floating[:, ::1] Wt, Py_ssize_t nv, Py_ssize_t j0,
+                            Py_ssize_t j1, floating[:, ::1] W) noexcept nogil:
+    if floating is float:
+        boltz_rbm_transpose_f32(&Wt[0, 0], nv, Wt.shape[1], j0, j1, &W[0, 0], W.shape[1])
+    else:
+        boltz_rbm_transpose_f64(&Wt[0, 0], nv, Wt.shape[1], j0, j1, &W[0, 0], W.shape[1])

@@ -5,7 +5,7 @@
  * unless that byte equals floor(256 p) (probability 1/256), in which case a fresh 64-bit draw
  * refines it. So a decision costs about 8 random bits, an eighth of a bitgen call, and is
  * exact to double precision. A chain's draws depend only on its own generator, never on the
- * thread count. Used by _spin_sweeps.pyx.
+ * thread count. Used by _spin_sweeps.pyx and _rbm_epoch.pyx.
  */
 #ifndef BOLTZ_CHAIN_RNG_H
 #define BOLTZ_CHAIN_RNG_H
@@ -62,6 +62,20 @@ static inline int boltz_flip(boltz_chain_rng *r, double x, const double *table, 
     if (x >= table[k]) return 0;
     double p = heat_bath ? 1.0 / (1.0 + exp(x)) : exp(-x);
     return boltz_flip_refine(r->bitgen, 256.0 * p - k);
+}
+
+/*
+ * 1 with probability p (0 <= p <= 1), the same scheme without a table: the byte k places u in
+ * [k/256, (k+1)/256), which settles u < p unless k = floor(256 p). Branch-free in the common
+ * case (the outcomes of RBM units are close to coin flips, which a branch would mispredict).
+ */
+static inline int boltz_bernoulli(boltz_chain_rng *r, double p)
+{
+    const double t = 256.0 * p;
+    const int k = boltz_next_byte(r);
+    int on = k + 1 <= t;
+    if (__builtin_expect(!on && k < t, 0)) on = boltz_flip_refine(r->bitgen, t - k);
+    return on;
 }
 
 /* Uniform integer in [0, n): Lemire's multiply-shift with rejection (unbiased). */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "numpy/random/bitgen.h"
+#include "chain_rng.h"
 #include "row_sums.h"
 #include "simd_kernels.h"
 
@@ -19,22 +20,24 @@
 #undef BOLTZ_TEMPLATE
 
 #define BOLTZ_RBM_PUBLIC(T, REAL)                                                              \
-static inline void boltz_rbm_activate_##T(                                                     \
-    const REAL *rows, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t m, const REAL *M,                 \
-    const REAL *bias, ptrdiff_t p, REAL *out, int32_t *idx, REAL *coef, ptrdiff_t *count)     \
-{ BOLTZ_DISPATCH(rbm_activate, T, (rows, r0, r1, m, M, bias, p, out, idx, coef, count)); }    \
+static inline ptrdiff_t boltz_rbm_nonzeros_##T(const REAL *x, ptrdiff_t m, int32_t *idx,       \
+                                              REAL *coef)                                     \
+{ return BOLTZ_DISPATCH(rbm_nonzeros, T, (x, m, idx, coef)); }                                 \
+static inline void boltz_rbm_row_sums_##T(                                                     \
+    ptrdiff_t r0, ptrdiff_t r1, const int32_t *idx, ptrdiff_t lw, const REAL *coef,            \
+    ptrdiff_t cw, const ptrdiff_t *count, const REAL *M, const REAL *bias, ptrdiff_t p,        \
+    REAL *out)                                                                                 \
+{ BOLTZ_DISPATCH(rbm_row_sums, T, (r0, r1, idx, lw, coef, cw, count, M, bias, p, out)); }      \
+static inline ptrdiff_t boltz_rbm_sample_##T(REAL *prob, ptrdiff_t n, ptrdiff_t p,             \
+                                            boltz_chain_rng *rng, int32_t *idx)               \
+{ return BOLTZ_DISPATCH(rbm_sample, T, (prob, n, p, rng, idx)); }                              \
 static inline void boltz_rbm_weight_row_##T(                                                   \
-    ptrdiff_t nh, const int32_t *idx, const REAL *coef, ptrdiff_t count, const REAL *Hs,      \
-    REAL momentum, REAL decay, REAL *vel, REAL *Wt_row)                                       \
-{ BOLTZ_DISPATCH(rbm_weight_row, T, (nh, idx, coef, count, Hs, momentum, decay, vel,          \
-                                     Wt_row)); }
-
-#define BOLTZ_RBM_BERNOULLI(T, REAL)                                                           \
-static inline void boltz_rbm_bernoulli_##T(const REAL *P, REAL *S, ptrdiff_t n, bitgen_t *rng) \
-{ BOLTZ_DISPATCH(rbm_bernoulli, T, (P, S, n, rng)); }
-
-BOLTZ_RBM_BERNOULLI(f64, double)
-BOLTZ_RBM_BERNOULLI(f32, float)
+    ptrdiff_t p, const int32_t *idx, const REAL *coef, ptrdiff_t count, const REAL *H,         \
+    REAL momentum, REAL decay, REAL *vel, REAL *Wt_row)                                        \
+{ BOLTZ_DISPATCH(rbm_weight_row, T, (p, idx, coef, count, H, momentum, decay, vel, Wt_row)); } \
+static inline void boltz_rbm_transpose_##T(const REAL *Wt, ptrdiff_t nv, ptrdiff_t ldt,        \
+                                           ptrdiff_t j0, ptrdiff_t j1, REAL *W, ptrdiff_t ldw) \
+{ BOLTZ_DISPATCH(rbm_transpose, T, (Wt, nv, ldt, j0, j1, W, ldw)); }
 
 BOLTZ_RBM_PUBLIC(f64, double)
 BOLTZ_RBM_PUBLIC(f32, float)

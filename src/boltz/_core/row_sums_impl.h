@@ -12,51 +12,55 @@
 #define BOLTZ_S_CAT(a, b, c, d) BOLTZ_S_CAT_(a, b, c, d)
 #define BOLTZ_S_FN(name) BOLTZ_S_CAT(boltz_, name, BOLTZ_T, BOLTZ_ISA)
 
-/* out[x : x + 8W] += sum_q coef[q] * M[idx[q] * p + x : ...], the tile held in registers */
-BOLTZ_TARGET static inline void BOLTZ_S_FN(accumulate_tile)(
-    BOLTZ_REAL *restrict out, ptrdiff_t x, const BOLTZ_REAL *restrict M, ptrdiff_t p,
-    const int32_t *restrict idx, const BOLTZ_REAL *restrict coef, ptrdiff_t count)
+/* out[0 : NV W] += sum_q coef[q] * M[idx[q] * p : ... + NV W], the tile held in NV vector
+ * registers (NV <= 8, a constant once inlined: unused registers and loads vanish) */
+BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_S_FN(sum_tile)(
+    BOLTZ_REAL *restrict out, const BOLTZ_REAL *restrict M, ptrdiff_t p,
+    const int32_t *restrict idx, const BOLTZ_REAL *restrict coef, ptrdiff_t count, const int NV)
 {
     typedef BOLTZ_REAL vreal __attribute__((vector_size(32)));
     enum { W = 32 / sizeof(BOLTZ_REAL) };
 #define BOLTZ_S_LOAD(v, ptr) memcpy(&(v), (ptr), sizeof(vreal))
-    vreal a0, a1, a2, a3, a4, a5, a6, a7;
-    BOLTZ_S_LOAD(a0, out + x);
-    BOLTZ_S_LOAD(a1, out + x + W);
-    BOLTZ_S_LOAD(a2, out + x + 2 * W);
-    BOLTZ_S_LOAD(a3, out + x + 3 * W);
-    BOLTZ_S_LOAD(a4, out + x + 4 * W);
-    BOLTZ_S_LOAD(a5, out + x + 5 * W);
-    BOLTZ_S_LOAD(a6, out + x + 6 * W);
-    BOLTZ_S_LOAD(a7, out + x + 7 * W);
+#define BOLTZ_S_EACH(OP) OP(0) OP(1) OP(2) OP(3) OP(4) OP(5) OP(6) OP(7)
+#define BOLTZ_S_INIT(k) vreal a##k = {0}; if (NV > k) BOLTZ_S_LOAD(a##k, out + k * W);
+#define BOLTZ_S_ADD(k) if (NV > k) { vreal r; BOLTZ_S_LOAD(r, s + k * W); a##k += d * r; }
+#define BOLTZ_S_STORE(k) if (NV > k) memcpy(out + k * W, &a##k, sizeof a##k);
+    BOLTZ_S_EACH(BOLTZ_S_INIT)
     for (ptrdiff_t q = 0; q < count; q++) {
-        const BOLTZ_REAL *s = M + (ptrdiff_t)idx[q] * p + x, d = coef[q];
-        vreal r0, r1, r2, r3, r4, r5, r6, r7;
-        BOLTZ_S_LOAD(r0, s);
-        BOLTZ_S_LOAD(r1, s + W);
-        BOLTZ_S_LOAD(r2, s + 2 * W);
-        BOLTZ_S_LOAD(r3, s + 3 * W);
-        BOLTZ_S_LOAD(r4, s + 4 * W);
-        BOLTZ_S_LOAD(r5, s + 5 * W);
-        BOLTZ_S_LOAD(r6, s + 6 * W);
-        BOLTZ_S_LOAD(r7, s + 7 * W);
-        a0 += d * r0;
-        a1 += d * r1;
-        a2 += d * r2;
-        a3 += d * r3;
-        a4 += d * r4;
-        a5 += d * r5;
-        a6 += d * r6;
-        a7 += d * r7;
+        const BOLTZ_REAL *s = M + (ptrdiff_t)idx[q] * p, d = coef[q];
+        BOLTZ_S_EACH(BOLTZ_S_ADD)
     }
-    memcpy(out + x, &a0, sizeof a0);
-    memcpy(out + x + W, &a1, sizeof a1);
-    memcpy(out + x + 2 * W, &a2, sizeof a2);
-    memcpy(out + x + 3 * W, &a3, sizeof a3);
-    memcpy(out + x + 4 * W, &a4, sizeof a4);
-    memcpy(out + x + 5 * W, &a5, sizeof a5);
-    memcpy(out + x + 6 * W, &a6, sizeof a6);
-    memcpy(out + x + 7 * W, &a7, sizeof a7);
+    BOLTZ_S_EACH(BOLTZ_S_STORE)
+#undef BOLTZ_S_STORE
+#undef BOLTZ_S_ADD
+#undef BOLTZ_S_INIT
+#undef BOLTZ_S_EACH
+#undef BOLTZ_S_LOAD
+}
+
+/* out[x : x + 8W] += sum_q coef[q] * M[idx[q] * p + x : ...] */
+BOLTZ_TARGET static inline void BOLTZ_S_FN(accumulate_tile)(
+    BOLTZ_REAL *restrict out, ptrdiff_t x, const BOLTZ_REAL *restrict M, ptrdiff_t p,
+    const int32_t *restrict idx, const BOLTZ_REAL *restrict coef, ptrdiff_t count)
+{
+    BOLTZ_S_FN(sum_tile)(out + x, M + x, p, idx, coef, count, 8);
+}
+
+/* The same for a tile of nvec vectors, 1 <= nvec <= 8 */
+BOLTZ_TARGET static void BOLTZ_S_FN(accumulate_vectors)(
+    BOLTZ_REAL *restrict out, const BOLTZ_REAL *restrict M, ptrdiff_t p,
+    const int32_t *restrict idx, const BOLTZ_REAL *restrict coef, ptrdiff_t count, int nvec)
+{
+    switch (nvec) {
+    case 1: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 1); break;
+    case 2: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 2); break;
+    case 3: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 3); break;
+    case 4: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 4); break;
+    case 5: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 5); break;
+    case 6: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 6); break;
+    case 7: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 7); break;
+    default: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 8); break;
+    }
 }
 
 /* The columns x .. p-1 left over by the tiles (fewer than a tile): source by source, each
@@ -65,7 +69,6 @@ BOLTZ_TARGET static inline void BOLTZ_S_FN(accumulate_tail)(
     BOLTZ_REAL *restrict out, ptrdiff_t x, const BOLTZ_REAL *restrict M, ptrdiff_t p,
     const int32_t *restrict idx, const BOLTZ_REAL *restrict coef, ptrdiff_t count)
 {
-#undef BOLTZ_S_LOAD
     typedef BOLTZ_REAL vreal __attribute__((vector_size(32)));
     enum { W = 32 / sizeof(BOLTZ_REAL) };
     if (x >= p) return;
