@@ -14,15 +14,9 @@ and the result does not depend on the thread count.
 from cython cimport floating
 from cython.parallel cimport prange
 from libc.stdint cimport int32_t, int64_t, uintptr_t
-from libc.stdlib cimport free, malloc
 from numpy.random cimport bitgen_t
 
 import numpy as np
-
-cdef extern from "chain_rng.h" nogil:
-    ctypedef struct boltz_chain_rng:
-        pass
-    boltz_chain_rng boltz_chain_rng_make(bitgen_t *bitgen)
 
 cdef extern from "rbm_rows.h" nogil:
     Py_ssize_t boltz_rbm_nonzeros_f32(const float *x, Py_ssize_t m, int32_t *idx, float *coef)
@@ -36,10 +30,10 @@ cdef extern from "rbm_rows.h" nogil:
                                 Py_ssize_t lw, const double *coef, Py_ssize_t cw,
                                 const Py_ssize_t *count, const double *M, const double *bias,
                                 Py_ssize_t p, double *out)
-    Py_ssize_t boltz_rbm_sample_f32(float *prob, Py_ssize_t n, Py_ssize_t p,
-                                    boltz_chain_rng *rng, int32_t *idx)
-    Py_ssize_t boltz_rbm_sample_f64(double *prob, Py_ssize_t n, Py_ssize_t p,
-                                    boltz_chain_rng *rng, int32_t *idx)
+    Py_ssize_t boltz_rbm_sample_f32(float *prob, Py_ssize_t n, Py_ssize_t p, bitgen_t *rng,
+                                    int32_t *idx)
+    Py_ssize_t boltz_rbm_sample_f64(double *prob, Py_ssize_t n, Py_ssize_t p, bitgen_t *rng,
+                                    int32_t *idx)
     void boltz_rbm_weight_row_f32(Py_ssize_t p, const int32_t *idx, const float *coef,
                                   Py_ssize_t count, const float *H, float momentum,
                                   float decay, float *vel, float *Wt_row)
@@ -80,7 +74,7 @@ cdef inline void _row_sums(Py_ssize_t r0, Py_ssize_t r1, Lists L, const floating
 
 
 cdef inline void _finish(floating *prob, Py_ssize_t r, Py_ssize_t n, Py_ssize_t p,
-                         boltz_chain_rng *rng, Lists L) noexcept nogil:
+                         bitgen_t *rng, Lists L) noexcept nogil:
     """Row r: sigmoid in place; with rng, also sample it into row r of L."""
     if floating is float:
         if rng == NULL:
@@ -107,7 +101,7 @@ cdef inline void _nonzeros(const floating *x, Py_ssize_t m, Py_ssize_t r,
 cdef void _positive(const floating[:, ::1] X, const int64_t *rows, Py_ssize_t r0,
                     Py_ssize_t r1, Lists data, const floating[:, ::1] Wt,
                     const floating *c, Py_ssize_t nh, floating[:, ::1] H,
-                    boltz_chain_rng *rng, Lists hid) noexcept nogil:
+                    bitgen_t **rng, Lists hid) noexcept nogil:
     """Data rows r0..r1-1 (X[rows[r]]): h+ = sigmoid(c + v Wt) into H; with rng (CD), the
     first hidden state of chain r is sampled from it."""
     cdef Py_ssize_t r, p = H.shape[1]
@@ -115,13 +109,13 @@ cdef void _positive(const floating[:, ::1] X, const int64_t *rows, Py_ssize_t r0
         _nonzeros(&X[rows[r], 0], X.shape[1], r, data)
     _row_sums(r0, r1, data, &Wt[0, 0], c, p, &H[0, 0])
     for r in range(r0, r1):
-        _finish(&H[r, 0], r, nh, p, &rng[r] if rng != NULL else NULL, hid)
+        _finish(&H[r, 0], r, nh, p, rng[r] if rng != NULL else NULL, hid)
 
 
 cdef void _negative(Py_ssize_t r0, Py_ssize_t r1, int k, bint keep_last, Lists hid,
                     Lists vis, const floating[:, ::1] W, const floating[:, ::1] Wt,
                     const floating *b, const floating *c, Py_ssize_t nv, Py_ssize_t nh,
-                    floating[:, ::1] Pv, floating *Hn, boltz_chain_rng *rng) noexcept nogil:
+                    floating[:, ::1] Pv, floating *Hn, bitgen_t **rng) noexcept nogil:
     """Chains r0..r1-1, k steps from their hidden lists: v ~ sigmoid(b + h W),
     h- = sigmoid(c + v Wt) into Hn, h ~ h- (skipped after the last step unless keep_last)."""
     cdef Py_ssize_t r, pv = Pv.shape[1], ph = Wt.shape[1]
@@ -129,11 +123,10 @@ cdef void _negative(Py_ssize_t r0, Py_ssize_t r1, int k, bint keep_last, Lists h
     for step in range(k):
         _row_sums(r0, r1, hid, &W[0, 0], b, pv, &Pv[0, 0])
         for r in range(r0, r1):
-            _finish(&Pv[r, 0], r, nv, pv, &rng[r], vis)
+            _finish(&Pv[r, 0], r, nv, pv, rng[r], vis)
         _row_sums(r0, r1, vis, &Wt[0, 0], c, ph, Hn)
         for r in range(r0, r1):
-            _finish(&Hn[r * ph], r, nh, ph, &rng[r] if keep_last or step + 1 < k else NULL,
-                    hid)
+            _finish(&Hn[r * ph], r, nh, ph, rng[r] if keep_last or step + 1 < k else NULL, hid)
 
 
 cdef inline Py_ssize_t _chunk(Py_ssize_t t, Py_ssize_t chunks, Py_ssize_t n) noexcept nogil:
@@ -192,95 +185,88 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
         return
     if bitgens.shape[0] < nchains:
         raise ValueError(f"need {nchains} random streams, got {bitgens.shape[0]}")
-    cdef boltz_chain_rng *rng = <boltz_chain_rng *> malloc(nchains * sizeof(boltz_chain_rng))
-    if rng == NULL:
-        raise MemoryError()
+    cdef bitgen_t **rng = <bitgen_t **> <uintptr_t> &bitgens[0]
     cdef Lists scratch = data
     scratch.idx = &hid_idx[0]
     scratch.count = hid.count
     scratch.width = nh
     scratch.coef_width = nh
-    try:
-        with nogil:
-            for r in range(nchains):
-                rng[r] = boltz_chain_rng_make(<bitgen_t *> bitgens[r])
-            for r in range(nneg):
-                _nonzeros(&chains[r, 0], nh, r, scratch)
-            for bi in range((n + batch_rows - 1) // batch_rows):
-                s = bi * batch_rows
-                B = min(batch_rows, n - s)
-                Bn = nneg if persistent else B
-                chunks = nthreads if B * nv * nh >= PARALLEL_MIN_WORK else 1
-                for t in prange(chunks, num_threads=chunks, schedule='static'):
-                    _positive(X, &order[s], _chunk(t, chunks, B), _chunk(t + 1, chunks, B),
-                              data, Wt, &c[0], nh, H,
-                              NULL if persistent else rng, hid)
-                chunks = nthreads if Bn * nv * nh >= PARALLEL_MIN_WORK else 1
-                for t in prange(chunks, num_threads=chunks, schedule='static'):
-                    _negative(_chunk(t, chunks, Bn), _chunk(t + 1, chunks, Bn), k, persistent,
-                              hid, vis, W, Wt, &b[0], &c[0], nv, nh, Pv, &H[B, 0], rng)
-                # weights: row i of Wt takes the rows of h+ and h- where visible unit i is
-                # on; those lists are the data and sample lists transposed
-                for i in range(nv):
-                    col.count[i] = 0
-                for r in range(B):
-                    for q in range(data.count[r]):
-                        i = data.idx[r * nv + q]
-                        col.idx[i * col.width + col.count[i]] = <int32_t> r
-                        (<floating *> col.coef)[i * col.width + col.count[i]] = \
-                            rate * (<floating *> data.coef)[r * nv + q]
-                        col.count[i] += 1
-                for r in range(Bn):
-                    for q in range(vis.count[r]):
-                        i = vis.idx[r * nv + q]
-                        col.idx[i * col.width + col.count[i]] = <int32_t> (B + r)
-                        (<floating *> col.coef)[i * col.width + col.count[i]] = -rate
-                        col.count[i] += 1
-                chunks = nthreads if (B + Bn) * nv * nh >= PARALLEL_MIN_WORK else 1
-                for i in prange(nv, num_threads=chunks, schedule='static'):
-                    _weight_row(ph, col, i, &H[0, 0], mom, decay, &vel_Wt[i, 0], &Wt[i, 0])
-                    x = 0
-                    for q in range(col.count[i]):
-                        x = x + (<floating *> col.coef)[i * col.width + q]
-                    vel_b[i] = mom * vel_b[i] + x
-                    b[i] = b[i] + vel_b[i]
+    with nogil:
+        for r in range(nneg):
+            _nonzeros(&chains[r, 0], nh, r, scratch)
+        for bi in range((n + batch_rows - 1) // batch_rows):
+            s = bi * batch_rows
+            B = min(batch_rows, n - s)
+            Bn = nneg if persistent else B
+            chunks = nthreads if B * nv * nh >= PARALLEL_MIN_WORK else 1
+            for t in prange(chunks, num_threads=chunks, schedule='static'):
+                _positive(X, &order[s], _chunk(t, chunks, B), _chunk(t + 1, chunks, B),
+                          data, Wt, &c[0], nh, H,
+                          NULL if persistent else rng, hid)
+            chunks = nthreads if Bn * nv * nh >= PARALLEL_MIN_WORK else 1
+            for t in prange(chunks, num_threads=chunks, schedule='static'):
+                _negative(_chunk(t, chunks, Bn), _chunk(t + 1, chunks, Bn), k, persistent,
+                          hid, vis, W, Wt, &b[0], &c[0], nv, nh, Pv, &H[B, 0], rng)
+            # weights: row i of Wt takes the rows of h+ and h- where visible unit i is
+            # on; those lists are the data and sample lists transposed
+            for i in range(nv):
+                col.count[i] = 0
+            for r in range(B):
+                for q in range(data.count[r]):
+                    i = data.idx[r * nv + q]
+                    col.idx[i * col.width + col.count[i]] = <int32_t> r
+                    (<floating *> col.coef)[i * col.width + col.count[i]] = \
+                        rate * (<floating *> data.coef)[r * nv + q]
+                    col.count[i] += 1
+            for r in range(Bn):
+                for q in range(vis.count[r]):
+                    i = vis.idx[r * nv + q]
+                    col.idx[i * col.width + col.count[i]] = <int32_t> (B + r)
+                    (<floating *> col.coef)[i * col.width + col.count[i]] = -rate
+                    col.count[i] += 1
+            chunks = nthreads if (B + Bn) * nv * nh >= PARALLEL_MIN_WORK else 1
+            for i in prange(nv, num_threads=chunks, schedule='static'):
+                _weight_row(ph, col, i, &H[0, 0], mom, decay, &vel_Wt[i, 0], &Wt[i, 0])
+                x = 0
+                for q in range(col.count[i]):
+                    x = x + (<floating *> col.coef)[i * col.width + q]
+                vel_b[i] = mom * vel_b[i] + x
+                b[i] = b[i] + vel_b[i]
+            for j in range(nh):
+                hsum[j] = 0
+            for r in range(B):
                 for j in range(nh):
-                    hsum[j] = 0
-                for r in range(B):
-                    for j in range(nh):
-                        hsum[j] += H[r, j]
-                for r in range(B, B + Bn):
-                    for j in range(nh):
-                        hsum[j] -= H[r, j]
+                    hsum[j] += H[r, j]
+            for r in range(B, B + Bn):
                 for j in range(nh):
-                    vel_c[j] = mom * vel_c[j] + rate * hsum[j]
-                    c[j] = c[j] + vel_c[j]
-                for t in prange(chunks, num_threads=chunks, schedule='static'):
-                    _transpose(Wt, nv, _chunk(t, chunks, nh), _chunk(t + 1, chunks, nh), W)
-            for r in range(nneg):
-                for j in range(nh):
-                    chains[r, j] = 0
-                for q in range(hid.count[r]):
-                    chains[r, hid.idx[r * nh + q]] = 1
-    finally:
-        free(rng)
+                    hsum[j] -= H[r, j]
+            for j in range(nh):
+                vel_c[j] = mom * vel_c[j] + rate * hsum[j]
+                c[j] = c[j] + vel_c[j]
+            for t in prange(chunks, num_threads=chunks, schedule='static'):
+                _transpose(Wt, nv, _chunk(t, chunks, nh), _chunk(t + 1, chunks, nh), W)
+        for r in range(nneg):
+            for j in range(nh):
+                chains[r, j] = 0
+            for q in range(hid.count[r]):
+                chains[r, hid.idx[r * nh + q]] = 1
 
 
 cdef inline void _weight_row(Py_ssize_t p, Lists col, Py_ssize_t i, const floating *H,
-                             floating mom, floating decay, floating *vel,
-                             floating *Wt_row) noexcept nogil:
+                         floating mom, floating decay, floating *vel,
+                         floating *Wt_row) noexcept nogil:
     if floating is float:
         boltz_rbm_weight_row_f32(p, &col.idx[i * col.width],
-                                 &(<float *> col.coef)[i * col.width], col.count[i], H, mom,
-                                 decay, vel, Wt_row)
+                             &(<float *> col.coef)[i * col.width], col.count[i], H, mom,
+                             decay, vel, Wt_row)
     else:
         boltz_rbm_weight_row_f64(p, &col.idx[i * col.width],
-                                 &(<double *> col.coef)[i * col.width], col.count[i], H, mom,
-                                 decay, vel, Wt_row)
+                             &(<double *> col.coef)[i * col.width], col.count[i], H, mom,
+                             decay, vel, Wt_row)
 
 
 cdef inline void _transpose(const floating[:, ::1] Wt, Py_ssize_t nv, Py_ssize_t j0,
-                            Py_ssize_t j1, floating[:, ::1] W) noexcept nogil:
+                        Py_ssize_t j1, floating[:, ::1] W) noexcept nogil:
     if floating is float:
         boltz_rbm_transpose_f32(&Wt[0, 0], nv, Wt.shape[1], j0, j1, &W[0, 0], W.shape[1])
     else:

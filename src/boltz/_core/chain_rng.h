@@ -64,20 +64,6 @@ static inline int boltz_flip(boltz_chain_rng *r, double x, const double *table, 
     return boltz_flip_refine(r->bitgen, 256.0 * p - k);
 }
 
-/*
- * 1 with probability p (0 <= p <= 1), the same scheme without a table: the byte k places u in
- * [k/256, (k+1)/256), which settles u < p unless k = floor(256 p). Branch-free in the common
- * case (the outcomes of RBM units are close to coin flips, which a branch would mispredict).
- */
-static inline int boltz_bernoulli(boltz_chain_rng *r, double p)
-{
-    const double t = 256.0 * p;
-    const int k = boltz_next_byte(r);
-    int on = k + 1 <= t;
-    if (__builtin_expect(!on && k < t, 0)) on = boltz_flip_refine(r->bitgen, t - k);
-    return on;
-}
-
 /* Uniform integer in [0, n): Lemire's multiply-shift with rejection (unbiased). */
 static inline uint64_t boltz_bounded(bitgen_t *g, uint64_t n)
 {

@@ -29,7 +29,7 @@ static inline void boltz_rbm_row_sums_##T(                                      
     REAL *out)                                                                                 \
 { BOLTZ_DISPATCH(rbm_row_sums, T, (r0, r1, idx, lw, coef, cw, count, M, bias, p, out)); }      \
 static inline ptrdiff_t boltz_rbm_sample_##T(REAL *prob, ptrdiff_t n, ptrdiff_t p,             \
-                                            boltz_chain_rng *rng, int32_t *idx)               \
+                                            bitgen_t *rng, int32_t *idx)                      \
 { return BOLTZ_DISPATCH(rbm_sample, T, (prob, n, p, rng, idx)); }                              \
 static inline void boltz_rbm_weight_row_##T(                                                   \
     ptrdiff_t p, const int32_t *idx, const REAL *coef, ptrdiff_t count, const REAL *H,         \

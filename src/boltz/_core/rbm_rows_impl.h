@@ -55,23 +55,43 @@ BOLTZ_TARGET static void BOLTZ_R_FN(rbm_row_sums)(
     }
 }
 
-/* prob[0 .. n) = sigmoid(prob), prob[n .. p) = 0 (padding). With idx: then draws
- * s_j ~ Bernoulli(prob_j) for j < n from the chain's random bytes, in index order, lists the
- * units that are on in idx and returns their number. */
+/* s_l ~ Bernoulli(prob[l]) for l < len <= 8 from the eight bytes of one 64-bit draw: byte k
+ * places u in [k/256, (k+1)/256), which settles u < p unless k = floor(256 p); that tie
+ * (probability 1/256) is resolved exactly by a fresh draw. Returns the outcomes as a mask. */
+BOLTZ_TARGET static inline __attribute__((always_inline)) unsigned BOLTZ_R_FN(bernoulli8)(
+    const BOLTZ_REAL *restrict prob, int len, bitgen_t *rng)
+{
+    const uint64_t bits = rng->next_uint64(rng->state);
+    unsigned on = 0, tie = 0;
+    for (int l = 0; l < len; l++) {
+        const int32_t f = (int32_t)(prob[l] * 256), k = (int32_t)((bits >> (8 * l)) & 0xFF);
+        on |= (unsigned)(k < f) << l;
+        tie |= (unsigned)(k == f) << l;
+    }
+    for (; tie; tie &= tie - 1) {
+        const int l = __builtin_ctz(tie);
+        const double t = (double)prob[l] * 256;
+        on |= (unsigned)boltz_flip_refine(rng, t - floor(t)) << l;
+    }
+    return on;
+}
+
+/* prob[0 .. n) = sigmoid(prob), prob[n .. p) = 0 (padding). With rng: then draws
+ * s_j ~ Bernoulli(prob_j) for j < n, eight per 64-bit draw in index order, lists the units
+ * that are on in idx and returns their number. */
 BOLTZ_TARGET static ptrdiff_t BOLTZ_R_FN(rbm_sample)(BOLTZ_REAL *restrict prob, ptrdiff_t n,
-                                                    ptrdiff_t p, boltz_chain_rng *rng,
+                                                    ptrdiff_t p, bitgen_t *rng,
                                                     int32_t *restrict idx)
 {
     BOLTZ_R_FN(sigmoid)(prob, n);
     for (ptrdiff_t j = n; j < p; j++) prob[j] = 0;
-    if (idx == NULL) return 0;
-    boltz_chain_rng r = *rng;   /* a local copy stays in registers */
+    if (rng == NULL) return 0;
     ptrdiff_t c = 0;
-    for (ptrdiff_t j = 0; j < n; j++) {
-        idx[c] = (int32_t)j;
-        c += boltz_bernoulli(&r, (double)prob[j]);
+    for (ptrdiff_t j = 0; j < n; j += 8) {
+        unsigned on = n - j >= 8 ? BOLTZ_R_FN(bernoulli8)(prob + j, 8, rng)
+                                 : BOLTZ_R_FN(bernoulli8)(prob + j, (int)(n - j), rng);
+        for (; on; on &= on - 1) idx[c++] = (int32_t)(j + __builtin_ctz(on));
     }
-    *rng = r;
     return c;
 }
 
@@ -101,18 +121,77 @@ BOLTZ_TARGET static void BOLTZ_R_FN(rbm_weight_row)(
     }
 }
 
+/* The transpose of the L x L block at a (row stride lda) into b (row stride ldb), L the
+ * vector width: L row loads, unpack and shuffle steps, L row stores. */
+BOLTZ_TARGET static inline void BOLTZ_R_FN(transpose_block)(const BOLTZ_REAL *restrict a,
+                                                            ptrdiff_t lda,
+                                                            BOLTZ_REAL *restrict b,
+                                                            ptrdiff_t ldb)
+{
+#define BOLTZ_R_LD(v, k) memcpy(&(v), a + (k) * lda, sizeof(v))
+#define BOLTZ_R_ST(k, v) memcpy(b + (k) * ldb, &(v), sizeof(v))
+#if defined(__clang__) || !defined(__GNUC__)
+    for (int i = 0; i < (int)(32 / sizeof(BOLTZ_REAL)); i++)
+        for (int j = 0; j < (int)(32 / sizeof(BOLTZ_REAL)); j++) b[j * ldb + i] = a[i * lda + j];
+#else
+    if (sizeof(BOLTZ_REAL) == 4) {
+        typedef float v8 __attribute__((vector_size(32)));
+        typedef int32_t m8 __attribute__((vector_size(32)));
+        v8 r0, r1, r2, r3, r4, r5, r6, r7;
+        BOLTZ_R_LD(r0, 0); BOLTZ_R_LD(r1, 1); BOLTZ_R_LD(r2, 2); BOLTZ_R_LD(r3, 3);
+        BOLTZ_R_LD(r4, 4); BOLTZ_R_LD(r5, 5); BOLTZ_R_LD(r6, 6); BOLTZ_R_LD(r7, 7);
+        const m8 lo = {0, 8, 1, 9, 4, 12, 5, 13}, hi = {2, 10, 3, 11, 6, 14, 7, 15};
+        const m8 q0 = {0, 1, 8, 9, 4, 5, 12, 13}, q1 = {2, 3, 10, 11, 6, 7, 14, 15};
+        const m8 h0 = {0, 1, 2, 3, 8, 9, 10, 11}, h1 = {4, 5, 6, 7, 12, 13, 14, 15};
+        const v8 t0 = __builtin_shuffle(r0, r1, lo), t1 = __builtin_shuffle(r0, r1, hi);
+        const v8 t2 = __builtin_shuffle(r2, r3, lo), t3 = __builtin_shuffle(r2, r3, hi);
+        const v8 t4 = __builtin_shuffle(r4, r5, lo), t5 = __builtin_shuffle(r4, r5, hi);
+        const v8 t6 = __builtin_shuffle(r6, r7, lo), t7 = __builtin_shuffle(r6, r7, hi);
+        const v8 u0 = __builtin_shuffle(t0, t2, q0), u1 = __builtin_shuffle(t0, t2, q1);
+        const v8 u2 = __builtin_shuffle(t1, t3, q0), u3 = __builtin_shuffle(t1, t3, q1);
+        const v8 u4 = __builtin_shuffle(t4, t6, q0), u5 = __builtin_shuffle(t4, t6, q1);
+        const v8 u6 = __builtin_shuffle(t5, t7, q0), u7 = __builtin_shuffle(t5, t7, q1);
+        const v8 o0 = __builtin_shuffle(u0, u4, h0), o4 = __builtin_shuffle(u0, u4, h1);
+        const v8 o1 = __builtin_shuffle(u1, u5, h0), o5 = __builtin_shuffle(u1, u5, h1);
+        const v8 o2 = __builtin_shuffle(u2, u6, h0), o6 = __builtin_shuffle(u2, u6, h1);
+        const v8 o3 = __builtin_shuffle(u3, u7, h0), o7 = __builtin_shuffle(u3, u7, h1);
+        BOLTZ_R_ST(0, o0); BOLTZ_R_ST(1, o1); BOLTZ_R_ST(2, o2); BOLTZ_R_ST(3, o3);
+        BOLTZ_R_ST(4, o4); BOLTZ_R_ST(5, o5); BOLTZ_R_ST(6, o6); BOLTZ_R_ST(7, o7);
+    } else {
+        typedef double v4 __attribute__((vector_size(32)));
+        typedef int64_t m4 __attribute__((vector_size(32)));
+        v4 r0, r1, r2, r3;
+        BOLTZ_R_LD(r0, 0); BOLTZ_R_LD(r1, 1); BOLTZ_R_LD(r2, 2); BOLTZ_R_LD(r3, 3);
+        const m4 lo = {0, 4, 2, 6}, hi = {1, 5, 3, 7}, h0 = {0, 1, 4, 5}, h1 = {2, 3, 6, 7};
+        const v4 t0 = __builtin_shuffle(r0, r1, lo), t1 = __builtin_shuffle(r0, r1, hi);
+        const v4 t2 = __builtin_shuffle(r2, r3, lo), t3 = __builtin_shuffle(r2, r3, hi);
+        const v4 o0 = __builtin_shuffle(t0, t2, h0), o2 = __builtin_shuffle(t0, t2, h1);
+        const v4 o1 = __builtin_shuffle(t1, t3, h0), o3 = __builtin_shuffle(t1, t3, h1);
+        BOLTZ_R_ST(0, o0); BOLTZ_R_ST(1, o1); BOLTZ_R_ST(2, o2); BOLTZ_R_ST(3, o3);
+    }
+#endif
+#undef BOLTZ_R_LD
+#undef BOLTZ_R_ST
+}
+
 /* W[j, i] = Wt[i, j] for i < nv and j0 <= j < j1: Wt of row stride ldt, W of row stride
- * ldw. Sixteen columns of Wt at a time, so each of its cache lines is read once. */
+ * ldw. Whole blocks go through registers; the ragged edges element by element. */
 BOLTZ_TARGET static void BOLTZ_R_FN(rbm_transpose)(const BOLTZ_REAL *restrict Wt,
                                                    ptrdiff_t nv, ptrdiff_t ldt, ptrdiff_t j0,
                                                    ptrdiff_t j1, BOLTZ_REAL *restrict W,
                                                    ptrdiff_t ldw)
 {
-    for (ptrdiff_t jb = j0; jb < j1; jb += 16) {
-        const ptrdiff_t je = jb + 16 < j1 ? jb + 16 : j1;
-        for (ptrdiff_t i = 0; i < nv; i++)
-            for (ptrdiff_t j = jb; j < je; j++) W[j * ldw + i] = Wt[i * ldt + j];
+    enum { L = 32 / sizeof(BOLTZ_REAL) };
+    ptrdiff_t j = j0;
+    for (; j + L <= j1; j += L) {
+        ptrdiff_t i = 0;
+        for (; i + L <= nv; i += L)
+            BOLTZ_R_FN(transpose_block)(Wt + i * ldt + j, ldt, W + j * ldw + i, ldw);
+        for (; i < nv; i++)
+            for (ptrdiff_t jj = j; jj < j + L; jj++) W[jj * ldw + i] = Wt[i * ldt + jj];
     }
+    for (; j < j1; j++)
+        for (ptrdiff_t i = 0; i < nv; i++) W[j * ldw + i] = Wt[i * ldt + j];
 }
 
 #undef BOLTZ_R_FN
