@@ -230,10 +230,21 @@ def test_works_in_a_pipeline_and_grid_search():
     (dict(momentum=1.0), ValueError, "momentum"),
     (dict(k=1.5), TypeError, "k"),
     (dict(dtype=np.int32), TypeError, "dtype"),
+    (dict(monitor_rows=-1), ValueError, "monitor_rows"),
 ])
 def test_bad_parameters(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         boltz.RBM(**kwargs).fit(np.ones((3, 2)))
+
+
+def test_monitor_rows_sets_what_history_costs():
+    X = noisy_prototypes()
+    quiet = boltz.RBM(n_components=6, n_iter=3, random_state=0, monitor_rows=0).fit(X)
+    assert quiet.history_ == {}
+    watched = boltz.RBM(n_components=6, n_iter=3, random_state=0, monitor_rows=50).fit(X)
+    assert len(watched.history_["pseudo_likelihood"]) == 3
+    # the monitors read the model and draw no training randomness
+    assert np.array_equal(quiet.components_, watched.components_)
 
 
 def test_bad_input_and_unfitted_use():

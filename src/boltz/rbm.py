@@ -18,7 +18,7 @@ import json
 import numpy as np
 
 from boltz import _rbm_partition
-from boltz._core import _rbm_epoch
+from boltz._core import _logsumexp, _rbm_epoch
 from boltz._progress import run_in_blocks
 from boltz._random import RandomStreams, seed_sequence
 from boltz._validation import check_positive_int, check_real, resolve_num_threads
@@ -26,7 +26,6 @@ from boltz._validation import check_positive_int, check_real, resolve_num_thread
 __all__ = ["RBM"]
 
 _FORMAT_VERSION = 1
-MONITOR_ROWS = 500         # rows of the per-epoch monitors in history_
 
 try:                                        # the estimator contract, when scikit-learn is here
     from sklearn.base import BaseEstimator as _Base
@@ -71,8 +70,13 @@ def _sigmoid(x):
 
 
 def _softplus(x):
-    """log(1 + e^x) without overflow (a third of the time of np.logaddexp(0, x))."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+    return np.logaddexp(0, x)
+
+
+def _softplus_row_sums(x, num_threads):
+    """sum_j softplus(x[i, j]) per row (compiled: numpy's float64 log is scalar here)."""
+    return _logsumexp.softplus_row_sums(np.ascontiguousarray(x, dtype=np.float64),
+                                        resolve_num_threads(num_threads))
 
 
 def _is_sparse(X):
@@ -121,6 +125,10 @@ class RBM(*_BASES):
         for any value.
     verbose : int
         0: silent; 1: a progress bar over epochs; 2: also print the monitors per epoch.
+    monitor_rows : int
+        Training rows (chosen once per fit) on which ``history_`` is computed each epoch,
+        and at most as many held-out rows. On small data sets the monitors cost about as
+        much as an epoch of training; 0 turns them off (``history_`` is then empty).
 
     Attributes
     ----------
@@ -132,10 +140,10 @@ class RBM(*_BASES):
         Hidden states of the persistent chains.
     n_features_in_ : int
     history_ : dict of lists
-        Per epoch, on up to 500 training rows: ``reconstruction_error`` (mean squared
+        Per epoch, on ``monitor_rows`` training rows: ``reconstruction_error`` (mean squared
         error of the mean-field reconstruction), ``pseudo_likelihood`` (mean of
         :meth:`score_samples`), and with ``fit(X, validation_data=...)`` the
-        ``free_energy_gap`` (mean F of up to 500 held-out rows minus that of the training
+        ``free_energy_gap`` (mean F of the held-out rows minus that of the training
         rows; it grows when the model overfits).
 
     Examples
@@ -152,7 +160,8 @@ class RBM(*_BASES):
 
     def __init__(self, n_components=256, learning_rate=0.1, batch_size=10, n_iter=10, k=1,
                  persistent=True, momentum=0.0, weight_decay=0.0, shuffle=True,
-                 dtype=np.float32, random_state=None, num_threads=None, verbose=0):
+                 dtype=np.float32, random_state=None, num_threads=None, verbose=0,
+                 monitor_rows=500):
         self.n_components = n_components
         self.learning_rate = learning_rate
         self.batch_size = batch_size
@@ -166,6 +175,7 @@ class RBM(*_BASES):
         self.random_state = random_state
         self.num_threads = num_threads
         self.verbose = verbose
+        self.monitor_rows = monitor_rows
 
     # ---- checks ------------------------------------------------------------------------
 
@@ -252,7 +262,7 @@ class RBM(*_BASES):
     def _free_energy(self, V):
         lin = self._dot(V, self.intercept_visible_.astype(np.float64))
         act = self._dot(V, self.components_.T).astype(np.float64) + self.intercept_hidden_
-        return -lin - _softplus(act).sum(axis=1)
+        return -lin - _softplus_row_sums(act, self.num_threads)
 
     def reconstruct(self, X):
         r"""Mean-field reconstruction :math:`\sigma(b + W\, p(h \mid v))` of each row."""
@@ -296,7 +306,8 @@ class RBM(*_BASES):
         act = self._dot(V, self.components_.T).astype(np.float64) + self.intercept_hidden_
         moved = act + d[:, None] * self.components_[:, cols].T
         diff = (-d * self.intercept_visible_[cols]
-                - (_softplus(moved) - _softplus(act)).sum(axis=1))
+                - (_softplus_row_sums(moved, self.num_threads)
+                   - _softplus_row_sums(act, self.num_threads)))
         return -V.shape[1] * _softplus(-diff)
 
     def sample(self, n_samples=1, num_sweeps=1000, seed=None):
@@ -361,6 +372,7 @@ class RBM(*_BASES):
         check_real(self.learning_rate, "learning_rate", above=0.0)
         check_real(self.momentum, "momentum", at_least=0.0, below=1.0)
         check_real(self.weight_decay, "weight_decay", at_least=0.0)
+        check_positive_int(self.monitor_rows, "monitor_rows", minimum=0)
 
     def _initialize(self, n_features):
         dt = self._dtype()
@@ -449,19 +461,24 @@ class RBM(*_BASES):
         self._initialize(X.shape[1])
         n = X.shape[0]
         dense = X.toarray() if _is_sparse(X) else X
-        self.history_ = {"reconstruction_error": [], "pseudo_likelihood": []}
-        if held_out is not None:
-            self.history_["free_energy_gap"] = []
+        rows = int(self.monitor_rows)
+        self.history_ = {}
+        if rows:
+            self.history_ = {"reconstruction_error": [], "pseudo_likelihood": []}
+            if held_out is not None:
+                self.history_["free_energy_gap"] = []
         show = self.verbose > 0
 
-        # monitors on at most MONITOR_ROWS training rows (and as many held-out rows)
-        monitor = dense[np.sort(rng.permutation(n)[:MONITOR_ROWS])]
+        # monitors on at most monitor_rows training rows (and as many held-out rows)
+        monitor = dense[np.sort(rng.permutation(n)[:rows])]
         if held_out is not None:
-            held_out = held_out[:MONITOR_ROWS]
+            held_out = held_out[:rows]
 
         def epoch(_, __):
             self._train(dense, rng.permutation(n) if self.shuffle else np.arange(n),
                         self.batch_size)
+            if not rows:
+                return
             recon = self._mean_visibles(self._mean_hiddens(monitor))
             history = self.history_
             history["reconstruction_error"].append(float(np.mean((monitor - recon) ** 2)))

@@ -1,4 +1,4 @@
-"""Row kernels of log-sum-exp, softmax and log-softmax.
+"""Row kernels of log-sum-exp, softmax, log-softmax and softplus sums.
 
 Input is always a C-contiguous (rows, n) array (the Python layer moves the reduced axes last);
 OpenMP runs over rows, and over fixed chunks of one row when rows are long. Results do not
@@ -28,6 +28,8 @@ cdef extern from "simd_kernels.h" nogil:
                           double ref, double scale, double offset)
     void boltz_affine_f64(const double *x, double *out, Py_ssize_t n,
                           double ref, double scale, double offset)
+    double boltz_softplus_sum_f32(const float *x, Py_ssize_t n)
+    double boltz_softplus_sum_f64(const double *x, Py_ssize_t n)
 
 cdef enum:
     # A row longer than this is reduced chunk by chunk, the chunks in parallel.
@@ -226,3 +228,18 @@ def softmax_rows(const floating[:, ::1] x, floating[:, ::1] out, double scale,
         return
     for i in prange(rows, num_threads=nthreads, schedule='static', nogil=True):
         _softmax_row(&x[i, 0], &out[i, 0], n, scale, log_output)
+
+
+def softplus_row_sums(const floating[:, ::1] x, int nthreads):
+    """sum_j log(1 + exp(x[i, j])) of each row, as float64 (an RBM's free energy)."""
+    cdef Py_ssize_t rows = x.shape[0], n = x.shape[1], i
+    out = np.zeros(rows, dtype=np.float64)
+    cdef double[::1] o = out
+    if n == 0:
+        return out
+    for i in prange(rows, num_threads=nthreads, schedule='static', nogil=True):
+        if floating is float:
+            o[i] = boltz_softplus_sum_f32(&x[i, 0], n)
+        else:
+            o[i] = boltz_softplus_sum_f64(&x[i, 0], n)
+    return out

@@ -32,6 +32,10 @@
 extern double exp(double);
 #pragma omp declare simd notinbranch
 extern float expf(float);
+#pragma omp declare simd notinbranch
+extern double log(double);
+#pragma omp declare simd notinbranch
+extern float logf(float);
 #else
 #define BOLTZ_X86_DISPATCH 0
 #endif
@@ -88,7 +92,9 @@ static inline void boltz_sigmoid_##T(REAL *x, ptrdiff_t n)                      
 { BOLTZ_DISPATCH(sigmoid, T, (x, n)); }                                                       \
 static inline void boltz_affine_##T(const REAL *x, REAL *out, ptrdiff_t n,                   \
                                     double ref, double scale, double offset)                  \
-{ BOLTZ_DISPATCH(affine, T, (x, out, n, ref, scale, offset)); }
+{ BOLTZ_DISPATCH(affine, T, (x, out, n, ref, scale, offset)); }                               \
+static inline double boltz_softplus_sum_##T(const REAL *x, ptrdiff_t n)                       \
+{ return BOLTZ_DISPATCH(softplus_sum, T, (x, n)); }
 
 BOLTZ_PUBLIC(f64, double)
 BOLTZ_PUBLIC(f32, float)

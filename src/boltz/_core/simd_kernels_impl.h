@@ -101,6 +101,19 @@ BOLTZ_TARGET static void BOLTZ_FN(sigmoid)(BOLTZ_REAL *restrict x, ptrdiff_t n)
     }
 }
 
+/* sum_i log(1 + e^x_i), as max(x_i, 0) + log(1 + e^-|x_i|): never overflows; the absolute
+ * error of each term is about one rounding of 1 */
+BOLTZ_TARGET static double BOLTZ_FN(softplus_sum)(const BOLTZ_REAL *restrict x, ptrdiff_t n)
+{
+    BOLTZ_REAL s = 0;
+#pragma omp simd reduction(+ : s)
+    for (ptrdiff_t i = 0; i < n; i++) {
+        const BOLTZ_REAL v = x[i];
+        s += (v >= 0 ? v : (BOLTZ_REAL)0) + BOLTZ_LOG((BOLTZ_REAL)1 + BOLTZ_EXP(v >= 0 ? -v : v));
+    }
+    return s;
+}
+
 /* out[i] /= denom */
 BOLTZ_TARGET static void BOLTZ_FN(divide)(BOLTZ_REAL *restrict out, ptrdiff_t n, double denom)
 {
