@@ -198,15 +198,24 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
             s = bi * batch_rows
             B = min(batch_rows, n - s)
             Bn = nneg if persistent else B
+            # (one chunk runs outside a parallel region, which costs more than a small batch)
             chunks = nthreads if B * nv * nh >= PARALLEL_MIN_WORK else 1
-            for t in prange(chunks, num_threads=chunks, schedule='static'):
-                _positive(X, &order[s], _chunk(t, chunks, B), _chunk(t + 1, chunks, B),
-                          data, Wt, &c[0], nh, H,
+            if chunks == 1:
+                _positive(X, &order[s], 0, B, data, Wt, &c[0], nh, H,
                           NULL if persistent else rng, hid)
+            else:
+                for t in prange(chunks, num_threads=chunks, schedule='static'):
+                    _positive(X, &order[s], _chunk(t, chunks, B), _chunk(t + 1, chunks, B),
+                              data, Wt, &c[0], nh, H, NULL if persistent else rng, hid)
             chunks = nthreads if Bn * nv * nh >= PARALLEL_MIN_WORK else 1
-            for t in prange(chunks, num_threads=chunks, schedule='static'):
-                _negative(_chunk(t, chunks, Bn), _chunk(t + 1, chunks, Bn), k, persistent,
-                          hid, vis, W, Wt, &b[0], &c[0], nv, nh, Pv, &H[B, 0], rng)
+            if chunks == 1:
+                _negative(0, Bn, k, persistent, hid, vis, W, Wt, &b[0], &c[0], nv, nh, Pv,
+                          &H[B, 0], rng)
+            else:
+                for t in prange(chunks, num_threads=chunks, schedule='static'):
+                    _negative(_chunk(t, chunks, Bn), _chunk(t + 1, chunks, Bn), k,
+                              persistent, hid, vis, W, Wt, &b[0], &c[0], nv, nh, Pv,
+                              &H[B, 0], rng)
             # weights: row i of Wt takes the rows of h+ and h- where visible unit i is
             # on; those lists are the data and sample lists transposed
             for i in range(nv):
@@ -225,13 +234,12 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
                     (<floating *> col.coef)[i * col.width + col.count[i]] = -rate
                     col.count[i] += 1
             chunks = nthreads if (B + Bn) * nv * nh >= PARALLEL_MIN_WORK else 1
-            for i in prange(nv, num_threads=chunks, schedule='static'):
-                _weight_row(ph, col, i, &H[0, 0], mom, decay, &vel_Wt[i, 0], &Wt[i, 0])
-                x = 0
-                for q in range(col.count[i]):
-                    x = x + (<floating *> col.coef)[i * col.width + q]
-                vel_b[i] = mom * vel_b[i] + x
-                b[i] = b[i] + vel_b[i]
+            if chunks == 1:
+                _weights(0, nv, col, H, mom, decay, vel_Wt, Wt, vel_b, b)
+            else:
+                for t in prange(chunks, num_threads=chunks, schedule='static'):
+                    _weights(_chunk(t, chunks, nv), _chunk(t + 1, chunks, nv), col, H, mom,
+                             decay, vel_Wt, Wt, vel_b, b)
             for j in range(nh):
                 hsum[j] = 0
             for r in range(B):
@@ -243,8 +251,11 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
             for j in range(nh):
                 vel_c[j] = mom * vel_c[j] + rate * hsum[j]
                 c[j] = c[j] + vel_c[j]
-            for t in prange(chunks, num_threads=chunks, schedule='static'):
-                _transpose(Wt, nv, _chunk(t, chunks, nh), _chunk(t + 1, chunks, nh), W)
+            if chunks == 1:
+                _transpose(Wt, nv, 0, nh, W)
+            else:
+                for t in prange(chunks, num_threads=chunks, schedule='static'):
+                    _transpose(Wt, nv, _chunk(t, chunks, nh), _chunk(t + 1, chunks, nh), W)
         for r in range(nneg):
             for j in range(nh):
                 chains[r, j] = 0
@@ -252,17 +263,26 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
                 chains[r, hid.idx[r * nh + q]] = 1
 
 
-cdef inline void _weight_row(Py_ssize_t p, Lists col, Py_ssize_t i, const floating *H,
-                         floating mom, floating decay, floating *vel,
-                         floating *Wt_row) noexcept nogil:
-    if floating is float:
-        boltz_rbm_weight_row_f32(p, &col.idx[i * col.width],
-                             &(<float *> col.coef)[i * col.width], col.count[i], H, mom,
-                             decay, vel, Wt_row)
-    else:
-        boltz_rbm_weight_row_f64(p, &col.idx[i * col.width],
-                             &(<double *> col.coef)[i * col.width], col.count[i], H, mom,
-                             decay, vel, Wt_row)
+cdef void _weights(Py_ssize_t i0, Py_ssize_t i1, Lists col, const floating[:, ::1] H,
+                   floating mom, floating decay, floating[:, ::1] vel_Wt, floating[:, ::1] Wt,
+                   floating[::1] vel_b, floating[::1] b) noexcept nogil:
+    """Rows i0..i1-1 of Wt and of b: each takes the rows of H in its column list."""
+    cdef Py_ssize_t i, q, p = Wt.shape[1]
+    cdef floating x
+    for i in range(i0, i1):
+        if floating is float:
+            boltz_rbm_weight_row_f32(p, &col.idx[i * col.width],
+                                     &(<float *> col.coef)[i * col.width], col.count[i],
+                                     &H[0, 0], mom, decay, &vel_Wt[i, 0], &Wt[i, 0])
+        else:
+            boltz_rbm_weight_row_f64(p, &col.idx[i * col.width],
+                                     &(<double *> col.coef)[i * col.width], col.count[i],
+                                     &H[0, 0], mom, decay, &vel_Wt[i, 0], &Wt[i, 0])
+        x = 0
+        for q in range(col.count[i]):
+            x = x + (<floating *> col.coef)[i * col.width + q]
+        vel_b[i] = mom * vel_b[i] + x
+        b[i] = b[i] + vel_b[i]
 
 
 cdef inline void _transpose(const floating[:, ::1] Wt, Py_ssize_t nv, Py_ssize_t j0,
