@@ -70,7 +70,8 @@ def test_boltz(benchmark, case, threads, monitor_rows):
     V = X[:500]
     error = float(np.mean((V - model.reconstruct(V)) ** 2))
     benchmark.extra_info["reconstruction_error"] = error
-    assert error < np.mean((V - V.mean(axis=0)) ** 2)      # better than the mean image
+    # untrained (zero biases, weights ~ 0.01) the reconstruction is about 0.5 everywhere
+    assert error < 0.5 * np.mean((V - 0.5) ** 2)
 
 
 def test_ais_784x500(benchmark):
