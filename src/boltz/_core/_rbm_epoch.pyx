@@ -161,7 +161,6 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
     cdef floating rate = <floating> (learning_rate / batch_rows)
     cdef floating decay = <floating> (learning_rate * weight_decay)
     cdef floating mom = <floating> momentum
-    cdef floating x
     dt = np.float32 if floating is float else np.float64
     # hidden rows: h+ of the batch, then h- of the negative chains (one array, so that the
     # weight update reads both through one index list)
