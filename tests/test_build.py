@@ -46,6 +46,11 @@ def test_baseline_and_dispatched_paths_agree():
         "m = boltz.IsingModel(J + J.T, storage='dense', dtype=np.float32)\n"
         "t = boltz.sample(m, 0.8, num_chains=3, num_sweeps=50, seed=1, method='gibbs')\n"
         "print(repr(t.final_states.tolist()))\n"
+        "X = (x[:60, :20] > 0.3).astype(float)\n"
+        "for dt in (np.float32, np.float64):\n"
+        "    r = boltz.RBM(n_components=12, n_iter=2, random_state=0, dtype=dt).fit(X)\n"
+        "    print(repr(r.h_samples_.tolist()))\n"
+        "    print(repr(r.components_.tolist()))\n"
     )
     base = _run(code, BOLTZ_SIMD="baseline").splitlines()
     default = _run(code).splitlines()
@@ -57,6 +62,12 @@ def test_baseline_and_dispatched_paths_agree():
     np.testing.assert_allclose(sm_b, sm_d, rtol=6e-8 * 8, atol=0)
     # the dense sweep kernels of both paths make the same decisions
     assert base[3] == default[3]
+    # RBM training: the same draws (eight per vector step, or one by one) and, but for
+    # rounding in the row sums, the same model
+    for line in (4, 6):                                           # float32, float64
+        assert base[line] == default[line]
+        np.testing.assert_allclose(eval(base[line + 1]), eval(default[line + 1]), rtol=1e-5,
+                                   atol=1e-6)
 
 
 def test_cli_info_runs_the_self_check():

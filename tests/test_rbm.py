@@ -90,15 +90,18 @@ def test_gibbs_step_has_the_exact_transition_probabilities(rng):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_one_cd1_update_has_the_expected_value(rng, dtype):
+@pytest.mark.parametrize("n_visible, n_hidden", [(3, 2), (9, 10)])
+def test_one_cd1_update_has_the_expected_value(rng, dtype, n_visible, n_hidden):
     # E[update] of CD-1 from a batch, by enumeration over h ~ p(h|v) and v' ~ p(v'|h);
-    # the mean of many independent updates must agree within a few standard errors
-    start = machine(rng, 3, 2, scale=0.8, persistent=False, learning_rate=0.5, batch_size=4)
+    # the mean of many independent updates must agree within a few standard errors.
+    # 9 and 10 units: the kernel draws eight units per vector step, then the rest one by one
+    start = machine(rng, n_visible, n_hidden, scale=0.8, persistent=False, learning_rate=0.5,
+                    batch_size=4)
     start.set_params(dtype=dtype)
-    X = binary(3)[[0, 3, 5, 6]]
+    V = binary(n_visible)
+    X = V[[0, 3, 5, 6]] if n_visible == 3 else V[rng.choice(len(V), 4, replace=False)]
     _, H, P, _ = joint(start)
-    V = binary(3)
-    idx = [int(x @ [4, 2, 1]) for x in X]
+    idx = [int(x @ 2 ** np.arange(n_visible)[::-1]) for x in X]
     ph_v = P / P.sum(axis=1, keepdims=True)                          # p(h | v)
     pv_h = (P / P.sum(axis=0, keepdims=True)).T                      # p(v | h)
     mean_h = ph_v @ H                                                 # p(h_j = 1 | v)
@@ -110,7 +113,7 @@ def test_one_cd1_update_has_the_expected_value(rng, dtype):
     expected_w = 0.5 / 4 * (pos - neg)
     updates = []
     for seed in range(3000):
-        rbm = machine(np.random.default_rng(0), 3, 2)                # placeholder attributes
+        rbm = machine(np.random.default_rng(0), n_visible, n_hidden)  # placeholder attributes
         for name in ("components_", "intercept_hidden_", "intercept_visible_", "h_samples_"):
             setattr(rbm, name, getattr(start, name).copy())
         rbm.set_params(**start.get_params())

@@ -5,14 +5,18 @@
  */
 #define BOLTZ_TARGET
 #define BOLTZ_ISA base
+#define BOLTZ_ISA_AVX2 0
 #include "instantiate_types.h"
 #undef BOLTZ_TARGET
 #undef BOLTZ_ISA
+#undef BOLTZ_ISA_AVX2
 
 #if BOLTZ_X86_DISPATCH
 #define BOLTZ_TARGET __attribute__((target("avx2,fma")))
 #define BOLTZ_ISA avx2
+#define BOLTZ_ISA_AVX2 1
 #include "instantiate_types.h"
 #undef BOLTZ_TARGET
 #undef BOLTZ_ISA
+#undef BOLTZ_ISA_AVX2
 #endif

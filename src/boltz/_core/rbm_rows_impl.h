@@ -63,6 +63,33 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) unsigned BOLTZ_R_FN(be
 {
     const uint64_t bits = rng->next_uint64(rng->state);
     unsigned on = 0, tie = 0;
+#if BOLTZ_ISA_AVX2
+    if (len == 8) {     /* the eight comparisons in vector lanes */
+        typedef int32_t vi8 __attribute__((vector_size(32)));
+        typedef float vf8 __attribute__((vector_size(32)));
+        typedef uint8_t vb8 __attribute__((vector_size(8)));
+        vb8 bytes;
+        memcpy(&bytes, &bits, sizeof bytes);
+        const vi8 k = __builtin_convertvector(bytes, vi8);
+        vi8 f;
+        if (sizeof(BOLTZ_REAL) == 4) {
+            vf8 p;
+            memcpy(&p, prob, sizeof p);
+            f = __builtin_convertvector(p * 256.0f, vi8);
+        } else {
+            typedef double vd4 __attribute__((vector_size(32)));
+            typedef int32_t vi4 __attribute__((vector_size(16)));
+            vd4 p0, p1;
+            memcpy(&p0, prob, sizeof p0);
+            memcpy(&p1, prob + 4, sizeof p1);
+            const vi4 f0 = __builtin_convertvector(p0 * 256.0, vi4);
+            const vi4 f1 = __builtin_convertvector(p1 * 256.0, vi4);
+            f = __builtin_shufflevector(f0, f1, 0, 1, 2, 3, 4, 5, 6, 7);
+        }
+        on = (unsigned)__builtin_ia32_movmskps256((vf8)(k < f));
+        tie = (unsigned)__builtin_ia32_movmskps256((vf8)(k == f));
+    } else
+#endif
     for (int l = 0; l < len; l++) {
         const int32_t f = (int32_t)(prob[l] * 256), k = (int32_t)((bits >> (8 * l)) & 0xFF);
         on |= (unsigned)(k < f) << l;
