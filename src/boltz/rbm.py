@@ -64,9 +64,10 @@ except ImportError:                         # tested in a subprocess without skl
 
 
 def _sigmoid(x):
-    # exp(-|x|) never overflows; float32 stays float32
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+    """1 / (1 + e^-x) of a float array, in a new array of its dtype (compiled, libmvec exp)."""
+    out = np.array(x, order="C", copy=True)
+    _logsumexp.sigmoid_inplace(out.reshape(-1))
+    return out
 
 
 def _softplus(x):
@@ -74,8 +75,9 @@ def _softplus(x):
 
 
 def _softplus_row_sums(x, num_threads):
-    """sum_j softplus(x[i, j]) per row (compiled: numpy's float64 log is scalar here)."""
-    return _logsumexp.softplus_row_sums(np.ascontiguousarray(x, dtype=np.float64),
+    """sum_j softplus(x[i, j]) per row, float64 (compiled: numpy's float64 log is scalar
+    here); float32 input is summed in float32."""
+    return _logsumexp.softplus_row_sums(np.ascontiguousarray(x),
                                         resolve_num_threads(num_threads))
 
 
@@ -261,8 +263,7 @@ class RBM(*_BASES):
 
     def _free_energy(self, V):
         lin = self._dot(V, self.intercept_visible_.astype(np.float64))
-        act = self._dot(V, self.components_.T).astype(np.float64) + self.intercept_hidden_
-        return -lin - _softplus_row_sums(act, self.num_threads)
+        return -lin - _softplus_row_sums(self._hidden_inputs(V), self.num_threads)
 
     def reconstruct(self, X):
         r"""Mean-field reconstruction :math:`\sigma(b + W\, p(h \mid v))` of each row."""
@@ -294,18 +295,25 @@ class RBM(*_BASES):
             V = V.toarray()
         return self._pseudo_likelihood(V)
 
-    def _pseudo_likelihood(self, V):
+    def _hidden_inputs(self, V, dtype=np.float64):
+        """c + v^T W of each row (the product in the model's dtype, the sum in `dtype`)."""
+        return (self._dot(V, self.components_.T).astype(dtype, copy=False)
+                + self.intercept_hidden_.astype(dtype, copy=False))
+
+    def _pseudo_likelihood(self, V, act=None):
         if getattr(self, "_row_hash", None) is None or self._row_hash.size != V.shape[1]:
             seq = seed_sequence(self.random_state, "random_state").spawn(2)[1]
             self._row_hash = np.random.default_rng(seq).random(V.shape[1]) + 0.5
         key = (V.astype(np.float64) @ self._row_hash) * 0.6180339887498949
         rows = np.arange(V.shape[0])
         cols = ((key % 1.0) * V.shape[1]).astype(np.int64)
-        # flipping v_i changes it by d = 1 - 2 v_i: the hidden inputs move by d W[:, i]
-        d = 1.0 - 2.0 * V[rows, cols].astype(np.float64)
-        act = self._dot(V, self.components_.T).astype(np.float64) + self.intercept_hidden_
+        # flipping v_i changes it by d = 1 - 2 v_i: the hidden inputs move by d W[:, i].
+        # In the model's dtype, like scikit-learn (float32: 8 lanes per vector)
+        if act is None:
+            act = self._hidden_inputs(V, self._dtype())
+        d = (1 - 2 * V[rows, cols]).astype(act.dtype)
         moved = act + d[:, None] * self.components_[:, cols].T
-        diff = (-d * self.intercept_visible_[cols]
+        diff = (-d * self.intercept_visible_[cols].astype(np.float64)
                 - (_softplus_row_sums(moved, self.num_threads)
                    - _softplus_row_sums(act, self.num_threads)))
         return -V.shape[1] * _softplus(-diff)
@@ -479,10 +487,12 @@ class RBM(*_BASES):
                         self.batch_size)
             if not rows:
                 return
-            recon = self._mean_visibles(self._mean_hiddens(monitor))
+            act = self._hidden_inputs(monitor, self._dtype())    # shared by both monitors
+            recon = self._mean_visibles(_sigmoid(act))
             history = self.history_
             history["reconstruction_error"].append(float(np.mean((monitor - recon) ** 2)))
-            history["pseudo_likelihood"].append(float(np.mean(self._pseudo_likelihood(monitor))))
+            history["pseudo_likelihood"].append(
+                float(np.mean(self._pseudo_likelihood(monitor, act))))
             if held_out is not None:
                 history["free_energy_gap"].append(float(
                     np.mean(self._free_energy(held_out)) - np.mean(self._free_energy(monitor))))

@@ -1,4 +1,4 @@
-"""Row kernels of log-sum-exp, softmax, log-softmax and softplus sums.
+"""Row kernels of log-sum-exp, softmax, log-softmax, softplus sums and the logistic sigmoid.
 
 Input is always a C-contiguous (rows, n) array (the Python layer moves the reduced axes last);
 OpenMP runs over rows, and over fixed chunks of one row when rows are long. Results do not
@@ -29,6 +29,8 @@ cdef extern from "simd_kernels.h" nogil:
     void boltz_affine_f64(const double *x, double *out, Py_ssize_t n,
                           double ref, double scale, double offset)
     double boltz_softplus_sum_f32(const float *x, Py_ssize_t n)
+    void boltz_sigmoid_f32(float *x, Py_ssize_t n)
+    void boltz_sigmoid_f64(double *x, Py_ssize_t n)
     double boltz_softplus_sum_f64(const double *x, Py_ssize_t n)
 
 cdef enum:
@@ -243,3 +245,14 @@ def softplus_row_sums(const floating[:, ::1] x, int nthreads):
         else:
             o[i] = boltz_softplus_sum_f64(&x[i, 0], n)
     return out
+
+
+def sigmoid_inplace(floating[::1] x):
+    """x = 1 / (1 + exp(-x)), element by element (exp of -|x| only: never overflows)."""
+    if x.shape[0] == 0:
+        return
+    with nogil:
+        if floating is float:
+            boltz_sigmoid_f32(&x[0], x.shape[0])
+        else:
+            boltz_sigmoid_f64(&x[0], x.shape[0])
