@@ -49,6 +49,7 @@ cdef extern from "rbm_rows.h" nogil:
 # more than it saves).
 cdef enum:
     PARALLEL_MIN_WORK = 200000
+    SLACK = 8             # entries a list needs beyond its units (rbm_rows.h)
 
 
 cdef struct Lists:
@@ -168,16 +169,18 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
     cdef floating[:, ::1] Pv = np.zeros((nchains, pv), dtype=dt)
     cdef floating[::1] hsum = np.zeros(ph, dtype=dt)
     cdef floating[::1] ones = np.ones(max(nv, nh), dtype=dt)
-    cdef int32_t[::1] data_idx = np.zeros(batch_rows * nv, dtype=np.int32)
-    cdef floating[::1] data_coef = np.zeros(max(batch_rows * nv, nchains * nh), dtype=dt)
-    cdef int32_t[::1] vis_idx = np.zeros(nchains * nv, dtype=np.int32)
-    cdef int32_t[::1] hid_idx = np.zeros(nchains * nh, dtype=np.int32)
+    # a list of m units has room for m + SLACK entries (the kernels store whole vectors)
+    cdef Py_ssize_t wv = nv + SLACK, wh = nh + SLACK
+    cdef int32_t[::1] data_idx = np.zeros(batch_rows * wv, dtype=np.int32)
+    cdef floating[::1] data_coef = np.zeros(max(batch_rows * wv, nchains * wh), dtype=dt)
+    cdef int32_t[::1] vis_idx = np.zeros(nchains * wv, dtype=np.int32)
+    cdef int32_t[::1] hid_idx = np.zeros(nchains * wh, dtype=np.int32)
     cdef int32_t[::1] col_idx = np.zeros(nv * (batch_rows + nchains), dtype=np.int32)
     cdef floating[::1] col_coef = np.zeros(nv * (batch_rows + nchains), dtype=dt)
     cdef Py_ssize_t[:, ::1] counts = np.zeros((4, max(nchains, nv)), dtype=np.intp)
-    cdef Lists data = Lists(&data_idx[0], &data_coef[0], &counts[0, 0], nv, nv)
-    cdef Lists vis = Lists(&vis_idx[0], &ones[0], &counts[1, 0], nv, 0)
-    cdef Lists hid = Lists(&hid_idx[0], &ones[0], &counts[2, 0], nh, 0)
+    cdef Lists data = Lists(&data_idx[0], &data_coef[0], &counts[0, 0], wv, wv)
+    cdef Lists vis = Lists(&vis_idx[0], &ones[0], &counts[1, 0], wv, 0)
+    cdef Lists hid = Lists(&hid_idx[0], &ones[0], &counts[2, 0], wh, 0)
     cdef Lists col = Lists(&col_idx[0], &col_coef[0], &counts[3, 0], batch_rows + nchains,
                            batch_rows + nchains)
     if n == 0:
@@ -188,8 +191,8 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
     cdef Lists scratch = data
     scratch.idx = &hid_idx[0]
     scratch.count = hid.count
-    scratch.width = nh
-    scratch.coef_width = nh
+    scratch.width = wh
+    scratch.coef_width = wh
     with nogil:
         for r in range(nneg):
             _nonzeros(&chains[r, 0], nh, r, scratch)
@@ -221,14 +224,14 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
                 col.count[i] = 0
             for r in range(B):
                 for q in range(data.count[r]):
-                    i = data.idx[r * nv + q]
+                    i = data.idx[r * wv + q]
                     col.idx[i * col.width + col.count[i]] = <int32_t> r
                     (<floating *> col.coef)[i * col.width + col.count[i]] = \
-                        rate * (<floating *> data.coef)[r * nv + q]
+                        rate * (<floating *> data.coef)[r * wv + q]
                     col.count[i] += 1
             for r in range(Bn):
                 for q in range(vis.count[r]):
-                    i = vis.idx[r * nv + q]
+                    i = vis.idx[r * wv + q]
                     col.idx[i * col.width + col.count[i]] = <int32_t> (B + r)
                     (<floating *> col.coef)[i * col.width + col.count[i]] = -rate
                     col.count[i] += 1
@@ -259,7 +262,7 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
             for j in range(nh):
                 chains[r, j] = 0
             for q in range(hid.count[r]):
-                chains[r, hid.idx[r * nh + q]] = 1
+                chains[r, hid.idx[r * wh + q]] = 1
 
 
 cdef void _weights(Py_ssize_t i0, Py_ssize_t i1, Lists col, const floating[:, ::1] H,

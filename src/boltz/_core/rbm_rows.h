@@ -12,6 +12,7 @@
 #include <string.h>
 #include "numpy/random/bitgen.h"
 #include "chain_rng.h"
+#include "compress_lut.h"
 #include "row_sums.h"
 #include "simd_kernels.h"
 

@@ -9,13 +9,59 @@
 #define BOLTZ_R_CAT(a, b, c, d) BOLTZ_R_CAT_(a, b, c, d)
 #define BOLTZ_R_FN(name) BOLTZ_R_CAT(boltz_, name, BOLTZ_T, BOLTZ_ISA)
 
+#if BOLTZ_ISA_AVX2
+typedef int32_t BOLTZ_R_FN(vi8) __attribute__((vector_size(32)));
+typedef float BOLTZ_R_FN(vf8) __attribute__((vector_size(32)));
+
+/* The lanes of the set bits of mask, in order, as int32 lanes (compress_lut.h) */
+BOLTZ_TARGET static inline BOLTZ_R_FN(vi8) BOLTZ_R_FN(packed_lanes)(unsigned mask)
+{
+    typedef uint8_t vb8 __attribute__((vector_size(8)));
+    vb8 lanes;
+    memcpy(&lanes, &boltz_compress_lut[mask], sizeof lanes);
+    return __builtin_convertvector(lanes, BOLTZ_R_FN(vi8));
+}
+#endif
+
+/* Appends base + l for each set bit l of mask (l < 8) to idx[c ..]; returns the new count.
+ * With AVX2 it stores eight entries at once: idx needs room for 8 beyond its units. */
+BOLTZ_TARGET static inline ptrdiff_t BOLTZ_R_FN(append_bits)(unsigned mask, ptrdiff_t base,
+                                                            int32_t *restrict idx, ptrdiff_t c)
+{
+#if BOLTZ_ISA_AVX2
+    const BOLTZ_R_FN(vi8) v = BOLTZ_R_FN(packed_lanes)(mask) + (int32_t)base;
+    memcpy(idx + c, &v, sizeof v);
+    return c + __builtin_popcount(mask);
+#else
+    for (; mask; mask &= mask - 1) idx[c++] = (int32_t)(base + __builtin_ctz(mask));
+    return c;
+#endif
+}
+
 /* The nonzero entries of x[0 .. m): their indices and values in index order; returns how
- * many. A mask of eight entries at a time, then one step per nonzero entry. */
+ * many. A mask of eight entries at a time, packed with a table under AVX2 (float32; idx and
+ * coef need room for 8 beyond m). */
 BOLTZ_TARGET static ptrdiff_t BOLTZ_R_FN(rbm_nonzeros)(const BOLTZ_REAL *restrict x, ptrdiff_t m,
                                                       int32_t *restrict idx,
                                                       BOLTZ_REAL *restrict coef)
 {
     ptrdiff_t c = 0, i = 0;
+#if BOLTZ_ISA_AVX2
+    if (sizeof(BOLTZ_REAL) == 4) {
+        for (; i + 8 <= m; i += 8) {
+            BOLTZ_R_FN(vf8) v;
+            memcpy(&v, x + i, sizeof v);
+            const unsigned mask = (unsigned)__builtin_ia32_movmskps256(
+                (BOLTZ_R_FN(vf8))(v != 0));
+            const BOLTZ_R_FN(vi8) lanes = BOLTZ_R_FN(packed_lanes)(mask);
+            const BOLTZ_R_FN(vi8) at = lanes + (int32_t)i;
+            const BOLTZ_R_FN(vf8) packed = __builtin_ia32_permvarsf256(v, lanes);
+            memcpy(idx + c, &at, sizeof at);
+            memcpy(coef + c, &packed, sizeof packed);
+            c += __builtin_popcount(mask);
+        }
+    }
+#endif
     for (; i + 8 <= m; i += 8) {
         unsigned mask = 0;
         for (int l = 0; l < 8; l++) mask |= (unsigned)(x[i + l] != 0) << l;
@@ -105,7 +151,7 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) unsigned BOLTZ_R_FN(be
 
 /* prob[0 .. n) = sigmoid(prob), prob[n .. p) = 0 (padding). With rng: then draws
  * s_j ~ Bernoulli(prob_j) for j < n, eight per 64-bit draw in index order, lists the units
- * that are on in idx and returns their number. */
+ * that are on in idx (room for 8 beyond n) and returns their number. */
 BOLTZ_TARGET static ptrdiff_t BOLTZ_R_FN(rbm_sample)(BOLTZ_REAL *restrict prob, ptrdiff_t n,
                                                     ptrdiff_t p, bitgen_t *rng,
                                                     int32_t *restrict idx)
@@ -115,9 +161,9 @@ BOLTZ_TARGET static ptrdiff_t BOLTZ_R_FN(rbm_sample)(BOLTZ_REAL *restrict prob, 
     if (rng == NULL) return 0;
     ptrdiff_t c = 0;
     for (ptrdiff_t j = 0; j < n; j += 8) {
-        unsigned on = n - j >= 8 ? BOLTZ_R_FN(bernoulli8)(prob + j, 8, rng)
-                                 : BOLTZ_R_FN(bernoulli8)(prob + j, (int)(n - j), rng);
-        for (; on; on &= on - 1) idx[c++] = (int32_t)(j + __builtin_ctz(on));
+        const unsigned on = n - j >= 8 ? BOLTZ_R_FN(bernoulli8)(prob + j, 8, rng)
+                                       : BOLTZ_R_FN(bernoulli8)(prob + j, (int)(n - j), rng);
+        c = BOLTZ_R_FN(append_bits)(on, j, idx, c);
     }
     return c;
 }
