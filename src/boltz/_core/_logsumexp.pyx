@@ -36,6 +36,9 @@ cdef extern from "simd_kernels.h" nogil:
 cdef enum:
     # A row longer than this is reduced chunk by chunk, the chunks in parallel.
     CHUNK = 65536
+    # Softplus sums over fewer elements run on one thread: they take well under a
+    # millisecond, less than waking threads that BLAS may still be spinning on.
+    SOFTPLUS_PARALLEL_MIN = 1000000
 
 
 # ---- fused front ends to the C kernels ---------------------------------------------------
@@ -239,6 +242,8 @@ def softplus_row_sums(const floating[:, ::1] x, int nthreads):
     cdef double[::1] o = out
     if n == 0:
         return out
+    if rows * n < SOFTPLUS_PARALLEL_MIN:
+        nthreads = 1
     for i in prange(rows, num_threads=nthreads, schedule='static', nogil=True):
         if floating is float:
             o[i] = boltz_softplus_sum_f32(&x[i, 0], n)
