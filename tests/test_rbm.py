@@ -240,6 +240,24 @@ def test_bad_parameters(kwargs, exc, word):
         boltz.RBM(**kwargs).fit(np.ones((3, 2)))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_row_products_kernel_matches_numpy(dtype, threads):
+    # the monitors' products: sums of the rows picked by nonzero entries, rows padded;
+    # 600 x 37 x 16 is enough work to split among threads
+    from boltz._core import _rbm_epoch
+    rng = np.random.default_rng(2)
+    V = np.where(rng.random((600, 37)) < 0.4, rng.random((600, 37)), 0).astype(dtype)
+    M = rng.normal(size=(37, 13)).astype(dtype)
+    bias = rng.normal(size=13).astype(dtype)
+    Mp, bp = np.zeros((37, 16), dtype), np.zeros(16, dtype)
+    Mp[:, :13], bp[:13] = M, bias
+    out = _rbm_epoch.row_products(V, Mp, bp, threads)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(out[:, :13], V.astype(float) @ M + bias, rtol=tol, atol=tol)
+    assert not out[:, 13:].any()
+
+
 def test_monitor_rows_sets_what_history_costs():
     X = noisy_prototypes()
     quiet = boltz.RBM(n_components=6, n_iter=3, random_state=0, monitor_rows=0).fit(X)

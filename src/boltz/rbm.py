@@ -81,6 +81,13 @@ def _softplus_row_sums(x, num_threads):
                                         resolve_num_threads(num_threads))
 
 
+def _padded(A, width):
+    """A copy of the 2-D (or 1-D) array A with its last axis zero-padded to `width`."""
+    out = np.zeros(A.shape[:-1] + (width,), dtype=A.dtype)
+    out[..., :A.shape[-1]] = A
+    return out
+
+
 def _is_sparse(X):
     return hasattr(X, "tocsr") and hasattr(X, "nnz")
 
@@ -300,11 +307,34 @@ class RBM(*_BASES):
         return (self._dot(V, self.components_.T).astype(dtype, copy=False)
                 + self.intercept_hidden_.astype(dtype, copy=False))
 
+    def _monitor_products(self, V):
+        """The hidden inputs c + v^T W of the rows of V and their mean-field reconstructions,
+        by the training kernel's row sums: no BLAS call, whose threads would keep spinning
+        beside the next epoch's OpenMP threads."""
+        dt = self._dtype()
+        nh, nv = self.components_.shape
+        pv, ph = self._padded_widths()
+        threads = resolve_num_threads(self.num_threads)
+        V = np.ascontiguousarray(V, dtype=dt)
+        act = _rbm_epoch.row_products(V, _padded(self.components_.T, ph),
+                                      _padded(self.intercept_hidden_, ph), threads)[:, :nh]
+        H = _sigmoid(act)
+        recon = _rbm_epoch.row_products(H, _padded(self.components_, pv),
+                                        _padded(self.intercept_visible_, pv), threads)[:, :nv]
+        return act, _sigmoid(recon)
+
+    def _padded_widths(self):
+        """Row lengths of the kernels' weight copies: n_features and n_components rounded up
+        to whole 32-byte vectors."""
+        lanes = 32 // np.dtype(self._dtype()).itemsize
+        nh, nv = self.components_.shape
+        return -(-nv // lanes) * lanes, -(-nh // lanes) * lanes
+
     def _pseudo_likelihood(self, V, act=None):
         if getattr(self, "_row_hash", None) is None or self._row_hash.size != V.shape[1]:
             seq = seed_sequence(self.random_state, "random_state").spawn(2)[1]
             self._row_hash = np.random.default_rng(seq).random(V.shape[1]) + 0.5
-        key = (V.astype(np.float64) @ self._row_hash) * 0.6180339887498949
+        key = (V.astype(np.float64) * self._row_hash).sum(axis=1) * 0.6180339887498949
         rows = np.arange(V.shape[0])
         cols = ((key % 1.0) * V.shape[1]).astype(np.int64)
         # flipping v_i changes it by d = 1 - 2 v_i: the hidden inputs move by d W[:, i].
@@ -400,16 +430,11 @@ class RBM(*_BASES):
         dt = self._dtype()
         X = np.ascontiguousarray(X.toarray() if _is_sparse(X) else X, dtype=dt)
         nh, nv = self.components_.shape
-        lanes = 32 // np.dtype(dt).itemsize
-        pv, ph = -(-nv // lanes) * lanes, -(-nh // lanes) * lanes
-        W = np.zeros((nh, pv), dtype=dt)
-        W[:, :nv] = self.components_
-        Wt = np.zeros((nv, ph), dtype=dt)
-        Wt[:, :nh] = self.components_.T
-        b = np.zeros(pv, dtype=dt)
-        b[:nv] = self.intercept_visible_
-        c = np.zeros(ph, dtype=dt)
-        c[:nh] = self.intercept_hidden_
+        pv, ph = self._padded_widths()
+        W = _padded(self.components_.astype(dt, copy=False), pv)
+        Wt = _padded(self.components_.T.astype(dt, copy=False), ph)
+        b = _padded(self.intercept_visible_.astype(dt, copy=False), pv)
+        c = _padded(self.intercept_hidden_.astype(dt, copy=False), ph)
         chains = np.ascontiguousarray(self.h_samples_, dtype=dt)
         velocity = getattr(self, "_velocity", None)
         if velocity is None or velocity[0].dtype != dt or velocity[0].shape != Wt.shape:
@@ -487,8 +512,7 @@ class RBM(*_BASES):
                         self.batch_size)
             if not rows:
                 return
-            act = self._hidden_inputs(monitor, self._dtype())    # shared by both monitors
-            recon = self._mean_visibles(_sigmoid(act))
+            act, recon = self._monitor_products(monitor)
             history = self.history_
             history["reconstruction_error"].append(float(np.mean((monitor - recon) ** 2)))
             history["pseudo_likelihood"].append(

@@ -293,3 +293,35 @@ cdef inline void _transpose(const floating[:, ::1] Wt, Py_ssize_t nv, Py_ssize_t
         boltz_rbm_transpose_f32(&Wt[0, 0], nv, Wt.shape[1], j0, j1, &W[0, 0], W.shape[1])
     else:
         boltz_rbm_transpose_f64(&Wt[0, 0], nv, Wt.shape[1], j0, j1, &W[0, 0], W.shape[1])
+
+
+def row_products(const floating[:, ::1] V, const floating[:, ::1] M,
+                 const floating[::1] bias, int nthreads):
+    """out[r] = bias + V[r] M for V (rows, m) and M (m, p), p a multiple of the vector width
+    (as train_epoch pads it): sums of the rows of M picked by the nonzero entries of V, the
+    rows split among threads. Returns out (rows, p)."""
+    cdef Py_ssize_t rows = V.shape[0], m = V.shape[1], p = M.shape[1], w = m + SLACK
+    cdef Py_ssize_t t, r, chunks
+    dt = np.float32 if floating is float else np.float64
+    out_arr = np.empty((rows, p), dtype=dt)
+    cdef floating[:, ::1] out = out_arr
+    cdef int32_t[::1] idx = np.empty(max(rows, 1) * w, dtype=np.int32)
+    cdef floating[::1] coef = np.empty(max(rows, 1) * w, dtype=dt)
+    cdef Py_ssize_t[::1] count = np.zeros(max(rows, 1), dtype=np.intp)
+    cdef Lists L = Lists(&idx[0], &coef[0], &count[0], w, w)
+    if rows == 0 or m == 0:
+        out_arr[...] = np.asarray(bias)
+        return out_arr
+    chunks = nthreads if rows * m * p >= PARALLEL_MIN_WORK else 1
+    for t in prange(chunks, num_threads=chunks, schedule='static', nogil=True):
+        _products(V, _chunk(t, chunks, rows), _chunk(t + 1, chunks, rows), L, M, bias, out)
+    return out_arr
+
+
+cdef void _products(const floating[:, ::1] V, Py_ssize_t r0, Py_ssize_t r1, Lists L,
+                    const floating[:, ::1] M, const floating[::1] bias,
+                    floating[:, ::1] out) noexcept nogil:
+    cdef Py_ssize_t r
+    for r in range(r0, r1):
+        _nonzeros(&V[r, 0], V.shape[1], r, L)
+    _row_sums(r0, r1, L, &M[0, 0], &bias[0], out.shape[1], &out[0, 0])
