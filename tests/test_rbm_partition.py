@@ -71,6 +71,23 @@ def test_ais_agrees_with_exact_log_z_on_a_trained_rbm():
     assert abs(uniform.log_z - exact) < 4 * uniform.log_z_se + 0.05
 
 
+def test_ais_agrees_with_exact_log_z_on_an_rbm_trained_on_handwritten_digits():
+    # real data: scikit-learn's 8 x 8 digits, thresholded; 15 hidden units keep log Z exact
+    datasets = pytest.importorskip("sklearn.datasets")
+    X = (datasets.load_digits().data > 7).astype(float)
+    W, b, c = train_cd1(X, n_hidden=15, epochs=300, rate=0.5, seed=0)
+    exact = rp.log_partition_exact(W, b, c)
+    result = rp.log_partition_ais(W, b, c, n_betas=1000, n_runs=100, base_rates=X.mean(0),
+                                  seed=1)
+    assert abs(result.log_z - exact) < 0.1
+    assert result.log_z_lower <= exact <= result.log_z_upper
+    # trained: the data are more likely than under the base-rate model (by 5.7 nats)
+    free = X @ b + np.logaddexp(0, X @ W + c).sum(axis=1)
+    p = np.clip(X.mean(0), 1e-3, 1 - 1e-3)
+    base = (X * np.log(p) + (1 - X) * np.log1p(-p)).sum(axis=1)
+    assert np.mean(free) - exact > np.mean(base) + 3
+
+
 def test_ais_is_exact_for_an_uncoupled_model(rng):
     # W = 0: every intermediate distribution has the same shape up to b, and with the base
     # rates equal to sigmoid(b) every weight is the same number: zero variance

@@ -22,7 +22,8 @@ import numpy as np
 
 from boltz._binary_enumeration import MAX_ENUMERATED_UNITS, all_binary_states
 from boltz._random import seed_sequence
-from boltz._validation import check_positive_int
+from boltz._core import _logsumexp
+from boltz._validation import check_positive_int, resolve_num_threads
 from boltz.log_domain import logsumexp
 
 _CHUNK_ENTRIES = 1 << 22
@@ -30,6 +31,15 @@ _CHUNK_ENTRIES = 1 << 22
 
 def _softplus(x):
     return np.logaddexp(0.0, x)
+
+
+def softplus_sums(x, num_threads=None):
+    """sum_j softplus(x[i, j]) of each row as float64 (compiled, OpenMP over rows; numpy's
+    float64 log is scalar here). float32 input is summed in float32."""
+    x = np.ascontiguousarray(x)
+    if x.dtype not in (np.float32, np.float64):
+        x = x.astype(np.float64)
+    return _logsumexp.softplus_row_sums(x, resolve_num_threads(num_threads))
 
 
 def _check_rbm(W, b, c):
@@ -57,8 +67,7 @@ def log_partition_exact(W, b, c):
                          f"limited to {MAX_ENUMERATED_UNITS} units (use AIS)")
     H = all_binary_states(k).astype(np.float64)
     step = max(1, _CHUNK_ENTRIES // max(1, W.shape[0]))
-    parts = [logsumexp(H[r:r + step] @ c
-                       + _softplus(H[r:r + step] @ W.T + b).sum(axis=1))
+    parts = [logsumexp(H[r:r + step] @ c + softplus_sums(H[r:r + step] @ W.T + b))
              for r in range(0, H.shape[0], step)]
     return float(logsumexp(np.array(parts)))
 
@@ -88,11 +97,6 @@ class AISResult:
     log_z_upper: float
     log_weights: np.ndarray
     betas: np.ndarray
-
-
-def _log_unnormalized(V, beta, W, b, c, b0):
-    """log p*_beta(v) of the intermediate distributions (one value per row of V)."""
-    return (1.0 - beta) * (V @ b0) + beta * (V @ b) + _softplus(beta * (V @ W + c)).sum(axis=1)
 
 
 def log_partition_ais(W, b, c, *, n_betas=1000, n_runs=100, base_rates=None, seed=None):
@@ -143,11 +147,14 @@ def log_partition_ais(W, b, c, *, n_betas=1000, n_runs=100, base_rates=None, see
     V = (rng.random((n_runs, b.size)) < 1.0 / (1.0 + np.exp(-b0))).astype(np.float64)
     log_w = np.zeros(n_runs)
     for k in range(1, betas.size):
-        log_w += (_log_unnormalized(V, betas[k], W, b, c, b0)
-                  - _log_unnormalized(V, betas[k - 1], W, b, c, b0))
+        # log p*_beta(v) = (1 - beta) b0.v + beta b.v + sum_j softplus(beta (c + v W)_j);
+        # one product A = c + v W serves both terms of the weight and the next h
+        A = V @ W + c
+        log_w += ((betas[k] - betas[k - 1]) * (V @ b - V @ b0)
+                  + softplus_sums(betas[k] * A) - softplus_sums(betas[k - 1] * A))
         if k < betas.size - 1:
             beta = betas[k]
-            ph = 1.0 / (1.0 + np.exp(-beta * (V @ W + c)))
+            ph = 1.0 / (1.0 + np.exp(-beta * A))
             H = (rng.random(ph.shape) < ph).astype(np.float64)
             pv = 1.0 / (1.0 + np.exp(-((1.0 - beta) * b0 + beta * (H @ W.T + b))))
             V = (rng.random(pv.shape) < pv).astype(np.float64)

@@ -74,13 +74,6 @@ def _softplus(x):
     return np.logaddexp(0, x)
 
 
-def _softplus_row_sums(x, num_threads):
-    """sum_j softplus(x[i, j]) per row, float64 (compiled: numpy's float64 log is scalar
-    here); float32 input is summed in float32."""
-    return _logsumexp.softplus_row_sums(np.ascontiguousarray(x),
-                                        resolve_num_threads(num_threads))
-
-
 def _padded(A, width):
     """A copy of the 2-D (or 1-D) array A with its last axis zero-padded to `width`."""
     out = np.zeros(A.shape[:-1] + (width,), dtype=A.dtype)
@@ -270,7 +263,7 @@ class RBM(*_BASES):
 
     def _free_energy(self, V):
         lin = self._dot(V, self.intercept_visible_.astype(np.float64))
-        return -lin - _softplus_row_sums(self._hidden_inputs(V), self.num_threads)
+        return -lin - _rbm_partition.softplus_sums(self._hidden_inputs(V), self.num_threads)
 
     def reconstruct(self, X):
         r"""Mean-field reconstruction :math:`\sigma(b + W\, p(h \mid v))` of each row."""
@@ -344,8 +337,8 @@ class RBM(*_BASES):
         d = (1 - 2 * V[rows, cols]).astype(act.dtype)
         moved = act + d[:, None] * self.components_[:, cols].T
         diff = (-d * self.intercept_visible_[cols].astype(np.float64)
-                - (_softplus_row_sums(moved, self.num_threads)
-                   - _softplus_row_sums(act, self.num_threads)))
+                - (_rbm_partition.softplus_sums(moved, self.num_threads)
+                   - _rbm_partition.softplus_sums(act, self.num_threads)))
         return -V.shape[1] * _softplus(-diff)
 
     def sample(self, n_samples=1, num_sweeps=1000, seed=None):
