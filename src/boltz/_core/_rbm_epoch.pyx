@@ -7,9 +7,10 @@ nnz(v) rows of W instead of a dense product, and a sampled state is kept only as
 its units that are on. Both W (n_hidden rows) and its transpose Wt (n_visible rows) are
 kept, so that every product reads contiguous rows; rows are padded to whole vectors.
 
-Each row of a batch and each negative chain has its own random stream (chain_rng.h), and
-the work on a row never depends on another row, so rows are split among threads (OpenMP)
-and the result does not depend on the thread count.
+Each row of a batch and each negative chain has its own PCG64 stream (a Bernoulli draw
+takes one byte of a 64-bit word, rbm_rows.h), and the work on a row never depends on
+another row, so rows are split among threads (OpenMP) and the result does not depend on the
+thread count. row_products serves the per-epoch monitors with the same row sums.
 """
 from cython cimport floating
 from cython.parallel cimport prange

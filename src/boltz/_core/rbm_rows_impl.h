@@ -111,8 +111,8 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) unsigned BOLTZ_R_FN(be
     unsigned on = 0, tie = 0;
 #if BOLTZ_ISA_AVX2
     if (len == 8) {     /* the eight comparisons in vector lanes */
-        typedef int32_t vi8 __attribute__((vector_size(32)));
-        typedef float vf8 __attribute__((vector_size(32)));
+        typedef BOLTZ_R_FN(vi8) vi8;
+        typedef BOLTZ_R_FN(vf8) vf8;
         typedef uint8_t vb8 __attribute__((vector_size(8)));
         vb8 bytes;
         memcpy(&bytes, &bits, sizeof bytes);
