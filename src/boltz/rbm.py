@@ -262,7 +262,13 @@ class RBM(*_BASES):
         return self._free_energy(V)
 
     def _free_energy(self, V):
-        lin = self._dot(V, self.intercept_visible_.astype(np.float64))
+        b = self.intercept_visible_
+        if _is_sparse(V):
+            lin = np.asarray(V @ b.astype(np.float64))
+        else:                               # b^T v by row sums too (see _hidden_inputs)
+            lin = _rbm_epoch.row_products(np.ascontiguousarray(V, dtype=self._dtype()),
+                                          _padded(b[:, None], 8), np.zeros(8, b.dtype),
+                                          resolve_num_threads(self.num_threads))[:, 0]
         return -lin - _rbm_partition.softplus_sums(self._hidden_inputs(V), self.num_threads)
 
     def reconstruct(self, X):
@@ -296,24 +302,29 @@ class RBM(*_BASES):
         return self._pseudo_likelihood(V)
 
     def _hidden_inputs(self, V, dtype=np.float64):
-        """c + v^T W of each row (the product in the model's dtype, the sum in `dtype`)."""
-        return (self._dot(V, self.components_.T).astype(dtype, copy=False)
-                + self.intercept_hidden_.astype(dtype, copy=False))
+        """c + v^T W of each row, in `dtype` (the sum itself in the model's dtype). Dense
+        rows go through the training kernel's row sums, which skip zeros and call no BLAS:
+        a threaded BLAS call leaves threads spinning beside the next OpenMP region."""
+        if _is_sparse(V):
+            return (np.asarray(V @ self.components_.T).astype(dtype, copy=False)
+                    + self.intercept_hidden_.astype(dtype, copy=False))
+        nh = self.components_.shape[0]
+        _, ph = self._padded_widths()
+        act = _rbm_epoch.row_products(np.ascontiguousarray(V, dtype=self._dtype()),
+                                      _padded(self.components_.T, ph),
+                                      _padded(self.intercept_hidden_, ph),
+                                      resolve_num_threads(self.num_threads))
+        return act[:, :nh].astype(dtype, copy=False)
 
     def _monitor_products(self, V):
         """The hidden inputs c + v^T W of the rows of V and their mean-field reconstructions,
-        by the training kernel's row sums: no BLAS call, whose threads would keep spinning
-        beside the next epoch's OpenMP threads."""
-        dt = self._dtype()
-        nh, nv = self.components_.shape
-        pv, ph = self._padded_widths()
-        threads = resolve_num_threads(self.num_threads)
-        V = np.ascontiguousarray(V, dtype=dt)
-        act = _rbm_epoch.row_products(V, _padded(self.components_.T, ph),
-                                      _padded(self.intercept_hidden_, ph), threads)[:, :nh]
-        H = _sigmoid(act)
-        recon = _rbm_epoch.row_products(H, _padded(self.components_, pv),
-                                        _padded(self.intercept_visible_, pv), threads)[:, :nv]
+        both by row sums (see _hidden_inputs)."""
+        nv = self.components_.shape[1]
+        pv, _ = self._padded_widths()
+        act = self._hidden_inputs(V, self._dtype())
+        recon = _rbm_epoch.row_products(_sigmoid(act), _padded(self.components_, pv),
+                                        _padded(self.intercept_visible_, pv),
+                                        resolve_num_threads(self.num_threads))[:, :nv]
         return act, _sigmoid(recon)
 
     def _padded_widths(self):
