@@ -123,8 +123,9 @@ class RBM(*_BASES):
         Precision of parameters and arithmetic.
     random_state : None, int, SeedSequence or Generator
     num_threads : int, optional
-        Threads of the matrix products (``None``: the BLAS default). Results are the same
-        for any value.
+        OpenMP threads of training and of the per-epoch monitors (``None``: what OpenMP
+        would use, so ``OMP_NUM_THREADS`` and threadpoolctl limits apply). The model is the
+        same for any value. ``transform`` and ``gibbs`` use NumPy's BLAS.
     verbose : int
         0: silent; 1: a progress bar over epochs; 2: also print the monitors per epoch.
     monitor_rows : int
