@@ -66,6 +66,34 @@ def test_exact_quantities_match_enumeration(rng):
         log_z, abs=5 * rbm.ais_.log_z_se + 0.02)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_pseudo_likelihood_and_reconstruction_against_brute_force(rng, dtype):
+    # score_samples = n log P(v_i | v_-i) for the flipped feature i, from free energies by
+    # enumeration over h; the monitors' reconstruction error from plain numpy
+    rbm = machine(rng, 9, 10)
+    rbm.set_params(dtype=dtype)
+    for name in ("components_", "intercept_hidden_", "intercept_visible_"):
+        setattr(rbm, name, getattr(rbm, name).astype(dtype))
+    V, H, P, log_z = joint(rbm)
+    X = V[rng.choice(len(V), 40)]
+    flip = rbm._flipped_features(X.astype(dtype))
+    flipped = X.copy()
+    flipped[np.arange(len(X)), flip] = 1 - flipped[np.arange(len(X)), flip]
+    free = -np.log(P.sum(axis=1)) - log_z                       # F(v) = -log p*(v)
+    index = 2 ** np.arange(9)[::-1]
+    gap = free[(flipped @ index).astype(int)] - free[(X @ index).astype(int)]
+    expected = 9 * -np.logaddexp(0, -gap)                       # 9 log sigmoid(gap)
+    tol = 1e-9 if dtype == np.float64 else 2e-4
+    np.testing.assert_allclose(rbm.score_samples(X), expected, rtol=tol, atol=tol)
+    err, pl = rbm._monitor_stats(X)
+    np.testing.assert_allclose(pl, expected, rtol=tol, atol=tol)
+    W, b, c = (a.astype(float) for a in (rbm.components_.T, rbm.intercept_visible_,
+                                        rbm.intercept_hidden_))
+    sig = lambda x: 1 / (1 + np.exp(-x))                          # noqa: E731
+    recon = sig(sig(X @ W + c) @ W.T + b)
+    np.testing.assert_allclose(err, ((X - recon) ** 2).sum(axis=1), rtol=tol, atol=tol)
+
+
 def test_samples_follow_the_visible_distribution(rng):
     rbm = machine(rng)
     _, _, P, _ = joint(rbm)

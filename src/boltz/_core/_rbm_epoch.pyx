@@ -14,6 +14,7 @@ thread count. row_products serves the per-epoch monitors with the same row sums.
 """
 from cython cimport floating
 from cython.parallel cimport prange
+from libc.math cimport exp, fabs, fmax, log1p
 from libc.stdint cimport int32_t, int64_t, uintptr_t
 from numpy.random cimport bitgen_t
 
@@ -326,3 +327,94 @@ cdef void _products(const floating[:, ::1] V, Py_ssize_t r0, Py_ssize_t r1, List
     for r in range(r0, r1):
         _nonzeros(&V[r, 0], V.shape[1], r, L)
     _row_sums(r0, r1, L, &M[0, 0], &bias[0], out.shape[1], &out[0, 0])
+
+
+cdef extern from "simd_kernels.h" nogil:
+    void boltz_sigmoid_f32(float *x, Py_ssize_t n)
+    void boltz_sigmoid_f64(double *x, Py_ssize_t n)
+    double boltz_softplus_sum_f32(const float *x, Py_ssize_t n)
+    double boltz_softplus_sum_f64(const double *x, Py_ssize_t n)
+
+
+cdef inline void _sigmoid(floating *x, Py_ssize_t n) noexcept nogil:
+    if floating is float:
+        boltz_sigmoid_f32(x, n)
+    else:
+        boltz_sigmoid_f64(x, n)
+
+
+cdef inline double _softplus_sum(const floating *x, Py_ssize_t n) noexcept nogil:
+    if floating is float:
+        return boltz_softplus_sum_f32(x, n)
+    else:
+        return boltz_softplus_sum_f64(x, n)
+
+
+def monitor_stats(const floating[:, ::1] V, const int64_t[::1] flip, const floating[:, ::1] W,
+                  const floating[:, ::1] Wt, const floating[::1] b, const floating[::1] c,
+                  int nthreads):
+    """Per row of V (rows, nv), for the RBM with weights W (nh, pv) = Wt^T (nv, ph) padded
+    like train_epoch's, visible biases b (pv) and hidden biases c (ph):
+
+    - err[r] = sum_i (v_i - r_i)^2 with the mean-field reconstruction
+      r = sigmoid(b + W^T sigmoid(c + v Wt));
+    - pl[r] = nv log sigmoid(F(v~) - F(v)), the pseudo-likelihood with feature flip[r] of
+      the row flipped (v~_i = 1 - v_i), F(v) = -b.v - sum_j softplus(c_j + (v Wt)_j).
+
+    Both from the same row sums as training (no BLAS), rows split among threads. Returns
+    (err, pl), float64."""
+    cdef Py_ssize_t rows = V.shape[0], nv = V.shape[1], nh = W.shape[0]
+    cdef Py_ssize_t pv = W.shape[1], ph = Wt.shape[1], t, chunks, r
+    dt = np.float32 if floating is float else np.float64
+    err_arr, pl_arr = np.zeros(rows), np.zeros(rows)
+    if rows == 0:
+        return err_arr, pl_arr
+    cdef double[::1] err = err_arr, pl = pl_arr
+    cdef floating[:, ::1] act = np.zeros((rows, ph), dtype=dt)
+    cdef floating[:, ::1] hid = np.zeros((rows, ph), dtype=dt)
+    cdef floating[:, ::1] vis = np.zeros((rows, pv), dtype=dt)
+    cdef int32_t[::1] data_idx = np.zeros(rows * (nv + SLACK), dtype=np.int32)
+    cdef floating[::1] data_coef = np.zeros(rows * (nv + SLACK), dtype=dt)
+    cdef int32_t[::1] every = np.arange(nh, dtype=np.int32)
+    cdef Py_ssize_t[:, ::1] counts = np.zeros((2, rows), dtype=np.intp)
+    counts[1, :] = nh
+    cdef Lists data = Lists(&data_idx[0], &data_coef[0], &counts[0, 0], nv + SLACK, nv + SLACK)
+    # the hidden probabilities as coefficients of every row of W (one index list for all)
+    cdef Lists dense = Lists(&every[0], &hid[0, 0], &counts[1, 0], 0, ph)
+    chunks = nthreads if rows * nv * nh >= PARALLEL_MIN_WORK else 1
+    for t in prange(chunks, num_threads=chunks, schedule='static', nogil=True):
+        _monitor_rows(V, flip, _chunk(t, chunks, rows), _chunk(t + 1, chunks, rows), W, Wt,
+                      b, c, data, dense, act, hid, vis, err, pl)
+    return err_arr, pl_arr
+
+
+cdef void _monitor_rows(const floating[:, ::1] V, const int64_t[::1] flip, Py_ssize_t r0,
+                        Py_ssize_t r1, const floating[:, ::1] W, const floating[:, ::1] Wt,
+                        const floating[::1] b, const floating[::1] c, Lists data, Lists dense,
+                        floating[:, ::1] act, floating[:, ::1] hid, floating[:, ::1] vis,
+                        double[::1] err, double[::1] pl) noexcept nogil:
+    cdef Py_ssize_t r, i, j, nv = V.shape[1], nh = W.shape[0]
+    cdef floating d
+    cdef double e, diff
+    for r in range(r0, r1):
+        _nonzeros(&V[r, 0], nv, r, data)
+    _row_sums(r0, r1, data, &Wt[0, 0], &c[0], act.shape[1], &act[0, 0])
+    for r in range(r0, r1):
+        for j in range(nh):
+            hid[r, j] = act[r, j]
+        _sigmoid(&hid[r, 0], nh)
+    _row_sums(r0, r1, dense, &W[0, 0], &b[0], vis.shape[1], &vis[0, 0])
+    for r in range(r0, r1):
+        _sigmoid(&vis[r, 0], nv)
+        e = 0
+        for i in range(nv):
+            e = e + (V[r, i] - vis[r, i]) * (V[r, i] - vis[r, i])
+        err[r] = e
+        # flipping v_i moves it by d = 1 - 2 v_i, and the hidden inputs by d W[:, i] =
+        # d Wt[i]; hid[r] is free again and holds the moved inputs
+        i = flip[r]
+        d = 1 - 2 * V[r, i]
+        for j in range(nh):
+            hid[r, j] = act[r, j] + d * Wt[i, j]
+        diff = -d * b[i] - (_softplus_sum(&hid[r, 0], nh) - _softplus_sum(&act[r, 0], nh))
+        pl[r] = -nv * (fmax(-diff, 0) + log1p(exp(-fabs(diff))))
