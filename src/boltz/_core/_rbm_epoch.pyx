@@ -10,7 +10,8 @@ kept, so that every product reads contiguous rows; rows are padded to whole vect
 Each row of a batch and each negative chain has its own PCG64 stream (a Bernoulli draw
 takes one byte of a 64-bit word, rbm_rows.h), and the work on a row never depends on
 another row, so rows are split among threads (OpenMP) and the result does not depend on the
-thread count. row_products serves the per-epoch monitors with the same row sums.
+thread count. row_products (free energies) and monitor_stats (the per-epoch monitors and
+score_samples) use the same row sums.
 """
 from cython cimport floating
 from cython.parallel cimport prange
