@@ -70,10 +70,6 @@ def _sigmoid(x):
     return out
 
 
-def _softplus(x):
-    return np.logaddexp(0, x)
-
-
 def _padded(A, width):
     """A copy of the 2-D (or 1-D) array A with its last axis zero-padded to `width`."""
     out = np.zeros(A.shape[:-1] + (width,), dtype=A.dtype)
@@ -321,14 +317,19 @@ class RBM(*_BASES):
         """(squared reconstruction error, pseudo-likelihood) of each dense row of V, float64:
         one kernel call (_core/_rbm_epoch.monitor_stats) on the training kernel's row sums,
         without BLAS (see _hidden_inputs)."""
-        pv, ph = self._padded_widths()
         V = np.ascontiguousarray(V, dtype=self._dtype())
-        return _rbm_epoch.monitor_stats(V, self._flipped_features(V),
-                                        _padded(self.components_, pv),
-                                        _padded(self.components_.T, ph),
-                                        _padded(self.intercept_visible_, pv),
-                                        _padded(self.intercept_hidden_, ph),
+        return _rbm_epoch.monitor_stats(V, self._flipped_features(V), *self._kernel_params(),
                                         resolve_num_threads(self.num_threads))
+
+    def _kernel_params(self):
+        """W (n_components, pv), Wt (n_features, ph), b (pv), c (ph): copies in the model's
+        dtype with rows zero-padded to whole 32-byte vectors, as the kernels take them."""
+        dt = self._dtype()
+        pv, ph = self._padded_widths()
+        return (_padded(self.components_.astype(dt, copy=False), pv),
+                _padded(self.components_.T.astype(dt, copy=False), ph),
+                _padded(self.intercept_visible_.astype(dt, copy=False), pv),
+                _padded(self.intercept_hidden_.astype(dt, copy=False), ph))
 
     def _padded_widths(self):
         """Row lengths of the kernels' weight copies: n_features and n_components rounded up
@@ -431,11 +432,7 @@ class RBM(*_BASES):
         dt = self._dtype()
         X = np.ascontiguousarray(X.toarray() if _is_sparse(X) else X, dtype=dt)
         nh, nv = self.components_.shape
-        pv, ph = self._padded_widths()
-        W = _padded(self.components_.astype(dt, copy=False), pv)
-        Wt = _padded(self.components_.T.astype(dt, copy=False), ph)
-        b = _padded(self.intercept_visible_.astype(dt, copy=False), pv)
-        c = _padded(self.intercept_hidden_.astype(dt, copy=False), ph)
+        W, Wt, b, c = self._kernel_params()
         chains = np.ascontiguousarray(self.h_samples_, dtype=dt)
         velocity = getattr(self, "_velocity", None)
         if velocity is None or velocity[0].dtype != dt or velocity[0].shape != Wt.shape:

@@ -7,6 +7,7 @@ order. Arguments are trusted: boltz.logsumexp validated them.
 """
 from cython cimport floating
 from cython.parallel cimport prange
+from boltz._core._simd cimport sigmoid, softplus_sum
 from libc.math cimport INFINITY, NAN, log, log1p, fabs, isnan
 
 import numpy as np
@@ -28,10 +29,6 @@ cdef extern from "simd_kernels.h" nogil:
                           double ref, double scale, double offset)
     void boltz_affine_f64(const double *x, double *out, Py_ssize_t n,
                           double ref, double scale, double offset)
-    double boltz_softplus_sum_f32(const float *x, Py_ssize_t n)
-    void boltz_sigmoid_f32(float *x, Py_ssize_t n)
-    void boltz_sigmoid_f64(double *x, Py_ssize_t n)
-    double boltz_softplus_sum_f64(const double *x, Py_ssize_t n)
 
 cdef enum:
     # A row longer than this is reduced chunk by chunk, the chunks in parallel.
@@ -245,10 +242,7 @@ def softplus_row_sums(const floating[:, ::1] x, int nthreads):
     if rows * n < SOFTPLUS_PARALLEL_MIN:
         nthreads = 1
     for i in prange(rows, num_threads=nthreads, schedule='static', nogil=True):
-        if floating is float:
-            o[i] = boltz_softplus_sum_f32(&x[i, 0], n)
-        else:
-            o[i] = boltz_softplus_sum_f64(&x[i, 0], n)
+        o[i] = softplus_sum(&x[i, 0], n)
     return out
 
 
@@ -257,7 +251,4 @@ def sigmoid_inplace(floating[::1] x):
     if x.shape[0] == 0:
         return
     with nogil:
-        if floating is float:
-            boltz_sigmoid_f32(&x[0], x.shape[0])
-        else:
-            boltz_sigmoid_f64(&x[0], x.shape[0])
+        sigmoid(&x[0], x.shape[0])

@@ -15,6 +15,7 @@ score_samples) use the same row sums.
 """
 from cython cimport floating
 from cython.parallel cimport prange
+from boltz._core._simd cimport sigmoid, softplus_sum
 from libc.math cimport exp, fabs, fmax, log1p
 from libc.stdint cimport int32_t, int64_t, uintptr_t
 from numpy.random cimport bitgen_t
@@ -330,27 +331,6 @@ cdef void _products(const floating[:, ::1] V, Py_ssize_t r0, Py_ssize_t r1, List
     _row_sums(r0, r1, L, &M[0, 0], &bias[0], out.shape[1], &out[0, 0])
 
 
-cdef extern from "simd_kernels.h" nogil:
-    void boltz_sigmoid_f32(float *x, Py_ssize_t n)
-    void boltz_sigmoid_f64(double *x, Py_ssize_t n)
-    double boltz_softplus_sum_f32(const float *x, Py_ssize_t n)
-    double boltz_softplus_sum_f64(const double *x, Py_ssize_t n)
-
-
-cdef inline void _sigmoid(floating *x, Py_ssize_t n) noexcept nogil:
-    if floating is float:
-        boltz_sigmoid_f32(x, n)
-    else:
-        boltz_sigmoid_f64(x, n)
-
-
-cdef inline double _softplus_sum(const floating *x, Py_ssize_t n) noexcept nogil:
-    if floating is float:
-        return boltz_softplus_sum_f32(x, n)
-    else:
-        return boltz_softplus_sum_f64(x, n)
-
-
 def monitor_stats(const floating[:, ::1] V, const int64_t[::1] flip, const floating[:, ::1] W,
                   const floating[:, ::1] Wt, const floating[::1] b, const floating[::1] c,
                   int nthreads):
@@ -397,16 +377,14 @@ cdef void _monitor_rows(const floating[:, ::1] V, const int64_t[::1] flip, Py_ss
     cdef Py_ssize_t r, i, j, nv = V.shape[1], nh = W.shape[0]
     cdef floating d
     cdef double e, diff
-    for r in range(r0, r1):
-        _nonzeros(&V[r, 0], nv, r, data)
-    _row_sums(r0, r1, data, &Wt[0, 0], &c[0], act.shape[1], &act[0, 0])
+    _products(V, r0, r1, data, Wt, c, act)
     for r in range(r0, r1):
         for j in range(nh):
             hid[r, j] = act[r, j]
-        _sigmoid(&hid[r, 0], nh)
+        sigmoid(&hid[r, 0], nh)
     _row_sums(r0, r1, dense, &W[0, 0], &b[0], vis.shape[1], &vis[0, 0])
     for r in range(r0, r1):
-        _sigmoid(&vis[r, 0], nv)
+        sigmoid(&vis[r, 0], nv)
         e = 0
         for i in range(nv):
             e = e + (V[r, i] - vis[r, i]) * (V[r, i] - vis[r, i])
@@ -417,5 +395,5 @@ cdef void _monitor_rows(const floating[:, ::1] V, const int64_t[::1] flip, Py_ss
         d = 1 - 2 * V[r, i]
         for j in range(nh):
             hid[r, j] = act[r, j] + d * Wt[i, j]
-        diff = -d * b[i] - (_softplus_sum(&hid[r, 0], nh) - _softplus_sum(&act[r, 0], nh))
+        diff = -d * b[i] - (softplus_sum(&hid[r, 0], nh) - softplus_sum(&act[r, 0], nh))
         pl[r] = -nv * (fmax(-diff, 0) + log1p(exp(-fabs(diff))))
