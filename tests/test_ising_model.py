@@ -168,3 +168,22 @@ def test_bad_states():
         model.energy([1, 0, 1, 1])
     with pytest.raises(TypeError, match="states"):
         model.energy(["a"] * 4)
+
+
+@pytest.mark.parametrize("J, h, exact", [
+    ([[0, 1], [1, 0]], [0, 0], True),                     # ±1 couplings
+    ([[0, 0.25], [0.25, 0]], [3, 1e6], True),             # multiples of 1/4 below 2^22
+    ([[0, 0.25], [0.25, 0]], [3, 1e7], False),            # |f| can exceed 2^24 quarters
+    ([[0, 0.1], [0.1, 0]], [0, 0], False),                # 0.1 is not a float32 number
+    ([[0, 2.0**30], [2.0**30, 0]], [1, 0], False),        # 2^30 + 1 needs 31 bits
+    ([[0, 2.0**30], [2.0**30, 0]], [2.0**10, 0], True),   # all multiples of 2^10
+])
+@pytest.mark.parametrize("storage", ["dense", "sparse"])
+def test_float32_sweeps_only_where_every_field_is_exact(J, h, exact, storage):
+    model = boltz.IsingModel(J, h=h, storage=storage)
+    assert model._kernel_dtype == (np.float32 if exact else np.float64)
+    assert model.dtype == np.float64
+    states = np.array(list(itertools.product([-1, 1], repeat=2)))
+    J, h = np.asarray(J, dtype=float), np.asarray(h, dtype=float)
+    expected = [-s @ np.triu(J, 1) @ s - h @ s for s in states]
+    np.testing.assert_array_equal(model.energy(states), expected)

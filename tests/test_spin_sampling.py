@@ -7,6 +7,7 @@ from scipy import stats
 
 import boltz
 from boltz import _chains
+from boltz._core import _spin_sweeps
 
 
 def frustrated_model(rng, n=8, storage="dense", dtype=np.float64):
@@ -266,3 +267,68 @@ def test_clamped_argument_checks():
                      clamped=np.ones(3, dtype=bool))
     with pytest.raises(TypeError, match="clamped"):
         boltz.sample(model, 0.5, num_sweeps=5, initial_states=np.ones(4), clamped=[1, 0, 0, 0])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("method", [0, 1])
+@pytest.mark.parametrize("beta", [0.0, 1e-300, 0.37, 1.0, 3.0, 1e3, 1e300])
+def test_lane_thresholds_are_the_exact_decision_boundaries(dtype, method, beta):
+    # The vector-lane kernel decides "round(2 beta g) <= t" (flip) and "< t" (not settled by
+    # the random byte) as g <= G; G must be the largest such g of the field's type, so that
+    # the decisions are those of the one-chain kernel, which computes x = beta * 2 s f.
+    out, table = np.empty((2, 257), dtype=dtype), np.empty(257)
+    _spin_sweeps.lane_thresholds(beta, method, out, table)
+    m = 2.0 * beta
+    with np.errstate(over="ignore", invalid="ignore"):
+        for row, holds in ((out[0], lambda x, t: x <= t), (out[1], lambda x, t: x < t)):
+            g = row.astype(np.float64)
+            above = np.nextafter(row, dtype(np.inf)).astype(np.float64)
+            finite = np.isfinite(g)
+            # numpy's float64 multiply rounds to nearest, as the kernels' does
+            assert np.all(holds(m * g[finite], table[finite]))
+            up = np.isfinite(above)
+            assert not np.any(holds(m * above[up], table[up]))
+            # infinite thresholds: every finite value satisfies the condition, or none does
+            big = float(np.finfo(dtype).max)
+            assert np.all(holds(m * big, table[g == np.inf]))
+            assert not np.any(holds(m * -big, table[g == -np.inf]))
+
+
+@pytest.mark.parametrize("storage", ["sparse", "dense"])
+def test_float64_models_exact_in_float32_run_float32_with_the_same_results(storage):
+    # ±1 couplings and half-integer fields: every local field is exact in float32, so the
+    # float64 model sweeps float32 fields, with results identical to float64 sweeps.
+    rng = np.random.default_rng(3)
+    J = np.triu(rng.choice([-1.0, 0.0, 1.0], size=(40, 40)), 1)
+    h = rng.integers(-3, 4, 40) / 2
+    model = boltz.IsingModel(J + J.T, h=h, storage=storage)
+    assert model.dtype == np.float64 and model._kernel_dtype == np.float32
+    wide = boltz.IsingModel(J + J.T, h=h, storage=storage)
+    wide._kernel_dtype = np.dtype(np.float64)
+    wide._J, wide._data, wide._h = (a.astype(np.float64) for a in (wide._J, wide._data,
+                                                                   wide._h))
+    for method in ("metropolis", "gibbs"):
+        runs = [boltz.sample(m, 0.8, num_chains=8, num_sweeps=50, seed=4, method=method,
+                             num_threads=1, return_states=True) for m in (model, wide)]
+        assert np.array_equal(runs[0].states, runs[1].states)
+        assert np.array_equal(runs[0].energies, runs[1].energies)
+    annealed = [boltz.Annealer(num_sweeps=200, num_threads=1).sample(m, num_reads=8, seed=1)
+                for m in (model, wide)]
+    assert np.array_equal(annealed[0].states, annealed[1].states)
+    assert np.array_equal(annealed[0].energies, annealed[1].energies)
+
+
+def test_vector_lanes_with_different_betas_and_a_schedule_through_zero():
+    # Parallel tempering gives the four lanes of a group four different betas; an annealing
+    # schedule that starts at beta = 0 and ends very cold exercises the infinite and the
+    # extreme thresholds. 1 thread sweeps in vector lanes, 3 threads one chain at a time.
+    model = boltz.IsingModel.square_lattice(12, J=-0.7, h=0.3)
+    pt = [boltz.ParallelTempering(np.linspace(0.1, 1.5, 8), num_sweeps=100,
+                                  num_threads=t).sample(model, seed=2) for t in (1, 3)]
+    assert np.array_equal(pt[0].energies, pt[1].energies)
+    assert np.array_equal(pt[0].swap_acceptance, pt[1].swap_acceptance)
+    schedule = np.concatenate([[0.0, 0.0], np.geomspace(0.01, 1e4, 60)])
+    annealed = [boltz.Annealer(schedule=schedule, num_threads=t).sample(model, num_reads=8,
+                                                                        seed=3)
+                for t in (1, 3)]
+    assert np.array_equal(annealed[0].states, annealed[1].states)

@@ -39,6 +39,29 @@ def _csr_from_coo(rows, cols, vals, n):
     return indptr, cc.astype(np.int32), data
 
 
+def _fields_exact_in_float32(values, h, row_abs_sums) -> bool:
+    r"""Whether every local field :math:`f_i = \sum_j J_{ij} s_j + h_i`, and every partial
+    sum of it, is exact in float32 for all spin states, so that float32 sweeps make the same
+    decisions as float64 ones.
+
+    True when every coupling and field is a float32 number, all are multiples of one power
+    of two u (the finest last bit among them), and :math:`\max_i \sum_j |J_{ij}| + |h_i|
+    \le 2^{24} u`: sums of such terms are multiples of u below :math:`2^{24} u`, which float32
+    represents exactly. Holds for ±1 couplings, lattices and integer QUBOs.
+    """
+    v = np.concatenate([np.ravel(values), h])
+    v = v[v != 0]
+    if v.size == 0:
+        return True
+    if not np.array_equal(v.astype(np.float32).astype(np.float64), v):
+        return False
+    mantissa, exponent = np.frexp(np.abs(v))
+    bits = (mantissa * 2.0**24).astype(np.int64)       # exact: at most 24 significant bits
+    lowest = (bits & -bits).astype(np.float64)          # value of the lowest set bit
+    quantum_exp = int(np.min(exponent - 24 + np.log2(lowest).astype(np.int64)))
+    return float(np.max(row_abs_sums + np.abs(h))) <= 2.0**(24 + quantum_exp)
+
+
 class IsingModel:
     r"""An Ising model on n spins :math:`s_i \in \{-1, +1\}`.
 
@@ -61,7 +84,10 @@ class IsingModel:
         n, needed only for triplets when it cannot be inferred from `h` or the indices.
     dtype : {numpy.float64, numpy.float32}, optional
         Precision of the couplings and cached local fields in the sweep kernels. float32
-        halves the memory traffic of dense models; energies are always reported in float64.
+        halves the memory traffic; energies are always reported in float64. A float64 model
+        whose fields are exact in float32 (couplings and fields that are small multiples of
+        one power of two: ±1 couplings, lattices, integer QUBOs) runs in float32 anyway,
+        with results identical to float64 sweeps.
     storage : {"auto", "dense", "sparse"}, optional
 
     Examples
@@ -122,22 +148,33 @@ class IsingModel:
             rows, cols = np.nonzero(np.triu(dense, 1))
             indptr, indices, data = _csr_from_coo(rows, cols, dense[rows, cols], n)
 
+        if use_dense:
+            values, row_abs_sums = dense, np.abs(dense).sum(axis=1)
+        else:
+            values = data
+            rows = np.repeat(np.arange(n), np.diff(indptr))
+            row_abs_sums = np.bincount(rows, weights=np.abs(data), minlength=n)
+        kernel_dtype = dtype
+        if dtype == np.float64 and _fields_exact_in_float32(values, h_arr, row_abs_sums):
+            kernel_dtype = np.dtype(np.float32)
+
         self.num_spins = n
         self.dtype = dtype
+        self._kernel_dtype = kernel_dtype   # of _J, _data, _h and the cached fields
         self.h = h_arr
         self.offset = offset
         self.is_dense = use_dense
         if use_dense:
-            self._J = np.ascontiguousarray(dense, dtype=dtype)
+            self._J = np.ascontiguousarray(dense, dtype=kernel_dtype)
             self._indptr = np.zeros(1, dtype=np.int64)
             self._indices = np.zeros(0, dtype=np.int32)
-            self._data = np.zeros(0, dtype=dtype)
+            self._data = np.zeros(0, dtype=kernel_dtype)
         else:
-            self._J = np.zeros((0, 0), dtype=dtype)
+            self._J = np.zeros((0, 0), dtype=kernel_dtype)
             self._indptr = indptr
             self._indices = indices
-            self._data = np.asarray(data, dtype=dtype)
-        self._h = h_arr.astype(dtype)
+            self._data = np.asarray(data, dtype=kernel_dtype)
+        self._h = h_arr.astype(kernel_dtype)
         self._graph_weight = None   # total edge weight, when built from a Max-Cut graph
 
     # ---- input checks -----------------------------------------------------------------
@@ -370,7 +407,7 @@ class IsingModel:
     def _init(self, spins, nthreads):
         """Local fields (kernel dtype), energies (float64, offset included), magnetisation."""
         k = spins.shape[0]
-        fields = np.empty((k, self.num_spins), dtype=self.dtype)
+        fields = np.empty((k, self.num_spins), dtype=self._kernel_dtype)
         energy = np.empty(k)
         magnet = np.empty(k, dtype=np.int64)
         _spin_sweeps.init_chains(spins, fields, energy, magnet, self._J, self._indptr,

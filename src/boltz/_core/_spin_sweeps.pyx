@@ -23,8 +23,8 @@ them.
 """
 from cython cimport floating
 from cython.parallel cimport prange
-from libc.math cimport INFINITY, log
-from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint64_t, uintptr_t
+from libc.math cimport INFINITY, NAN, log
+from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint32_t, uint64_t, uintptr_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 from numpy.random cimport bitgen_t
@@ -37,16 +37,21 @@ cdef extern from "chain_rng.h" nogil:
     uint64_t boltz_bounded(bitgen_t *g, uint64_t n)
 
 cdef extern from "spin_lanes.h" nogil:
+    enum: BOLTZ_LANE_THRESHOLDS
     void boltz_lanes_sweep_f64(const int64_t *indptr, const int32_t *indices,
                                const double *data, const uint8_t *clamped, Py_ssize_t n,
-                               double *f, double *s,
-                               double *energy, double *magnet, boltz_chain_rng *rng,
-                               const double *beta, const double *table, int heat_bath)
+                               double *f, int8_t *s, double *energy, double *magnet,
+                               boltz_chain_rng *rng, const double *beta, const double *table,
+                               int heat_bath, double *thr, double *known)
     void boltz_lanes_sweep_f32(const int64_t *indptr, const int32_t *indices,
                                const float *data, const uint8_t *clamped, Py_ssize_t n,
-                               float *f, float *s,
-                               double *energy, double *magnet, boltz_chain_rng *rng,
-                               const double *beta, const double *table, int heat_bath)
+                               float *f, int8_t *s, double *energy, double *magnet,
+                               boltz_chain_rng *rng, const double *beta, const double *table,
+                               int heat_bath, float *thr, double *known)
+    void boltz_lanes_thresholds_f64_base(const double *beta, const double *table,
+                                         double *thr, double *known)
+    void boltz_lanes_thresholds_f32_base(const double *beta, const double *table,
+                                         float *thr, double *known)
 
 cdef extern from "dense_blocks.h" nogil:
     enum: BOLTZ_DENSE_BLOCK
@@ -222,6 +227,31 @@ def init_chains(const int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1]
                           grp * size, <int> min(<Py_ssize_t> size, chains - grp * size))
 
 
+def lane_thresholds(double beta, int method, floating[:, ::1] out, double[::1] table):
+    """The flip thresholds of the vector-lane kernel at beta, for the tests: with table the
+    257 quantiles TABLES[method], out[0, j] is the largest value g of the field's type with
+    round(2 beta g) <= table[j], and out[1, j] the largest with round(2 beta g) < table[j]."""
+    cdef double betas[4]
+    cdef double known[4]
+    cdef Py_ssize_t j
+    cdef int l
+    cdef floating *buf = <floating *> malloc(BOLTZ_LANE_THRESHOLDS * sizeof(floating))
+    if buf == NULL:
+        raise MemoryError()
+    for l in range(4):
+        betas[l] = beta
+        known[l] = NAN
+    if floating is float:
+        boltz_lanes_thresholds_f32_base(betas, TABLES[method], buf, known)
+    else:
+        boltz_lanes_thresholds_f64_base(betas, TABLES[method], buf, known)
+    for j in range(257):
+        table[j] = TABLES[method][j]
+        out[0, j] = buf[8 * j]
+        out[1, j] = buf[8 * j + 4]
+    free(buf)
+
+
 cdef Couplings _couplings(const floating[:, ::1] J, const int64_t[::1] indptr,
                           const int32_t[::1] indices, const floating[::1] data,
                           const floating[::1] h):
@@ -253,9 +283,9 @@ cdef struct Chain:
     double *best_energy
 
 
-cdef inline void _record(Chain *ch, Py_ssize_t sweep, Py_ssize_t thin, Py_ssize_t n,
-                         double e, int64_t mag) noexcept nogil:
-    """After a sweep: the trace every thin-th sweep, and the lowest-energy state so far."""
+cdef inline void _record_trace(Chain *ch, Py_ssize_t sweep, Py_ssize_t thin, Py_ssize_t n,
+                               double e, int64_t mag) noexcept nogil:
+    """After a sweep: the trace (energy, magnetisation, spins if asked) every thin-th sweep."""
     cdef Py_ssize_t r
     if ch.rec_energy != NULL and (sweep + 1) % thin == 0:
         r = (sweep + 1) // thin - 1
@@ -263,6 +293,12 @@ cdef inline void _record(Chain *ch, Py_ssize_t sweep, Py_ssize_t thin, Py_ssize_
         ch.rec_magnet[r] = <double> mag
         if ch.rec_states != NULL:
             memcpy(ch.rec_states + r * n, ch.s, n)
+
+
+cdef inline void _record(Chain *ch, Py_ssize_t sweep, Py_ssize_t thin, Py_ssize_t n,
+                         double e, int64_t mag) noexcept nogil:
+    """After a sweep: the trace, and the lowest-energy state so far."""
+    _record_trace(ch, sweep, thin, n, e, mag)
     if ch.best != NULL and e < ch.best_energy[0]:
         ch.best_energy[0] = e
         memcpy(ch.best, ch.s, n)
@@ -302,20 +338,30 @@ cdef void _run_chain(const Couplings *m, Chain *ch, floating *f, const double *s
 cdef void _run_lanes(const Couplings *m, Chain *group, floating *f, const double *schedule,
                      Py_ssize_t num_sweeps, int method, Py_ssize_t thin) noexcept nogil:
     """Four chains of a sparse model, sequential sweeps, one chain per vector lane
-    (spin_lanes.h). Same results as four _run_chain calls. `f` selects the type."""
+    (spin_lanes.h). Same results as four _run_chain calls. The state, and the lowest-energy
+    states when tracked, are kept interleaved (element [4 i + lane]) during the call.
+    `f` selects the type."""
     cdef Py_ssize_t n = m.n, i, sweep
     cdef int l
+    cdef bint track = group[0].best != NULL
     cdef floating *fl = <floating *> malloc(4 * n * sizeof(floating))
-    cdef floating *sl = <floating *> malloc(4 * n * sizeof(floating))
+    cdef floating *thr = <floating *> malloc(BOLTZ_LANE_THRESHOLDS * sizeof(floating))
+    cdef int8_t *sl = <int8_t *> malloc(4 * n)
+    cdef int8_t *bl = <int8_t *> malloc(4 * n)
+    cdef uint32_t *s32 = <uint32_t *> sl
+    cdef uint32_t *b32 = <uint32_t *> bl
+    cdef uint32_t improved
     cdef floating *fc
     cdef double e4[4]
     cdef double mag4[4]
     cdef double betas[4]
+    cdef double known[4]
     cdef boltz_chain_rng rng4[4]
-    cdef bint need
-    if fl == NULL or sl == NULL:      # out of memory: the one-chain kernel needs no scratch
-        free(fl)
+    if fl == NULL or sl == NULL or thr == NULL or bl == NULL:
+        free(fl)                      # out of memory: the one-chain kernel needs no scratch
         free(sl)
+        free(thr)
+        free(bl)
         for l in range(4):
             _run_chain(m, &group[l], <floating *> group[l].f, schedule, num_sweeps, method,
                        SEQUENTIAL, thin)
@@ -325,37 +371,48 @@ cdef void _run_lanes(const Couplings *m, Chain *group, floating *f, const double
         for i in range(n):
             fl[4 * i + l] = fc[i]
             sl[4 * i + l] = group[l].s[i]
+            bl[4 * i + l] = group[l].best[i] if track else 0
         e4[l] = group[l].e
         mag4[l] = <double> group[l].mag
         rng4[l] = group[l].rng
+        known[l] = NAN                # no thresholds built yet
     for sweep in range(num_sweeps):
         for l in range(4):
             betas[l] = schedule[sweep] * group[l].scale
         if floating is float:
             boltz_lanes_sweep_f32(m.indptr, m.indices, <const float *> m.data, m.clamped, n,
-                                  fl, sl,
-                                  e4, mag4, rng4, betas, TABLES[method], method)
+                                  fl, sl, e4, mag4, rng4, betas, TABLES[method], method, thr,
+                                  known)
         else:
             boltz_lanes_sweep_f64(m.indptr, m.indices, <const double *> m.data, m.clamped, n,
-                                  fl, sl,
-                                  e4, mag4, rng4, betas, TABLES[method], method)
+                                  fl, sl, e4, mag4, rng4, betas, TABLES[method], method, thr,
+                                  known)
+        improved = 0
         for l in range(4):
-            need = ((group[l].rec_states != NULL and (sweep + 1) % thin == 0)
-                    or (group[l].best != NULL and e4[l] < group[l].best_energy[0]))
-            if need:                  # _record copies the int8 spins
-                for i in range(n):
-                    group[l].s[i] = <int8_t> sl[4 * i + l]
-            _record(&group[l], sweep, thin, n, e4[l], <int64_t> mag4[l])
+            if track and e4[l] < group[l].best_energy[0]:
+                group[l].best_energy[0] = e4[l]
+                improved |= (<uint32_t> 0xFF) << (8 * l)
+            if group[l].rec_states != NULL and (sweep + 1) % thin == 0:
+                for i in range(n):    # _record_trace copies the int8 spins
+                    group[l].s[i] = sl[4 * i + l]
+            _record_trace(&group[l], sweep, thin, n, e4[l], <int64_t> mag4[l])
+        if improved:                  # the improved lanes' spins become their best states
+            for i in range(n):
+                b32[i] = (b32[i] & ~improved) | (s32[i] & improved)
     for l in range(4):
         fc = <floating *> group[l].f
         for i in range(n):
             fc[i] = fl[4 * i + l]
-            group[l].s[i] = <int8_t> sl[4 * i + l]
+            group[l].s[i] = sl[4 * i + l]
+            if track:
+                group[l].best[i] = bl[4 * i + l]
         group[l].e = e4[l]
         group[l].mag = <int64_t> mag4[l]
         group[l].rng = rng4[l]
     free(fl)
     free(sl)
+    free(thr)
+    free(bl)
 
 
 cdef void _run_dense(const Couplings *m, Chain *group, int size, floating *f,

@@ -3,6 +3,8 @@
  * for baseline x86-64 and, where run-time dispatch is available, for AVX2+FMA.
  * Included by simd_kernels.h and spin_lanes.h; no include guard on purpose.
  */
+#include <float.h>
+
 #define BOLTZ_TARGET
 #define BOLTZ_ISA base
 #define BOLTZ_ISA_AVX2 0

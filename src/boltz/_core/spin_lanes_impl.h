@@ -2,30 +2,154 @@
  * Template body of spin_lanes.h, included once per (BOLTZ_REAL, BOLTZ_ISA); no include guard.
  *
  * One sequential sweep of four chains of a sparse model at once, one chain per vector lane.
- * State is interleaved, element [4 i + lane]: fields f and spins s (as ±1.0). The arithmetic
- * and the random bytes of every lane are exactly those of _run_chain in _spin_sweeps.pyx
- * (the same products, the same order of draws from the lane's own generator), so a chain
- * ends in the same state whichever kernel swept it. No branch depends on a flip decision:
- * a rejected flip adds zero to the neighbours' fields.
+ * State is interleaved, element [4 i + lane]: fields f (BOLTZ_REAL) and spins s (int8 ±1).
+ * The decisions and random bytes of every lane are exactly those of _run_chain in
+ * _spin_sweeps.pyx (the same comparisons, the same order of draws from the lane's own
+ * generator), and the fields are sums of the same terms in the same order, so a chain ends
+ * in the same state whichever kernel swept it.
+ *
+ * The decision "x <= T" for x = beta * dE = round(2 beta * g), g = s f, is made as g <= G(T)
+ * with G(T) the largest BOLTZ_REAL g for which it holds (the condition is monotone in g):
+ * thresholds built once per beta (lanes_thresholds), so that the chain of dependences
+ * through a sweep (a field, its decision, the neighbours' fields, the next decision) holds
+ * no multiplication and no conversion: a sign flip, a comparison, a mask and an add.
  */
 #define BOLTZ_L_CAT_(a, b, c, d) a##b##_##c##_##d
 #define BOLTZ_L_CAT(a, b, c, d) BOLTZ_L_CAT_(a, b, c, d)
 #define BOLTZ_L_FN(name) BOLTZ_L_CAT(boltz_, name, BOLTZ_T, BOLTZ_ISA)
 
+#if BOLTZ_REAL_IS_F32
+typedef int32_t BOLTZ_L_FN(ielem);
+#else
+typedef int64_t BOLTZ_L_FN(ielem);
+#endif
+typedef BOLTZ_REAL BOLTZ_L_FN(vr) __attribute__((vector_size(4 * sizeof(BOLTZ_REAL))));
+typedef BOLTZ_L_FN(ielem) BOLTZ_L_FN(vi) __attribute__((vector_size(4 * sizeof(BOLTZ_REAL))));
+typedef int8_t BOLTZ_L_FN(vs) __attribute__((vector_size(4)));
+
+/* Bit l set where lane l of the comparison mask m is true (-1). */
+BOLTZ_TARGET static inline unsigned BOLTZ_L_FN(lane_bits)(BOLTZ_L_FN(vi) m)
+{
+#if BOLTZ_ISA_AVX2 && BOLTZ_REAL_IS_F32
+    return (unsigned)__builtin_ia32_movmskps((BOLTZ_L_FN(vr))m);
+#elif BOLTZ_ISA_AVX2
+    return (unsigned)__builtin_ia32_movmskpd256((BOLTZ_L_FN(vr))m);
+#else
+    return (unsigned)((m[0] & 1) | (m[1] & 2) | (m[2] & 4) | (m[3] & 8));
+#endif
+}
+
+/* Order-preserving integer keys of the values of BOLTZ_REAL (-0 and +0 share key 0). */
+static inline int64_t BOLTZ_L_FN(key)(BOLTZ_REAL x)
+{
+#if BOLTZ_REAL_IS_F32
+    int32_t b;
+    memcpy(&b, &x, sizeof b);
+    return b < 0 ? -(int64_t)(b & INT32_MAX) : (int64_t)b;
+#else
+    int64_t b;
+    memcpy(&b, &x, sizeof b);
+    return b < 0 ? -(b & INT64_MAX) : b;
+#endif
+}
+
+static inline BOLTZ_REAL BOLTZ_L_FN(unkey)(int64_t k)
+{
+    BOLTZ_REAL x;
+#if BOLTZ_REAL_IS_F32
+    const int32_t b = k < 0 ? (int32_t)(-k) | INT32_MIN : (int32_t)k;
+#else
+    const int64_t b = k < 0 ? -k | INT64_MIN : k;
+#endif
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
+
+/* The largest g with round(m g) <= t (strict = 0) or < t (strict = 1), for m = 2 beta >= 0:
+ * the condition is monotone in g. A galloping search over the ordered values from the key
+ * k0 of a first guess, then bisection: a step or two when the guess is good, and at most
+ * about 2 x 64 probes in any case (underflow near zero, say). */
+static BOLTZ_REAL BOLTZ_L_FN(threshold)(double m, double t, int strict, int64_t k0)
+{
+#define BOLTZ_L_HOLDS(k) (strict ? m * (double)BOLTZ_L_FN(unkey)(k) < t                      \
+                                 : m * (double)BOLTZ_L_FN(unkey)(k) <= t)
+    if (m == 0.0)
+        return (strict ? 0.0 < t : 0.0 <= t) ? (BOLTZ_REAL)INFINITY : -(BOLTZ_REAL)INFINITY;
+    /* m g is -inf at g = -inf and +inf at g = +inf: unless the condition holds at both ends
+     * or at neither (t infinite), they bracket the answer. Key distances reach
+     * 2 top > INT64_MAX, hence the unsigned differences. */
+    const int64_t top = BOLTZ_L_FN(key)((BOLTZ_REAL)INFINITY);
+    if (!BOLTZ_L_HOLDS(-top)) return -(BOLTZ_REAL)INFINITY;
+    if (BOLTZ_L_HOLDS(top)) return (BOLTZ_REAL)INFINITY;
+    int64_t lo, hi;
+    uint64_t step = 1;
+    if (BOLTZ_L_HOLDS(k0)) {
+        lo = k0;
+        hi = k0 + 1;
+        while (BOLTZ_L_HOLDS(hi)) {
+            lo = hi;
+            step = step < (UINT64_C(1) << 62) ? 2 * step : step;
+            hi = (uint64_t)top - (uint64_t)lo > step ? lo + (int64_t)step : top;
+        }
+    } else {
+        hi = k0;
+        lo = k0 - 1;
+        while (!BOLTZ_L_HOLDS(lo)) {
+            hi = lo;
+            step = step < (UINT64_C(1) << 62) ? 2 * step : step;
+            lo = (uint64_t)hi + (uint64_t)top > step ? hi - (int64_t)step : -top;
+        }
+    }
+    while ((uint64_t)hi - (uint64_t)lo > 1) {
+        const int64_t mid = lo + (int64_t)(((uint64_t)hi - (uint64_t)lo) / 2);
+        if (BOLTZ_L_HOLDS(mid)) lo = mid;
+        else hi = mid;
+    }
+    return BOLTZ_L_FN(unkey)(lo);
+#undef BOLTZ_L_HOLDS
+}
+
+/* thr[8 j + l] = G(table[j]) and thr[8 j + 4 + l] its strict version, for lane l at beta[l];
+ * lanes whose beta equals known[l] are kept, and lanes with equal betas computed once. */
+static void BOLTZ_L_FN(lanes_thresholds)(const double *restrict beta,
+                                        const double *restrict table,
+                                        BOLTZ_REAL *restrict thr, double *restrict known)
+{
+    for (int l = 0; l < 4; l++) {
+        if (known[l] == beta[l]) continue;
+        int same = 0;
+        while (same < l && known[same] != beta[l]) same++;
+        for (int j = 0; j < 257; j++) {
+            if (same < l) {
+                thr[8 * j + l] = thr[8 * j + same];
+                thr[8 * j + 4 + l] = thr[8 * j + 4 + same];
+            } else {
+                const double m = 2.0 * beta[l], t = table[j];
+                BOLTZ_REAL guess = (BOLTZ_REAL)(t / m);
+                if (isinf(guess)) guess = guess > 0 ? BOLTZ_REAL_MAX : -BOLTZ_REAL_MAX;
+                const BOLTZ_REAL le = BOLTZ_L_FN(threshold)(m, t, 0, BOLTZ_L_FN(key)(guess));
+                thr[8 * j + l] = le;
+                thr[8 * j + 4 + l] = BOLTZ_L_FN(threshold)(m, t, 1, BOLTZ_L_FN(key)(le));
+            }
+        }
+        known[l] = beta[l];
+    }
+}
+
 BOLTZ_TARGET static void BOLTZ_L_FN(lanes_sweep)(
     const int64_t *restrict indptr, const int32_t *restrict indices,
     const BOLTZ_REAL *restrict data, const uint8_t *restrict clamped, ptrdiff_t n,
-    BOLTZ_REAL *restrict f,
-    BOLTZ_REAL *restrict s, double *restrict energy, double *restrict magnet,
-    boltz_chain_rng *restrict rng, const double *restrict beta, const double *restrict table,
-    int heat_bath)
+    BOLTZ_REAL *restrict f, int8_t *restrict s, double *restrict energy,
+    double *restrict magnet, boltz_chain_rng *restrict rng, const double *restrict beta,
+    const double *restrict table, int heat_bath, BOLTZ_REAL *restrict thr,
+    double *restrict known)
 {
-    typedef BOLTZ_REAL vreal __attribute__((vector_size(4 * sizeof(BOLTZ_REAL))));
-    const v4d b = {beta[0], beta[1], beta[2], beta[3]};
-    /* x = beta * (2 s f) is computed as (2 beta s) * f: scaling by 2 and by s = ±1 is exact,
-     * so both round the same real number once, and the product off the critical path
-     * (fields -> decision -> neighbours' fields) is formed before f is loaded. */
-    const v4d b2 = 2.0 * b;
+    typedef BOLTZ_L_FN(vr) vr;
+    typedef BOLTZ_L_FN(vi) vi;
+    typedef BOLTZ_L_FN(vs) vs;
+    BOLTZ_L_FN(lanes_thresholds)(beta, table, thr, known);
+    const vi sign_bit = (vi)((vr){-0.0, -0.0, -0.0, -0.0});
+    const vr minus_two = {-2, -2, -2, -2};
     v4d e = {energy[0], energy[1], energy[2], energy[3]};
     v4d mag = {magnet[0], magnet[1], magnet[2], magnet[3]};
     /* The lanes draw one byte per decision each, so their byte buffers empty together: one
@@ -36,13 +160,12 @@ BOLTZ_TARGET static void BOLTZ_L_FN(lanes_sweep)(
     int nbytes = rng[0].nbytes;
     for (ptrdiff_t i = 0; i < n; i++) {
         if (clamped != NULL && clamped[i]) continue;     /* held fixed: no draw, as _run_chain */
-        vreal sv, fv;
-        memcpy(&sv, s + 4 * i, sizeof sv);
+        vr fv;
+        vs sv;
         memcpy(&fv, f + 4 * i, sizeof fv);
-        const v4d sd = __builtin_convertvector(sv, v4d);
-        const v4d fd = __builtin_convertvector(fv, v4d);
-        const v4d de = (2.0 * sd) * fd;
-        const v4d x = (b2 * sd) * fd;
+        memcpy(&sv, s + 4 * i, sizeof sv);
+        const vi neg = __builtin_convertvector(sv, vi) & sign_bit;   /* sign bit where s = -1 */
+        const vr g = (vr)((vi)fv ^ neg);                             /* s f, exactly */
         if (nbytes == 0) {
             bits[0] = g0->next_uint64(g0->state);
             bits[1] = g1->next_uint64(g1->state);
@@ -54,31 +177,34 @@ BOLTZ_TARGET static void BOLTZ_L_FN(lanes_sweep)(
         bits >>= 8;
         nbytes--;
         const int k0 = (int)kv[0], k1 = (int)kv[1], k2 = (int)kv[2], k3 = (int)kv[3];
-        const v4d hi = {table[k0 + 1], table[k1 + 1], table[k2 + 1], table[k3 + 1]};
-        const v4d lo = {table[k0], table[k1], table[k2], table[k3]};
-        v4l flip = x <= hi;                               /* -1 where the flip is certain */
-        const v4l tie = (x < lo) & ~flip;                 /* undecided by the byte: rare */
-        if (__builtin_expect(tie[0] | tie[1] | tie[2] | tie[3], 0)) {
+        const vr hi = {thr[8 * k0 + 8], thr[8 * k1 + 9], thr[8 * k2 + 10], thr[8 * k3 + 11]};
+        const vr lo = {thr[8 * k0 + 4], thr[8 * k1 + 5], thr[8 * k2 + 6], thr[8 * k3 + 7]};
+        vi flip = g <= hi;                                /* -1 where the flip is certain */
+        const vi tie = (g <= lo) & ~flip;                 /* undecided by the byte: rare */
+        if (__builtin_expect(BOLTZ_L_FN(lane_bits)(tie) != 0, 0)) {
             const int k[4] = {k0, k1, k2, k3};
-            bitgen_t *g[4] = {g0, g1, g2, g3};
+            bitgen_t *gen[4] = {g0, g1, g2, g3};
             for (int l = 0; l < 4; l++) {
                 if (!tie[l]) continue;
-                double p = heat_bath ? 1.0 / (1.0 + exp(x[l])) : exp(-x[l]);
-                flip[l] = -(v4l_elem)boltz_flip_refine(g[l], 256.0 * p - k[l]);
+                const double x = 2.0 * beta[l] * (double)g[l];
+                const double p = heat_bath ? 1.0 / (1.0 + exp(x)) : exp(-x);
+                flip[l] = -(BOLTZ_L_FN(ielem))boltz_flip_refine(gen[l], 256.0 * p - k[l]);
             }
         }
+        /* No branch on the decisions: a lane that does not flip adds zero below. */
         /* masks select without arithmetic: (flip & bits of y) is y where flipping, else +0.0 */
-        const v4d d = (v4d)(flip & (v4l)(-2.0 * sd));                /* spin change */
-        e += (v4d)(flip & (v4l)de);
-        mag += d;
-        const vreal dr = __builtin_convertvector(d, vreal);
-        sv += dr;
-        memcpy(s + 4 * i, &sv, sizeof sv);
+        const vr d = (vr)(flip & ((vi)minus_two ^ neg));             /* spin change -2 s */
+        e += __builtin_convertvector((vr)(flip & (vi)(g + g)), v4d);  /* dE = 2 s f */
+        mag += __builtin_convertvector(d, v4d);
+        uint32_t s4;
+        memcpy(&s4, s + 4 * i, sizeof s4);
+        s4 ^= boltz_lane_flip_bytes[BOLTZ_L_FN(lane_bits)(flip)];
+        memcpy(s + 4 * i, &s4, sizeof s4);
         for (int64_t p = indptr[i]; p < indptr[i + 1]; p++) {
             BOLTZ_REAL *fj = f + 4 * (ptrdiff_t)indices[p];
-            vreal v;
+            vr v;
             memcpy(&v, fj, sizeof v);
-            v += data[p] * dr;
+            v += data[p] * d;
             memcpy(fj, &v, sizeof v);
         }
     }
