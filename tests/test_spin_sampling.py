@@ -190,11 +190,14 @@ def test_vector_lane_kernel_equals_one_chain_kernel(dtype, method):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("method", ["metropolis", "gibbs"])
-def test_dense_block_kernel_equals_sparse_kernel(dtype, method, rng):
+@pytest.mark.parametrize("beta, threads", [(0.7, 2), (0.05, 1)])
+def test_dense_block_kernel_equals_sparse_kernel(dtype, method, beta, threads, rng):
     # Dense models sweep a block of spins at a time with delayed field updates; sparse ones
     # update the neighbours after every flip. With couplings that are multiples of 1/8 no
     # sum rounds, so both must make the very same decisions. n = 83 leaves a partial block
     # and partial column tiles; the clamped spins sit inside blocks and at their edges.
+    # Hot (beta = 0.05, 8 chains on one thread): most chains flip most spins of a block, and
+    # groups of four chains share each coupling row (dense_blocks_impl.h, shared_update).
     n = 83
     J = np.triu(rng.integers(-8, 9, (n, n)) / 8.0 * (rng.random((n, n)) < 0.5), 1)
     J = J + J.T
@@ -202,10 +205,10 @@ def test_dense_block_kernel_equals_sparse_kernel(dtype, method, rng):
     mask = np.zeros(n, dtype=bool)
     mask[[0, 5, 31, 32, 63, 64, 82]] = True
     start = np.where(rng.random(n) < 0.5, 1, -1)
-    runs = [boltz.sample(boltz.IsingModel(J, h, storage=storage, dtype=dtype), 0.7,
-                         num_chains=6, num_sweeps=40, seed=9, method=method,
+    runs = [boltz.sample(boltz.IsingModel(J, h, storage=storage, dtype=dtype), beta,
+                         num_chains=8, num_sweeps=40, seed=9, method=method,
                          initial_states=start, clamped=mask, return_states=True,
-                         num_threads=2) for storage in ("dense", "sparse")]
+                         num_threads=threads) for storage in ("dense", "sparse")]
     assert np.array_equal(runs[0].states, runs[1].states)
     assert np.array_equal(runs[0].energies, runs[1].energies)
     assert np.all(runs[0].final_states[:, mask] == start[mask])

@@ -55,6 +55,7 @@ cdef extern from "spin_lanes.h" nogil:
 
 cdef extern from "dense_blocks.h" nogil:
     enum: BOLTZ_DENSE_BLOCK
+    enum: DENSE_GROUP "BOLTZ_DENSE_MAX_GROUP"
     int boltz_dense_decide_f64(const double *J, Py_ssize_t n, Py_ssize_t k0, Py_ssize_t k1,
                                const uint8_t *clamped, const double *f, int8_t *s,
                                double *energy, int64_t *magnet, boltz_chain_rng *rng,
@@ -85,11 +86,11 @@ cdef enum:
 cdef enum:
     # Chains swept together by one thread. A dense model's sequential sweeps go block by
     # block through every chain of the group, so that the block's coupling rows are read
-    # from memory once per group; fields of DENSE_GROUP chains of n = 1000 (float64) and a
-    # block of rows still fit in L2. Otherwise groups of four: a sparse model's chains share
-    # the vector lanes, a dense model's random-order chains run in lockstep.
+    # from memory once per group; fields of DENSE_GROUP (dense_blocks.h: 64) chains of
+    # n = 1000 (float64) and a block of rows still fit in L2. Otherwise groups of four: a
+    # sparse model's chains share the vector lanes, a dense model's random-order chains run
+    # in lockstep.
     MAX_GROUP = 4
-    DENSE_GROUP = 64
 
 
 cdef struct Couplings:

@@ -16,6 +16,9 @@
  * and, a column tile at a time, from L1 by every chain of the group. */
 #define BOLTZ_DENSE_BLOCK 32
 
+/* Most chains in one group (DENSE_GROUP of _spin_sweeps.pyx) */
+#define BOLTZ_DENSE_MAX_GROUP 64
+
 #define BOLTZ_TEMPLATE "dense_blocks_impl.h"
 #include "instantiate.h"
 #undef BOLTZ_TEMPLATE
