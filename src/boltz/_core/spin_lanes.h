@@ -11,6 +11,9 @@
 #include <string.h>
 #include "chain_rng.h"
 #include "simd_kernels.h"
+#if BOLTZ_X86_DISPATCH
+#include <immintrin.h>
+#endif
 
 typedef double v4d __attribute__((vector_size(32)));
 typedef int64_t v4l_elem;

@@ -39,6 +39,28 @@ BOLTZ_TARGET static inline unsigned BOLTZ_L_FN(lane_bits)(BOLTZ_L_FN(vi) m)
 #endif
 }
 
+/* The four lanes' spins (int8 ±1 packed in s4) as integers of the lane width */
+BOLTZ_TARGET static inline BOLTZ_L_FN(vi) BOLTZ_L_FN(spin_lanes)(uint32_t s4)
+{
+#if BOLTZ_ISA_AVX2 && BOLTZ_REAL_IS_F32
+    return (BOLTZ_L_FN(vi))_mm_cvtepi8_epi32(_mm_cvtsi32_si128((int)s4));
+#elif BOLTZ_ISA_AVX2
+    return (BOLTZ_L_FN(vi))_mm256_cvtepi8_epi64(_mm_cvtsi32_si128((int)s4));
+#else
+    BOLTZ_L_FN(vs) sv;
+    memcpy(&sv, &s4, sizeof sv);
+    return __builtin_convertvector(sv, BOLTZ_L_FN(vi));
+#endif
+}
+
+/* {t[8 k_0 + off], t[8 k_1 + off + 1], t[8 k_2 + off + 2], t[8 k_3 + off + 3]}: scalar
+ * loads (AVX2's gather instructions measured slower here) */
+BOLTZ_TARGET static inline BOLTZ_L_FN(vr) BOLTZ_L_FN(lane_lookup)(const BOLTZ_REAL *t, v4u k, int off)
+{
+    return (BOLTZ_L_FN(vr)){t[8 * k[0] + off], t[8 * k[1] + off + 1], t[8 * k[2] + off + 2],
+                            t[8 * k[3] + off + 3]};
+}
+
 /* Order-preserving integer keys of the values of BOLTZ_REAL (-0 and +0 share key 0). */
 static inline int64_t BOLTZ_L_FN(key)(BOLTZ_REAL x)
 {
@@ -146,7 +168,6 @@ BOLTZ_TARGET static void BOLTZ_L_FN(lanes_sweep)(
 {
     typedef BOLTZ_L_FN(vr) vr;
     typedef BOLTZ_L_FN(vi) vi;
-    typedef BOLTZ_L_FN(vs) vs;
     BOLTZ_L_FN(lanes_thresholds)(beta, table, thr, known);
     const vi sign_bit = (vi)((vr){-0.0, -0.0, -0.0, -0.0});
     const vr minus_two = {-2, -2, -2, -2};
@@ -161,10 +182,10 @@ BOLTZ_TARGET static void BOLTZ_L_FN(lanes_sweep)(
     for (ptrdiff_t i = 0; i < n; i++) {
         if (clamped != NULL && clamped[i]) continue;     /* held fixed: no draw, as _run_chain */
         vr fv;
-        vs sv;
+        uint32_t s4;
         memcpy(&fv, f + 4 * i, sizeof fv);
-        memcpy(&sv, s + 4 * i, sizeof sv);
-        const vi neg = __builtin_convertvector(sv, vi) & sign_bit;   /* sign bit where s = -1 */
+        memcpy(&s4, s + 4 * i, sizeof s4);
+        const vi neg = BOLTZ_L_FN(spin_lanes)(s4) & sign_bit;        /* sign bit where s = -1 */
         const vr g = (vr)((vi)fv ^ neg);                             /* s f, exactly */
         if (nbytes == 0) {
             bits[0] = g0->next_uint64(g0->state);
@@ -176,19 +197,17 @@ BOLTZ_TARGET static void BOLTZ_L_FN(lanes_sweep)(
         const v4u kv = bits & 0xFFu;
         bits >>= 8;
         nbytes--;
-        const int k0 = (int)kv[0], k1 = (int)kv[1], k2 = (int)kv[2], k3 = (int)kv[3];
-        const vr hi = {thr[8 * k0 + 8], thr[8 * k1 + 9], thr[8 * k2 + 10], thr[8 * k3 + 11]};
-        const vr lo = {thr[8 * k0 + 4], thr[8 * k1 + 5], thr[8 * k2 + 6], thr[8 * k3 + 7]};
+        const vr hi = BOLTZ_L_FN(lane_lookup)(thr, kv, 8);     /* G(table[k + 1]) */
+        const vr lo = BOLTZ_L_FN(lane_lookup)(thr, kv, 4);     /* strict G(table[k]) */
         vi flip = g <= hi;                                /* -1 where the flip is certain */
         const vi tie = (g <= lo) & ~flip;                 /* undecided by the byte: rare */
         if (__builtin_expect(BOLTZ_L_FN(lane_bits)(tie) != 0, 0)) {
-            const int k[4] = {k0, k1, k2, k3};
             bitgen_t *gen[4] = {g0, g1, g2, g3};
             for (int l = 0; l < 4; l++) {
                 if (!tie[l]) continue;
                 const double x = 2.0 * beta[l] * (double)g[l];
                 const double p = heat_bath ? 1.0 / (1.0 + exp(x)) : exp(-x);
-                flip[l] = -(BOLTZ_L_FN(ielem))boltz_flip_refine(gen[l], 256.0 * p - k[l]);
+                flip[l] = -(BOLTZ_L_FN(ielem))boltz_flip_refine(gen[l], 256.0 * p - (double)kv[l]);
             }
         }
         /* No branch on the decisions: a lane that does not flip adds zero below. */
@@ -196,8 +215,6 @@ BOLTZ_TARGET static void BOLTZ_L_FN(lanes_sweep)(
         const vr d = (vr)(flip & ((vi)minus_two ^ neg));             /* spin change -2 s */
         e += __builtin_convertvector((vr)(flip & (vi)(g + g)), v4d);  /* dE = 2 s f */
         mag += __builtin_convertvector(d, v4d);
-        uint32_t s4;
-        memcpy(&s4, s + 4 * i, sizeof s4);
         s4 ^= boltz_lane_flip_bytes[BOLTZ_L_FN(lane_bits)(flip)];
         memcpy(s + 4 * i, &s4, sizeof s4);
         for (int64_t p = indptr[i]; p < indptr[i + 1]; p++) {
