@@ -100,3 +100,15 @@ def test_read_only_input_is_accepted():
     assert np.isfinite(boltz.logsumexp(x))
     assert boltz.softmax(x).shape == x.shape
     assert boltz.sample_boltzmann(x, seed=0).shape == (5,)
+
+
+def test_import_loads_no_optional_package():
+    # boltz.RBM is imported on first use: its scikit-learn base classes cost about a second
+    # and load scipy's BLAS threads, which a plain `import boltz` should not.
+    code = ("import sys, boltz; "
+            "print(sorted(m for m in ('sklearn', 'scipy', 'dimod', 'tqdm') if m in sys.modules)); "
+            "boltz.RBM; print('sklearn' in sys.modules or 'boltz.rbm' in sys.modules)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split("\n")[:2] == ["[]", "True"]

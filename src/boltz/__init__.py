@@ -16,8 +16,23 @@ from boltz.distribution import Thermodynamics, boltzmann_probs, solve_beta, ther
 from boltz.ising_model import IsingModel
 from boltz.log_domain import log_softmax, logsumexp, softmax
 from boltz.parallel_tempering import ParallelTempering, TemperingResult
-from boltz.rbm import RBM
 from boltz.spin_sampling import SampleTrace, sample
+
+
+
+def __getattr__(name):
+    """``boltz.RBM`` on first use: boltz.rbm imports scikit-learn (when installed) for its
+    estimator base classes, which costs about a second and loads scipy's BLAS, so a plain
+    ``import boltz`` does not."""
+    if name == "RBM":
+        from boltz.rbm import RBM
+        return RBM
+    raise AttributeError(f"module 'boltz' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"RBM"})
+
 
 try:
     __version__ = _version("boltz")
