@@ -61,6 +61,22 @@ BOLTZ_TARGET static inline BOLTZ_L_FN(vr) BOLTZ_L_FN(lane_lookup)(const BOLTZ_RE
                             t[8 * k[3] + off + 3]};
 }
 
+/* The lanes whose byte left the decision open (tie): P computed with exp and refined by a
+ * fresh 64-bit draw (boltz_flip). Out of line, so that the sweep keeps its vectors in
+ * registers. */
+BOLTZ_TARGET __attribute__((noinline, cold)) static BOLTZ_L_FN(vi) BOLTZ_L_FN(resolve_ties)(
+    BOLTZ_L_FN(vi) flip, BOLTZ_L_FN(vi) tie, BOLTZ_L_FN(vr) g, v4u k,
+    const boltz_chain_rng *rng, const double *beta, int heat_bath)
+{
+    for (int l = 0; l < 4; l++) {
+        if (!tie[l]) continue;
+        const double x = 2.0 * beta[l] * (double)g[l];
+        const double p = heat_bath ? 1.0 / (1.0 + exp(x)) : exp(-x);
+        flip[l] = -(BOLTZ_L_FN(ielem))boltz_flip_refine(rng[l].bitgen, 256.0 * p - (double)k[l]);
+    }
+    return flip;
+}
+
 /* Order-preserving integer keys of the values of BOLTZ_REAL (-0 and +0 share key 0). */
 static inline int64_t BOLTZ_L_FN(key)(BOLTZ_REAL x)
 {
@@ -201,15 +217,8 @@ BOLTZ_TARGET static void BOLTZ_L_FN(lanes_sweep)(
         const vr lo = BOLTZ_L_FN(lane_lookup)(thr, kv, 4);     /* strict G(table[k]) */
         vi flip = g <= hi;                                /* -1 where the flip is certain */
         const vi tie = (g <= lo) & ~flip;                 /* undecided by the byte: rare */
-        if (__builtin_expect(BOLTZ_L_FN(lane_bits)(tie) != 0, 0)) {
-            bitgen_t *gen[4] = {g0, g1, g2, g3};
-            for (int l = 0; l < 4; l++) {
-                if (!tie[l]) continue;
-                const double x = 2.0 * beta[l] * (double)g[l];
-                const double p = heat_bath ? 1.0 / (1.0 + exp(x)) : exp(-x);
-                flip[l] = -(BOLTZ_L_FN(ielem))boltz_flip_refine(gen[l], 256.0 * p - (double)kv[l]);
-            }
-        }
+        if (__builtin_expect(BOLTZ_L_FN(lane_bits)(tie) != 0, 0))
+            flip = BOLTZ_L_FN(resolve_ties)(flip, tie, g, kv, rng, beta, heat_bath);
         /* No branch on the decisions: a lane that does not flip adds zero below. */
         /* masks select without arithmetic: (flip & bits of y) is y where flipping, else +0.0 */
         const vr d = (vr)(flip & ((vi)minus_two ^ neg));             /* spin change -2 s */
