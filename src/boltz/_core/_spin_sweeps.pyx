@@ -60,12 +60,12 @@ cdef extern from "dense_blocks.h" nogil:
                                const uint8_t *clamped, const double *f, int8_t *s,
                                double *energy, int64_t *magnet, boltz_chain_rng *rng,
                                double beta, const double *table, int heat_bath,
-                               int32_t *flipped, double *delta)
+                               int32_t *flipped, double *delta, int hot)
     int boltz_dense_decide_f32(const float *J, Py_ssize_t n, Py_ssize_t k0, Py_ssize_t k1,
                                const uint8_t *clamped, const float *f, int8_t *s,
                                double *energy, int64_t *magnet, boltz_chain_rng *rng,
                                double beta, const double *table, int heat_bath,
-                               int32_t *flipped, float *delta)
+                               int32_t *flipped, float *delta, int hot)
     void boltz_dense_update_f64(const double *J, Py_ssize_t n, double **f,
                                 const int32_t *flipped, const double *delta, const int *nflip,
                                 int size)
@@ -91,6 +91,9 @@ cdef enum:
     # sparse model's chains share the vector lanes, a dense model's random-order chains run
     # in lockstep.
     MAX_GROUP = 4
+    # flips in a block of BOLTZ_DENSE_BLOCK = 32 spins above which the next block's
+    # decisions go without branches (an eighth: about where mispredictions cost more)
+    HOT_FLIPS = 4
 
 
 cdef struct Couplings:
@@ -421,8 +424,9 @@ cdef void _run_dense(const Couplings *m, Chain *group, int size, floating *f,
                      Py_ssize_t thin) noexcept nogil:
     """Sequential sweeps of a dense model, a block of spins at a time (dense_blocks.h):
     each chain of the group decides the block's spins, then all fields take the block's
-    flips in one pass. Per chain the same decisions, draws and fields as _run_chain.
-    `f` only selects the type."""
+    flips in one pass. Per chain the same decisions, draws and fields as _run_chain. A chain
+    that flipped at least HOT_FLIPS spins of its previous block decides the next one without
+    branches (dense_blocks_impl.h). `f` only selects the type."""
     cdef Py_ssize_t n = m.n, sweep, b, k0, k1, B = BOLTZ_DENSE_BLOCK
     cdef int g
     cdef Chain *ch
@@ -434,6 +438,7 @@ cdef void _run_dense(const Couplings *m, Chain *group, int size, floating *f,
     cdef int nflip[DENSE_GROUP]
     for g in range(size):
         fields[g] = <floating *> group[g].f
+        nflip[g] = 0
     for sweep in range(num_sweeps):
         for b in range((n + B - 1) // B):
             k0 = b * B
@@ -444,12 +449,12 @@ cdef void _run_dense(const Couplings *m, Chain *group, int size, floating *f,
                     nflip[g] = boltz_dense_decide_f32(
                         J, n, k0, k1, m.clamped, fields[g], ch.s, &ch.e, &ch.mag, &ch.rng,
                         schedule[sweep] * ch.scale, table, method, &flipped[g * B],
-                        &delta[g * B])
+                        &delta[g * B], nflip[g] >= HOT_FLIPS)
                 else:
                     nflip[g] = boltz_dense_decide_f64(
                         J, n, k0, k1, m.clamped, fields[g], ch.s, &ch.e, &ch.mag, &ch.rng,
                         schedule[sweep] * ch.scale, table, method, &flipped[g * B],
-                        &delta[g * B])
+                        &delta[g * B], nflip[g] >= HOT_FLIPS)
             _dense_update(J, n, fields, flipped, delta, nflip, size)
         for g in range(size):
             _record(&group[g], sweep, thin, n, group[g].e, group[g].mag)

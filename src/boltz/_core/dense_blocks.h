@@ -27,9 +27,9 @@
 static inline int boltz_dense_decide_##T(                                                      \
     const REAL *J, ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1, const uint8_t *clamped,           \
     const REAL *f, int8_t *s, double *energy, int64_t *magnet, boltz_chain_rng *rng,          \
-    double beta, const double *table, int heat_bath, int32_t *flipped, REAL *delta)           \
+    double beta, const double *table, int heat_bath, int32_t *flipped, REAL *delta, int hot)  \
 { return BOLTZ_DISPATCH(dense_decide, T, (J, n, k0, k1, clamped, f, s, energy, magnet, rng,   \
-                                          beta, table, heat_bath, flipped, delta)); }         \
+                                          beta, table, heat_bath, flipped, delta, hot)); }    \
 static inline void boltz_dense_update_##T(                                                     \
     const REAL *J, ptrdiff_t n, REAL *const *f, const int32_t *flipped, const REAL *delta,    \
     const int *nflip, int size)                                                                \

@@ -24,49 +24,75 @@
 #define BOLTZ_D_CAT(a, b, c, d) BOLTZ_D_CAT_(a, b, c, d)
 #define BOLTZ_D_FN(name) BOLTZ_D_CAT(boltz_, name, BOLTZ_T, BOLTZ_ISA)
 
-BOLTZ_TARGET static int BOLTZ_D_FN(dense_decide)(
-    const BOLTZ_REAL *restrict J, ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1,
-    const uint8_t *restrict clamped, const BOLTZ_REAL *restrict f, int8_t *restrict s,
+/* The decisions of spins k0 .. k0+len-1 (see dense_decide). `branchless` (a constant once
+ * inlined) takes every decision without a branch on its outcome: a spin that stays adds
+ * d = 0 to the block's fields. That pays a row update per decision and saves the
+ * mispredictions when the outcome is a coin toss, as in a hot anneal. */
+BOLTZ_TARGET static inline __attribute__((always_inline)) int BOLTZ_D_FN(decide_spins)(
+    const BOLTZ_REAL *restrict J, ptrdiff_t n, ptrdiff_t k0, ptrdiff_t len,
+    const uint8_t *restrict clamped, BOLTZ_REAL *restrict local, int8_t *restrict s,
     double *restrict energy, int64_t *restrict magnet, boltz_chain_rng *restrict rng,
     double beta, const double *restrict table, int heat_bath,
-    int32_t *restrict flipped, BOLTZ_REAL *restrict delta)
+    int32_t *restrict flipped, BOLTZ_REAL *restrict delta, const int branchless)
 {
-    BOLTZ_REAL local[BOLTZ_DENSE_BLOCK];
-    const ptrdiff_t len = k1 - k0;
     int nflip = 0;
     double e = *energy;
     int64_t mag = *magnet;
     boltz_chain_rng r = *rng;
-    memcpy(local, f + k0, len * sizeof(BOLTZ_REAL));
     for (ptrdiff_t t = 0; t < len; t++) {
         const ptrdiff_t i = k0 + t;
         if (clamped != NULL && clamped[i]) continue;
         const int8_t si = s[i];
         const double de = 2.0 * si * (double)local[t];
-        if (boltz_flip(&r, beta * de, table, heat_bath)) {
-            const BOLTZ_REAL d = (BOLTZ_REAL)(-2 * si);
-            s[i] = (int8_t)-si;
-            e += de;
-            mag -= 2 * si;
-            flipped[nflip] = (int32_t)i;
-            delta[nflip] = d;
-            nflip++;
-            /* fields of the block's later spins; the earlier ones are not read again, so a
-             * full block updates all of them (a fixed trip count, no mispredicted exit) */
-            const BOLTZ_REAL *row = J + i * n + k0;
-            if (len == BOLTZ_DENSE_BLOCK) {
+        const double x = beta * de;
+        /* boltz_flip, spelt out so that the certain cases compile to a comparison */
+        const int k = boltz_next_byte(&r);
+        int flip = x <= table[k + 1];
+        if (__builtin_expect(!flip && x < table[k], 0)) {
+            const double p = heat_bath ? 1.0 / (1.0 + exp(x)) : exp(-x);
+            flip = boltz_flip_refine(r.bitgen, 256.0 * p - k);
+        }
+        if (!branchless && !flip) continue;
+        const BOLTZ_REAL d = flip ? (BOLTZ_REAL)(-2 * si) : (BOLTZ_REAL)0;
+        s[i] = (int8_t)(flip ? -si : si);
+        e += flip ? de : 0.0;
+        mag -= flip ? 2 * si : 0;
+        flipped[nflip] = (int32_t)i;
+        delta[nflip] = d;
+        nflip += flip;
+        /* fields of the block's later spins; the earlier ones are not read again, so a full
+         * block updates all of them (a fixed trip count, no mispredicted exit) */
+        const BOLTZ_REAL *row = J + i * n + k0;
+        if (len == BOLTZ_DENSE_BLOCK) {
 #pragma omp simd
-                for (ptrdiff_t u = 0; u < BOLTZ_DENSE_BLOCK; u++) local[u] += d * row[u];
-            } else {
+            for (ptrdiff_t u = 0; u < BOLTZ_DENSE_BLOCK; u++) local[u] += d * row[u];
+        } else {
 #pragma omp simd
-                for (ptrdiff_t u = t + 1; u < len; u++) local[u] += d * row[u];
-            }
+            for (ptrdiff_t u = t + 1; u < len; u++) local[u] += d * row[u];
         }
     }
     *energy = e;
     *magnet = mag;
     *rng = r;
     return nflip;
+}
+
+/* `hot`: the chain flipped many spins of its previous block, so this one goes branchless. */
+BOLTZ_TARGET static int BOLTZ_D_FN(dense_decide)(
+    const BOLTZ_REAL *restrict J, ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1,
+    const uint8_t *restrict clamped, const BOLTZ_REAL *restrict f, int8_t *restrict s,
+    double *restrict energy, int64_t *restrict magnet, boltz_chain_rng *restrict rng,
+    double beta, const double *restrict table, int heat_bath,
+    int32_t *restrict flipped, BOLTZ_REAL *restrict delta, int hot)
+{
+    BOLTZ_REAL local[BOLTZ_DENSE_BLOCK];
+    const ptrdiff_t len = k1 - k0;
+    memcpy(local, f + k0, len * sizeof(BOLTZ_REAL));
+    if (hot && len == BOLTZ_DENSE_BLOCK)
+        return BOLTZ_D_FN(decide_spins)(J, n, k0, len, clamped, local, s, energy, magnet, rng,
+                                        beta, table, heat_bath, flipped, delta, 1);
+    return BOLTZ_D_FN(decide_spins)(J, n, k0, len, clamped, local, s, energy, magnet, rng,
+                                    beta, table, heat_bath, flipped, delta, 0);
 }
 
 /* f[c][x] += sum_q coef[4 q + c] J[rows[q]][x] for four chains c at once, rows in ascending
