@@ -47,19 +47,30 @@ def _fields_exact_in_float32(values, h, row_abs_sums) -> bool:
     True when every coupling and field is a float32 number, all are multiples of one power
     of two u (the finest last bit among them), and :math:`\max_i \sum_j |J_{ij}| + |h_i|
     \le 2^{24} u`: sums of such terms are multiples of u below :math:`2^{24} u`, which float32
-    represents exactly. Holds for ±1 couplings, lattices and integer QUBOs.
+    represents exactly. Holds for ±1 couplings, lattices and integer QUBOs. `values` (any
+    shape) is read a chunk at a time; `row_abs_sums()` gives :math:`\sum_j |J_{ij}|` and is
+    called only when the rest holds.
     """
-    v = np.concatenate([np.ravel(values), h])
-    v = v[v != 0]
-    if v.size == 0:
+    flat, chunk, lowest_exp = np.ravel(values), 1 << 20, None
+    for part in [flat[i:i + chunk] for i in range(0, flat.size, chunk)] + [h]:
+        v = part[part != 0]
+        if v.size == 0:
+            continue
+        if not np.array_equal(v.astype(np.float32), v):
+            return False
+        mantissa, exponent = np.frexp(np.abs(v))
+        bits = (mantissa * 2.0**24).astype(np.int64)       # exact: at most 24 significant bits
+        lowest = np.log2((bits & -bits).astype(np.float64)).astype(np.int64)  # lowest set bit
+        e = int(np.min(exponent - 24 + lowest))
+        lowest_exp = e if lowest_exp is None else min(lowest_exp, e)
+    if lowest_exp is None:
         return True
-    if not np.array_equal(v.astype(np.float32).astype(np.float64), v):
-        return False
-    mantissa, exponent = np.frexp(np.abs(v))
-    bits = (mantissa * 2.0**24).astype(np.int64)       # exact: at most 24 significant bits
-    lowest = (bits & -bits).astype(np.float64)          # value of the lowest set bit
-    quantum_exp = int(np.min(exponent - 24 + np.log2(lowest).astype(np.int64)))
-    return float(np.max(row_abs_sums + np.abs(h))) <= 2.0**(24 + quantum_exp)
+    return float(np.max(row_abs_sums() + np.abs(h))) <= 2.0**(24 + lowest_exp)
+
+
+def _dense_row_abs_sums(J, rows=256):
+    """sum_j |J_ij| for every row, a block of rows at a time (no n x n temporary)."""
+    return np.concatenate([np.abs(J[r:r + rows]).sum(axis=1) for r in range(0, J.shape[0], rows)])
 
 
 class IsingModel:
@@ -148,14 +159,15 @@ class IsingModel:
             rows, cols = np.nonzero(np.triu(dense, 1))
             indptr, indices, data = _csr_from_coo(rows, cols, dense[rows, cols], n)
 
-        if use_dense:
-            values, row_abs_sums = dense, np.abs(dense).sum(axis=1)
-        else:
-            values = data
+        def row_abs_sums():
+            if use_dense:
+                return _dense_row_abs_sums(dense)
             rows = np.repeat(np.arange(n), np.diff(indptr))
-            row_abs_sums = np.bincount(rows, weights=np.abs(data), minlength=n)
+            return np.bincount(rows, weights=np.abs(data), minlength=n)
+
         kernel_dtype = dtype
-        if dtype == np.float64 and _fields_exact_in_float32(values, h_arr, row_abs_sums):
+        if dtype == np.float64 and _fields_exact_in_float32(dense if use_dense else data,
+                                                             h_arr, row_abs_sums):
             kernel_dtype = np.dtype(np.float32)
 
         self.num_spins = n
