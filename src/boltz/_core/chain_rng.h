@@ -57,11 +57,13 @@ static int boltz_flip_refine(bitgen_t *g, double frac)
  */
 static inline int boltz_flip(boltz_chain_rng *r, double x, const double *table, int heat_bath)
 {
-    int k = boltz_next_byte(r);
-    if (x <= table[k + 1]) return 1;
-    if (x >= table[k]) return 0;
-    double p = heat_bath ? 1.0 / (1.0 + exp(x)) : exp(-x);
-    return boltz_flip_refine(r->bitgen, 256.0 * p - k);
+    const int k = boltz_next_byte(r);
+    const int flip = x <= table[k + 1];      /* a comparison, not a branch, where it is settled */
+    if (__builtin_expect(!flip && x < table[k], 0)) {
+        const double p = heat_bath ? 1.0 / (1.0 + exp(x)) : exp(-x);
+        return boltz_flip_refine(r->bitgen, 256.0 * p - k);
+    }
+    return flip;
 }
 
 /* Uniform integer in [0, n): Lemire's multiply-shift with rejection (unbiased). */

@@ -44,14 +44,7 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) int BOLTZ_D_FN(decide_
         if (clamped != NULL && clamped[i]) continue;
         const int8_t si = s[i];
         const double de = 2.0 * si * (double)local[t];
-        const double x = beta * de;
-        /* boltz_flip, spelt out so that the certain cases compile to a comparison */
-        const int k = boltz_next_byte(&r);
-        int flip = x <= table[k + 1];
-        if (__builtin_expect(!flip && x < table[k], 0)) {
-            const double p = heat_bath ? 1.0 / (1.0 + exp(x)) : exp(-x);
-            flip = boltz_flip_refine(r.bitgen, 256.0 * p - k);
-        }
+        const int flip = boltz_flip(&r, beta * de, table, heat_bath);
         if (!branchless && !flip) continue;
         const BOLTZ_REAL d = flip ? (BOLTZ_REAL)(-2 * si) : (BOLTZ_REAL)0;
         s[i] = (int8_t)(flip ? -si : si);

@@ -16,8 +16,6 @@
 #endif
 
 typedef double v4d __attribute__((vector_size(32)));
-typedef int64_t v4l_elem;
-typedef int64_t v4l __attribute__((vector_size(32)));
 typedef uint64_t v4u __attribute__((vector_size(32)));
 
 /* XOR pattern flipping the int8 spins (±1: 0x01 <-> 0xFF) of the lanes set in a 4-bit mask */

@@ -55,7 +55,8 @@ BOLTZ_TARGET static inline BOLTZ_L_FN(vi) BOLTZ_L_FN(spin_lanes)(uint32_t s4)
 
 /* {t[8 k_0 + off], t[8 k_1 + off + 1], t[8 k_2 + off + 2], t[8 k_3 + off + 3]}: scalar
  * loads (AVX2's gather instructions measured slower here) */
-BOLTZ_TARGET static inline BOLTZ_L_FN(vr) BOLTZ_L_FN(lane_lookup)(const BOLTZ_REAL *t, v4u k, int off)
+BOLTZ_TARGET static inline BOLTZ_L_FN(vr) BOLTZ_L_FN(lane_lookup)(const BOLTZ_REAL *t, v4u k,
+                                                                 int off)
 {
     return (BOLTZ_L_FN(vr)){t[8 * k[0] + off], t[8 * k[1] + off + 1], t[8 * k[2] + off + 2],
                             t[8 * k[3] + off + 3]};
