@@ -91,6 +91,9 @@ cdef enum:
     # sparse model's chains share the vector lanes, a dense model's random-order chains run
     # in lockstep.
     MAX_GROUP = 4
+    # decisions per beta above which the vector lanes build exact thresholds (spin_lanes.h):
+    # building them costs about as much as this many decisions save
+    LANE_TABLE_DECISIONS = 4096
     # flips in a block of BOLTZ_DENSE_BLOCK = 32 spins above which the next block's
     # decisions go without branches (an eighth: about where mispredictions cost more)
     HOT_FLIPS = 4
@@ -349,7 +352,8 @@ cdef void _run_lanes(const Couplings *m, Chain *group, floating *f, const double
     cdef int l
     cdef bint track = group[0].best != NULL
     cdef floating *fl = <floating *> malloc(4 * n * sizeof(floating))
-    cdef floating *thr = <floating *> malloc(BOLTZ_LANE_THRESHOLDS * sizeof(floating))
+    cdef Py_ssize_t changes = 1
+    cdef floating *thr = NULL
     cdef int8_t *sl = <int8_t *> malloc(4 * n)
     cdef int8_t *bl = <int8_t *> malloc(4 * n)
     cdef uint32_t *s32 = <uint32_t *> sl
@@ -361,7 +365,12 @@ cdef void _run_lanes(const Couplings *m, Chain *group, floating *f, const double
     cdef double betas[4]
     cdef double known[4]
     cdef boltz_chain_rng rng4[4]
-    if fl == NULL or sl == NULL or thr == NULL or bl == NULL:
+    for sweep in range(1, num_sweeps):
+        changes += schedule[sweep] != schedule[sweep - 1]
+    if n * num_sweeps >= LANE_TABLE_DECISIONS * changes:
+        # enough decisions per beta to pay for the thresholds (NULL: decide without them)
+        thr = <floating *> malloc(BOLTZ_LANE_THRESHOLDS * sizeof(floating))
+    if fl == NULL or sl == NULL or bl == NULL:
         free(fl)                      # out of memory: the one-chain kernel needs no scratch
         free(sl)
         free(thr)

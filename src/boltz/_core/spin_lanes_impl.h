@@ -13,6 +13,8 @@
  * thresholds built once per beta (lanes_thresholds), so that the chain of dependences
  * through a sweep (a field, its decision, the neighbours' fields, the next decision) holds
  * no multiplication and no conversion: a sign flip, a comparison, a mask and an add.
+ * Building them costs about as much as a few thousand decisions, so with thr == NULL (a
+ * small model under a changing beta) x is formed and compared directly: the same decisions.
  */
 #define BOLTZ_L_CAT_(a, b, c, d) a##b##_##c##_##d
 #define BOLTZ_L_CAT(a, b, c, d) BOLTZ_L_CAT_(a, b, c, d)
@@ -175,17 +177,18 @@ static void BOLTZ_L_FN(lanes_thresholds)(const double *restrict beta,
     }
 }
 
-BOLTZ_TARGET static void BOLTZ_L_FN(lanes_sweep)(
+/* The sweep; `exact` (a constant once inlined): decide with the thresholds thr. */
+BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_L_FN(lanes_loop)(
     const int64_t *restrict indptr, const int32_t *restrict indices,
     const BOLTZ_REAL *restrict data, const uint8_t *restrict clamped, ptrdiff_t n,
     BOLTZ_REAL *restrict f, int8_t *restrict s, double *restrict energy,
     double *restrict magnet, boltz_chain_rng *restrict rng, const double *restrict beta,
-    const double *restrict table, int heat_bath, BOLTZ_REAL *restrict thr,
-    double *restrict known)
+    const double *restrict table, int heat_bath, const BOLTZ_REAL *restrict thr,
+    const int exact)
 {
     typedef BOLTZ_L_FN(vr) vr;
     typedef BOLTZ_L_FN(vi) vi;
-    BOLTZ_L_FN(lanes_thresholds)(beta, table, thr, known);
+    const v4d b2 = {2.0 * beta[0], 2.0 * beta[1], 2.0 * beta[2], 2.0 * beta[3]};
     const vi sign_bit = (vi)((vr){-0.0, -0.0, -0.0, -0.0});
     const vr minus_two = {-2, -2, -2, -2};
     v4d e = {energy[0], energy[1], energy[2], energy[3]};
@@ -214,10 +217,18 @@ BOLTZ_TARGET static void BOLTZ_L_FN(lanes_sweep)(
         const v4u kv = bits & 0xFFu;
         bits >>= 8;
         nbytes--;
-        const vr hi = BOLTZ_L_FN(lane_lookup)(thr, kv, 8);     /* G(table[k + 1]) */
-        const vr lo = BOLTZ_L_FN(lane_lookup)(thr, kv, 4);     /* strict G(table[k]) */
-        vi flip = g <= hi;                                /* -1 where the flip is certain */
-        const vi tie = (g <= lo) & ~flip;                 /* undecided by the byte: rare */
+        vi flip, tie;     /* -1 where the flip is certain; where the byte left it open */
+        if (exact) {
+            flip = g <= BOLTZ_L_FN(lane_lookup)(thr, kv, 8);          /* G(table[k + 1]) */
+            tie = (g <= BOLTZ_L_FN(lane_lookup)(thr, kv, 4)) & ~flip; /* strict G(table[k]) */
+        } else {          /* x = round(2 beta g) against the quantiles themselves */
+            const v4d x = b2 * __builtin_convertvector(g, v4d);
+            const v4d hi = {table[kv[0] + 1], table[kv[1] + 1], table[kv[2] + 1],
+                            table[kv[3] + 1]};
+            const v4d lo = {table[kv[0]], table[kv[1]], table[kv[2]], table[kv[3]]};
+            flip = __builtin_convertvector(x <= hi, vi);
+            tie = __builtin_convertvector(x < lo, vi) & ~flip;
+        }
         if (__builtin_expect(BOLTZ_L_FN(lane_bits)(tie) != 0, 0))
             flip = BOLTZ_L_FN(resolve_ties)(flip, tie, g, kv, rng, beta, heat_bath);
         /* No branch on the decisions: a lane that does not flip adds zero below. */
@@ -242,6 +253,24 @@ BOLTZ_TARGET static void BOLTZ_L_FN(lanes_sweep)(
     for (int l = 0; l < 4; l++) {
         energy[l] = e[l];
         magnet[l] = mag[l];
+    }
+}
+
+BOLTZ_TARGET static void BOLTZ_L_FN(lanes_sweep)(
+    const int64_t *restrict indptr, const int32_t *restrict indices,
+    const BOLTZ_REAL *restrict data, const uint8_t *restrict clamped, ptrdiff_t n,
+    BOLTZ_REAL *restrict f, int8_t *restrict s, double *restrict energy,
+    double *restrict magnet, boltz_chain_rng *restrict rng, const double *restrict beta,
+    const double *restrict table, int heat_bath, BOLTZ_REAL *restrict thr,
+    double *restrict known)
+{
+    if (thr != NULL) {
+        BOLTZ_L_FN(lanes_thresholds)(beta, table, thr, known);
+        BOLTZ_L_FN(lanes_loop)(indptr, indices, data, clamped, n, f, s, energy, magnet, rng,
+                               beta, table, heat_bath, thr, 1);
+    } else {
+        BOLTZ_L_FN(lanes_loop)(indptr, indices, data, clamped, n, f, s, energy, magnet, rng,
+                               beta, table, heat_bath, thr, 0);
     }
 }
 
