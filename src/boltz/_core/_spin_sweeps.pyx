@@ -355,7 +355,7 @@ cdef void _run_lanes(const Couplings *m, Chain *group, floating *f, const double
     cdef Py_ssize_t changes = 1
     cdef floating *thr = NULL
     cdef int8_t *sl = <int8_t *> malloc(4 * n)
-    cdef int8_t *bl = <int8_t *> malloc(4 * n)
+    cdef int8_t *bl = <int8_t *> malloc(4 * n) if track else NULL
     cdef uint32_t *s32 = <uint32_t *> sl
     cdef uint32_t *b32 = <uint32_t *> bl
     cdef uint32_t improved
@@ -370,7 +370,7 @@ cdef void _run_lanes(const Couplings *m, Chain *group, floating *f, const double
     if n * num_sweeps >= LANE_TABLE_DECISIONS * changes:
         # enough decisions per beta to pay for the thresholds (NULL: decide without them)
         thr = <floating *> malloc(BOLTZ_LANE_THRESHOLDS * sizeof(floating))
-    if fl == NULL or sl == NULL or bl == NULL:
+    if fl == NULL or sl == NULL or (track and bl == NULL):
         free(fl)                      # out of memory: the one-chain kernel needs no scratch
         free(sl)
         free(thr)
@@ -384,7 +384,8 @@ cdef void _run_lanes(const Couplings *m, Chain *group, floating *f, const double
         for i in range(n):
             fl[4 * i + l] = fc[i]
             sl[4 * i + l] = group[l].s[i]
-            bl[4 * i + l] = group[l].best[i] if track else 0
+            if track:
+                bl[4 * i + l] = group[l].best[i]
         e4[l] = group[l].e
         mag4[l] = <double> group[l].mag
         rng4[l] = group[l].rng

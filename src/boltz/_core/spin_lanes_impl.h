@@ -116,12 +116,13 @@ static BOLTZ_REAL BOLTZ_L_FN(threshold)(double m, double t, int strict, int64_t 
                                  : m * (double)BOLTZ_L_FN(unkey)(k) <= t)
     if (m == 0.0)
         return (strict ? 0.0 < t : 0.0 <= t) ? (BOLTZ_REAL)INFINITY : -(BOLTZ_REAL)INFINITY;
-    /* m g is -inf at g = -inf and +inf at g = +inf: unless the condition holds at both ends
-     * or at neither (t infinite), they bracket the answer. Key distances reach
-     * 2 top > INT64_MAX, hence the unsigned differences. */
+    /* m g is -inf at g = -inf and +inf at g = +inf: for a finite t the condition holds at the
+     * first and fails at the second, which bracket the answer; an infinite t may hold at both
+     * ends or at neither. Key distances reach 2 top > INT64_MAX, hence the unsigned
+     * differences. */
     const int64_t top = BOLTZ_L_FN(key)((BOLTZ_REAL)INFINITY);
-    if (!BOLTZ_L_HOLDS(-top)) return -(BOLTZ_REAL)INFINITY;
-    if (BOLTZ_L_HOLDS(top)) return (BOLTZ_REAL)INFINITY;
+    if (isinf(t) && !BOLTZ_L_HOLDS(-top)) return -(BOLTZ_REAL)INFINITY;
+    if (isinf(t) && BOLTZ_L_HOLDS(top)) return (BOLTZ_REAL)INFINITY;
     int64_t lo, hi;
     uint64_t step = 1;
     if (BOLTZ_L_HOLDS(k0)) {
