@@ -74,7 +74,7 @@ def _info(args) -> int:
           f"numpy {np.__version__}, {platform.machine()})", file=out)
     print(f"OpenMP: {'on' if _parallel.openmp_enabled() else 'OFF (serial build)'}, "
           f"default threads: {_parallel.default_num_threads()}", file=out)
-    print(f"SIMD exp kernels: {_parallel.simd_isa()}", file=out)
+    print(f"SIMD kernels: {_parallel.simd_isa()}", file=out)
     if args.no_check:
         return 0
     print("self-check:", file=out)

@@ -15,6 +15,25 @@ __all__ = ["IsingModel"]
 # Dense storage when at least this fraction of the n^2 couplings is non-zero.
 _DENSE_FILL = 0.1
 
+# Rows of dense couplings and of the cached fields start on a cache line and are a whole
+# number of 64-byte vectors (dense_blocks.h): a 64-byte load across two lines costs two.
+_ROW_ALIGN = 64
+
+
+def _row_length(n, dtype) -> int:
+    """n rounded up to a whole number of _ROW_ALIGN bytes of dtype."""
+    per = _ROW_ALIGN // np.dtype(dtype).itemsize
+    return -(-n // per) * per
+
+
+def _aligned_empty(shape, dtype):
+    """An uninitialised C-contiguous array whose data starts on a _ROW_ALIGN boundary."""
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape)) * dtype.itemsize
+    buf = np.empty(nbytes + _ROW_ALIGN, dtype=np.uint8)
+    start = -buf.ctypes.data % _ROW_ALIGN
+    return buf[start:start + nbytes].view(dtype).reshape(shape)
+
 
 def _is_scipy_sparse(obj) -> bool:
     return hasattr(obj, "tocsr") and hasattr(obj, "nnz")
@@ -177,7 +196,10 @@ class IsingModel:
         self.offset = offset
         self.is_dense = use_dense
         if use_dense:
-            self._J = np.ascontiguousarray(dense, dtype=kernel_dtype)
+            # the couplings, then zeros up to _row_length (never read as couplings)
+            self._J = _aligned_empty((n, _row_length(n, kernel_dtype)), kernel_dtype)
+            self._J[:, :n] = dense
+            self._J[:, n:] = 0
             self._indptr = np.zeros(1, dtype=np.int64)
             self._indices = np.zeros(0, dtype=np.int32)
             self._data = np.zeros(0, dtype=kernel_dtype)
@@ -378,24 +400,30 @@ class IsingModel:
     def num_bonds(self) -> int:
         """Number of coupled pairs i < j (non-zero J_ij)."""
         if self.is_dense:
-            return int(np.count_nonzero(self._J)) // 2
+            return int(np.count_nonzero(self._dense_J)) // 2
         return int(self._indices.size) // 2
 
     def bonds(self):
         """The couplings as triplets ``(rows, cols, values)`` with rows < cols (each bond
         once; int64, int64, float64)."""
         if self.is_dense:
-            rows, cols = np.nonzero(np.triu(self._J, 1))
-            return rows, cols, self._J[rows, cols].astype(np.float64)
+            J = self._dense_J
+            rows, cols = np.nonzero(np.triu(J, 1))
+            return rows, cols, J[rows, cols].astype(np.float64)
         rows = np.repeat(np.arange(self.num_spins), np.diff(self._indptr))
         upper = rows < self._indices
         return (rows[upper], self._indices[upper].astype(np.int64),
                 self._data[upper].astype(np.float64))
 
+    @property
+    def _dense_J(self):
+        """The (n, n) couplings of a dense model (a view without the row padding)."""
+        return self._J[:, : self.num_spins]
+
     def couplings_dense(self) -> np.ndarray:
         """J as a dense float64 (n, n) array."""
         if self.is_dense:
-            return self._J.astype(np.float64)
+            return self._dense_J.astype(np.float64)
         J = np.zeros((self.num_spins, self.num_spins))
         rows, cols, values = self.bonds()
         J[rows, cols] = values
@@ -419,7 +447,8 @@ class IsingModel:
     def _init(self, spins, nthreads):
         """Local fields (kernel dtype), energies (float64, offset included), magnetisation."""
         k = spins.shape[0]
-        fields = np.empty((k, self.num_spins), dtype=self._kernel_dtype)
+        row = self._J.shape[1] if self.is_dense else self.num_spins
+        fields = _aligned_empty((k, row), self._kernel_dtype)
         energy = np.empty(k)
         magnet = np.empty(k, dtype=np.int64)
         _spin_sweeps.init_chains(spins, fields, energy, magnet, self._J, self._indptr,

@@ -100,8 +100,11 @@ cdef enum:
 
 
 cdef struct Couplings:
-    # dense: J is an n x n row-major matrix; sparse (J == NULL): CSR indptr/indices/data
+    # dense: J is an n x ld row-major matrix, the couplings then zeros: ld, the length of a
+    # row of J and of each chain's fields, is n rounded up to 64 bytes (dense_blocks.h);
+    # sparse (J == NULL): CSR indptr/indices/data, ld = n
     Py_ssize_t n
+    Py_ssize_t ld
     const void *J
     const int64_t *indptr
     const int32_t *indices
@@ -134,11 +137,11 @@ cdef inline void _update_fields(const Couplings *m, floating *f, Py_ssize_t i,
     cdef const floating *row
     cdef const floating *data
     if m.J != NULL:
-        row = (<const floating *> m.J) + i * m.n
+        row = (<const floating *> m.J) + i * m.ld
         if floating is float:
-            boltz_axpy_f32(f, row, m.n, delta)
+            boltz_axpy_f32(f, row, m.ld, delta)
         else:
-            boltz_axpy_f64(f, row, m.n, delta)
+            boltz_axpy_f64(f, row, m.ld, delta)
     else:
         data = <const floating *> m.data
         for p in range(m.indptr[i], m.indptr[i + 1]):
@@ -188,7 +191,7 @@ cdef void _init_dense_group(const Couplings *m, const int8_t *spins, floating *f
     """_init_chain for chains c0 .. c0 + size - 1 of a dense model, through the block
     update of the sweeps (every spin of a block "flips" from 0 to s_i): the same sums in
     the same order, with each block of coupling rows read once for the group."""
-    cdef Py_ssize_t n = m.n, b, i, k0, k1, B = BOLTZ_DENSE_BLOCK
+    cdef Py_ssize_t n = m.n, ld = m.ld, b, i, k0, k1, B = BOLTZ_DENSE_BLOCK
     cdef int g
     cdef const floating *h = <const floating *> m.h
     cdef floating *fptr[DENSE_GROUP]
@@ -196,9 +199,9 @@ cdef void _init_dense_group(const Couplings *m, const int8_t *spins, floating *f
     cdef floating delta[DENSE_GROUP * BOLTZ_DENSE_BLOCK]
     cdef int nflip[DENSE_GROUP]
     for g in range(size):
-        fptr[g] = fields + (c0 + g) * n
-        for i in range(n):
-            fptr[g][i] = h[i]
+        fptr[g] = fields + (c0 + g) * ld
+        for i in range(ld):
+            fptr[g][i] = h[i] if i < n else 0
     for b in range((n + B - 1) // B):
         k0 = b * B
         k1 = min(n, k0 + B)
@@ -207,7 +210,7 @@ cdef void _init_dense_group(const Couplings *m, const int8_t *spins, floating *f
             for i in range(k0, k1):
                 flipped[g * B + i - k0] = <int32_t> i
                 delta[g * B + i - k0] = <floating> spins[(c0 + g) * n + i]
-        _dense_update(<const floating *> m.J, n, fptr, flipped, delta, nflip, size)
+        _dense_update(<const floating *> m.J, ld, fptr, flipped, delta, nflip, size)
     for g in range(size):
         _energy_and_magnet(m, spins + (c0 + g) * n, fptr[g], &energy[c0 + g],
                            &magnet[c0 + g])
@@ -217,8 +220,11 @@ def init_chains(const int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1]
                 int64_t[::1] magnet, const floating[:, ::1] J, const int64_t[::1] indptr,
                 const int32_t[::1] indices, const floating[::1] data, const floating[::1] h,
                 int nthreads):
-    """Fill fields, energy (offset excluded) and magnetisation of every chain's spins."""
-    cdef Couplings m = _couplings(J, indptr, indices, data, h)
+    """Fill fields, energy (offset excluded) and magnetisation of every chain's spins.
+
+    A dense J is (n, ld): the couplings, then zeros up to a whole number of 64 bytes; fields
+    are (chains, ld) then (their padding is set to 0), else (chains, n)."""
+    cdef Couplings m = _couplings(J, indptr, indices, data, h, fields.shape[1])
     cdef Py_ssize_t c, grp, chains = spins.shape[0]
     cdef int size
     if chains == 0:
@@ -261,9 +267,15 @@ def lane_thresholds(double beta, int method, floating[:, ::1] out, double[::1] t
 
 cdef Couplings _couplings(const floating[:, ::1] J, const int64_t[::1] indptr,
                           const int32_t[::1] indices, const floating[::1] data,
-                          const floating[::1] h):
+                          const floating[::1] h, Py_ssize_t field_row) except *:
     cdef Couplings m
+    if J.shape[0] > 0 and (J.shape[0] != h.shape[0] or J.shape[1] < J.shape[0]
+                           or (J.shape[1] * sizeof(floating)) % 64 != 0):
+        raise ValueError("dense J must be (n, ld) with ld >= n a whole number of 64 bytes")
+    if field_row != (J.shape[1] if J.shape[0] > 0 else h.shape[0]):
+        raise ValueError("fields must have one row of J's length per chain")
     m.n = h.shape[0]
+    m.ld = J.shape[1] if J.shape[0] > 0 else m.n
     m.J = &J[0, 0] if J.shape[0] > 0 else NULL
     m.indptr = &indptr[0] if indptr.shape[0] > 0 else NULL
     m.indices = &indices[0] if indices.shape[0] > 0 else NULL
@@ -437,7 +449,7 @@ cdef void _run_dense(const Couplings *m, Chain *group, int size, floating *f,
     flips in one pass. Per chain the same decisions, draws and fields as _run_chain. A chain
     that flipped at least HOT_FLIPS spins of its previous block decides the next one without
     branches (dense_blocks_impl.h). `f` only selects the type."""
-    cdef Py_ssize_t n = m.n, sweep, b, k0, k1, B = BOLTZ_DENSE_BLOCK
+    cdef Py_ssize_t n = m.n, ld = m.ld, sweep, b, k0, k1, B = BOLTZ_DENSE_BLOCK
     cdef int g
     cdef Chain *ch
     cdef const double *table = TABLES[method]
@@ -457,15 +469,15 @@ cdef void _run_dense(const Couplings *m, Chain *group, int size, floating *f,
                 ch = &group[g]
                 if floating is float:
                     nflip[g] = boltz_dense_decide_f32(
-                        J, n, k0, k1, m.clamped, fields[g], ch.s, &ch.e, &ch.mag, &ch.rng,
+                        J, ld, k0, k1, m.clamped, fields[g], ch.s, &ch.e, &ch.mag, &ch.rng,
                         schedule[sweep] * ch.scale, table, method, &flipped[g * B],
                         &delta[g * B], nflip[g] >= HOT_FLIPS)
                 else:
                     nflip[g] = boltz_dense_decide_f64(
-                        J, n, k0, k1, m.clamped, fields[g], ch.s, &ch.e, &ch.mag, &ch.rng,
+                        J, ld, k0, k1, m.clamped, fields[g], ch.s, &ch.e, &ch.mag, &ch.rng,
                         schedule[sweep] * ch.scale, table, method, &flipped[g * B],
                         &delta[g * B], nflip[g] >= HOT_FLIPS)
-            _dense_update(J, n, fields, flipped, delta, nflip, size)
+            _dense_update(J, ld, fields, flipped, delta, nflip, size)
         for g in range(size):
             _record(&group[g], sweep, thin, n, group[g].e, group[g].mag)
 
@@ -536,7 +548,7 @@ cdef void _sweep_group(const Couplings *m, int8_t *spins, floating *fields, doub
     for g in range(size):
         c = c0 + g
         group[g].s = spins + c * n
-        group[g].f = fields + c * n
+        group[g].f = fields + c * m.ld
         group[g].e = energy[c]
         group[g].mag = magnet[c]
         group[g].scale = scale[c]
@@ -583,7 +595,7 @@ def sweep_chains(int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1] ener
     Chains are independent and each draws only from bitgens[c], so how they are grouped
     and spread over threads does not change any result.
     """
-    cdef Couplings m = _couplings(J, indptr, indices, data, h)
+    cdef Couplings m = _couplings(J, indptr, indices, data, h, fields.shape[1])
     cdef Py_ssize_t chains = spins.shape[0], num_sweeps = schedule.shape[0]
     cdef Py_ssize_t n = spins.shape[1], c0, grp, ngroups
     cdef Py_ssize_t records = rec_energy.shape[1] if rec_energy is not None else 0

@@ -3,7 +3,10 @@
  * guard.
  *
  * Sequential sweeps of a dense model with delayed field updates, a block of B spins at a
- * time. The cached fields f are exact at the start of a block.
+ * time. The cached fields f are exact at the start of a block. Rows of J and of the fields
+ * have ld elements: the n values, then zeros up to a multiple of 64 bytes, so that every
+ * row starts on a cache line (a 64-byte load across two lines costs two) and is a whole
+ * number of vectors.
  *
  * dense_decide: spins k0 .. k1-1 of one chain, in order. The block's own fields are copied
  * to a local array and kept exact: a flip of spin j adds d_j J_ji to the fields of the
@@ -29,7 +32,7 @@
  * d = 0 to the block's fields. That pays a row update per decision and saves the
  * mispredictions when the outcome is a coin toss, as in a hot anneal. */
 BOLTZ_TARGET static inline __attribute__((always_inline)) int BOLTZ_D_FN(decide_spins)(
-    const BOLTZ_REAL *restrict J, ptrdiff_t n, ptrdiff_t k0, ptrdiff_t len,
+    const BOLTZ_REAL *restrict J, ptrdiff_t ld, ptrdiff_t k0, ptrdiff_t len,
     const uint8_t *restrict clamped, BOLTZ_REAL *restrict local, int8_t *restrict s,
     double *restrict energy, int64_t *restrict magnet, boltz_chain_rng *restrict rng,
     double beta, const double *restrict table, int heat_bath,
@@ -55,7 +58,7 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) int BOLTZ_D_FN(decide_
         nflip += flip;
         /* fields of the block's later spins; the earlier ones are not read again, so a full
          * block updates all of them (a fixed trip count, no mispredicted exit) */
-        const BOLTZ_REAL *row = J + i * n + k0;
+        const BOLTZ_REAL *row = J + i * ld + k0;
         if (len == BOLTZ_DENSE_BLOCK) {
 #pragma omp simd
             for (ptrdiff_t u = 0; u < BOLTZ_DENSE_BLOCK; u++) local[u] += d * row[u];
@@ -72,7 +75,7 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) int BOLTZ_D_FN(decide_
 
 /* `hot`: the chain flipped many spins of its previous block, so this one goes branchless. */
 BOLTZ_TARGET static int BOLTZ_D_FN(dense_decide)(
-    const BOLTZ_REAL *restrict J, ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1,
+    const BOLTZ_REAL *restrict J, ptrdiff_t ld, ptrdiff_t k0, ptrdiff_t k1,
     const uint8_t *restrict clamped, const BOLTZ_REAL *restrict f, int8_t *restrict s,
     double *restrict energy, int64_t *restrict magnet, boltz_chain_rng *restrict rng,
     double beta, const double *restrict table, int heat_bath,
@@ -82,9 +85,9 @@ BOLTZ_TARGET static int BOLTZ_D_FN(dense_decide)(
     const ptrdiff_t len = k1 - k0;
     memcpy(local, f + k0, len * sizeof(BOLTZ_REAL));
     if (hot && len == BOLTZ_DENSE_BLOCK)
-        return BOLTZ_D_FN(decide_spins)(J, n, k0, len, clamped, local, s, energy, magnet, rng,
+        return BOLTZ_D_FN(decide_spins)(J, ld, k0, len, clamped, local, s, energy, magnet, rng,
                                         beta, table, heat_bath, flipped, delta, 1);
-    return BOLTZ_D_FN(decide_spins)(J, n, k0, len, clamped, local, s, energy, magnet, rng,
+    return BOLTZ_D_FN(decide_spins)(J, ld, k0, len, clamped, local, s, energy, magnet, rng,
                                     beta, table, heat_bath, flipped, delta, 0);
 }
 
@@ -93,11 +96,11 @@ BOLTZ_TARGET static int BOLTZ_D_FN(dense_decide)(
  * accumulators in registers). A chain that did not flip rows[q] has coef 0: it adds zeros,
  * which leave its sums as they are (up to the sign of a zero). */
 BOLTZ_TARGET static void BOLTZ_D_FN(shared_update)(
-    const BOLTZ_REAL *restrict J, ptrdiff_t n, BOLTZ_REAL *const *restrict f,
+    const BOLTZ_REAL *restrict J, ptrdiff_t ld, BOLTZ_REAL *const *restrict f,
     const int32_t *restrict rows, const BOLTZ_REAL *restrict coef, int count)
 {
-    typedef BOLTZ_REAL vreal __attribute__((vector_size(32)));
-    enum { W = 32 / sizeof(BOLTZ_REAL) };
+    typedef BOLTZ_REAL vreal __attribute__((vector_size(BOLTZ_VBYTES)));
+    enum { W = BOLTZ_VBYTES / sizeof(BOLTZ_REAL) };
     BOLTZ_REAL *restrict f0 = f[0], *restrict f1 = f[1], *restrict f2 = f[2];
     BOLTZ_REAL *restrict f3 = f[3];
     ptrdiff_t x = 0;
@@ -108,13 +111,13 @@ BOLTZ_TARGET static void BOLTZ_D_FN(shared_update)(
     memcpy((ptr), &a##0, sizeof(vreal)); memcpy((ptr) + W, &a##1, sizeof(vreal));            \
     memcpy((ptr) + 2 * W, &a##2, sizeof(vreal));
 #define BOLTZ_D_FMA3(a, d) a##0 += (d) * r0; a##1 += (d) * r1; a##2 += (d) * r2;
-    for (; x + 3 * W <= n; x += 3 * W) {
+    for (; x + 3 * W <= ld; x += 3 * W) {
         BOLTZ_D_LOAD3(a, f0 + x)
         BOLTZ_D_LOAD3(b, f1 + x)
         BOLTZ_D_LOAD3(c, f2 + x)
         BOLTZ_D_LOAD3(e, f3 + x)
         for (int q = 0; q < count; q++) {
-            const BOLTZ_REAL *src = J + (ptrdiff_t)rows[q] * n + x;
+            const BOLTZ_REAL *src = J + (ptrdiff_t)rows[q] * ld + x;
             __builtin_prefetch(src + 12 * W, 0, 3);
             __builtin_prefetch(src + 12 * W + 64 / sizeof(BOLTZ_REAL), 0, 3);
             BOLTZ_D_LOAD3(r, src)
@@ -134,17 +137,17 @@ BOLTZ_TARGET static void BOLTZ_D_FN(shared_update)(
 #undef BOLTZ_D_LOAD3
     for (int k = 0; k < 4; k++)
         for (int q = 0; q < count; q++) {
-            const BOLTZ_REAL *restrict row = J + (ptrdiff_t)rows[q] * n;
-            for (ptrdiff_t y = x; y < n; y++) f[k][y] += coef[4 * q + k] * row[y];
+            const BOLTZ_REAL *restrict row = J + (ptrdiff_t)rows[q] * ld;
+            for (ptrdiff_t y = x; y < ld; y++) f[k][y] += coef[4 * q + k] * row[y];
         }
 }
 
 BOLTZ_TARGET static void BOLTZ_D_FN(dense_update)(
-    const BOLTZ_REAL *restrict J, ptrdiff_t n, BOLTZ_REAL *const *restrict f,
+    const BOLTZ_REAL *restrict J, ptrdiff_t ld, BOLTZ_REAL *const *restrict f,
     const int32_t *restrict flipped, const BOLTZ_REAL *restrict delta,
     const int *restrict nflip, int size)
 {
-    const ptrdiff_t TILE = BOLTZ_TILE(BOLTZ_REAL);
+    const ptrdiff_t TILE = BOLTZ_TILE;
     int left[BOLTZ_DENSE_MAX_GROUP];     /* flips still to apply, per chain */
     memcpy(left, nflip, size * sizeof(int));
     /* Groups of four chains that flipped mostly the same spins share each row's loads
@@ -176,18 +179,24 @@ BOLTZ_TARGET static void BOLTZ_D_FN(dense_update)(
                 coef[4 * q + c] = on ? delta[(g + c) * BOLTZ_DENSE_BLOCK + t] : 0;
                 t += on;
             }
-        BOLTZ_D_FN(shared_update)(J, n, f + g, rows, coef, count);
+        BOLTZ_D_FN(shared_update)(J, ld, f + g, rows, coef, count);
         for (int c = 0; c < 4; c++) left[g + c] = 0;
     }
+    /* ld is a whole number of vectors: the tiles, then one partial tile of vectors */
+    enum { W = BOLTZ_VBYTES / sizeof(BOLTZ_REAL) };
     ptrdiff_t x = 0;
-    for (; x + TILE <= n; x += TILE)
+    for (; x + TILE <= ld; x += TILE)
         for (int g = 0; g < size; g++)
             if (left[g])
-                BOLTZ_D_FN(accumulate_tile)(f[g], x, J, n, flipped + g * BOLTZ_DENSE_BLOCK,
+                BOLTZ_D_FN(accumulate_tile)(f[g], x, J, ld, flipped + g * BOLTZ_DENSE_BLOCK,
                                             delta + g * BOLTZ_DENSE_BLOCK, left[g]);
-    for (int g = 0; g < size; g++)
-        BOLTZ_D_FN(accumulate_tail)(f[g], x, J, n, flipped + g * BOLTZ_DENSE_BLOCK,
-                                    delta + g * BOLTZ_DENSE_BLOCK, left[g]);
+    if (x < ld)
+        for (int g = 0; g < size; g++)
+            if (left[g])
+                BOLTZ_D_FN(accumulate_vectors)(f[g] + x, J + x, ld,
+                                               flipped + g * BOLTZ_DENSE_BLOCK,
+                                               delta + g * BOLTZ_DENSE_BLOCK, left[g],
+                                               (int)((ld - x) / W));
 }
 
 #undef BOLTZ_D_FN

@@ -1,24 +1,49 @@
 /*
  * Instantiates the template file named by BOLTZ_TEMPLATE for float64 and float32, compiled
- * for baseline x86-64 and, where run-time dispatch is available, for AVX2+FMA.
- * Included by simd_kernels.h and spin_lanes.h; no include guard on purpose.
+ * for baseline x86-64 and, where run-time dispatch is available, for AVX2+FMA and (when the
+ * including header defines BOLTZ_WITH_AVX512) for AVX-512. BOLTZ_VBYTES is the width in bytes
+ * of the vectors a template works in: 32 for baseline and AVX2 (pairs of SSE registers on
+ * baseline), 64 for AVX-512. Included by simd_kernels.h and the other kernel headers; no
+ * include guard on purpose.
  */
 #include <float.h>
 
 #define BOLTZ_TARGET
 #define BOLTZ_ISA base
 #define BOLTZ_ISA_AVX2 0
+#define BOLTZ_ISA_AVX512 0
+#define BOLTZ_VBYTES 32
 #include "instantiate_types.h"
 #undef BOLTZ_TARGET
 #undef BOLTZ_ISA
 #undef BOLTZ_ISA_AVX2
+#undef BOLTZ_ISA_AVX512
+#undef BOLTZ_VBYTES
 
 #if BOLTZ_X86_DISPATCH
 #define BOLTZ_TARGET __attribute__((target("avx2,fma")))
 #define BOLTZ_ISA avx2
 #define BOLTZ_ISA_AVX2 1
+#define BOLTZ_ISA_AVX512 0
+#define BOLTZ_VBYTES 32
 #include "instantiate_types.h"
 #undef BOLTZ_TARGET
 #undef BOLTZ_ISA
 #undef BOLTZ_ISA_AVX2
+#undef BOLTZ_ISA_AVX512
+#undef BOLTZ_VBYTES
+#endif
+
+#if BOLTZ_X86_DISPATCH && defined(BOLTZ_WITH_AVX512)
+#define BOLTZ_TARGET BOLTZ_AVX512_TARGET
+#define BOLTZ_ISA avx512
+#define BOLTZ_ISA_AVX2 1
+#define BOLTZ_ISA_AVX512 1
+#define BOLTZ_VBYTES 64
+#include "instantiate_types.h"
+#undef BOLTZ_TARGET
+#undef BOLTZ_ISA
+#undef BOLTZ_ISA_AVX2
+#undef BOLTZ_ISA_AVX512
+#undef BOLTZ_VBYTES
 #endif

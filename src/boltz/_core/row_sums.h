@@ -1,6 +1,6 @@
 /*
  * Weighted row sums shared by dense_blocks.h and rbm_rows.h (see row_sums_impl.h),
- * instantiated for float64 and float32, baseline x86-64 and AVX2+FMA. Internal helpers:
+ * instantiated for float64 and float32, baseline x86-64, AVX2+FMA and AVX-512. Internal helpers:
  * the kernels that call them are dispatched at run time and call the same ISA's version.
  */
 #ifndef BOLTZ_ROW_SUMS_H
@@ -11,11 +11,15 @@
 #include <string.h>
 #include "simd_kernels.h"
 
-/* Elements of a tile of accumulate_tile: eight 32-byte vectors */
-#define BOLTZ_TILE(REAL) (8 * (ptrdiff_t)(32 / sizeof(REAL)))
+/* Elements of a tile of accumulate_tile: eight vectors (BOLTZ_VBYTES of the template's
+ * instruction set) */
+#define BOLTZ_TILE (8 * (ptrdiff_t)(BOLTZ_VBYTES / sizeof(BOLTZ_REAL)))
+
+#define BOLTZ_WITH_AVX512
 
 #define BOLTZ_TEMPLATE "row_sums_impl.h"
 #include "instantiate.h"
 #undef BOLTZ_TEMPLATE
+#undef BOLTZ_WITH_AVX512
 
 #endif /* BOLTZ_ROW_SUMS_H */

@@ -1,5 +1,6 @@
 /*
  * Template body of row_sums.h, included once per (BOLTZ_REAL, BOLTZ_ISA); no include guard.
+ * Vectors are BOLTZ_VBYTES wide (32, or 64 for AVX-512).
  *
  * Sums of weighted rows, the inner loop of the dense spin sweeps and of RBM training:
  * out += sum_q coef[q] * M[idx[q]] (rows of length p). accumulate_tile holds a tile of the
@@ -18,8 +19,8 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_S_FN(sum_ti
     BOLTZ_REAL *restrict out, const BOLTZ_REAL *restrict M, ptrdiff_t p,
     const int32_t *restrict idx, const BOLTZ_REAL *restrict coef, ptrdiff_t count, const int NV)
 {
-    typedef BOLTZ_REAL vreal __attribute__((vector_size(32)));
-    enum { W = 32 / sizeof(BOLTZ_REAL) };
+    typedef BOLTZ_REAL vreal __attribute__((vector_size(BOLTZ_VBYTES)));
+    enum { W = BOLTZ_VBYTES / sizeof(BOLTZ_REAL) };
 #define BOLTZ_S_LOAD(v, ptr) memcpy(&(v), (ptr), sizeof(vreal))
 #define BOLTZ_S_EACH(OP) OP(0) OP(1) OP(2) OP(3) OP(4) OP(5) OP(6) OP(7)
 #define BOLTZ_S_INIT(k) vreal a##k = {0}; if (NV > k) BOLTZ_S_LOAD(a##k, out + k * W);
@@ -38,7 +39,7 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_S_FN(sum_ti
 #undef BOLTZ_S_LOAD
 }
 
-/* out[x : x + 8W] += sum_q coef[q] * M[idx[q] * p + x : ...] */
+/* out[x : x + BOLTZ_TILE] += sum_q coef[q] * M[idx[q] * p + x : ...] */
 BOLTZ_TARGET static inline void BOLTZ_S_FN(accumulate_tile)(
     BOLTZ_REAL *restrict out, ptrdiff_t x, const BOLTZ_REAL *restrict M, ptrdiff_t p,
     const int32_t *restrict idx, const BOLTZ_REAL *restrict coef, ptrdiff_t count)
@@ -60,32 +61,6 @@ BOLTZ_TARGET static void BOLTZ_S_FN(accumulate_vectors)(
     case 6: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 6); break;
     case 7: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 7); break;
     default: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 8); break;
-    }
-}
-
-/* The columns x .. p-1 left over by the tiles (fewer than a tile): source by source, each
- * adding to all of them (independent multiply-adds; the short output row stays in L1). */
-BOLTZ_TARGET static inline void BOLTZ_S_FN(accumulate_tail)(
-    BOLTZ_REAL *restrict out, ptrdiff_t x, const BOLTZ_REAL *restrict M, ptrdiff_t p,
-    const int32_t *restrict idx, const BOLTZ_REAL *restrict coef, ptrdiff_t count)
-{
-    typedef BOLTZ_REAL vreal __attribute__((vector_size(32)));
-    enum { W = 32 / sizeof(BOLTZ_REAL) };
-    if (x >= p) return;
-    BOLTZ_REAL *restrict o = out + x;
-    const ptrdiff_t len = p - x, nvec = len / W;
-    for (ptrdiff_t q = 0; q < count; q++) {
-        const BOLTZ_REAL *restrict s = M + (ptrdiff_t)idx[q] * p + x;
-        const BOLTZ_REAL d = coef[q];
-        /* explicit vectors: left to itself gcc unrolls over q and goes scalar */
-        for (ptrdiff_t c = 0; c < nvec; c++) {
-            vreal a, r;
-            memcpy(&a, o + c * W, sizeof a);
-            memcpy(&r, s + c * W, sizeof r);
-            a += d * r;
-            memcpy(o + c * W, &a, sizeof a);
-        }
-        for (ptrdiff_t y = nvec * W; y < len; y++) o[y] += d * s[y];
     }
 }
 

@@ -68,11 +68,40 @@ static int boltz_use_avx2(void)
     return cached;
 }
 
+/* The instruction sets of the AVX-512 loops (the dense spin sweeps): the foundation plus the
+ * byte/word, doubleword/quadword and 128/256-bit extensions, as on every AVX-512 CPU since
+ * 2017 (Skylake-SP, Ice Lake, Sapphire Rapids, Zen 4). */
+#define BOLTZ_AVX512_TARGET \
+    __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi,bmi2,popcnt")))
+
+/* 1 when the AVX-512 loops are used: BOLTZ_SIMD=avx2 (or baseline) turns them off. */
+static int boltz_use_avx512(void)
+{
+    static int cached = -1;
+    if (cached < 0) {
+        int ok = 0;
+#if BOLTZ_X86_DISPATCH
+        const char *force = getenv("BOLTZ_SIMD");
+        __builtin_cpu_init();
+        ok = boltz_use_avx2() && __builtin_cpu_supports("avx512f") &&
+             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+             __builtin_cpu_supports("avx512vl");
+        if (force != NULL && strcmp(force, "avx2") == 0) ok = 0;
+#endif
+        cached = ok;
+    }
+    return cached;
+}
+
 #if BOLTZ_X86_DISPATCH
 #define BOLTZ_DISPATCH(fn, T, args) \
     (boltz_use_avx2() ? boltz_##fn##_##T##_avx2 args : boltz_##fn##_##T##_base args)
+/* for templates instantiated with BOLTZ_WITH_AVX512 */
+#define BOLTZ_DISPATCH512(fn, T, args)                                                        \
+    (boltz_use_avx512() ? boltz_##fn##_##T##_avx512 args : BOLTZ_DISPATCH(fn, T, args))
 #else
 #define BOLTZ_DISPATCH(fn, T, args) (boltz_##fn##_##T##_base args)
+#define BOLTZ_DISPATCH512(fn, T, args) BOLTZ_DISPATCH(fn, T, args)
 #endif
 
 #define BOLTZ_PUBLIC(T, REAL)                                                                 \
@@ -99,6 +128,11 @@ static inline double boltz_softplus_sum_##T(const REAL *x, ptrdiff_t n)         
 BOLTZ_PUBLIC(f64, double)
 BOLTZ_PUBLIC(f32, float)
 
-static inline const char *boltz_simd_isa(void) { return boltz_use_avx2() ? "avx2" : "baseline"; }
+/* The widest instruction set in use: the dense spin sweeps run AVX-512 where they can, the
+ * other kernels AVX2. */
+static inline const char *boltz_simd_isa(void)
+{
+    return boltz_use_avx512() ? "avx512" : boltz_use_avx2() ? "avx2" : "baseline";
+}
 
 #endif /* BOLTZ_SIMD_KERNELS_H */
