@@ -56,16 +56,28 @@ cdef extern from "spin_lanes.h" nogil:
 cdef extern from "dense_blocks.h" nogil:
     enum: BOLTZ_DENSE_BLOCK
     enum: DENSE_GROUP "BOLTZ_DENSE_MAX_GROUP"
-    int boltz_dense_decide_f64(const double *J, Py_ssize_t n, Py_ssize_t k0, Py_ssize_t k1,
-                               const uint8_t *clamped, const double *f, int8_t *s,
-                               double *energy, int64_t *magnet, boltz_chain_rng *rng,
-                               double beta, const double *table, int heat_bath,
-                               int32_t *flipped, double *delta, int hot)
-    int boltz_dense_decide_f32(const float *J, Py_ssize_t n, Py_ssize_t k0, Py_ssize_t k1,
-                               const uint8_t *clamped, const float *f, int8_t *s,
-                               double *energy, int64_t *magnet, boltz_chain_rng *rng,
-                               double beta, const double *table, int heat_bath,
-                               int32_t *flipped, float *delta, int hot)
+    enum: DENSE_LANES "BOLTZ_DENSE_LANES"
+    enum: DENSE_SETS "BOLTZ_DENSE_MAX_SETS"
+    ctypedef struct boltz_dense_lanes:
+        bitgen_t *bitgen[DENSE_LANES]
+        uint64_t bits[DENSE_LANES]
+        int nbytes
+        double energy[DENSE_LANES]
+        double magnet[DENSE_LANES]
+        double beta[DENSE_LANES]
+        int32_t base[DENSE_LANES]
+    int boltz_dense_lanes_width_f64()
+    int boltz_dense_lanes_width_f32()
+    void boltz_dense_decide_f64(const double *J, Py_ssize_t ld, Py_ssize_t k0, Py_ssize_t k1,
+                                const uint8_t *clamped, const double *f, int8_t *s,
+                                Py_ssize_t n, boltz_dense_lanes *st, int count,
+                                const double *thr, const double *table, int heat_bath,
+                                int32_t *flipped, double *delta, int *nflip)
+    void boltz_dense_decide_f32(const float *J, Py_ssize_t ld, Py_ssize_t k0, Py_ssize_t k1,
+                                const uint8_t *clamped, const float *f, int8_t *s,
+                                Py_ssize_t n, boltz_dense_lanes *st, int count,
+                                const float *thr, const double *table, int heat_bath,
+                                int32_t *flipped, float *delta, int *nflip)
     void boltz_dense_update_f64(const double *J, Py_ssize_t n, double **f,
                                 const int32_t *flipped, const double *delta, const int *nflip,
                                 int size)
@@ -91,12 +103,11 @@ cdef enum:
     # sparse model's chains share the vector lanes, a dense model's random-order chains run
     # in lockstep.
     MAX_GROUP = 4
-    # decisions per beta above which the vector lanes build exact thresholds (spin_lanes.h):
-    # building them costs about as much as this many decisions save
+    # decisions per beta above which the vector lanes build exact thresholds (spin_lanes.h,
+    # dense_blocks.h): building them costs about as much as this many decisions save
     LANE_TABLE_DECISIONS = 4096
-    # flips in a block of BOLTZ_DENSE_BLOCK = 32 spins above which the next block's
-    # decisions go without branches (an eighth: about where mispredictions cost more)
-    HOT_FLIPS = 4
+    # thresholds of one beta in the dense lanes: G(table[j]) and its strict version, j <= 256
+    DENSE_THRESHOLDS = 2 * 257
 
 
 cdef struct Couplings:
@@ -441,45 +452,115 @@ cdef void _run_lanes(const Couplings *m, Chain *group, floating *f, const double
     free(bl)
 
 
+cdef void _dense_thresholds(double beta, int method, floating *out,
+                            floating *scratch) noexcept nogil:
+    """out[2 j] = G(TABLES[method][j]) and out[2 j + 1] its strict version at beta, for the
+    dense lanes (dense_blocks_impl.h), by the vector lanes' exact search (spin_lanes.h);
+    scratch holds BOLTZ_LANE_THRESHOLDS values."""
+    cdef double betas[4]
+    cdef double known[4]
+    cdef int j
+    for j in range(4):
+        betas[j] = beta
+        known[j] = NAN
+    if floating is float:
+        boltz_lanes_thresholds_f32_base(betas, TABLES[method], scratch, known)
+    else:
+        boltz_lanes_thresholds_f64_base(betas, TABLES[method], scratch, known)
+    for j in range(257):
+        out[2 * j] = scratch[8 * j]
+        out[2 * j + 1] = scratch[8 * j + 4]
+
+
 cdef void _run_dense(const Couplings *m, Chain *group, int size, floating *f,
                      const double *schedule, Py_ssize_t num_sweeps, int method,
                      Py_ssize_t thin) noexcept nogil:
-    """Sequential sweeps of a dense model, a block of spins at a time (dense_blocks.h):
-    each chain of the group decides the block's spins, then all fields take the block's
-    flips in one pass. Per chain the same decisions, draws and fields as _run_chain. A chain
-    that flipped at least HOT_FLIPS spins of its previous block decides the next one without
-    branches (dense_blocks_impl.h). `f` only selects the type."""
+    """Sequential sweeps of a dense model, a block of spins at a time (dense_blocks.h): the
+    group's chains decide the block's spins a vector of chains at a time (one chain per
+    lane), then all fields take the block's flips in one pass. Per chain the same decisions,
+    draws and fields as _run_chain. The chains of a group are consecutive rows of the spins
+    and fields (_sweep_group). With enough decisions per beta the lanes compare with exact
+    thresholds, one table per distinct beta of the group. `f` only selects the type."""
     cdef Py_ssize_t n = m.n, ld = m.ld, sweep, b, k0, k1, B = BOLTZ_DENSE_BLOCK
-    cdef int g
-    cdef Chain *ch
+    cdef int g, q, l, d, count, nsets, ndistinct = 0, width
+    cdef Py_ssize_t changes = 1
     cdef const double *table = TABLES[method]
     cdef const floating *J = <const floating *> m.J
+    cdef floating *base_f = <floating *> group[0].f
+    cdef int8_t *base_s = group[0].s
     cdef floating *fields[DENSE_GROUP]
     cdef int32_t flipped[DENSE_GROUP * BOLTZ_DENSE_BLOCK]
     cdef floating delta[DENSE_GROUP * BOLTZ_DENSE_BLOCK]
     cdef int nflip[DENSE_GROUP]
+    cdef double scales[DENSE_GROUP]
+    cdef int which[DENSE_GROUP]          # index of the chain's scale in scales
+    cdef boltz_dense_lanes lanes[DENSE_SETS]
+    cdef floating *thr = NULL
+    cdef floating *scratch = NULL
+    if floating is float:
+        width = boltz_dense_lanes_width_f32()
+    else:
+        width = boltz_dense_lanes_width_f64()
+    nsets = (size + width - 1) // width
     for g in range(size):
         fields[g] = <floating *> group[g].f
-        nflip[g] = 0
+        d = 0
+        while d < ndistinct and scales[d] != group[g].scale:
+            d += 1
+        if d == ndistinct:
+            scales[d] = group[g].scale
+            ndistinct += 1
+        which[g] = d
+    for sweep in range(1, num_sweeps):
+        changes += schedule[sweep] != schedule[sweep - 1]
+    if n * size * num_sweeps >= LANE_TABLE_DECISIONS * changes * ndistinct:
+        thr = <floating *> malloc(ndistinct * DENSE_THRESHOLDS * sizeof(floating))
+        scratch = <floating *> malloc(BOLTZ_LANE_THRESHOLDS * sizeof(floating))
+        if thr == NULL or scratch == NULL:   # out of memory: decide without thresholds
+            free(thr)
+            free(scratch)
+            thr = NULL
+            scratch = NULL
+    for q in range(nsets):
+        lanes[q].nbytes = 0                  # every chain starts with an empty byte buffer
+        for l in range(width):
+            g = q * width + l
+            if g >= size:
+                break
+            lanes[q].bitgen[l] = group[g].rng.bitgen
+            lanes[q].energy[l] = group[g].e
+            lanes[q].magnet[l] = <double> group[g].mag
+            lanes[q].base[l] = which[g] * DENSE_THRESHOLDS
     for sweep in range(num_sweeps):
+        if sweep == 0 or schedule[sweep] != schedule[sweep - 1]:
+            for g in range(size):
+                lanes[g // width].beta[g % width] = schedule[sweep] * group[g].scale
+            if thr != NULL:
+                for d in range(ndistinct):
+                    _dense_thresholds(schedule[sweep] * scales[d], method,
+                                      thr + d * DENSE_THRESHOLDS, scratch)
         for b in range((n + B - 1) // B):
             k0 = b * B
             k1 = min(n, k0 + B)
-            for g in range(size):
-                ch = &group[g]
+            for q in range(nsets):
+                count = min(width, size - q * width)
                 if floating is float:
-                    nflip[g] = boltz_dense_decide_f32(
-                        J, ld, k0, k1, m.clamped, fields[g], ch.s, &ch.e, &ch.mag, &ch.rng,
-                        schedule[sweep] * ch.scale, table, method, &flipped[g * B],
-                        &delta[g * B], nflip[g] >= HOT_FLIPS)
+                    boltz_dense_decide_f32(J, ld, k0, k1, m.clamped, base_f + q * width * ld,
+                                           base_s + q * width * n, n, &lanes[q], count, thr,
+                                           table, method, &flipped[q * width * B],
+                                           &delta[q * width * B], &nflip[q * width])
                 else:
-                    nflip[g] = boltz_dense_decide_f64(
-                        J, ld, k0, k1, m.clamped, fields[g], ch.s, &ch.e, &ch.mag, &ch.rng,
-                        schedule[sweep] * ch.scale, table, method, &flipped[g * B],
-                        &delta[g * B], nflip[g] >= HOT_FLIPS)
+                    boltz_dense_decide_f64(J, ld, k0, k1, m.clamped, base_f + q * width * ld,
+                                           base_s + q * width * n, n, &lanes[q], count, thr,
+                                           table, method, &flipped[q * width * B],
+                                           &delta[q * width * B], &nflip[q * width])
             _dense_update(J, ld, fields, flipped, delta, nflip, size)
         for g in range(size):
+            group[g].e = lanes[g // width].energy[g % width]
+            group[g].mag = <int64_t> lanes[g // width].magnet[g % width]
             _record(&group[g], sweep, thin, n, group[g].e, group[g].mag)
+    free(thr)
+    free(scratch)
 
 
 cdef void _run_group(const Couplings *m, Chain *group, int size, floating *f,
