@@ -106,8 +106,12 @@ cdef enum:
     # decisions per beta above which the vector lanes build exact thresholds (spin_lanes.h,
     # dense_blocks.h): building them costs about as much as this many decisions save
     LANE_TABLE_DECISIONS = 4096
-    # thresholds of one beta in the dense lanes: G(table[j]) and its strict version, j <= 256
-    DENSE_THRESHOLDS = 2 * 257
+    # thresholds of one beta in the dense lanes: per byte k, G(table[k + 1]) and the strict
+    # G(table[k])
+    DENSE_THRESHOLDS = 2 * 256
+    # decision calls (a block of spins of a vector of chains) per table of thresholds above
+    # which the dense lanes build them: a table takes about as long as 4 calls save
+    DENSE_TABLE_CALLS = 4
 
 
 cdef struct Couplings:
@@ -454,9 +458,9 @@ cdef void _run_lanes(const Couplings *m, Chain *group, floating *f, const double
 
 cdef void _dense_thresholds(double beta, int method, floating *out,
                             floating *scratch) noexcept nogil:
-    """out[2 j] = G(TABLES[method][j]) and out[2 j + 1] its strict version at beta, for the
-    dense lanes (dense_blocks_impl.h), by the vector lanes' exact search (spin_lanes.h);
-    scratch holds BOLTZ_LANE_THRESHOLDS values."""
+    """out[2 k] = G(TABLES[method][k + 1]) and out[2 k + 1] the strict G(TABLES[method][k])
+    at beta, k < 256, for the dense lanes (dense_blocks_impl.h), by the vector lanes' exact
+    search (spin_lanes.h); scratch holds BOLTZ_LANE_THRESHOLDS values."""
     cdef double betas[4]
     cdef double known[4]
     cdef int j
@@ -467,8 +471,8 @@ cdef void _dense_thresholds(double beta, int method, floating *out,
         boltz_lanes_thresholds_f32_base(betas, TABLES[method], scratch, known)
     else:
         boltz_lanes_thresholds_f64_base(betas, TABLES[method], scratch, known)
-    for j in range(257):
-        out[2 * j] = scratch[8 * j]
+    for j in range(256):
+        out[2 * j] = scratch[8 * (j + 1)]
         out[2 * j + 1] = scratch[8 * j + 4]
 
 
@@ -513,7 +517,7 @@ cdef void _run_dense(const Couplings *m, Chain *group, int size, floating *f,
         which[g] = d
     for sweep in range(1, num_sweeps):
         changes += schedule[sweep] != schedule[sweep - 1]
-    if n * size * num_sweeps >= LANE_TABLE_DECISIONS * changes * ndistinct:
+    if (n + B - 1) // B * nsets * num_sweeps >= DENSE_TABLE_CALLS * changes * ndistinct:
         thr = <floating *> malloc(ndistinct * DENSE_THRESHOLDS * sizeof(floating))
         scratch = <floating *> malloc(BOLTZ_LANE_THRESHOLDS * sizeof(floating))
         if thr == NULL or scratch == NULL:   # out of memory: decide without thresholds

@@ -60,6 +60,27 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) BOLTZ_D_FN(dvr) BOLTZ_
 #endif
 }
 
+/* The two thresholds of byte k in each lane: thr[i] and thr[i + 1] for i = base + 2 k. On
+ * AVX-512 float32 one 64-bit gather per eight lanes fetches both, then a shuffle each
+ * separates them. */
+BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_D_FN(lane_pairs)(
+    const BOLTZ_REAL *t, BOLTZ_D_FN(dvi) i, BOLTZ_D_FN(dvr) *first, BOLTZ_D_FN(dvr) *second)
+{
+#if BOLTZ_ISA_AVX512 && BOLTZ_REAL_IS_F32
+    const __m512i half = _mm512_srli_epi32((__m512i)i, 1);        /* pair index */
+    const __m512 lo = (__m512)_mm512_i32gather_epi64(_mm512_castsi512_si256(half), t, 8);
+    const __m512 hi = (__m512)_mm512_i32gather_epi64(_mm512_extracti64x4_epi64(half, 1), t, 8);
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26,
+                                           28, 30);
+    *first = (BOLTZ_D_FN(dvr))_mm512_permutex2var_ps(lo, even, hi);
+    *second = (BOLTZ_D_FN(dvr))_mm512_permutex2var_ps(
+        lo, _mm512_add_epi32(even, _mm512_set1_epi32(1)), hi);
+#else
+    *first = BOLTZ_D_FN(lane_gather)(t, i);
+    *second = BOLTZ_D_FN(lane_gather)(t, i + 1);
+#endif
+}
+
 /* The same for the double quantiles table[k] (direct decisions) */
 BOLTZ_TARGET static inline __attribute__((always_inline)) BOLTZ_D_FN(dvd) BOLTZ_D_FN(lane_table)(const double *t,
                                                                  BOLTZ_D_FN(dvi) idx)
@@ -246,8 +267,10 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) BOLTZ_D_FN(dvr) BOLTZ_
     const vr g = (vr)((vi)v ^ neg);                        /* s f, exactly */
     vi flip, tie;    /* -1 where the flip is certain; where the byte left it open */
     if (exact) {
-        flip = g <= BOLTZ_D_FN(lane_gather)(thr, c->base + 2 * k + 2);    /* G(table[k + 1]) */
-        tie = (g <= BOLTZ_D_FN(lane_gather)(thr, c->base + 2 * k + 1)) & ~flip; /* strict G(table[k]) */
+        vr upper, lower;  /* G(table[k + 1]), strict G(table[k]) */
+        BOLTZ_D_FN(lane_pairs)(thr, c->base + 2 * k, &upper, &lower);
+        flip = g <= upper;
+        tie = (g <= lower) & ~flip;
     } else {         /* x = round(2 beta g) against the quantiles themselves */
         const vd x = c->b2 * __builtin_convertvector(g, vd);
         flip = __builtin_convertvector(x <= BOLTZ_D_FN(lane_table)(table, k + 1), vi);
@@ -275,8 +298,9 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) BOLTZ_D_FN(dvr) BOLTZ_
  * fields in one pass. Per lane the decisions, random bytes and energy bookkeeping are those
  * of _run_chain (boltz_flip): x = 2 beta s f <= table[k + 1] flips, x < table[k] leaves it to
  * an exact refinement. With thresholds (`exact`, a constant once inlined) the comparisons
- * are made as s f <= G (spin_lanes_impl.h): thr[base_l + 2 j] is the largest field value
- * with round(2 beta s f) <= table[j], thr[base_l + 2 j + 1] the largest with < table[j].
+ * are made as s f <= G (spin_lanes_impl.h): thr[base_l + 2 k] is the largest field value
+ * with round(2 beta s f) <= table[k + 1], thr[base_l + 2 k + 1] the largest with
+ * < table[k], for the bytes k < 256 (the pair a byte needs, side by side).
  * Spins that flip are changed in s; the flipped spins and their changes d = -2 s (old) go to
  * flipped[l B + q] / delta[l B + q], q < nflip[l], for dense_update.
  */
@@ -384,55 +408,58 @@ BOLTZ_TARGET static void BOLTZ_D_FN(dense_decide)(
                                heat_bath, flipped, delta, nflip, 0);
 }
 
-/* f[c][x] += sum_q coef[4 q + c] J[rows[q]][x] for four chains c at once, rows in ascending
- * order: each tile of a row is loaded once for the four chains (three vectors each, twelve
- * accumulators in registers). A chain that did not flip rows[q] has coef 0: it adds zeros,
+/* Chains that share the loads of each coupling row (shared_update): eight on AVX-512
+ * (24 accumulators of 32 registers), four elsewhere (12 of 16) */
+#define BOLTZ_D_SHARE (BOLTZ_VBYTES == 64 && BOLTZ_ISA_AVX512 ? 8 : 4)
+
+/* f[c][x .. x + NV W) += sum_q coef[G q + c] J[rows[q]][x ..] for G <= 8 chains c at once
+ * (G, NV <= 3 constants once inlined), rows in ascending order: each vector of a row is
+ * loaded once for the G chains. A chain that did not flip rows[q] has coef 0: it adds zeros,
  * which leave its sums as they are (up to the sign of a zero). */
+BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_D_FN(shared_tile)(
+    const BOLTZ_REAL *restrict J, ptrdiff_t ld, BOLTZ_REAL *const *restrict f, ptrdiff_t x,
+    const int32_t *restrict rows, const BOLTZ_REAL *restrict coef, int count, const int G,
+    const int NV)
+{
+    typedef BOLTZ_REAL vreal __attribute__((vector_size(BOLTZ_VBYTES)));
+    enum { W = BOLTZ_VBYTES / sizeof(BOLTZ_REAL) };
+#define BOLTZ_D_CV(OP) OP(0, 0) OP(0, 1) OP(0, 2) OP(1, 0) OP(1, 1) OP(1, 2) OP(2, 0) OP(2, 1)  \
+    OP(2, 2) OP(3, 0) OP(3, 1) OP(3, 2) OP(4, 0) OP(4, 1) OP(4, 2) OP(5, 0) OP(5, 1) OP(5, 2) \
+    OP(6, 0) OP(6, 1) OP(6, 2) OP(7, 0) OP(7, 1) OP(7, 2)
+#define BOLTZ_D_USED(c, v) ((c) < G && (v) < NV)
+#define BOLTZ_D_INIT(c, v) vreal a##c##_##v = {0};                                           \
+    if (BOLTZ_D_USED(c, v)) memcpy(&a##c##_##v, f[c] + x + (v) * W, sizeof(vreal));
+#define BOLTZ_D_ADD(c, v) if (BOLTZ_D_USED(c, v)) a##c##_##v += coef[G * q + (c)] * r##v;
+#define BOLTZ_D_STORE(c, v) if (BOLTZ_D_USED(c, v)) memcpy(f[c] + x + (v) * W, &a##c##_##v,  \
+                                                          sizeof(vreal));
+    BOLTZ_D_CV(BOLTZ_D_INIT)
+    for (int q = 0; q < count; q++) {
+        const BOLTZ_REAL *src = J + (ptrdiff_t)rows[q] * ld + x;
+        vreal r0 = {0}, r1 = {0}, r2 = {0};
+        memcpy(&r0, src, sizeof r0);
+        if (NV > 1) memcpy(&r1, src + W, sizeof r1);
+        if (NV > 2) memcpy(&r2, src + 2 * W, sizeof r2);
+        BOLTZ_D_CV(BOLTZ_D_ADD)
+    }
+    BOLTZ_D_CV(BOLTZ_D_STORE)
+#undef BOLTZ_D_STORE
+#undef BOLTZ_D_ADD
+#undef BOLTZ_D_INIT
+#undef BOLTZ_D_USED
+#undef BOLTZ_D_CV
+}
+
+/* shared_tile over every column of the rows (ld a whole number of vectors), G chains */
 BOLTZ_TARGET static void BOLTZ_D_FN(shared_update)(
     const BOLTZ_REAL *restrict J, ptrdiff_t ld, BOLTZ_REAL *const *restrict f,
     const int32_t *restrict rows, const BOLTZ_REAL *restrict coef, int count)
 {
-    typedef BOLTZ_REAL vreal __attribute__((vector_size(BOLTZ_VBYTES)));
-    enum { W = BOLTZ_VBYTES / sizeof(BOLTZ_REAL) };
-    BOLTZ_REAL *restrict f0 = f[0], *restrict f1 = f[1], *restrict f2 = f[2];
-    BOLTZ_REAL *restrict f3 = f[3];
+    enum { W = BOLTZ_VBYTES / sizeof(BOLTZ_REAL), G = BOLTZ_D_SHARE };
     ptrdiff_t x = 0;
-#define BOLTZ_D_LOAD3(a, ptr) vreal a##0, a##1, a##2;                                       \
-    memcpy(&a##0, (ptr), sizeof(vreal)); memcpy(&a##1, (ptr) + W, sizeof(vreal));            \
-    memcpy(&a##2, (ptr) + 2 * W, sizeof(vreal));
-#define BOLTZ_D_STORE3(a, ptr)                                                               \
-    memcpy((ptr), &a##0, sizeof(vreal)); memcpy((ptr) + W, &a##1, sizeof(vreal));            \
-    memcpy((ptr) + 2 * W, &a##2, sizeof(vreal));
-#define BOLTZ_D_FMA3(a, d) a##0 += (d) * r0; a##1 += (d) * r1; a##2 += (d) * r2;
-    for (; x + 3 * W <= ld; x += 3 * W) {
-        BOLTZ_D_LOAD3(a, f0 + x)
-        BOLTZ_D_LOAD3(b, f1 + x)
-        BOLTZ_D_LOAD3(c, f2 + x)
-        BOLTZ_D_LOAD3(e, f3 + x)
-        for (int q = 0; q < count; q++) {
-            const BOLTZ_REAL *src = J + (ptrdiff_t)rows[q] * ld + x;
-            __builtin_prefetch(src + 12 * W, 0, 3);
-            __builtin_prefetch(src + 12 * W + 64 / sizeof(BOLTZ_REAL), 0, 3);
-            BOLTZ_D_LOAD3(r, src)
-            const BOLTZ_REAL *d = coef + 4 * q;
-            BOLTZ_D_FMA3(a, d[0])
-            BOLTZ_D_FMA3(b, d[1])
-            BOLTZ_D_FMA3(c, d[2])
-            BOLTZ_D_FMA3(e, d[3])
-        }
-        BOLTZ_D_STORE3(a, f0 + x)
-        BOLTZ_D_STORE3(b, f1 + x)
-        BOLTZ_D_STORE3(c, f2 + x)
-        BOLTZ_D_STORE3(e, f3 + x)
-    }
-#undef BOLTZ_D_FMA3
-#undef BOLTZ_D_STORE3
-#undef BOLTZ_D_LOAD3
-    for (int k = 0; k < 4; k++)
-        for (int q = 0; q < count; q++) {
-            const BOLTZ_REAL *restrict row = J + (ptrdiff_t)rows[q] * ld;
-            for (ptrdiff_t y = x; y < ld; y++) f[k][y] += coef[4 * q + k] * row[y];
-        }
+    for (; x + 3 * W <= ld; x += 3 * W)
+        BOLTZ_D_FN(shared_tile)(J, ld, f, x, rows, coef, count, G, 3);
+    if (ld - x == 2 * W) BOLTZ_D_FN(shared_tile)(J, ld, f, x, rows, coef, count, G, 2);
+    if (ld - x == W) BOLTZ_D_FN(shared_tile)(J, ld, f, x, rows, coef, count, G, 1);
 }
 
 /* Bit j set where chain c flipped spin k0 + j of the block */
@@ -466,8 +493,8 @@ static inline int BOLTZ_D_FN(merge_flips)(const uint32_t *mask, const BOLTZ_REAL
  * Every field of the group's chains takes its chain's flips of the block, in flip order.
  * The cost is in loading coupling rows: a chain alone loads a row vector per multiply-add
  * (on the CPUs measured, one 64-byte load per cycle is the limit, not the multiply-adds);
- * four chains that flipped mostly the same spins share each row's loads (shared_update),
- * at the price of multiply-adds by zero where a chain did not flip it.
+ * groups of chains that flipped mostly the same spins share each row's loads
+ * (shared_update), at the price of multiply-adds by zero where a chain did not flip it.
  */
 BOLTZ_TARGET static void BOLTZ_D_FN(dense_update)(
     const BOLTZ_REAL *restrict J, ptrdiff_t ld, BOLTZ_REAL *const *restrict f,
@@ -484,17 +511,24 @@ BOLTZ_TARGET static void BOLTZ_D_FN(dense_update)(
         if (nflip[c]) k0 = flipped[c * B] / B * B;
     if (k0 < 0) return;
     for (int c = 0; c < size; c++) mask[c] = BOLTZ_D_FN(flip_mask)(flipped + c * B, nflip[c], k0);
-    /* four chains share each row when the rows carry more than about 2.3 flips each:
-     * 4 multiply-adds per row where `total` are needed, at about 1.7 times the rate */
-    for (int g = 0; g + 4 <= size; g += 4) {
-        const int total = nflip[g] + nflip[g + 1] + nflip[g + 2] + nflip[g + 3];
-        const int rows4 = __builtin_popcount(mask[g] | mask[g + 1] | mask[g + 2] | mask[g + 3]);
-        if (rows4 == 0 || 10 * total < 23 * rows4) continue;
-        BOLTZ_REAL coef[4 * B];
+    /* BOLTZ_D_SHARE chains share each row when most of them flipped it: they do S
+     * multiply-adds per row vector, two per cycle, where alone they load (one per cycle)
+     * as many row vectors as they flipped rows, `total` (the shared row loads are few) */
+    enum { S = BOLTZ_D_SHARE };
+    for (int g = 0; g + S <= size; g += S) {
+        int total = 0;
+        uint32_t any = 0;
+        for (int c = 0; c < S; c++) {
+            total += nflip[g + c];
+            any |= mask[g + c];
+        }
+        const int rows_s = __builtin_popcount(any);
+        if (rows_s == 0 || 2 * total < S * rows_s) continue;
+        BOLTZ_REAL coef[S * B];
         int32_t rows[B];
-        const int count = BOLTZ_D_FN(merge_flips)(mask + g, delta + g * B, 4, k0, rows, coef);
+        const int count = BOLTZ_D_FN(merge_flips)(mask + g, delta + g * B, S, k0, rows, coef);
         BOLTZ_D_FN(shared_update)(J, ld, f + g, rows, coef, count);
-        for (int c = 0; c < 4; c++) left[g + c] = 0;
+        for (int c = 0; c < S; c++) left[g + c] = 0;
     }
     /* chains alone; ld is a whole number of vectors: the tiles, then a partial tile */
     ptrdiff_t x = 0;
