@@ -408,9 +408,9 @@ BOLTZ_TARGET static void BOLTZ_D_FN(dense_decide)(
                                heat_bath, flipped, delta, nflip, 0);
 }
 
-/* Chains that share the loads of each coupling row (shared_update): eight on AVX-512
+/* Most chains that share the loads of each coupling row (shared_update): eight on AVX-512
  * (24 accumulators of 32 registers), four elsewhere (12 of 16) */
-#define BOLTZ_D_SHARE (BOLTZ_VBYTES == 64 && BOLTZ_ISA_AVX512 ? 8 : 4)
+#define BOLTZ_D_SHARE (BOLTZ_ISA_AVX512 ? 8 : 4)
 
 /* f[c][x .. x + NV W) += sum_q coef[G q + c] J[rows[q]][x ..] for G <= 8 chains c at once
  * (G, NV <= 3 constants once inlined), rows in ascending order: each vector of a row is
@@ -449,17 +449,28 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_D_FN(shared
 #undef BOLTZ_D_CV
 }
 
-/* shared_tile over every column of the rows (ld a whole number of vectors), G chains */
-BOLTZ_TARGET static void BOLTZ_D_FN(shared_update)(
+/* shared_tile over every column of the rows (ld a whole number of vectors) */
+BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_D_FN(shared_rows)(
     const BOLTZ_REAL *restrict J, ptrdiff_t ld, BOLTZ_REAL *const *restrict f,
-    const int32_t *restrict rows, const BOLTZ_REAL *restrict coef, int count)
+    const int32_t *restrict rows, const BOLTZ_REAL *restrict coef, int count, const int G)
 {
-    enum { W = BOLTZ_VBYTES / sizeof(BOLTZ_REAL), G = BOLTZ_D_SHARE };
+    enum { W = BOLTZ_VBYTES / sizeof(BOLTZ_REAL) };
     ptrdiff_t x = 0;
     for (; x + 3 * W <= ld; x += 3 * W)
         BOLTZ_D_FN(shared_tile)(J, ld, f, x, rows, coef, count, G, 3);
     if (ld - x == 2 * W) BOLTZ_D_FN(shared_tile)(J, ld, f, x, rows, coef, count, G, 2);
     if (ld - x == W) BOLTZ_D_FN(shared_tile)(J, ld, f, x, rows, coef, count, G, 1);
+}
+
+/* shared_rows for G = 4 or 8 chains (8 only on AVX-512) */
+BOLTZ_TARGET static void BOLTZ_D_FN(shared_update)(
+    const BOLTZ_REAL *restrict J, ptrdiff_t ld, BOLTZ_REAL *const *restrict f,
+    const int32_t *restrict rows, const BOLTZ_REAL *restrict coef, int count, int G)
+{
+    if (BOLTZ_D_SHARE == 8 && G == 8)
+        BOLTZ_D_FN(shared_rows)(J, ld, f, rows, coef, count, BOLTZ_D_SHARE);
+    else
+        BOLTZ_D_FN(shared_rows)(J, ld, f, rows, coef, count, 4);
 }
 
 /* Bit j set where chain c flipped spin k0 + j of the block */
@@ -511,25 +522,29 @@ BOLTZ_TARGET static void BOLTZ_D_FN(dense_update)(
         if (nflip[c]) k0 = flipped[c * B] / B * B;
     if (k0 < 0) return;
     for (int c = 0; c < size; c++) mask[c] = BOLTZ_D_FN(flip_mask)(flipped + c * B, nflip[c], k0);
-    /* BOLTZ_D_SHARE chains share each row when most of them flipped it: they do S
-     * multiply-adds per row vector, two per cycle, where alone they load (one per cycle)
-     * as many row vectors as they flipped rows, `total` (the shared row loads are few) */
-    enum { S = BOLTZ_D_SHARE };
-    for (int g = 0; g + S <= size; g += S) {
-        int total = 0;
-        uint32_t any = 0;
-        for (int c = 0; c < S; c++) {
-            total += nflip[g + c];
-            any |= mask[g + c];
+    /* G chains share each row when most of them flipped it: they do G multiply-adds per
+     * row vector, two per cycle, where alone they load (one per cycle) as many row vectors
+     * as they flipped rows, `total` (the shared row loads are few). Groups of eight, then
+     * of four among the chains left. */
+    uint8_t shared[BOLTZ_DENSE_MAX_GROUP] = {0};
+    for (int G = BOLTZ_D_SHARE; G >= 4; G /= 2)
+        for (int g = 0; g + G <= size; g += G) {
+            if (shared[g]) continue;         /* in a group of eight already */
+            int total = 0;
+            uint32_t any = 0;
+            for (int c = 0; c < G; c++) {
+                total += nflip[g + c];
+                any |= mask[g + c];
+            }
+            const int rows_g = __builtin_popcount(any);
+            if (rows_g == 0 || 2 * total < G * rows_g) continue;
+            BOLTZ_REAL coef[BOLTZ_D_SHARE * B];
+            int32_t rows[B];
+            const int count = BOLTZ_D_FN(merge_flips)(mask + g, delta + g * B, G, k0, rows,
+                                                      coef);
+            BOLTZ_D_FN(shared_update)(J, ld, f + g, rows, coef, count, G);
+            for (int c = 0; c < G; c++) left[g + c] = 0, shared[g + c] = 1;
         }
-        const int rows_s = __builtin_popcount(any);
-        if (rows_s == 0 || 2 * total < S * rows_s) continue;
-        BOLTZ_REAL coef[S * B];
-        int32_t rows[B];
-        const int count = BOLTZ_D_FN(merge_flips)(mask + g, delta + g * B, S, k0, rows, coef);
-        BOLTZ_D_FN(shared_update)(J, ld, f + g, rows, coef, count);
-        for (int c = 0; c < S; c++) left[g + c] = 0;
-    }
     /* chains alone; ld is a whole number of vectors: the tiles, then a partial tile */
     ptrdiff_t x = 0;
     for (; x + TILE <= ld; x += TILE)
