@@ -1,11 +1,14 @@
 """Gibbs sweeps of a dense Boltzmann machine, 1000 units x 64 chains, against a
 straightforward numpy implementation (vectorised over chains) in the same run.
 
-Both run SWEEPS sequential sweeps of 64 chains from random states at T = 1, setup included
-(boltz: the Ising form of the weights and the chains' local fields). Unit updates per second
-= 64 * 1000 * SWEEPS / time; the fraction of updates that change a unit is in extra_info
-(boltz's cost per sweep grows with it, numpy's does not). Weights w_ij ~ N(0, s^2 / n):
-s = 1 changes ~43% of the units per sweep, s = 4 ~17%. Run:
+Two groups per weight scale:
+- "sample": SWEEPS sequential sweeps of 64 chains from random states at T = 1, setup
+  included (boltz: random streams, the Ising form of the weights, the chains' local fields).
+- "sweeps": the sweeps alone, chains already set up (boltz's internal Chains object; numpy's
+  setup, one random draw of the states, is negligible there).
+Unit updates per second = 64 * 1000 * SWEEPS / time (extra_info, with the fraction of updates
+that change a unit: boltz's cost per sweep grows with it, numpy's does not). Weights
+w_ij ~ N(0, s^2 / n): s = 1 changes ~43% of the units per sweep, s = 4 ~17%. Run:
     pytest bench/test_bench_boltzmann_machine.py --benchmark-group-by=group \
         --benchmark-columns=min,median,rounds
 """
@@ -13,6 +16,7 @@ import numpy as np
 import pytest
 
 import boltz
+from boltz._chains import Chains
 
 N, CHAINS, SWEEPS = 1000, 64, 20
 SCALES = [1.0, 4.0]
@@ -36,13 +40,24 @@ def numpy_gibbs(W, theta, sweeps, seed):
 
 
 def record(benchmark, before, after):
-    benchmark.extra_info["unit_updates"] = CHAINS * N * SWEEPS
     benchmark.extra_info["changed_per_sweep"] = float(np.mean(before != after))
+    if benchmark.stats is not None:                  # None with --benchmark-disable
+        updates = CHAINS * N * SWEEPS
+        benchmark.extra_info["unit_updates_per_second"] = updates / benchmark.stats.stats.min
 
 
+def machine(scale, threads, dtype):
+    W, theta = weights(scale)
+    bm = boltz.BoltzmannMachine(N, burn_in=0, num_threads=threads, dtype=np.dtype(dtype))
+    bm.weights_, bm.thresholds_ = W, theta
+    return bm, W, theta
+
+
+@pytest.mark.parametrize("group", ["sample", "sweeps"])
 @pytest.mark.parametrize("scale", SCALES)
-def test_numpy(benchmark, scale):
-    benchmark.group = f"BM Gibbs sweeps 1000 units x 64 chains, w ~ N(0, {scale:g}^2/n)"
+def test_numpy(benchmark, scale, group):
+    benchmark.group = f"BM {group}: {SWEEPS} Gibbs sweeps 1000 units x 64 chains, " \
+                      f"w ~ N(0, {scale:g}^2/n)"
     W, theta = weights(scale)
     S = benchmark.pedantic(numpy_gibbs, args=(W, theta, SWEEPS, 1), rounds=3)
     record(benchmark, numpy_gibbs(W, theta, SWEEPS - 1, 1), S)
@@ -51,13 +66,36 @@ def test_numpy(benchmark, scale):
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("scale", SCALES)
-def test_boltz(benchmark, scale, threads, dtype):
-    benchmark.group = f"BM Gibbs sweeps 1000 units x 64 chains, w ~ N(0, {scale:g}^2/n)"
-    W, theta = weights(scale)
-    bm = boltz.BoltzmannMachine(N, burn_in=0, num_threads=threads, dtype=np.dtype(dtype))
-    bm.weights_, bm.thresholds_ = W, theta
+def test_boltz_sample(benchmark, scale, threads, dtype):
+    benchmark.group = f"BM sample: {SWEEPS} Gibbs sweeps 1000 units x 64 chains, " \
+                      f"w ~ N(0, {scale:g}^2/n)"
+    bm, W, theta = machine(scale, threads, dtype)
     S = benchmark.pedantic(bm.sample, args=(CHAINS, SWEEPS), kwargs=dict(seed=1), rounds=5)
     record(benchmark, bm.sample(CHAINS, SWEEPS - 1, seed=1), S)
     # the samples are Gibbs samples: a unit is on about as often as its conditional says
+    p_on = 1.0 / (1.0 + np.exp(-(S @ W + theta)))
+    assert abs(S.mean() - p_on.mean()) < 0.02
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("scale", SCALES)
+def test_boltz_sweeps(benchmark, scale, threads, dtype):
+    benchmark.group = f"BM sweeps: {SWEEPS} Gibbs sweeps 1000 units x 64 chains, " \
+                      f"w ~ N(0, {scale:g}^2/n)"
+    bm, W, theta = machine(scale, threads, dtype)
+    start = 2 * np.random.default_rng(1).integers(0, 2, (CHAINS, N), dtype=np.int8) - 1
+    chains = Chains(bm._ising(), CHAINS, 1, start, threads)
+    betas, scales = np.ones(SWEEPS), np.ones(CHAINS)
+
+    def sweeps():
+        chains.sweep(betas, scales, 1, 0)           # heat bath (Gibbs), sequential
+        return chains.spins.copy()
+
+    S = benchmark.pedantic(sweeps, rounds=5, warmup_rounds=1)
+    before = S.copy()
+    after = sweeps()
+    record(benchmark, before, after)
+    S = (after > 0).astype(np.float64)
     p_on = 1.0 / (1.0 + np.exp(-(S @ W + theta)))
     assert abs(S.mean() - p_on.mean()) < 0.02
