@@ -197,7 +197,7 @@ def test_dense_block_kernel_equals_sparse_kernel(dtype, method, beta, threads, r
     # sum rounds, so both must make the very same decisions. n = 83 leaves a partial block
     # and partial column tiles; the clamped spins sit inside blocks and at their edges.
     # Hot (beta = 0.05, 8 chains on one thread): most chains flip most spins of a block, and
-    # groups of four chains share each coupling row (dense_blocks_impl.h, shared_update).
+    # groups of chains share each coupling row (dense_update_impl.h, shared_update).
     n = 83
     J = np.triu(rng.integers(-8, 9, (n, n)) / 8.0 * (rng.random((n, n)) < 0.5), 1)
     J = J + J.T

@@ -13,10 +13,10 @@ decisions are exact to double precision and certain outcomes need no cut-off (ch
 
 Kernels: _run_chain (one chain, the reference), _run_lanes (four chains of a sparse model in
 vector lanes, spin_lanes.h), _run_dense (sequential sweeps of a dense model, a block of spins
-at a time with delayed field updates, dense_blocks.h) and the lockstep loop of _run_group
-(dense, random order). All perform the same decisions and draws per chain, and fields that
-are sums of the same terms in the same order, so a chain's result never depends on which
-one ran it.
+at a time: a vector of chains decides together, then the fields take the block's flips,
+dense_blocks.h) and the lockstep loop of _run_group (dense, random order). All perform the
+same decisions and draws per chain, and fields that are sums of the same terms in the same
+order, so a chain's result never depends on which one ran it.
 OpenMP runs over groups of chains; chain c draws only from its own generator bitgens[c], so
 results do not depend on the thread count. Arguments are trusted: the Python layer validated
 them.
@@ -103,8 +103,8 @@ cdef enum:
     # sparse model's chains share the vector lanes, a dense model's random-order chains run
     # in lockstep.
     MAX_GROUP = 4
-    # decisions per beta above which the vector lanes build exact thresholds (spin_lanes.h,
-    # dense_blocks.h): building them costs about as much as this many decisions save
+    # decisions per beta above which the vector lanes build exact thresholds (spin_lanes.h):
+    # building them costs about as much as this many decisions save
     LANE_TABLE_DECISIONS = 4096
     # thresholds of one beta in the dense lanes: per byte k, G(table[k + 1]) and the strict
     # G(table[k])
@@ -459,7 +459,7 @@ cdef void _run_lanes(const Couplings *m, Chain *group, floating *f, const double
 cdef void _dense_thresholds(double beta, int method, floating *out,
                             floating *scratch) noexcept nogil:
     """out[2 k] = G(TABLES[method][k + 1]) and out[2 k + 1] the strict G(TABLES[method][k])
-    at beta, k < 256, for the dense lanes (dense_blocks_impl.h), by the vector lanes' exact
+    at beta, k < 256, for the dense lanes (dense_decide_impl.h), by the vector lanes' exact
     search (spin_lanes.h); scratch holds BOLTZ_LANE_THRESHOLDS values."""
     cdef double betas[4]
     cdef double known[4]
@@ -483,8 +483,9 @@ cdef void _run_dense(const Couplings *m, Chain *group, int size, floating *f,
     group's chains decide the block's spins a vector of chains at a time (one chain per
     lane), then all fields take the block's flips in one pass. Per chain the same decisions,
     draws and fields as _run_chain. The chains of a group are consecutive rows of the spins
-    and fields (_sweep_group). With enough decisions per beta the lanes compare with exact
-    thresholds, one table per distinct beta of the group. `f` only selects the type."""
+    and fields (_sweep_group). When a table serves at least DENSE_TABLE_CALLS decision calls
+    the lanes compare with exact thresholds, one table per distinct beta of the group, else
+    x = beta dE with the quantiles. `f` only selects the type."""
     cdef Py_ssize_t n = m.n, ld = m.ld, sweep, b, k0, k1, B = BOLTZ_DENSE_BLOCK
     cdef int g, q, l, d, count, nsets, ndistinct = 0, width
     cdef Py_ssize_t changes = 1

@@ -1,7 +1,8 @@
 /*
- * Sequential sweeps of a dense Ising model, a block of spins at a time (see
- * dense_blocks_impl.h). Compiled for baseline x86-64, AVX2+FMA and AVX-512, chosen at run
- * time like the kernels of simd_kernels.h. Used by _spin_sweeps.pyx.
+ * Sequential sweeps of a dense Ising model, a block of spins at a time: a vector of chains
+ * decides the block's spins (dense_decide_impl.h), then every field of the group's chains
+ * takes the block's flips (dense_update_impl.h). Compiled for baseline x86-64, AVX2+FMA and
+ * AVX-512, chosen at run time like the kernels of simd_kernels.h. Used by _spin_sweeps.pyx.
  */
 #ifndef BOLTZ_DENSE_BLOCKS_H
 #define BOLTZ_DENSE_BLOCKS_H
@@ -40,7 +41,10 @@ typedef struct {
 } boltz_dense_lanes;
 
 #define BOLTZ_WITH_AVX512
-#define BOLTZ_TEMPLATE "dense_blocks_impl.h"
+#define BOLTZ_TEMPLATE "dense_decide_impl.h"
+#include "instantiate.h"
+#undef BOLTZ_TEMPLATE
+#define BOLTZ_TEMPLATE "dense_update_impl.h"
 #include "instantiate.h"
 #undef BOLTZ_TEMPLATE
 #undef BOLTZ_WITH_AVX512
