@@ -11,9 +11,12 @@
 #include <string.h>
 #include "simd_kernels.h"
 
-/* Elements of a tile of accumulate_tile: eight vectors (BOLTZ_VBYTES of the template's
- * instruction set) */
-#define BOLTZ_TILE (8 * (ptrdiff_t)(BOLTZ_VBYTES / sizeof(BOLTZ_REAL)))
+/* Vectors (BOLTZ_VBYTES of the template's instruction set) in a tile of accumulate_tile:
+ * eight of the 16 registers of AVX2, twelve of the 32 of AVX-512 (the index and factor of
+ * each source row are loaded once per tile: the longer the tile, the fewer such loads) */
+#define BOLTZ_TILE_NV (BOLTZ_VBYTES == 64 ? 12 : 8)
+/* and in elements */
+#define BOLTZ_TILE (BOLTZ_TILE_NV * (ptrdiff_t)(BOLTZ_VBYTES / sizeof(BOLTZ_REAL)))
 
 #define BOLTZ_WITH_AVX512
 

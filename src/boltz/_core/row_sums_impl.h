@@ -4,17 +4,17 @@
  *
  * Sums of weighted rows, the inner loop of the dense spin sweeps and of RBM training:
  * out += sum_q coef[q] * M[idx[q]] (rows of length p). accumulate_tile holds a tile of the
- * output in eight vector registers (named variables: an array of vectors would live on the
- * stack) while the source rows stream past, so the output is loaded and stored once per
- * tile, not once per source row; eight independent multiply-adds cover their latency. Every
- * output element adds its terms in the order q = 0, 1, ...
+ * output in BOLTZ_TILE_NV vector registers (named variables: an array of vectors would live
+ * on the stack) while the source rows stream past, so the output is loaded and stored once
+ * per tile, not once per source row; eight or more independent multiply-adds cover their
+ * latency. Every output element adds its terms in the order q = 0, 1, ...
  */
 #define BOLTZ_S_CAT_(a, b, c, d) a##b##_##c##_##d
 #define BOLTZ_S_CAT(a, b, c, d) BOLTZ_S_CAT_(a, b, c, d)
 #define BOLTZ_S_FN(name) BOLTZ_S_CAT(boltz_, name, BOLTZ_T, BOLTZ_ISA)
 
 /* out[0 : NV W] += sum_q coef[q] * M[idx[q] * p : ... + NV W], the tile held in NV vector
- * registers (NV <= 8, a constant once inlined: unused registers and loads vanish) */
+ * registers (NV <= 12, a constant once inlined: unused registers and loads vanish) */
 BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_S_FN(sum_tile)(
     BOLTZ_REAL *restrict out, const BOLTZ_REAL *restrict M, ptrdiff_t p,
     const int32_t *restrict idx, const BOLTZ_REAL *restrict coef, ptrdiff_t count, const int NV)
@@ -22,7 +22,7 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_S_FN(sum_ti
     typedef BOLTZ_REAL vreal __attribute__((vector_size(BOLTZ_VBYTES)));
     enum { W = BOLTZ_VBYTES / sizeof(BOLTZ_REAL) };
 #define BOLTZ_S_LOAD(v, ptr) memcpy(&(v), (ptr), sizeof(vreal))
-#define BOLTZ_S_EACH(OP) OP(0) OP(1) OP(2) OP(3) OP(4) OP(5) OP(6) OP(7)
+#define BOLTZ_S_EACH(OP) OP(0) OP(1) OP(2) OP(3) OP(4) OP(5) OP(6) OP(7) OP(8) OP(9) OP(10) OP(11)
 #define BOLTZ_S_INIT(k) vreal a##k = {0}; if (NV > k) BOLTZ_S_LOAD(a##k, out + k * W);
 #define BOLTZ_S_ADD(k) if (NV > k) { vreal r; BOLTZ_S_LOAD(r, s + k * W); a##k += d * r; }
 #define BOLTZ_S_STORE(k) if (NV > k) memcpy(out + k * W, &a##k, sizeof a##k);
@@ -44,10 +44,10 @@ BOLTZ_TARGET static inline void BOLTZ_S_FN(accumulate_tile)(
     BOLTZ_REAL *restrict out, ptrdiff_t x, const BOLTZ_REAL *restrict M, ptrdiff_t p,
     const int32_t *restrict idx, const BOLTZ_REAL *restrict coef, ptrdiff_t count)
 {
-    BOLTZ_S_FN(sum_tile)(out + x, M + x, p, idx, coef, count, 8);
+    BOLTZ_S_FN(sum_tile)(out + x, M + x, p, idx, coef, count, BOLTZ_TILE_NV);
 }
 
-/* The same for a tile of nvec vectors, 1 <= nvec <= 8 */
+/* The same for a tile of nvec vectors, 1 <= nvec <= BOLTZ_TILE_NV */
 BOLTZ_TARGET static void BOLTZ_S_FN(accumulate_vectors)(
     BOLTZ_REAL *restrict out, const BOLTZ_REAL *restrict M, ptrdiff_t p,
     const int32_t *restrict idx, const BOLTZ_REAL *restrict coef, ptrdiff_t count, int nvec)
@@ -60,7 +60,15 @@ BOLTZ_TARGET static void BOLTZ_S_FN(accumulate_vectors)(
     case 5: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 5); break;
     case 6: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 6); break;
     case 7: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 7); break;
-    default: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 8); break;
+    case 8: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 8); break;
+#if BOLTZ_TILE_NV > 8
+    case 9: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 9); break;
+    case 10: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 10); break;
+    case 11: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 11); break;
+    default: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 12); break;
+#else
+    default: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, BOLTZ_TILE_NV); break;
+#endif
     }
 }
 
