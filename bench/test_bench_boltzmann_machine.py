@@ -46,6 +46,12 @@ def record(benchmark, before, after):
         benchmark.extra_info["unit_updates_per_second"] = updates / benchmark.stats.stats.min
 
 
+def check_gibbs(S, W, theta):
+    """The samples are Gibbs samples: a unit is on about as often as its conditional says."""
+    p_on = 1.0 / (1.0 + np.exp(-(S @ W + theta)))
+    assert abs(S.mean() - p_on.mean()) < 0.02
+
+
 def machine(scale, threads, dtype):
     W, theta = weights(scale)
     bm = boltz.BoltzmannMachine(N, burn_in=0, num_threads=threads, dtype=np.dtype(dtype))
@@ -72,9 +78,7 @@ def test_boltz_sample(benchmark, scale, threads, dtype):
     bm, W, theta = machine(scale, threads, dtype)
     S = benchmark.pedantic(bm.sample, args=(CHAINS, SWEEPS), kwargs=dict(seed=1), rounds=5)
     record(benchmark, bm.sample(CHAINS, SWEEPS - 1, seed=1), S)
-    # the samples are Gibbs samples: a unit is on about as often as its conditional says
-    p_on = 1.0 / (1.0 + np.exp(-(S @ W + theta)))
-    assert abs(S.mean() - p_on.mean()) < 0.02
+    check_gibbs(S, W, theta)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -92,10 +96,7 @@ def test_boltz_sweeps(benchmark, scale, threads, dtype):
         chains.sweep(betas, scales, 1, 0)           # heat bath (Gibbs), sequential
         return chains.spins.copy()
 
-    S = benchmark.pedantic(sweeps, rounds=5, warmup_rounds=1)
-    before = S.copy()
+    before = benchmark.pedantic(sweeps, rounds=5, warmup_rounds=1)
     after = sweeps()
     record(benchmark, before, after)
-    S = (after > 0).astype(np.float64)
-    p_on = 1.0 / (1.0 + np.exp(-(S @ W + theta)))
-    assert abs(S.mean() - p_on.mean()) < 0.02
+    check_gibbs((after > 0).astype(np.float64), W, theta)

@@ -213,3 +213,15 @@ def test_keyboard_interrupt_exit_130(monkeypatch, capsys):
     monkeypatch.setattr(boltz, "sample", interrupted)
     assert main(["ising", "--size", "4", "--temperatures", "2.0"]) == 130
     assert "interrupted" in capsys.readouterr().err
+
+
+def test_output_closed_early_is_not_a_crash():
+    # `boltz info | head -1`: the reader leaves while the self-check still prints
+    proc = subprocess.Popen([sys.executable, "-m", "boltz", "info"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert first.startswith(b"boltz ")
+    assert "Traceback" not in err and proc.returncode == 141

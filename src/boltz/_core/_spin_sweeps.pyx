@@ -255,17 +255,13 @@ def init_chains(const int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1]
                           grp * size, <int> min(<Py_ssize_t> size, chains - grp * size))
 
 
-def lane_thresholds(double beta, int method, floating[:, ::1] out, double[::1] table):
-    """The flip thresholds of the vector-lane kernel at beta, for the tests: with table the
-    257 quantiles TABLES[method], out[0, j] is the largest value g of the field's type with
-    round(2 beta g) <= table[j], and out[1, j] the largest with round(2 beta g) < table[j]."""
+cdef void _lane_thresholds(double beta, int method, floating *buf) noexcept nogil:
+    """The vector lanes' thresholds (spin_lanes.h) with beta in all four lanes: buf[8 j] is
+    the largest field value g with round(2 beta g) <= TABLES[method][j], buf[8 j + 4] the
+    largest with < (BOLTZ_LANE_THRESHOLDS values)."""
     cdef double betas[4]
     cdef double known[4]
-    cdef Py_ssize_t j
     cdef int l
-    cdef floating *buf = <floating *> malloc(BOLTZ_LANE_THRESHOLDS * sizeof(floating))
-    if buf == NULL:
-        raise MemoryError()
     for l in range(4):
         betas[l] = beta
         known[l] = NAN
@@ -273,6 +269,17 @@ def lane_thresholds(double beta, int method, floating[:, ::1] out, double[::1] t
         boltz_lanes_thresholds_f32_base(betas, TABLES[method], buf, known)
     else:
         boltz_lanes_thresholds_f64_base(betas, TABLES[method], buf, known)
+
+
+def lane_thresholds(double beta, int method, floating[:, ::1] out, double[::1] table):
+    """The flip thresholds of the vector-lane kernel at beta, for the tests: with table the
+    257 quantiles TABLES[method], out[0, j] is the largest value g of the field's type with
+    round(2 beta g) <= table[j], and out[1, j] the largest with round(2 beta g) < table[j]."""
+    cdef Py_ssize_t j
+    cdef floating *buf = <floating *> malloc(BOLTZ_LANE_THRESHOLDS * sizeof(floating))
+    if buf == NULL:
+        raise MemoryError()
+    _lane_thresholds(beta, method, buf)
     for j in range(257):
         table[j] = TABLES[method][j]
         out[0, j] = buf[8 * j]
@@ -460,17 +467,9 @@ cdef void _dense_thresholds(double beta, int method, floating *out,
                             floating *scratch) noexcept nogil:
     """out[2 k] = G(TABLES[method][k + 1]) and out[2 k + 1] the strict G(TABLES[method][k])
     at beta, k < 256, for the dense lanes (dense_decide_impl.h), by the vector lanes' exact
-    search (spin_lanes.h); scratch holds BOLTZ_LANE_THRESHOLDS values."""
-    cdef double betas[4]
-    cdef double known[4]
+    search; scratch holds BOLTZ_LANE_THRESHOLDS values."""
     cdef int j
-    for j in range(4):
-        betas[j] = beta
-        known[j] = NAN
-    if floating is float:
-        boltz_lanes_thresholds_f32_base(betas, TABLES[method], scratch, known)
-    else:
-        boltz_lanes_thresholds_f64_base(betas, TABLES[method], scratch, known)
+    _lane_thresholds(beta, method, scratch)
     for j in range(256):
         out[2 * j] = scratch[8 * (j + 1)]
         out[2 * j + 1] = scratch[8 * j + 4]

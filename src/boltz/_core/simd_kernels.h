@@ -50,48 +50,39 @@ extern float logf(float);
 
 /* ---- run-time dispatch ----------------------------------------------------------------- */
 
-/* 1 when the AVX2+FMA loops are used. BOLTZ_SIMD=baseline in the environment forces the
- * baseline loops (used by the tests to check both paths on one machine). */
-static int boltz_use_avx2(void)
-{
-    static int cached = -1;
-    if (cached < 0) {
-        int ok = 0;
-#if BOLTZ_X86_DISPATCH
-        const char *force = getenv("BOLTZ_SIMD");
-        __builtin_cpu_init();
-        ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-        if (force != NULL && strcmp(force, "baseline") == 0) ok = 0;
-#endif
-        cached = ok; /* benign race: every thread writes the same value */
-    }
-    return cached;
-}
-
 /* The instruction sets of the AVX-512 loops (the dense spin sweeps): the foundation plus the
  * byte/word, doubleword/quadword and 128/256-bit extensions, as on every AVX-512 CPU since
  * 2017 (Skylake-SP, Ice Lake, Sapphire Rapids, Zen 4). */
 #define BOLTZ_AVX512_TARGET \
     __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi,bmi2,popcnt")))
 
-/* 1 when the AVX-512 loops are used: BOLTZ_SIMD=avx2 (or baseline) turns them off. */
-static int boltz_use_avx512(void)
+/* 0: baseline loops, 1: AVX2+FMA, 2: AVX2+FMA and, where compiled, AVX-512. The environment
+ * variable BOLTZ_SIMD=baseline or BOLTZ_SIMD=avx2 caps it (used by the tests to check every
+ * path on one machine). */
+static int boltz_simd_level(void)
 {
     static int cached = -1;
     if (cached < 0) {
-        int ok = 0;
+        int level = 0;
 #if BOLTZ_X86_DISPATCH
         const char *force = getenv("BOLTZ_SIMD");
         __builtin_cpu_init();
-        ok = boltz_use_avx2() && __builtin_cpu_supports("avx512f") &&
-             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
-             __builtin_cpu_supports("avx512vl");
-        if (force != NULL && strcmp(force, "avx2") == 0) ok = 0;
+        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+            level = 1;
+            if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+                level = 2;
+        }
+        if (force != NULL && strcmp(force, "avx2") == 0 && level > 1) level = 1;
+        if (force != NULL && strcmp(force, "baseline") == 0) level = 0;
 #endif
-        cached = ok;
+        cached = level; /* benign race: every thread writes the same value */
     }
     return cached;
 }
+
+static inline int boltz_use_avx2(void) { return boltz_simd_level() >= 1; }
+static inline int boltz_use_avx512(void) { return boltz_simd_level() >= 2; }
 
 #if BOLTZ_X86_DISPATCH
 #define BOLTZ_DISPATCH(fn, T, args) \
