@@ -46,6 +46,10 @@ def record(benchmark, before, after):
         benchmark.extra_info["unit_updates_per_second"] = updates / benchmark.stats.stats.min
 
 
+def group_name(kind, scale):
+    return f"BM {kind}: {SWEEPS} Gibbs sweeps 1000 units x 64 chains, w ~ N(0, {scale:g}^2/n)"
+
+
 def check_gibbs(S, W, theta):
     """The samples are Gibbs samples: a unit is on about as often as its conditional says."""
     p_on = 1.0 / (1.0 + np.exp(-(S @ W + theta)))
@@ -62,8 +66,7 @@ def machine(scale, threads, dtype):
 @pytest.mark.parametrize("group", ["sample", "sweeps"])
 @pytest.mark.parametrize("scale", SCALES)
 def test_numpy(benchmark, scale, group):
-    benchmark.group = f"BM {group}: {SWEEPS} Gibbs sweeps 1000 units x 64 chains, " \
-                      f"w ~ N(0, {scale:g}^2/n)"
+    benchmark.group = group_name(group, scale)
     W, theta = weights(scale)
     S = benchmark.pedantic(numpy_gibbs, args=(W, theta, SWEEPS, 1), rounds=3)
     record(benchmark, numpy_gibbs(W, theta, SWEEPS - 1, 1), S)
@@ -73,8 +76,7 @@ def test_numpy(benchmark, scale, group):
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("scale", SCALES)
 def test_boltz_sample(benchmark, scale, threads, dtype):
-    benchmark.group = f"BM sample: {SWEEPS} Gibbs sweeps 1000 units x 64 chains, " \
-                      f"w ~ N(0, {scale:g}^2/n)"
+    benchmark.group = group_name("sample", scale)
     bm, W, theta = machine(scale, threads, dtype)
     S = benchmark.pedantic(bm.sample, args=(CHAINS, SWEEPS), kwargs=dict(seed=1), rounds=5)
     record(benchmark, bm.sample(CHAINS, SWEEPS - 1, seed=1), S)
@@ -85,8 +87,7 @@ def test_boltz_sample(benchmark, scale, threads, dtype):
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("scale", SCALES)
 def test_boltz_sweeps(benchmark, scale, threads, dtype):
-    benchmark.group = f"BM sweeps: {SWEEPS} Gibbs sweeps 1000 units x 64 chains, " \
-                      f"w ~ N(0, {scale:g}^2/n)"
+    benchmark.group = group_name("sweeps", scale)
     bm, W, theta = machine(scale, threads, dtype)
     start = 2 * np.random.default_rng(1).integers(0, 2, (CHAINS, N), dtype=np.int8) - 1
     chains = Chains(bm._ising(), CHAINS, 1, start, threads)
