@@ -1,7 +1,8 @@
 /*
  * Weighted row sums shared by dense_blocks.h and rbm_rows.h (see row_sums_impl.h),
- * instantiated for float64 and float32, baseline x86-64, AVX2+FMA and AVX-512. Internal helpers:
- * the kernels that call them are dispatched at run time and call the same ISA's version.
+ * instantiated for float64 and float32, baseline x86-64, AVX2+FMA and AVX-512. Internal
+ * helpers: the kernels that call them are dispatched at run time and call the same ISA's
+ * version.
  */
 #ifndef BOLTZ_ROW_SUMS_H
 #define BOLTZ_ROW_SUMS_H
