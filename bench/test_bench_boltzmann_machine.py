@@ -72,9 +72,15 @@ def test_numpy(benchmark, scale, group):
     record(benchmark, numpy_gibbs(W, theta, SWEEPS - 1, 1), S)
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("threads", [1, 2])
-@pytest.mark.parametrize("scale", SCALES)
+def boltz_cases(test):
+    """Every weight scale, thread count and precision of boltz's side."""
+    for name, values in (("dtype", ["float64", "float32"]), ("threads", [1, 2]),
+                         ("scale", SCALES)):
+        test = pytest.mark.parametrize(name, values)(test)
+    return test
+
+
+@boltz_cases
 def test_boltz_sample(benchmark, scale, threads, dtype):
     benchmark.group = group_name("sample", scale)
     bm, W, theta = machine(scale, threads, dtype)
@@ -83,9 +89,7 @@ def test_boltz_sample(benchmark, scale, threads, dtype):
     check_gibbs(S, W, theta)
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("threads", [1, 2])
-@pytest.mark.parametrize("scale", SCALES)
+@boltz_cases
 def test_boltz_sweeps(benchmark, scale, threads, dtype):
     benchmark.group = group_name("sweeps", scale)
     bm, W, theta = machine(scale, threads, dtype)
