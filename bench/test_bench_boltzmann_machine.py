@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 
 import boltz
 from boltz._chains import Chains
+from boltz.ising_model import _aligned_empty
 
 N, CHAINS, SWEEPS = 1000, 64, 20
 SCALES = [1.0, 4.0]
@@ -31,9 +32,7 @@ THREADS = [1, 2]
 
 def aligned_copy(a):
     """a copied to storage that starts on a 64-byte boundary."""
-    buf = np.empty(a.nbytes + 64, dtype=np.uint8)
-    start = -buf.ctypes.data % 64
-    out = buf[start:start + a.nbytes].view(a.dtype).reshape(a.shape)
+    out = _aligned_empty(a.shape, a.dtype)
     out[...] = a
     return out
 

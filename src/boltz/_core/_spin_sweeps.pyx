@@ -163,14 +163,28 @@ cdef inline void _update_fields(const Couplings *m, floating *f, Py_ssize_t i,
             f[m.indices[p]] += data[p] * delta
 
 
-cdef inline void _dense_update(const floating *J, Py_ssize_t n, floating **f,
+cdef inline void _dense_update(const floating *J, Py_ssize_t ld, floating **f,
                                const int32_t *flipped, const floating *delta, const int *nflip,
                                int size) noexcept nogil:
     """Every field of a group of chains takes its chain's flips of a block (dense_blocks.h)."""
     if floating is float:
-        boltz_dense_update_f32(J, n, f, flipped, delta, nflip, size)
+        boltz_dense_update_f32(J, ld, f, flipped, delta, nflip, size)
     else:
-        boltz_dense_update_f64(J, n, f, flipped, delta, nflip, size)
+        boltz_dense_update_f64(J, ld, f, flipped, delta, nflip, size)
+
+
+cdef inline void _dense_decide(const floating *J, Py_ssize_t ld, Py_ssize_t k0, Py_ssize_t k1,
+                               const uint8_t *clamped, const floating *f, int8_t *s,
+                               Py_ssize_t n, boltz_dense_lanes *st, int count,
+                               const floating *thr, const double *table, int heat_bath,
+                               int32_t *flipped, floating *delta, int *nflip) noexcept nogil:
+    """A vector of chains decides the spins k0 .. k1-1 of a block (dense_blocks.h)."""
+    if floating is float:
+        boltz_dense_decide_f32(J, ld, k0, k1, clamped, f, s, n, st, count, thr, table,
+                               heat_bath, flipped, delta, nflip)
+    else:
+        boltz_dense_decide_f64(J, ld, k0, k1, clamped, f, s, n, st, count, thr, table,
+                               heat_bath, flipped, delta, nflip)
 
 
 cdef void _energy_and_magnet(const Couplings *m, const int8_t *s, const floating *f,
@@ -548,16 +562,10 @@ cdef void _run_dense(const Couplings *m, Chain *group, int size, floating *f,
             k1 = min(n, k0 + B)
             for q in range(nsets):
                 count = min(width, size - q * width)
-                if floating is float:
-                    boltz_dense_decide_f32(J, ld, k0, k1, m.clamped, base_f + q * width * ld,
-                                           base_s + q * width * n, n, &lanes[q], count, thr,
-                                           table, method, &flipped[q * width * B],
-                                           &delta[q * width * B], &nflip[q * width])
-                else:
-                    boltz_dense_decide_f64(J, ld, k0, k1, m.clamped, base_f + q * width * ld,
-                                           base_s + q * width * n, n, &lanes[q], count, thr,
-                                           table, method, &flipped[q * width * B],
-                                           &delta[q * width * B], &nflip[q * width])
+                _dense_decide(J, ld, k0, k1, m.clamped, base_f + q * width * ld,
+                              base_s + q * width * n, n, &lanes[q], count, thr, table, method,
+                              &flipped[q * width * B], &delta[q * width * B],
+                              &nflip[q * width])
             _dense_update(J, ld, fields, flipped, delta, nflip, size)
         for g in range(size):
             group[g].e = lanes[g // width].energy[g % width]
