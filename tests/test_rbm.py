@@ -209,6 +209,22 @@ def test_cd_and_pcd_raise_the_exact_likelihood(persistent, k):
     assert rbm.history_["reconstruction_error"][-1] < rbm.history_["reconstruction_error"][0]
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_rows_results_do_not_depend_on_the_rows_beside_it(dtype):
+    """transform, free_energy and score_samples of a row are bit-identical whatever the
+    order and number of the rows around it (BLAS rounds a row by its place in the batch)."""
+    X = 3 * np.random.RandomState(0).uniform(size=(20, 3))   # scikit-learn's check's data
+    rbm = boltz.RBM(n_components=1, n_iter=3, random_state=1, dtype=dtype).fit(X)
+    rng = np.random.default_rng(0)
+    for method in ("transform", "free_energy", "score_samples"):
+        whole = getattr(rbm, method)(X)
+        for _ in range(50):
+            idx = rng.permutation(20)
+            np.testing.assert_array_equal(getattr(rbm, method)(X[idx]), whole[idx])
+        for i in range(20):
+            np.testing.assert_array_equal(getattr(rbm, method)(X[i:i + 1]), whole[i:i + 1])
+
+
 def test_sparse_and_dense_input_give_the_same_model():
     X = np.tile(bars_and_stripes_3x3(), (3, 1)).astype(float)
     dense = boltz.RBM(n_components=5, n_iter=5, random_state=3, dtype=np.float64).fit(X)

@@ -229,14 +229,12 @@ class RBM(*_BASES):
         if not hasattr(self, "components_"):
             raise NotFittedError("This RBM instance is not fitted yet: call fit(X) first")
 
-    @staticmethod
-    def _dot(X, Y):
-        return X @ Y if not _is_sparse(X) else np.asarray(X @ Y)
-
     # ---- the model ---------------------------------------------------------------------
 
     def _mean_hiddens(self, V):
-        return _sigmoid(self._dot(V, self.components_.T) + self.intercept_hidden_)
+        # the row sums of _hidden_inputs, not BLAS: a BLAS product rounds a row by where it
+        # sits in the batch, so a row's probabilities would depend on the rows beside it
+        return _sigmoid(self._hidden_inputs(V, self._dtype()))
 
     def _mean_visibles(self, H):
         return _sigmoid(H @ self.components_ + self.intercept_visible_)

@@ -90,14 +90,34 @@ BOLTZ_TARGET static void BOLTZ_FN(axpy)(BOLTZ_REAL *restrict y, const BOLTZ_REAL
     for (ptrdiff_t i = 0; i < n; i++) y[i] += a * x[i];
 }
 
-/* x[i] = 1 / (1 + exp(-x[i])), in place: exp(-|x|) never overflows (RBM probabilities) */
-BOLTZ_TARGET static void BOLTZ_FN(sigmoid)(BOLTZ_REAL *restrict x, ptrdiff_t n)
+/* Elements of one sigmoid_block: a whole number of vectors of every instruction set */
+#define BOLTZ_SIGMOID_BLOCK 16
+
+/* x[0 .. BOLTZ_SIGMOID_BLOCK) = 1 / (1 + exp(-x)): exp(-|x|) never overflows. One
+ * fixed-length vector loop, out of line, so that every element is computed by the same code */
+BOLTZ_TARGET __attribute__((noinline)) static void BOLTZ_FN(sigmoid_block)(
+    BOLTZ_REAL *restrict x)
 {
 #pragma omp simd
-    for (ptrdiff_t i = 0; i < n; i++) {
+    for (int i = 0; i < BOLTZ_SIGMOID_BLOCK; i++) {
         const BOLTZ_REAL v = x[i];
         const BOLTZ_REAL e = BOLTZ_EXP(v >= 0 ? -v : v);
         x[i] = (v >= 0 ? (BOLTZ_REAL)1 : e) / ((BOLTZ_REAL)1 + e);
+    }
+}
+
+/* x[i] = 1 / (1 + exp(-x[i])), in place (RBM probabilities). The last partial block goes
+ * through the same vector code as the others (a vector exp and a scalar one can differ in
+ * the last bit), so an element's result never depends on its place in the array. */
+BOLTZ_TARGET static void BOLTZ_FN(sigmoid)(BOLTZ_REAL *restrict x, ptrdiff_t n)
+{
+    ptrdiff_t i = 0;
+    for (; i + BOLTZ_SIGMOID_BLOCK <= n; i += BOLTZ_SIGMOID_BLOCK) BOLTZ_FN(sigmoid_block)(x + i);
+    if (i < n) {
+        BOLTZ_REAL tail[BOLTZ_SIGMOID_BLOCK] = {0};
+        memcpy(tail, x + i, (size_t)(n - i) * sizeof(BOLTZ_REAL));
+        BOLTZ_FN(sigmoid_block)(tail);
+        memcpy(x + i, tail, (size_t)(n - i) * sizeof(BOLTZ_REAL));
     }
 }
 
