@@ -22,8 +22,8 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 import boltz
-from boltz._chains import Chains
-from boltz.ising_model import _aligned_empty
+from boltz.spin._chains import Chains
+from boltz.spin.ising_model import _aligned_empty
 
 N, CHAINS, SWEEPS = 1000, 64, 20
 SCALES = [1.0, 4.0]

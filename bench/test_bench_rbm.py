@@ -84,7 +84,7 @@ def test_ais_784x500(benchmark):
     rng = np.random.default_rng(0)
     W = rng.normal(0, 0.01, (784, 500))
     b, c = rng.normal(0, 0.1, 784), np.zeros(500)
-    from boltz._rbm_partition import log_partition_ais
+    from boltz.machines._partition import log_partition_ais
     result = benchmark.pedantic(log_partition_ais, args=(W, b, c),
                                 kwargs=dict(n_betas=1000, n_runs=100, seed=0), rounds=1)
     benchmark.extra_info["log_z_se"] = result.log_z_se

@@ -6,7 +6,7 @@ import pytest
 from ising_exact import all_states, exact_energies
 
 import boltz
-from boltz.annealing import default_beta_range
+from boltz.spin.annealing import default_beta_range
 
 
 def test_ferromagnet_reaches_the_ground_state():

@@ -113,7 +113,7 @@ def test_import_loads_no_optional_package():
     # and load scipy's BLAS threads, which a plain `import boltz` should not.
     code = ("import sys, boltz; "
             "print(sorted(m for m in ('sklearn', 'scipy', 'dimod', 'tqdm') if m in sys.modules)); "
-            "boltz.RBM; print('sklearn' in sys.modules or 'boltz.rbm' in sys.modules)")
+            "boltz.RBM; print('sklearn' in sys.modules or 'boltz.machines.rbm' in sys.modules)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120)
     assert res.returncode == 0, res.stderr

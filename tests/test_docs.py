@@ -3,18 +3,21 @@ import doctest
 
 import pytest
 
-import boltz.annealing
-import boltz.boltzmann_machine
-import boltz.boltzmann_sampling
-import boltz.distribution
-import boltz.ising_model
-import boltz.log_domain
-import boltz.mcmc_statistics
-import boltz.parallel_tempering
-import boltz.rbm
+import boltz
+import boltz.machines.boltzmann_machine
+import boltz.machines.rbm
+import boltz.numerics.boltzmann_sampling
+import boltz.numerics.distribution
+import boltz.numerics.log_domain
+import boltz.numerics.mcmc_statistics
+import boltz.spin.annealing
+import boltz.spin.ising_model
+import boltz.spin.parallel_tempering
 
-MODULES = [boltz.log_domain, boltz.boltzmann_machine, boltz.distribution, boltz.boltzmann_sampling, boltz.ising_model,
-           boltz.annealing, boltz.parallel_tempering, boltz.mcmc_statistics, boltz.rbm]
+MODULES = [boltz.numerics.log_domain, boltz.numerics.distribution,
+           boltz.numerics.boltzmann_sampling, boltz.numerics.mcmc_statistics,
+           boltz.spin.ising_model, boltz.spin.annealing, boltz.spin.parallel_tempering,
+           boltz.machines.boltzmann_machine, boltz.machines.rbm]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

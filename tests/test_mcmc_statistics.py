@@ -1,4 +1,4 @@
-"""Estimators for MCMC traces (boltz.mcmc_statistics), checked against AR(1) chains.
+"""Estimators for MCMC traces (boltz.numerics.mcmc_statistics), checked against AR(1) chains.
 
 An AR(1) chain x_t = phi x_{t-1} + sqrt(1 - phi^2) e_t started from N(0, 1) is stationary with
 unit variance, rho(t) = phi^t and tau_int = (1 + phi) / (1 - phi). Tolerances below are derived
@@ -11,8 +11,8 @@ import math
 import numpy as np
 import pytest
 
-import boltz.mcmc_statistics as ms
-from boltz.mcmc_statistics import (
+import boltz.numerics.mcmc_statistics as ms
+from boltz.numerics.mcmc_statistics import (
     autocorrelation,
     chain_spread_error,
     effective_sample_size,

@@ -40,7 +40,7 @@ def test_every_temperature_keeps_its_boltzmann_distribution(rng):
         counts = np.bincount(state_index(result.states[k]), minlength=64)
         chi2, dof = chi_square(counts, exact_distribution(J, h, beta))
         # records 3 sweeps apart are not independent: inflate by the energy's tau
-        tau = boltz.mcmc_statistics.integrated_autocorrelation_time(result.energies[k])
+        tau = boltz.numerics.mcmc_statistics.integrated_autocorrelation_time(result.energies[k])
         assert chi2 < stats.chi2.ppf(1 - 1e-4, dof) * max(1.0, tau), (beta, chi2)
 
 

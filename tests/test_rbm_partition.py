@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from boltz import _rbm_partition as rp
+from boltz.machines import _partition as rp
 
 
 def brute_log_z(W, b, c):

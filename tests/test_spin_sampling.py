@@ -6,7 +6,7 @@ from ising_exact import (all_states, chi_square, exact_distribution, exact_momen
 from scipy import stats
 
 import boltz
-from boltz import _chains
+from boltz.spin import _chains
 from boltz._core import _spin_sweeps
 
 

@@ -7,25 +7,31 @@ Numerics of the Boltzmann distribution (:func:`logsumexp`, :func:`softmax`,
 Conventions: k_B = 1 unless a ``boltzmann_constant`` argument says otherwise; ``temperature``
 T > 0 and beta = 1/(k_B T); energies are lower-is-likelier, scores/logits higher-is-likelier.
 """
+import sys
 from importlib.metadata import PackageNotFoundError, version as _version
 
-from boltz.annealing import AnnealResult, Annealer
-from boltz.boltzmann_machine import BoltzmannMachine
-from boltz.boltzmann_sampling import sample_boltzmann
-from boltz.distribution import Thermodynamics, boltzmann_probs, solve_beta, thermodynamics
-from boltz.ising_model import IsingModel
-from boltz.log_domain import log_softmax, logsumexp, softmax
-from boltz.parallel_tempering import ParallelTempering, TemperingResult
-from boltz.spin_sampling import SampleTrace, sample
+from boltz import _moved_modules
+from boltz.machines.boltzmann_machine import BoltzmannMachine
+from boltz.numerics import mcmc_statistics
+from boltz.numerics.boltzmann_sampling import sample_boltzmann
+from boltz.numerics.distribution import Thermodynamics, boltzmann_probs, solve_beta, thermodynamics
+from boltz.numerics.log_domain import log_softmax, logsumexp, softmax
+from boltz.spin.annealing import AnnealResult, Annealer
+from boltz.spin.ising_model import IsingModel
+from boltz.spin.parallel_tempering import ParallelTempering, TemperingResult
+from boltz.spin.sampling import SampleTrace, sample
 
+# boltz.mcmc_statistics is a documented public module: the same module object as its home
+sys.modules.setdefault("boltz.mcmc_statistics", mcmc_statistics)
+_moved_modules.install()
 
 
 def __getattr__(name):
-    """``boltz.RBM`` on first use: boltz.rbm imports scikit-learn (when installed) for its
+    """``boltz.RBM`` on first use: boltz.machines.rbm imports scikit-learn (when installed) for its
     estimator base classes, which costs about a second and loads scipy's BLAS, so a plain
     ``import boltz`` does not."""
     if name == "RBM":
-        from boltz.rbm import RBM
+        from boltz.machines.rbm import RBM
         return RBM
     raise AttributeError(f"module 'boltz' has no attribute {name!r}")
 

@@ -29,8 +29,8 @@ except ImportError as err:  # pragma: no cover - exercised only without dimod
 
 import numpy as np
 
-from boltz.annealing import Annealer
-from boltz.ising_model import IsingModel
+from boltz.spin.annealing import Annealer
+from boltz.spin.ising_model import IsingModel
 
 __all__ = ["AnnealingSampler", "bqm_to_ising_model"]
 

@@ -12,7 +12,7 @@ from libc.math cimport INFINITY, NAN, log, log1p, fabs, isnan
 
 import numpy as np
 
-cdef extern from "simd_kernels.h" nogil:
+cdef extern from "simd/simd_kernels.h" nogil:
     float boltz_max_f32(const float *x, Py_ssize_t n)
     double boltz_max_f64(const double *x, Py_ssize_t n)
     double boltz_sumexp_f32(const float *x, const float *w, Py_ssize_t n,

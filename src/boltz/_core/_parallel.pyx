@@ -1,7 +1,7 @@
 """Facts about the compiled core: OpenMP, default thread count, SIMD instruction set."""
 from boltz._core._openmp cimport BOLTZ_HAVE_OPENMP, omp_get_max_threads
 
-cdef extern from "simd_kernels.h":
+cdef extern from "simd/simd_kernels.h":
     const char *boltz_simd_isa() noexcept nogil
 
 

@@ -22,7 +22,7 @@ from numpy.random cimport bitgen_t
 
 import numpy as np
 
-cdef extern from "rbm_rows.h" nogil:
+cdef extern from "rbm/rbm_rows.h" nogil:
     Py_ssize_t boltz_rbm_nonzeros_f32(const float *x, Py_ssize_t m, int32_t *idx, float *coef)
     Py_ssize_t boltz_rbm_nonzeros_f64(const double *x, Py_ssize_t m, int32_t *idx,
                                       double *coef)

@@ -2,7 +2,7 @@
 # wrapper each (float32 / float64 chosen at compile time, AVX2 at run time).
 from cython cimport floating
 
-cdef extern from "simd_kernels.h" nogil:
+cdef extern from "simd/simd_kernels.h" nogil:
     void boltz_sigmoid_f32(float *x, Py_ssize_t n)
     void boltz_sigmoid_f64(double *x, Py_ssize_t n)
     double boltz_softplus_sum_f32(const float *x, Py_ssize_t n)

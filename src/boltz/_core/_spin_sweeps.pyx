@@ -29,14 +29,14 @@ from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 from numpy.random cimport bitgen_t
 
-cdef extern from "chain_rng.h" nogil:
+cdef extern from "random/chain_rng.h" nogil:
     ctypedef struct boltz_chain_rng:
         bitgen_t *bitgen
     boltz_chain_rng boltz_chain_rng_make(bitgen_t *bitgen)
     int boltz_flip(boltz_chain_rng *r, double x, const double *table, int heat_bath)
     uint64_t boltz_bounded(bitgen_t *g, uint64_t n)
 
-cdef extern from "spin_lanes.h" nogil:
+cdef extern from "spin/spin_lanes.h" nogil:
     enum: BOLTZ_LANE_THRESHOLDS
     void boltz_lanes_sweep_f64(const int64_t *indptr, const int32_t *indices,
                                const double *data, const uint8_t *clamped, Py_ssize_t n,
@@ -53,7 +53,7 @@ cdef extern from "spin_lanes.h" nogil:
     void boltz_lanes_thresholds_f32_base(const double *beta, const double *table,
                                          float *thr, double *known)
 
-cdef extern from "dense_blocks.h" nogil:
+cdef extern from "spin/dense_blocks.h" nogil:
     enum: BOLTZ_DENSE_BLOCK
     enum: DENSE_GROUP "BOLTZ_DENSE_MAX_GROUP"
     enum: DENSE_LANES "BOLTZ_DENSE_LANES"
@@ -85,7 +85,7 @@ cdef extern from "dense_blocks.h" nogil:
                                 const int32_t *flipped, const float *delta, const int *nflip,
                                 int size)
 
-cdef extern from "simd_kernels.h" nogil:
+cdef extern from "simd/simd_kernels.h" nogil:
     void boltz_axpy_f32(float *y, const float *x, Py_ssize_t n, float a)
     void boltz_axpy_f64(double *y, const double *x, Py_ssize_t n, double a)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from boltz.log_domain import logsumexp
+from boltz.numerics.log_domain import logsumexp
 
 __all__ = ["all_binary_states", "MAX_ENUMERATED_UNITS"]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from boltz._validation import as_float_array, check_temperature, resolve_num_threads
-from boltz.log_domain import logsumexp, softmax
+from boltz.numerics.log_domain import logsumexp, softmax
 
 __all__ = ["boltzmann_probs", "thermodynamics", "Thermodynamics", "solve_beta"]
 

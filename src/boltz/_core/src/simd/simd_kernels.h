@@ -44,8 +44,8 @@ extern float logf(float);
 #define BOLTZ_BLOCK 512
 
 /* ---- instantiate the template for each (instruction set, type) ------------------------ */
-#define BOLTZ_TEMPLATE "simd_kernels_impl.h"
-#include "instantiate.h"
+#define BOLTZ_TEMPLATE "simd/simd_kernels_impl.h"
+#include "simd/instantiate.h"
 #undef BOLTZ_TEMPLATE
 
 /* ---- run-time dispatch ----------------------------------------------------------------- */

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from boltz._chains import Chains, block_sweeps, check_method, check_model, check_order
+from boltz.spin._chains import Chains, block_sweeps, check_method, check_model, check_order
 from boltz._progress import run_in_blocks
 from boltz._validation import check_positive_int, resolve_num_threads
 

@@ -17,7 +17,7 @@ import json
 
 import numpy as np
 
-from boltz import _rbm_partition
+from boltz.machines import _partition as _rbm_partition
 from boltz._core import _logsumexp, _rbm_epoch
 from boltz._progress import run_in_blocks
 from boltz._random import RandomStreams, seed_sequence
@@ -368,7 +368,7 @@ class RBM(*_BASES):
 
         ``method="exact"`` enumerates the smaller layer (at most 26 units).
         ``method="ais"`` estimates it by annealed importance sampling (options ``n_betas``,
-        ``n_runs``, ``base_rates``, ``seed``; see ``boltz._rbm_partition.log_partition_ais``)
+        ``n_runs``, ``base_rates``, ``seed``; see ``boltz.machines._partition.log_partition_ais``)
         and keeps the full result, with its standard error and ±3σ bounds, in ``ais_``.
         """
         self._check_fitted()

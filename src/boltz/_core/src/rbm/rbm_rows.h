@@ -11,13 +11,13 @@
 #include <stdint.h>
 #include <string.h>
 #include "numpy/random/bitgen.h"
-#include "chain_rng.h"
-#include "compress_lut.h"
-#include "row_sums.h"
-#include "simd_kernels.h"
+#include "random/chain_rng.h"
+#include "simd/compress_lut.h"
+#include "simd/row_sums.h"
+#include "simd/simd_kernels.h"
 
-#define BOLTZ_TEMPLATE "rbm_rows_impl.h"
-#include "instantiate.h"
+#define BOLTZ_TEMPLATE "rbm/rbm_rows_impl.h"
+#include "simd/instantiate.h"
 #undef BOLTZ_TEMPLATE
 
 #define BOLTZ_RBM_PUBLIC(T, REAL)                                                              \

@@ -9,9 +9,9 @@
 
 #include <stdint.h>
 #include <string.h>
-#include "chain_rng.h"
-#include "row_sums.h"
-#include "simd_kernels.h"
+#include "random/chain_rng.h"
+#include "simd/row_sums.h"
+#include "simd/simd_kernels.h"
 #if BOLTZ_X86_DISPATCH
 #include <immintrin.h>
 #endif
@@ -41,11 +41,11 @@ typedef struct {
 } boltz_dense_lanes;
 
 #define BOLTZ_WITH_AVX512
-#define BOLTZ_TEMPLATE "dense_decide_impl.h"
-#include "instantiate.h"
+#define BOLTZ_TEMPLATE "spin/dense_decide_impl.h"
+#include "simd/instantiate.h"
 #undef BOLTZ_TEMPLATE
-#define BOLTZ_TEMPLATE "dense_update_impl.h"
-#include "instantiate.h"
+#define BOLTZ_TEMPLATE "spin/dense_update_impl.h"
+#include "simd/instantiate.h"
 #undef BOLTZ_TEMPLATE
 #undef BOLTZ_WITH_AVX512
 

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from boltz._binary_enumeration import MAX_ENUMERATED_UNITS, all_binary_states
+from boltz.machines._enumeration import MAX_ENUMERATED_UNITS, all_binary_states
 from boltz._random import seed_sequence
 from boltz._core import _logsumexp
 from boltz._validation import check_positive_int, resolve_num_threads
-from boltz.log_domain import logsumexp
+from boltz.numerics.log_domain import logsumexp
 
 _CHUNK_ENTRIES = 1 << 22
 

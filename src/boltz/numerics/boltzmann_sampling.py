@@ -8,7 +8,7 @@ import numpy as np
 from boltz._core._categorical import draw_categorical
 from boltz._random import RandomStreams
 from boltz._validation import as_float_array, resolve_num_threads
-from boltz.distribution import boltzmann_probs
+from boltz.numerics.distribution import boltzmann_probs
 
 __all__ = ["sample_boltzmann"]
 

@@ -11,19 +11,19 @@ and a unit turns on with probability :math:`\sigma(\Delta E_i / T)`,
 :math:`\Delta E_i = \sum_j w_{ij} s_j + \theta_i`. The sampler is the Ising sweep kernel of
 :func:`boltz.sample` (heat bath, sequential order) on the equivalent Ising model
 (:math:`s = (1 + \sigma)/2`, :meth:`boltz.IsingModel.from_qubo`), with clamped units held by
-its mask; exact quantities come from enumeration (``boltz._binary_enumeration``).
+its mask; exact quantities come from enumeration (``boltz.machines._enumeration``).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from boltz import _binary_enumeration as enumeration
-from boltz._chains import METHODS, ORDERS, Chains
+from boltz.machines import _enumeration as enumeration
+from boltz.spin._chains import METHODS, ORDERS, Chains
 from boltz._progress import run_in_blocks
 from boltz._random import seed_sequence
 from boltz._validation import (as_float_array, check_positive_int, check_real,
                                check_temperature, resolve_num_threads)
-from boltz.ising_model import IsingModel
+from boltz.spin.ising_model import IsingModel
 
 __all__ = ["BoltzmannMachine"]
 

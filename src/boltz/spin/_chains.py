@@ -14,7 +14,7 @@ BLOCK_UPDATES = 2 * 10**7
 
 
 def check_model(model):
-    from boltz.ising_model import IsingModel   # late: ising_model imports the kernels too
+    from boltz.spin.ising_model import IsingModel   # late: ising_model imports the kernels too
 
     if not isinstance(model, IsingModel):
         raise TypeError(f"model must be a boltz.IsingModel, got {type(model).__name__}")

@@ -13,7 +13,7 @@
 #define BOLTZ_ISA_AVX2 0
 #define BOLTZ_ISA_AVX512 0
 #define BOLTZ_VBYTES 32
-#include "instantiate_types.h"
+#include "simd/instantiate_types.h"
 #undef BOLTZ_TARGET
 #undef BOLTZ_ISA
 #undef BOLTZ_ISA_AVX2
@@ -26,7 +26,7 @@
 #define BOLTZ_ISA_AVX2 1
 #define BOLTZ_ISA_AVX512 0
 #define BOLTZ_VBYTES 32
-#include "instantiate_types.h"
+#include "simd/instantiate_types.h"
 #undef BOLTZ_TARGET
 #undef BOLTZ_ISA
 #undef BOLTZ_ISA_AVX2
@@ -40,7 +40,7 @@
 #define BOLTZ_ISA_AVX2 1
 #define BOLTZ_ISA_AVX512 1
 #define BOLTZ_VBYTES 64
-#include "instantiate_types.h"
+#include "simd/instantiate_types.h"
 #undef BOLTZ_TARGET
 #undef BOLTZ_ISA
 #undef BOLTZ_ISA_AVX2

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "simd_kernels.h"
+#include "simd/simd_kernels.h"
 
 /* Vectors (BOLTZ_VBYTES of the template's instruction set) in a tile of accumulate_tile:
  * eight of the 16 registers of AVX2, twelve of the 32 of AVX-512 (the index and factor of
@@ -21,8 +21,8 @@
 
 #define BOLTZ_WITH_AVX512
 
-#define BOLTZ_TEMPLATE "row_sums_impl.h"
-#include "instantiate.h"
+#define BOLTZ_TEMPLATE "simd/row_sums_impl.h"
+#include "simd/instantiate.h"
 #undef BOLTZ_TEMPLATE
 #undef BOLTZ_WITH_AVX512
 

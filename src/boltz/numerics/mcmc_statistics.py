@@ -176,7 +176,7 @@ def autocorrelation(x, axis=-1) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> from boltz.mcmc_statistics import autocorrelation
+    >>> from boltz.numerics.mcmc_statistics import autocorrelation
     >>> autocorrelation([1.0, 2.0, 1.0, 2.0])
     array([ 1.  , -0.75,  0.5 , -0.25])
     >>> autocorrelation([[3.0, 3.0, 3.0], [1.0, 2.0, 3.0]])
@@ -256,7 +256,7 @@ def integrated_autocorrelation_time(x, axis=-1, c=5.0, *, per_chain=False):
     Examples
     --------
     >>> import numpy as np
-    >>> from boltz.mcmc_statistics import integrated_autocorrelation_time
+    >>> from boltz.numerics.mcmc_statistics import integrated_autocorrelation_time
     >>> integrated_autocorrelation_time(np.ones(100))
     1.0
     >>> x = np.random.default_rng(0).normal(size=(4, 4000))
@@ -304,7 +304,7 @@ def effective_sample_size(x, axis=-1, *, c=5.0) -> float:
 
     Examples
     --------
-    >>> from boltz.mcmc_statistics import effective_sample_size
+    >>> from boltz.numerics.mcmc_statistics import effective_sample_size
     >>> effective_sample_size([[5.0, 5.0, 5.0], [2.0, 2.0, 2.0]])
     6.0
     """
@@ -347,7 +347,7 @@ def mean_and_standard_error(x, axis=-1, *, c=5.0) -> tuple[float, float]:
 
     Examples
     --------
-    >>> from boltz.mcmc_statistics import mean_and_standard_error
+    >>> from boltz.numerics.mcmc_statistics import mean_and_standard_error
     >>> mean_and_standard_error([2.0, 2.0, 2.0, 2.0])
     (2.0, 0.0)
     """
@@ -392,7 +392,7 @@ def chain_spread_error(values) -> float:
 
     Examples
     --------
-    >>> from boltz.mcmc_statistics import chain_spread_error
+    >>> from boltz.numerics.mcmc_statistics import chain_spread_error
     >>> chain_spread_error([1.0, 2.0, 3.0, 4.0])
     0.6454972243679028
     """

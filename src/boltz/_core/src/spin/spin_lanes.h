@@ -9,8 +9,8 @@
 
 #include <stdint.h>
 #include <string.h>
-#include "chain_rng.h"
-#include "simd_kernels.h"
+#include "random/chain_rng.h"
+#include "simd/simd_kernels.h"
 #if BOLTZ_X86_DISPATCH
 #include <immintrin.h>
 #endif
@@ -28,8 +28,8 @@ static const uint32_t boltz_lane_flip_bytes[16] = {
 /* Thresholds of the flip decisions for four lanes (spin_lanes_impl.h): 257 x 8 entries */
 #define BOLTZ_LANE_THRESHOLDS (257 * 8)
 
-#define BOLTZ_TEMPLATE "spin_lanes_impl.h"
-#include "instantiate.h"
+#define BOLTZ_TEMPLATE "spin/spin_lanes_impl.h"
+#include "simd/instantiate.h"
 #undef BOLTZ_TEMPLATE
 
 #define BOLTZ_LANES_PUBLIC(T, REAL)                                                            \

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from boltz import mcmc_statistics as stats
-from boltz._chains import Chains, block_sweeps, check_method, check_model, check_order
+from boltz.numerics import mcmc_statistics as stats
+from boltz.spin._chains import Chains, block_sweeps, check_method, check_model, check_order
 from boltz._progress import run_in_blocks
 from boltz._random import seed_sequence
 from boltz._validation import check_positive_int, resolve_num_threads

@@ -1,0 +1,26 @@
+"""The machines wing: Boltzmann machines that learn, and how good they are in nats.
+
+- :mod:`~boltz.machines.boltzmann_machine`: ``BoltzmannMachine`` (visible and hidden units,
+  any connectivity; its sweeps are the spin wing's, on 0/1 units)
+- :mod:`~boltz.machines.rbm`: ``RBM`` (CD-k / PCD-k; a drop-in for scikit-learn's
+  ``BernoulliRBM``)
+- ``_enumeration``: exact sums over all binary states (log Z, distributions) of small models
+- ``_partition``: log Z of an RBM, exact (enumeration of one layer) or by AIS
+
+``RBM`` is imported on first use: it loads scikit-learn (when installed) for its estimator
+base classes, which costs about a second.
+"""
+from boltz.machines.boltzmann_machine import BoltzmannMachine
+
+__all__ = ["BoltzmannMachine", "RBM"]
+
+
+def __getattr__(name):
+    if name == "RBM":
+        from boltz.machines.rbm import RBM
+        return RBM
+    raise AttributeError(f"module 'boltz.machines' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"RBM"})

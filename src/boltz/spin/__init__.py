@@ -1,0 +1,18 @@
+"""The spin wing: Ising / QUBO / Max-Cut models and the Monte Carlo methods that sample and
+optimise them.
+
+- :mod:`~boltz.spin.ising_model`: ``IsingModel`` (couplings, conversions, energies)
+- :mod:`~boltz.spin.sampling`: ``sample`` at a fixed temperature, ``SampleTrace``
+- :mod:`~boltz.spin.annealing`: ``Annealer`` (simulated annealing), ``AnnealResult``
+- :mod:`~boltz.spin.parallel_tempering`: ``ParallelTempering``, ``TemperingResult``
+- ``_chains``: the state of many chains handed to the sweep kernels (``_core._spin_sweeps``)
+
+The dimod adapter, an optional integration, is :mod:`boltz.dimod`.
+"""
+from boltz.spin.annealing import AnnealResult, Annealer
+from boltz.spin.ising_model import IsingModel
+from boltz.spin.parallel_tempering import ParallelTempering, TemperingResult
+from boltz.spin.sampling import SampleTrace, sample
+
+__all__ = ["IsingModel", "sample", "SampleTrace", "Annealer", "AnnealResult",
+           "ParallelTempering", "TemperingResult"]
