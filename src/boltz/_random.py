@@ -9,22 +9,38 @@ Hence the same seed gives bit-identical results for any ``num_threads``.
 from __future__ import annotations
 
 import numbers
+from typing import Union
 
 import numpy as np
 
 from boltz._core._random import bitgen_addresses
+from boltz._validation import check_int
+
+#: What every ``seed`` argument accepts.
+SeedLike = Union[None, int, np.random.SeedSequence, np.random.Generator]
 
 
-def seed_sequence(seed, name: str = "seed") -> np.random.SeedSequence:
+def seed_sequence(seed: SeedLike, name: str = "seed") -> np.random.SeedSequence:
     """The SeedSequence that `seed` stands for.
 
     A Generator is consumed like numpy's own ``Generator.spawn``: each call gives new,
     independent streams, and the generator itself is not advanced.
+
+    Parameters
+    ----------
+    seed : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        None: fresh OS entropy; an int >= 0 (not a bool or a string).
+    name : str
+        The argument's name, used in the messages.
+
+    Returns
+    -------
+    numpy.random.SeedSequence
     """
-    if seed is None or isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
-        if seed is not None and seed < 0:
-            raise ValueError(f"{name} must be a non-negative integer, got {seed}")
-        return np.random.SeedSequence(None if seed is None else int(seed))
+    if seed is None:
+        return np.random.SeedSequence(None)
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, (bool, np.bool_)):
+        return np.random.SeedSequence(check_int(seed, name, minimum=0))
     if isinstance(seed, np.random.SeedSequence):
         return seed
     if isinstance(seed, np.random.Generator):
@@ -42,7 +58,7 @@ class RandomStreams:
     Keep the object alive while a kernel uses :attr:`addresses`.
     """
 
-    def __init__(self, seed, n: int, name: str = "seed"):
+    def __init__(self, seed: SeedLike, n: int, name: str = "seed"):
         children = seed_sequence(seed, name).spawn(n)
         self.bit_generators = [np.random.PCG64(c) for c in children]
         self.addresses = bitgen_addresses(self.bit_generators)

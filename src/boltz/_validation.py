@@ -1,7 +1,41 @@
-"""Argument checks shared by the public functions. Kernels trust what passes here."""
+"""The argument contract: every check of a public argument goes through this module.
+
+Kernels trust what passes here. Like numpy.random's ``check_constraint``, a check is one call
+that names the argument and states the constraint, so the same rule reads the same
+everywhere and its message always names the argument and what was expected.
+
+Rules
+-----
+- A string is never a number: ``"0.5"`` where a number is expected is a TypeError, in a
+  scalar or inside an array.
+- A bool is not a number either: ``True`` where an integer or a real number is expected is a
+  TypeError. (Data arrays are the exception: :func:`as_float_array` converts bool arrays,
+  which are binary data.)
+- Wrong type: TypeError. Right type, wrong value (out of range, nan, wrong shape):
+  ValueError. Both name the argument and say what was expected.
+- Named options (``method="gibbs"``) are checked by :func:`check_choice`, which gives the
+  same message for an unknown and for an unhashable value.
+
+Parameter names
+---------------
+Samplers and functions use dimod's names: ``num_reads``, ``num_sweeps``, ``num_chains``,
+``num_threads``, ``seed``, ``initial_states``. Classes that are scikit-learn estimators
+keep scikit-learn's: ``n_components``, ``n_iter``, ``batch_size``, ``random_state``. A
+renamed parameter keeps its old name as an alias that raises a DeprecationWarning for one
+minor version.
+
+The checks
+----------
+Scalars: :func:`check_real`, :func:`check_int` (:func:`check_positive_int`),
+:func:`check_bool`, :func:`check_choice`, :func:`check_temperature`, :func:`check_beta`,
+:func:`check_shape`. Arrays: :func:`as_float_array`. Axes and threads:
+:func:`check_axes`, :func:`check_axis`, :func:`resolve_num_threads`. Reshaping helpers for
+the reductions: :func:`as_rows`, :func:`reduced_shape`.
+"""
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
@@ -9,68 +43,287 @@ from numpy.lib.array_utils import normalize_axis_tuple
 from boltz._core import _parallel
 
 
-def as_float_array(x, name: str) -> np.ndarray:
-    """`x` as an ndarray of float32 or float64 (integers and bools become float64,
-    float16 becomes float32). Complex, object and long-double input is a TypeError."""
+def _is_bool(value) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def _unwrap_0d(value):
+    """A 0-d real ndarray as its scalar (so ``np.array(2.0)`` passes as a number)."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        return value[()]
+    return value
+
+
+def _bounds_text(above, at_least, below, at_most) -> str:
+    parts = [f"{op} {b}" for op, b in ((">", above), (">=", at_least), ("<", below),
+                                       ("<=", at_most)) if b is not None]
+    return " and ".join(parts)
+
+
+# ---- scalars ------------------------------------------------------------------------------
+
+def check_real(value, name: str, *, above=None, at_least=None, below=None, at_most=None,
+               finite: bool = True) -> float:
+    """A real number (not a bool, not a string) with optional bounds, as a float.
+
+    Parameters
+    ----------
+    value : object
+        The argument: a Python or NumPy real number, or a 0-d real array.
+    name : str
+        The argument's name, used in the messages.
+    above, at_least, below, at_most : float, optional
+        Bounds: ``value > above``, ``>= at_least``, ``< below``, ``<= at_most``.
+    finite : bool
+        Refuse nan and ±inf (default True). With False only nan is refused.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        Not a real number.
+    ValueError
+        nan, infinite (with `finite`), or outside the bounds.
+    """
+    value = _unwrap_0d(value)
+    if _is_bool(value) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} "
+                        f"({type(value).__name__})")
+    x = float(value)
+    ok = (np.isfinite(x) if finite else not np.isnan(x)) and (
+        (above is None or x > above) and (at_least is None or x >= at_least)
+        and (below is None or x < below) and (at_most is None or x <= at_most))
+    if not ok:
+        rule = _bounds_text(above, at_least, below, at_most)
+        head = "finite" if finite else "a number (not nan)"
+        raise ValueError(f"{name} must be {head}{' and ' + rule if rule else ''}, "
+                         f"got {value!r}")
+    return x
+
+
+def check_int(value, name: str, *, minimum: int | None = None,
+              maximum: int | None = None) -> int:
+    """An integer (Python or NumPy; not a bool, float or string) within optional bounds.
+
+    Parameters
+    ----------
+    value : object
+        The argument.
+    name : str
+        The argument's name, used in the messages.
+    minimum, maximum : int, optional
+        Inclusive bounds.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        Not an integer (``2.0`` and ``True`` are not integers here).
+    ValueError
+        Outside the bounds.
+    """
+    value = _unwrap_0d(value)
+    if _is_bool(value) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    return int(value)
+
+
+def check_positive_int(value, name: str, *, minimum: int = 1) -> int:
+    """:func:`check_int` with a lower bound, 1 by default (counts of things)."""
+    return check_int(value, name, minimum=minimum)
+
+
+def check_bool(value, name: str) -> bool:
+    """True or False (a Python or NumPy bool; ``1`` and ``"yes"`` are refused).
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    TypeError
+        Not a bool.
+    """
+    if not _is_bool(value):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_choice(value, name: str, options):
+    """One of the named `options`; with a mapping, the value it maps `value` to.
+
+    Parameters
+    ----------
+    value : object
+        The argument.
+    name : str
+        The argument's name, used in the messages.
+    options : sequence or mapping
+        The allowed values (a mapping's keys); an unhashable `value` (a list, say) is
+        refused with the same message as an unknown one, not with "unhashable type".
+
+    Returns
+    -------
+    object
+        `value`, or ``options[value]`` for a mapping.
+
+    Raises
+    ------
+    TypeError
+        `value` is not a string while every option is one (``method=['gibbs']``).
+    ValueError
+        `value` is not one of the options.
+    """
+    listed = ", ".join(repr(o) for o in options)
+    try:
+        known = value in options
+    except TypeError:                            # unhashable, e.g. a list
+        known = False
+    if not known:
+        exc = (TypeError if all(isinstance(o, str) for o in options)
+               and not isinstance(value, str) else ValueError)
+        raise exc(f"{name} must be one of {listed}; got {value!r}")
+    return options[value] if isinstance(options, Mapping) else value
+
+
+def check_temperature(temperature, name: str = "temperature") -> np.ndarray | float:
+    """A finite temperature T > 0, scalar or array.
+
+    Returns
+    -------
+    float or ndarray of float64
+        A float for a scalar (or 0-d array), else a float64 array of the same shape.
+
+    Raises
+    ------
+    TypeError
+        Not real (strings, bools, complex, objects).
+    ValueError
+        Some value is nan, infinite or <= 0.
+    """
+    temperature = _unwrap_0d(temperature)
+    if np.ndim(temperature) == 0 and not isinstance(temperature, np.ndarray):
+        return check_real(temperature, name, above=0.0)
+    return as_float_array(temperature, name, above=0.0, finite=True, dtype=np.float64,
+                          bools=False)
+
+
+def check_beta(beta, name: str = "beta") -> float:
+    """An inverse temperature: a finite real number >= 0, as a float."""
+    return check_real(beta, name, at_least=0.0)
+
+
+def check_shape(shape, name: str) -> tuple[int, ...]:
+    """An output shape: None (``()``), an int, or a sequence of ints, each >= 0.
+
+    Returns
+    -------
+    tuple of int
+
+    Raises
+    ------
+    TypeError
+        Not None, an int or a sequence of ints (strings and floats are refused).
+    ValueError
+        A negative entry.
+    """
+    shape = _unwrap_0d(shape)
+    if shape is None:
+        return ()
+    if isinstance(shape, numbers.Integral) and not _is_bool(shape):
+        return (check_int(shape, name, minimum=0),)
+    if isinstance(shape, (str, bytes)) or not isinstance(shape, Iterable):
+        raise TypeError(f"{name} must be None, an int or a tuple of ints, got {shape!r}")
+    return tuple(check_int(s, name, minimum=0) for s in shape)
+
+
+# ---- arrays -------------------------------------------------------------------------------
+
+def as_float_array(x, name: str, *, ndim: int | None = None, finite: bool = False,
+                   above=None, at_least=None, dtype=None, bools: bool = True) -> np.ndarray:
+    """`x` as an ndarray of float32 or float64, with optional shape and value rules.
+
+    dtype rules: integers (and bools, unless ``bools=False``) become float64, float16
+    becomes float32, float32 and float64 stay as they are; strings, complex, object and
+    long-double input is refused.
+
+    Parameters
+    ----------
+    x : array_like
+        The argument.
+    name : str
+        The argument's name, used in the messages.
+    ndim : int, optional
+        Required number of dimensions.
+    finite : bool
+        Refuse nan and ±inf.
+    above, at_least : float, optional
+        Every value ``> above`` / ``>= at_least`` (nan fails these).
+    dtype : numpy dtype, optional
+        Cast the result to it (e.g. float64 for parameters).
+    bools : bool
+        Accept bool arrays (default True: binary data).
+
+    Returns
+    -------
+    ndarray
+
+    Raises
+    ------
+    TypeError
+        A refused dtype.
+    ValueError
+        Ragged input, the wrong number of dimensions, or values breaking the rules.
+    """
     try:
         arr = np.asarray(x)
     except ValueError as exc:  # ragged nested sequences
         raise ValueError(f"{name} must be a rectangular array of numbers: {exc}") from None
     kind = arr.dtype.kind
-    if kind in "biu":
-        return arr.astype(np.float64)
-    if kind == "f":
-        if arr.dtype == np.float16:
-            return arr.astype(np.float32)
-        if arr.dtype in (np.float32, np.float64):
-            return arr
-    raise TypeError(
-        f"{name} must be a real array of float32 or float64 values "
-        f"(integers and bools are converted); got dtype {arr.dtype}"
-    )
+    if kind in "iu" or (kind == "b" and bools):
+        arr = arr.astype(np.float64)
+    elif arr.dtype == np.float16:
+        arr = arr.astype(np.float32)
+    elif arr.dtype not in (np.float32, np.float64):
+        accepted = "integers and bools are" if bools else "integers are"
+        raise TypeError(f"{name} must be a real array of float32 or float64 values "
+                        f"({accepted} converted); got dtype {arr.dtype}")
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
+    if finite and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no nan or inf)")
+    if above is not None or at_least is not None:
+        with np.errstate(invalid="ignore"):
+            ok = np.all(arr > above) if above is not None else True
+            ok = ok and (np.all(arr >= at_least) if at_least is not None else True)
+        if not ok:
+            raise ValueError(f"{name} must be {_bounds_text(above, at_least, None, None)}"
+                             f"{' and finite' if finite else ''}, got {x!r}")
+    return arr
 
 
-def check_temperature(temperature, name: str = "temperature") -> np.ndarray | float:
-    """A finite temperature > 0 (scalar or array); returned as float or float64 array."""
-    try:
-        t = np.asarray(temperature, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a positive real number or array of them, "
-                        f"got {temperature!r}") from None
-    if not np.all(np.isfinite(t)) or np.any(t <= 0):
-        raise ValueError(f"{name} must be finite and > 0, got {temperature!r}")
-    return float(t) if t.ndim == 0 else t
-
-
-def check_positive_int(value, name: str, *, minimum: int = 1) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def check_real(value, name: str, *, above=None, at_least=None, below=None) -> float:
-    """A finite real number (bools refused) with optional bounds: > above, >= at_least,
-    < below. Returned as float."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    bounds = [f"> {above}" if above is not None else None,
-              f">= {at_least}" if at_least is not None else None,
-              f"< {below}" if below is not None else None]
-    if not (np.isfinite(value) and (above is None or value > above)
-            and (at_least is None or value >= at_least) and (below is None or value < below)):
-        rule = " and ".join(b for b in bounds if b)
-        raise ValueError(f"{name} must be finite{' and ' + rule if rule else ''}, "
-                         f"got {value!r}")
-    return value
-
+# ---- axes and threads ---------------------------------------------------------------------
 
 def check_axes(axis, ndim: int, name: str = "axis") -> tuple[int, ...]:
-    """axis (None, int or tuple of ints) as a sorted tuple of non-negative axes."""
+    """axis (None, an int or a tuple of ints; not bools) as a sorted tuple of axes >= 0."""
     if axis is None:
         return tuple(range(ndim))
+    items = axis if isinstance(axis, tuple) else (axis,)
+    if any(_is_bool(a) for a in items):
+        raise TypeError(f"{name} must be None, an int or a tuple of ints, got {axis!r}")
     try:
         return tuple(sorted(normalize_axis_tuple(axis, ndim, argname=name)))
     except TypeError:
@@ -79,12 +332,21 @@ def check_axes(axis, ndim: int, name: str = "axis") -> tuple[int, ...]:
         raise ValueError(str(exc)) from None
 
 
+def check_axis(axis, ndim: int, name: str = "axis") -> int:
+    """One axis: an int (not a bool) in ``[-ndim, ndim)``, returned as ``0 <= axis < ndim``."""
+    ax = check_int(axis, name)
+    if not -ndim <= ax < ndim:
+        raise ValueError(f"{name} {ax} is out of bounds for an array with {ndim} "
+                         f"dimension(s)")
+    return ax % ndim
+
+
 def resolve_num_threads(num_threads) -> int:
     """num_threads=None: what OpenMP would use now (OMP_NUM_THREADS, threadpoolctl).
     An int >= 1 is used as given for this call only."""
     if num_threads is None:
         return max(1, _parallel.default_num_threads())
-    return check_positive_int(num_threads, "num_threads")
+    return check_int(num_threads, "num_threads", minimum=1)
 
 
 def as_rows(arr: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
@@ -97,6 +359,7 @@ def as_rows(arr: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
 
 
 def reduced_shape(shape, axes, keepdims: bool) -> tuple[int, ...]:
+    """`shape` with `axes` removed, or kept with length 1 when `keepdims`."""
     if keepdims:
         return tuple(1 if i in axes else s for i, s in enumerate(shape))
     return tuple(s for i, s in enumerate(shape) if i not in axes)

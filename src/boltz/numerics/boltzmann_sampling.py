@@ -1,13 +1,12 @@
 """Sampling states from a Boltzmann distribution over a finite set of energies."""
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+from numpy.typing import ArrayLike
 
 from boltz._core._categorical import draw_categorical
-from boltz._random import RandomStreams
-from boltz._validation import as_float_array, resolve_num_threads
+from boltz._random import RandomStreams, SeedLike
+from boltz._validation import as_float_array, check_shape, resolve_num_threads
 from boltz.numerics.distribution import boltzmann_probs
 
 __all__ = ["sample_boltzmann"]
@@ -16,22 +15,11 @@ __all__ = ["sample_boltzmann"]
 _DRAWS_PER_STREAM = 1 << 16
 
 
-def _check_size(size):
-    if size is None:
-        return ()
-    if isinstance(size, numbers.Integral) and not isinstance(size, bool):
-        size = (size,)
-    try:
-        size = tuple(int(s) for s in size)
-    except TypeError:
-        raise TypeError(f"size must be None, an int or a tuple of ints, got {size!r}") from None
-    if any(s < 0 for s in size):
-        raise ValueError(f"size must be non-negative, got {size!r}")
-    return size
-
-
-def sample_boltzmann(energies, temperature=1.0, size=None, *, degeneracy=None,
-                     boltzmann_constant=1.0, seed=None, num_threads=None):
+def sample_boltzmann(energies: ArrayLike, temperature: float = 1.0,
+                     size: int | tuple[int, ...] | None = None, *,
+                     degeneracy: ArrayLike | None = None, boltzmann_constant: float = 1.0,
+                     seed: SeedLike = None, num_threads: int | None = None
+                     ) -> int | np.ndarray:
     r"""Draw state indices :math:`i` with probability :math:`g_i e^{-E_i/k_B T} / Z`.
 
     For 2-D `energies` each row is its own distribution (Boltzmann exploration over a batch
@@ -79,7 +67,7 @@ def sample_boltzmann(energies, temperature=1.0, size=None, *, degeneracy=None,
         raise ValueError(f"energies must be 1-D or 2-D (rows of states), got shape {e.shape}")
     if e.shape[-1] == 0:
         raise ValueError("energies must have at least one state")
-    size = _check_size(size)
+    size = check_shape(size, "size")
     nthreads = resolve_num_threads(num_threads)
     probs = boltzmann_probs(e.astype(np.float64, copy=False), temperature, degeneracy,
                             boltzmann_constant=boltzmann_constant, num_threads=nthreads)

@@ -5,12 +5,13 @@ Conventions: k_B = ``boltzmann_constant`` (1 by default), temperature T > 0,
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from boltz._validation import as_float_array, check_temperature, resolve_num_threads
+from boltz._validation import (as_float_array, check_int, check_real, check_temperature,
+                               resolve_num_threads)
 from boltz.numerics.log_domain import logsumexp, softmax
 
 __all__ = ["boltzmann_probs", "thermodynamics", "Thermodynamics", "solve_beta"]
@@ -19,34 +20,24 @@ __all__ = ["boltzmann_probs", "thermodynamics", "Thermodynamics", "solve_beta"]
 _BLOCK_ELEMENTS = 1 << 20
 
 
-def _check_positive_scalar(value, name):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number, got {value!r}") from None
-    if not (math.isfinite(v) and v > 0):
-        raise ValueError(f"{name} must be finite and > 0, got {value!r}")
-    return v
-
-
 def _log_degeneracy(degeneracy, energies):
     """log g broadcast to energies' shape (None: zeros), after checking g >= 0 and finite."""
     if degeneracy is None:
         return None
-    g = as_float_array(degeneracy, "degeneracy")
+    g = as_float_array(degeneracy, "degeneracy", finite=True, at_least=0.0)
     try:
         g = np.broadcast_to(g, energies.shape)
     except ValueError:
         raise ValueError(f"degeneracy with shape {g.shape} does not broadcast against "
                          f"energies with shape {energies.shape}") from None
-    if not np.all(np.isfinite(g)) or np.any(g < 0):
-        raise ValueError("degeneracy must be finite and >= 0")
     with np.errstate(divide="ignore"):
         return np.log(g.astype(energies.dtype, copy=False))
 
 
-def boltzmann_probs(energies, temperature=1.0, degeneracy=None, axis=-1, *,
-                    boltzmann_constant=1.0, num_threads=None):
+def boltzmann_probs(energies: ArrayLike, temperature: float = 1.0,
+                    degeneracy: ArrayLike | None = None, axis: int = -1, *,
+                    boltzmann_constant: float = 1.0,
+                    num_threads: int | None = None) -> np.ndarray:
     r"""Boltzmann probabilities :math:`p_i = g_i e^{-E_i / k_B T} / Z` of energy levels.
 
     Lower energy is likelier. Computed relative to the lowest energy, so it never overflows
@@ -81,8 +72,8 @@ def boltzmann_probs(energies, temperature=1.0, degeneracy=None, axis=-1, *,
     0.2689414214
     """
     e = as_float_array(energies, "energies")
-    kt = check_temperature(temperature) * _check_positive_scalar(boltzmann_constant,
-                                                                 "boltzmann_constant")
+    kt = check_temperature(temperature) * check_real(boltzmann_constant,
+                                                     "boltzmann_constant", above=0.0)
     if not np.isscalar(kt):
         raise TypeError("temperature must be a scalar; for many temperatures use "
                         "boltz.thermodynamics")
@@ -136,14 +127,9 @@ class Thermodynamics:
 
 def _levels(energies, degeneracy, name="energies"):
     """Finite 1-D float64 energies and log-degeneracies of the levels with g > 0."""
-    e = as_float_array(energies, name).astype(np.float64, copy=False)
-    if e.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional (the energy levels), "
-                         f"got shape {e.shape}")
+    e = as_float_array(energies, name, ndim=1, finite=True, dtype=np.float64)
     if e.size == 0:
         raise ValueError(f"{name} must not be empty")
-    if not np.all(np.isfinite(e)):
-        raise ValueError(f"{name} must be finite")
     logg = _log_degeneracy(degeneracy, e)
     if logg is None:
         return e, np.zeros_like(e)
@@ -153,8 +139,9 @@ def _levels(energies, degeneracy, name="energies"):
     return e[keep], logg[keep]
 
 
-def thermodynamics(energies, temperature, degeneracy=None, boltzmann_constant=1.0, *,
-                   num_threads=None):
+def thermodynamics(energies: ArrayLike, temperature: float | ArrayLike,
+                   degeneracy: ArrayLike | None = None, boltzmann_constant: float = 1.0, *,
+                   num_threads: int | None = None) -> Thermodynamics:
     r"""Thermodynamics of a system with energy levels :math:`E_i` (degeneracies :math:`g_i`).
 
     With :math:`\beta = 1/(k_B T)` and :math:`Z = \sum_i g_i e^{-\beta E_i}`:
@@ -193,7 +180,7 @@ def thermodynamics(energies, temperature, degeneracy=None, boltzmann_constant=1.
     """
     e, logg = _levels(energies, degeneracy)
     temps = np.asarray(check_temperature(temperature), dtype=np.float64)
-    k = _check_positive_scalar(boltzmann_constant, "boltzmann_constant")
+    k = check_real(boltzmann_constant, "boltzmann_constant", above=0.0)
     nthreads = resolve_num_threads(num_threads)
 
     e0 = e.min()
@@ -234,7 +221,9 @@ def _mean_and_var(de, logg, beta):
     return u, float(p @ (de - u) ** 2)
 
 
-def solve_beta(energies, mean_energy, degeneracy=None, *, xtol=None, maxiter=200):
+def solve_beta(energies: ArrayLike, mean_energy: float | ArrayLike,
+               degeneracy: ArrayLike | None = None, *, xtol: float | None = None,
+               maxiter: int = 200) -> float | np.ndarray:
     r"""Inverse temperature β of the maximum-entropy distribution with mean energy `U`.
 
     Maximising :math:`-\sum_i p_i \log(p_i/g_i)` subject to :math:`\sum_i p_i E_i = U`
@@ -252,14 +241,19 @@ def solve_beta(energies, mean_energy, degeneracy=None, *, xtol=None, maxiter=200
     degeneracy : array_like, optional
         :math:`g_i \ge 0` per level (default 1).
     xtol : float, optional
-        Absolute tolerance on β (default: 4 ulp of the result).
+        Absolute tolerance on β, > 0 (units 1/energy; default: 4 ulp of the result).
     maxiter : int, optional
-        Most iterations (default 200).
+        Most iterations, >= 1 (default 200).
 
     Returns
     -------
     float or ndarray
-        β, shaped like `mean_energy`.
+        β (units 1/energy), a float for a scalar `mean_energy`, else an array of its shape.
+
+    Raises
+    ------
+    RuntimeError
+        The iteration did not converge within `maxiter` steps.
 
     Examples
     --------
@@ -270,9 +264,11 @@ def solve_beta(energies, mean_energy, degeneracy=None, *, xtol=None, maxiter=200
     -0.371048938
     """
     e, logg = _levels(energies, degeneracy)
-    u_target = np.asarray(mean_energy, dtype=np.float64)
-    if not np.all(np.isfinite(u_target)):
-        raise ValueError("mean_energy must be finite")
+    u_target = as_float_array(mean_energy, "mean_energy", finite=True, dtype=np.float64,
+                              bools=False)
+    if xtol is not None:
+        xtol = check_real(xtol, "xtol", above=0.0)
+    maxiter = check_int(maxiter, "maxiter", minimum=1)
     lo_e, hi_e = e.min(), e.max()
     if np.any(u_target <= lo_e) or np.any(u_target >= hi_e):
         raise ValueError(f"mean_energy must lie strictly between the lowest and highest "

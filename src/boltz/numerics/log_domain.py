@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from boltz._core import _logsumexp
 from boltz._validation import (
     as_float_array,
     as_rows,
     check_axes,
+    check_bool,
     check_temperature,
     reduced_shape,
     resolve_num_threads,
@@ -27,7 +29,10 @@ def _scale_of(temperature) -> float:
     return min(1.0 / t, _MAX_SCALE)
 
 
-def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False, *, num_threads=None):
+def logsumexp(a: ArrayLike, axis: int | tuple[int, ...] | None = None,
+              b: ArrayLike | None = None, keepdims: bool = False, return_sign: bool = False,
+              *, num_threads: int | None = None
+              ) -> np.ndarray | np.floating | tuple[np.ndarray | np.floating, ...]:
     r"""Logarithm of the sum of exponentials, :math:`\log \sum_i b_i e^{a_i}`, computed stably.
 
     A drop-in for :func:`scipy.special.logsumexp` for real input, faster and more accurate:
@@ -41,7 +46,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False, *, num_th
     Parameters
     ----------
     a : array_like
-        Real input, float32 or float64 (integers are converted to float64). Any strides.
+        Real input, float32 or float64 (integers and bools are converted to float64). Any
+        strides. Strings, complex and object arrays are a TypeError.
     axis : None or int or tuple of ints, optional
         Axes to reduce over. ``None`` (default) reduces over all of them.
     b : array_like, optional
@@ -80,6 +86,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False, *, num_th
     0.0
     """
     a = as_float_array(a, "a")
+    keepdims = check_bool(keepdims, "keepdims")
+    return_sign = check_bool(return_sign, "return_sign")
     if b is not None:
         b = as_float_array(b, "b")
         try:
@@ -111,7 +119,10 @@ def _softmax(x, axis, temperature, num_threads, log_output):
     scale = _scale_of(temperature)
     if x.ndim == 0:
         raise ValueError("x must have at least one dimension")
-    (ax,) = check_axes(axis, x.ndim)
+    axes = check_axes(axis, x.ndim)
+    if len(axes) != 1:
+        raise ValueError(f"axis must name one axis of x (shape {x.shape}), got {axis!r}")
+    (ax,) = axes
     nthreads = resolve_num_threads(num_threads)
     rows = as_rows(x, (ax,))
     out = np.empty_like(rows)
@@ -121,7 +132,8 @@ def _softmax(x, axis, temperature, num_threads, log_output):
     return np.moveaxis(out.reshape(moved_shape), -1, ax)
 
 
-def softmax(x, axis=-1, temperature=1.0, *, num_threads=None):
+def softmax(x: ArrayLike, axis: int = -1, temperature: float = 1.0, *,
+            num_threads: int | None = None) -> np.ndarray:
     r"""Softmax at a temperature: :math:`p_i = e^{x_i / T} / \sum_j e^{x_j / T}`.
 
     `x` are scores or logits (larger is likelier); for energies use
@@ -159,13 +171,25 @@ def softmax(x, axis=-1, temperature=1.0, *, num_threads=None):
     return _softmax(x, axis, temperature, num_threads, False)
 
 
-def log_softmax(x, axis=-1, temperature=1.0, *, num_threads=None):
+def log_softmax(x: ArrayLike, axis: int = -1, temperature: float = 1.0, *,
+                num_threads: int | None = None) -> np.ndarray:
     r"""Logarithm of :func:`softmax`: :math:`x_i/T - \log \sum_j e^{x_j / T}`.
 
     Computed directly (not as ``log(softmax)``), so tiny probabilities keep their logs:
     ``log_softmax([0, -1000])`` is ``[0, -1000]``. Same edge cases and arguments as
     :func:`softmax`; ``+inf`` entries get :math:`-\log c` for :math:`c` of them and the
     others ``-inf``.
+
+    Parameters
+    ----------
+    x : array_like
+        Real scores, float32 or float64 (integers are converted to float64).
+    axis : int, optional
+        The axis of the distribution. Default: the last.
+    temperature : float, optional
+        :math:`T > 0`, finite; in the units of `x`. Default 1.
+    num_threads : int, optional
+        OpenMP threads over slices (``None``: OpenMP's default). Results do not depend on it.
 
     Returns
     -------
