@@ -16,11 +16,10 @@ Pure numpy. Conventions shared by every function here:
 """
 from __future__ import annotations
 
-import operator
-
 import numpy as np
+from numpy.typing import ArrayLike
 
-from boltz._validation import as_float_array, check_real
+from boltz._validation import as_float_array, check_axis, check_bool, check_real
 
 __all__ = [
     "autocorrelation",
@@ -33,47 +32,22 @@ __all__ = [
 
 # --------------------------------------------------------------------------- validation
 
-def _as_real_array(x, name: str) -> np.ndarray:
-    """`x` as a float64 ndarray (the package-wide checks, then widened)."""
-    return as_float_array(x, name).astype(np.float64, copy=False)
-
-
-def _check_finite(arr: np.ndarray, name: str) -> None:
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no nan or inf)")
-
-
 def _as_traces(x, axis) -> np.ndarray:
     """Validated `x` as a float64 array of shape (..., n) with the time axis last."""
-    arr = _as_real_array(x, "x")
+    arr = as_float_array(x, "x", dtype=np.float64)
     if arr.ndim == 0:
         raise ValueError("x must have at least one dimension (the time axis); got a scalar")
-    if isinstance(axis, (bool, np.bool_)):
-        raise TypeError(f"axis must be an integer, got {axis!r}")
-    try:
-        ax = operator.index(axis)
-    except TypeError:
-        raise TypeError(f"axis must be an integer, got {axis!r}") from None
-    if not -arr.ndim <= ax < arr.ndim:
-        raise ValueError(f"axis {ax} is out of bounds for x with {arr.ndim} dimension(s)")
-    arr = np.moveaxis(arr, ax, -1)
+    arr = np.moveaxis(arr, check_axis(axis, arr.ndim), -1)
     if arr.shape[-1] < 2:
-        raise ValueError(f"x must have at least 2 samples along axis {ax}; "
+        raise ValueError(f"x must have at least 2 samples along axis {axis}; "
                          f"got {arr.shape[-1]}")
     if arr.size == 0:
         raise ValueError(f"x must hold at least one chain; got shape {np.shape(x)}")
-    _check_finite(arr, "x")
-    return arr
+    return as_float_array(arr, "x", finite=True)
 
 
 def _check_c(c) -> float:
     return check_real(c, "c", above=0.0)
-
-
-def _check_bool(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 # --------------------------------------------------------------------------- kernels
@@ -127,7 +101,7 @@ def _ess_from_tau(total: int, tau: float) -> float:
 
 # --------------------------------------------------------------------------- public API
 
-def autocorrelation(x, axis=-1) -> np.ndarray:
+def autocorrelation(x: ArrayLike, axis: int = -1) -> np.ndarray:
     r"""Normalised autocorrelation function :math:`\rho(t)`, :math:`t = 0, \dots, n-1`.
 
     For a trace :math:`x_0, \dots, x_{n-1}` with sample mean :math:`\bar x`,
@@ -187,7 +161,8 @@ def autocorrelation(x, axis=-1) -> np.ndarray:
     return np.moveaxis(_acf_last(arr), -1, axis)
 
 
-def integrated_autocorrelation_time(x, axis=-1, c=5.0, *, per_chain=False):
+def integrated_autocorrelation_time(x: ArrayLike, axis: int = -1, c: float = 5.0, *,
+                                    per_chain: bool = False) -> float | np.ndarray:
     r"""Integrated autocorrelation time :math:`\tau_\mathrm{int}` with Sokal's automatic window.
 
     .. math::
@@ -267,12 +242,12 @@ def integrated_autocorrelation_time(x, axis=-1, c=5.0, *, per_chain=False):
     """
     arr = _as_traces(x, axis)
     c = _check_c(c)
-    if _check_bool(per_chain, "per_chain"):
+    if check_bool(per_chain, "per_chain"):
         return _windowed_tau(_acf_last(arr), c)
     return _tau_pooled(arr, c)
 
 
-def effective_sample_size(x, axis=-1, *, c=5.0) -> float:
+def effective_sample_size(x: ArrayLike, axis: int = -1, *, c: float = 5.0) -> float:
     r"""Effective sample size :math:`N_\mathrm{eff} = N / \tau_\mathrm{int}`.
 
     :math:`N` is the total number of samples (all chains together, ``x.size``) and
@@ -312,7 +287,8 @@ def effective_sample_size(x, axis=-1, *, c=5.0) -> float:
     return _ess_from_tau(arr.size, _tau_pooled(arr, _check_c(c)))
 
 
-def mean_and_standard_error(x, axis=-1, *, c=5.0) -> tuple[float, float]:
+def mean_and_standard_error(x: ArrayLike, axis: int = -1, *,
+                            c: float = 5.0) -> tuple[float, float]:
     r"""Mean of all samples and its standard error corrected for autocorrelation.
 
     .. math::
@@ -361,7 +337,7 @@ def mean_and_standard_error(x, axis=-1, *, c=5.0) -> tuple[float, float]:
     return mean, se
 
 
-def chain_spread_error(values) -> float:
+def chain_spread_error(values: ArrayLike) -> float:
     r"""Standard error of the mean of independent per-chain estimates.
 
     .. math::
@@ -396,11 +372,11 @@ def chain_spread_error(values) -> float:
     >>> chain_spread_error([1.0, 2.0, 3.0, 4.0])
     0.6454972243679028
     """
-    v = _as_real_array(values, "values")
+    v = as_float_array(values, "values", dtype=np.float64)
     if v.ndim != 1:
         raise ValueError(f"values must be 1-D (one estimate per chain); got shape {v.shape}")
     if v.size < 2:
         raise ValueError(f"values must hold at least 2 estimates; got {v.size}")
-    _check_finite(v, "values")
+    v = as_float_array(v, "values", finite=True)
     scale = float(np.max(np.abs(v))) or 1.0
     return float(np.std(v / scale, ddof=1) / np.sqrt(v.size)) * scale

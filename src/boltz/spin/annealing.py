@@ -3,24 +3,46 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from boltz.spin._chains import Chains, block_sweeps, check_method, check_model, check_order
 from boltz._progress import run_in_blocks
-from boltz._validation import check_positive_int, resolve_num_threads
+from boltz._random import SeedLike
+from boltz._validation import (as_float_array, check_beta, check_bool, check_choice,
+                               check_int, resolve_num_threads)
+from boltz.spin._chains import METHODS, ORDERS, Chains, block_sweeps, check_model
+
+if TYPE_CHECKING:
+    from boltz.spin.ising_model import IsingModel
 
 __all__ = ["Annealer", "AnnealResult", "default_beta_range"]
 
+_SCHEDULES = ("geometric", "linear")
 
-def default_beta_range(model):
+
+def default_beta_range(model: IsingModel) -> tuple[float, float]:
     r"""(hot, cold) inverse temperatures derived from the couplings.
 
     Hot: the largest possible flip cost :math:`\Delta E_{max} = 2 \max_i (\sum_j |J_{ij}| +
     |h_i|)` is accepted with probability 1/2, so most flips are accepted. Cold: the smallest
     non-zero coupling or field step :math:`\Delta E_{min} = 2 \min(|J_{ij}|, |h_i|)` is
     undone with probability 1/100.
+
+    Parameters
+    ----------
+    model : IsingModel
+        The model whose couplings and fields set the energy scale.
+
+    Returns
+    -------
+    hot, cold : float
+        :math:`\beta_{hot} = \ln 2 / \Delta E_{max}` and
+        :math:`\beta_{cold} = \max(\ln 100 / \Delta E_{min}, \beta_{hot})` (1/energy units);
+        ``(0.1, 1.0)`` for a model without couplings or fields.
     """
     rows, cols, values = model.bonds()
     nonzero = np.abs(values)
@@ -43,9 +65,20 @@ def _schedule(kind, beta_range, num_betas):
         if hot <= 0:
             raise ValueError("a geometric schedule needs beta_range[0] > 0")
         return np.geomspace(hot, cold, num_betas)
-    if kind == "linear":
-        return np.linspace(hot, cold, num_betas)
-    raise ValueError(f"schedule must be 'geometric', 'linear' or an array of betas, got {kind!r}")
+    return np.linspace(hot, cold, num_betas)
+
+
+def _check_beta_range(beta_range) -> tuple[float, float]:
+    """(hot, cold) with 0 <= hot <= cold, both finite."""
+    pair = (tuple(beta_range) if isinstance(beta_range, Iterable)
+            and not isinstance(beta_range, (str, bytes)) else ())
+    if len(pair) != 2:
+        raise TypeError(f"beta_range must be a pair of floats (hot, cold), got {beta_range!r}")
+    hot = check_beta(pair[0], "beta_range[0]")
+    cold = check_beta(pair[1], "beta_range[1]")
+    if hot > cold:
+        raise ValueError(f"beta_range must satisfy 0 <= hot <= cold < inf, got {beta_range!r}")
+    return hot, cold
 
 
 @dataclass(frozen=True)
@@ -61,6 +94,7 @@ class AnnealResult:
     best_state : ndarray (n,) of int8
         The lowest-energy state over all reads.
     best_energy : float
+        Its energy.
     info : dict
         ``beta_range`` (hot, cold), ``betas`` (the per-sweep schedule of one cycle),
         ``num_sweeps``, ``num_cycles``, ``seconds``, ``spin_updates_per_second``,
@@ -80,16 +114,19 @@ class Annealer:
     Parameters
     ----------
     num_sweeps : int, optional
-        Sweeps per cycle (default 1000 for a named schedule; for an array of betas, the
+        Sweeps per cycle, >= 1 (default 1000 for a named schedule; for an array of betas, the
         array's length times `num_sweeps_per_beta`).
     schedule : {"geometric", "linear"} or array_like of float
         How :math:`\beta` goes from hot to cold, or the betas themselves.
     beta_range : (float, float), optional
-        Hot and cold :math:`\beta`. Default: :func:`default_beta_range` of the model
+        Hot and cold :math:`\beta`, :math:`0 \le \beta_{hot} \le \beta_{cold}` finite
+        (1/energy units). Default: :func:`default_beta_range` of the model
         (reported in ``info["beta_range"]``).
     num_sweeps_per_beta : int
         Sweeps at each :math:`\beta` of the schedule (default 1).
     method : {"metropolis", "gibbs"}
+        Acceptance rule: :math:`\min(1, e^{-\beta \Delta E})` or
+        :math:`1/(1 + e^{\beta \Delta E})` (``"heat_bath"`` is a synonym of ``"gibbs"``).
     order : {"sequential", "random"}
         Sequential sweeps (index order) are fastest. On very small or very regular models
         (a short ring, say) cold sequential Metropolis can move zero-cost defects in
@@ -100,7 +137,7 @@ class Annealer:
         state it has found, reheated to `reheat_beta`, and cools again along the part of the
         schedule with :math:`\beta \ge` `reheat_beta`.
     reheat_beta : float, optional
-        Default: the geometric mean of hot and cold.
+        Finite, >= 0 (1/energy units). Default: the geometric mean of hot and cold.
     num_threads : int, optional
         OpenMP threads over reads (``None``: OpenMP's default). Results do not depend on it.
     progress : bool
@@ -115,9 +152,11 @@ class Annealer:
     -512.0
     """
 
-    def __init__(self, num_sweeps=None, schedule="geometric", beta_range=None,
-                 num_sweeps_per_beta=1, method="metropolis", order="sequential",
-                 num_cycles=1, reheat_beta=None, num_threads=None, progress=False):
+    def __init__(self, num_sweeps: int | None = None, schedule: str | ArrayLike = "geometric",
+                 beta_range: tuple[float, float] | None = None, num_sweeps_per_beta: int = 1,
+                 method: str = "metropolis", order: str = "sequential", num_cycles: int = 1,
+                 reheat_beta: float | None = None, num_threads: int | None = None,
+                 progress: bool = False):
         self.num_sweeps = num_sweeps
         self.schedule = schedule
         self.beta_range = beta_range
@@ -131,46 +170,42 @@ class Annealer:
 
     def _betas(self, model):
         """Per-sweep schedule of one cycle, and the beta range it spans."""
-        per_beta = check_positive_int(self.num_sweeps_per_beta, "num_sweeps_per_beta")
+        per_beta = check_int(self.num_sweeps_per_beta, "num_sweeps_per_beta", minimum=1)
+        num_sweeps = (None if self.num_sweeps is None
+                      else check_int(self.num_sweeps, "num_sweeps", minimum=1))
         if isinstance(self.schedule, str):
-            if self.beta_range is None:
-                beta_range = default_beta_range(model)
-            else:
-                try:
-                    hot, cold = (float(b) for b in self.beta_range)
-                except (TypeError, ValueError):
-                    raise TypeError("beta_range must be a pair of floats (hot, cold)") from None
-                if not (0 <= hot <= cold and np.isfinite(cold)):
-                    raise ValueError(f"beta_range must satisfy 0 <= hot <= cold < inf, "
-                                     f"got {self.beta_range!r}")
-                beta_range = (hot, cold)
-            num_sweeps = check_positive_int(1000 if self.num_sweeps is None
-                                            else self.num_sweeps, "num_sweeps")
+            kind = check_choice(self.schedule, "schedule", _SCHEDULES)
+            beta_range = (default_beta_range(model) if self.beta_range is None
+                          else _check_beta_range(self.beta_range))
+            num_sweeps = 1000 if num_sweeps is None else num_sweeps
             if num_sweeps % per_beta:
                 raise ValueError(f"num_sweeps ({num_sweeps}) must be a multiple of "
                                  f"num_sweeps_per_beta ({per_beta})")
-            betas = _schedule(self.schedule, beta_range, num_sweeps // per_beta)
+            betas = _schedule(kind, beta_range, num_sweeps // per_beta)
         else:
-            betas = np.asarray(self.schedule, dtype=np.float64)
-            if betas.ndim != 1 or betas.size == 0:
+            betas = as_float_array(self.schedule, "schedule", ndim=1, finite=True,
+                                   at_least=0.0, dtype=np.float64, bools=False)
+            if betas.size == 0:
                 raise ValueError("schedule as an array must be a non-empty 1-D array of betas")
-            if not np.all(np.isfinite(betas)) or np.any(betas < 0):
-                raise ValueError("schedule betas must be finite and >= 0")
-            if self.num_sweeps is not None and self.num_sweeps != betas.size * per_beta:
-                raise ValueError(f"num_sweeps ({self.num_sweeps}) disagrees with the schedule "
+            if num_sweeps is not None and num_sweeps != betas.size * per_beta:
+                raise ValueError(f"num_sweeps ({num_sweeps}) disagrees with the schedule "
                                  f"({betas.size} betas x {per_beta} sweeps); leave it None")
             beta_range = (float(betas.min()), float(betas.max()))
         return np.repeat(betas, per_beta), beta_range
 
-    def sample(self, model, num_reads=10, seed=None, initial_states=None, clamped=None):
+    def sample(self, model: IsingModel, num_reads: int = 10, seed: SeedLike = None,
+               initial_states: ArrayLike | None = None,
+               clamped: ArrayLike | None = None) -> AnnealResult:
         """Anneal `num_reads` independent reads of `model`.
 
         Parameters
         ----------
         model : IsingModel
+            The model to minimise, :math:`E(s)` in boltz's sign convention.
         num_reads : int
             Independent anneals, run in parallel (default 10).
         seed : None, int, SeedSequence or Generator
+            Randomness; the same seed gives the same result for any `num_threads`.
         initial_states : array_like (num_reads, n) or (n,), optional
             Starting spins (default: uniformly random per read).
         clamped : array_like of bool (n,), optional
@@ -180,15 +215,19 @@ class Annealer:
         Returns
         -------
         AnnealResult
+            Each read's lowest-energy state and its energy, the best over all reads, and
+            the schedule and timings in ``info``.
         """
         check_model(model)
-        num_reads = check_positive_int(num_reads, "num_reads")
-        num_cycles = check_positive_int(self.num_cycles, "num_cycles")
-        meth, ordr = check_method(self.method), check_order(self.order)
+        num_reads = check_int(num_reads, "num_reads", minimum=1)
+        num_cycles = check_int(self.num_cycles, "num_cycles", minimum=1)
+        meth = check_choice(self.method, "method", METHODS)
+        ordr = check_choice(self.order, "order", ORDERS)
+        progress = check_bool(self.progress, "progress")
         nthreads = resolve_num_threads(self.num_threads)
         betas, beta_range = self._betas(model)
         reheat = (math.sqrt(beta_range[0] * beta_range[1]) if self.reheat_beta is None
-                  else float(self.reheat_beta))
+                  else check_beta(self.reheat_beta, "reheat_beta"))
         later = betas[betas >= reheat] if num_cycles > 1 else betas
         if later.size == 0:
             raise ValueError(f"reheat_beta ({reheat}) is colder than the whole schedule")
@@ -211,7 +250,7 @@ class Annealer:
                              best_spins=best_spins, best_energy=best_energy)
 
             done, interrupted = run_in_blocks(schedule.size, block, step,
-                                              progress=self.progress,
+                                              progress=progress,
                                               desc=f"anneal {cycle + 1}/{num_cycles}")
             sweeps_done += done
             if interrupted:

@@ -4,13 +4,20 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
+from typing import TYPE_CHECKING
 
-from boltz.numerics import mcmc_statistics as stats
-from boltz.spin._chains import Chains, block_sweeps, check_method, check_model, check_order
+import numpy as np
+from numpy.typing import ArrayLike
+
 from boltz._progress import run_in_blocks
-from boltz._random import seed_sequence
-from boltz._validation import check_positive_int, resolve_num_threads
+from boltz._random import SeedLike, seed_sequence
+from boltz._validation import (as_float_array, check_bool, check_choice, check_int,
+                               resolve_num_threads)
+from boltz.numerics import mcmc_statistics as stats
+from boltz.spin._chains import METHODS, ORDERS, Chains, block_sweeps, check_model
+
+if TYPE_CHECKING:
+    from boltz.spin.ising_model import IsingModel
 
 __all__ = ["ParallelTempering", "TemperingResult"]
 
@@ -35,6 +42,7 @@ class TemperingResult:
     best_state : ndarray (n,) of int8
         Lowest-energy state seen by any replica (checked after every sweep).
     best_energy : float
+        Its energy.
     final_states : ndarray (K, n) of int8
         The replica at each temperature at the end.
     states : ndarray (K, num_records, n) of int8 or None
@@ -42,6 +50,8 @@ class TemperingResult:
     interrupted : bool
         Ctrl-C stopped the run; the traces hold the finished part.
     info : dict
+        ``swap_interval``, ``num_records`` (records kept), ``burn_in`` (sweeps),
+        ``method``, ``order`` and ``seconds`` (wall time).
     """
 
     betas: np.ndarray
@@ -89,16 +99,19 @@ class ParallelTempering:
     Parameters
     ----------
     betas : array_like
-        Distinct inverse temperatures :math:`\ge 0` (sorted internally, hot to cold).
+        At least two distinct finite inverse temperatures :math:`\ge 0` (1/energy units;
+        sorted internally, hot to cold).
     num_sweeps : int
-        Sweeps recorded after the burn-in (default 1000).
+        Sweeps recorded after the burn-in, >= `swap_interval` (default 1000).
     burn_in : int
-        Sweeps first, swaps included, not recorded (default 100).
+        Sweeps first, swaps included, not recorded, >= 0 (default 100).
     swap_interval : int
-        Sweeps between exchange attempts (default 1). `num_sweeps` and `burn_in` are
+        Sweeps between exchange attempts, >= 1 (default 1). `num_sweeps` and `burn_in` are
         rounded down to multiples of it.
     method : {"metropolis", "gibbs"}
+        Acceptance rule of the single-spin flips (``"heat_bath"``: ``"gibbs"``).
     order : {"sequential", "random"}
+        Visit spins in index order, or n random sites per sweep.
     num_threads : int, optional
         OpenMP threads over replicas (``None``: OpenMP's default). Results do not depend on it.
     progress : bool
@@ -116,8 +129,9 @@ class ParallelTempering:
     True
     """
 
-    def __init__(self, betas, num_sweeps=1000, burn_in=100, swap_interval=1,
-                 method="metropolis", order="sequential", num_threads=None, progress=False):
+    def __init__(self, betas: ArrayLike, num_sweeps: int = 1000, burn_in: int = 100,
+                 swap_interval: int = 1, method: str = "metropolis", order: str = "sequential",
+                 num_threads: int | None = None, progress: bool = False):
         self.betas = betas
         self.num_sweeps = num_sweeps
         self.burn_in = burn_in
@@ -127,24 +141,28 @@ class ParallelTempering:
         self.num_threads = num_threads
         self.progress = progress
 
-    def _check_betas(self):
-        b = np.asarray(self.betas, dtype=np.float64)
-        if b.ndim != 1 or b.size < 2:
+    def _check_betas(self) -> np.ndarray:
+        b = as_float_array(self.betas, "betas", ndim=1, finite=True, at_least=0.0,
+                           dtype=np.float64, bools=False)
+        if b.size < 2:
             raise ValueError("betas must be a 1-D array of at least two inverse temperatures")
-        if not np.all(np.isfinite(b)) or np.any(b < 0):
-            raise ValueError("betas must be finite and >= 0")
         b = np.sort(b)
         if np.any(np.diff(b) == 0):
             raise ValueError("betas must be distinct")
         return b
 
-    def sample(self, model, seed=None, initial_states=None, return_states=False):
+    def sample(self, model: IsingModel, seed: SeedLike = None,
+               initial_states: ArrayLike | None = None,
+               return_states: bool = False) -> TemperingResult:
         """Run the ladder on `model`.
 
         Parameters
         ----------
         model : IsingModel
+            The model, :math:`E(s)` in boltz's sign convention.
         seed : None, int, SeedSequence or Generator
+            Randomness of the sweeps and the swaps; the same seed gives the same result for
+            any `num_threads`.
         initial_states : array_like (K, n) or (n,), optional
             Starting spins of the replicas, in the sorted order of betas.
         return_states : bool
@@ -153,90 +171,128 @@ class ParallelTempering:
         Returns
         -------
         TemperingResult
+            Per-temperature traces, swap acceptance rates and the lowest state seen.
         """
         check_model(model)
         betas = self._check_betas()
-        interval = check_positive_int(self.swap_interval, "swap_interval")
-        num_records = check_positive_int(self.num_sweeps, "num_sweeps") // interval
-        burn_intervals = check_positive_int(self.burn_in, "burn_in", minimum=0) // interval
+        interval = check_int(self.swap_interval, "swap_interval", minimum=1)
+        num_records = check_int(self.num_sweeps, "num_sweeps", minimum=1) // interval
+        burn_intervals = check_int(self.burn_in, "burn_in", minimum=0) // interval
         if num_records == 0:
             raise ValueError("num_sweeps must be at least swap_interval")
-        meth, ordr = check_method(self.method), check_order(self.order)
+        method = check_choice(self.method, "method", METHODS)
+        order = check_choice(self.order, "order", ORDERS)
+        progress = check_bool(self.progress, "progress")
+        return_states = check_bool(return_states, "return_states")
         nthreads = resolve_num_threads(self.num_threads)
         replica_seed, swap_seed = seed_sequence(seed).spawn(2)
-        swap_rng = np.random.Generator(np.random.PCG64(swap_seed))
 
-        k, n = betas.size, model.num_spins
         t0 = time.perf_counter()
-        chains = Chains(model, k, replica_seed, initial_states, nthreads)
-        replica_at = np.arange(k)            # replica_at[t]: replica at temperature t
-        best_spins = chains.spins.copy()
-        best_energy = chains.energy.copy()
-        energies = np.empty((k, num_records))
-        magnet = np.empty((k, num_records))
-        states = np.empty((k, num_records, n), dtype=np.int8) if return_states else None
-        accepted = np.zeros(k - 1)
-        proposed = np.zeros(k - 1)
-        ones = np.ones(interval)
-        intervals = since_resync = 0
-
-        def one_interval(record_at):
-            nonlocal intervals, since_resync
-            scale = np.empty(k)
-            scale[replica_at] = betas
-            chains.sweep(ones, scale, meth, ordr, best_spins=best_spins,
-                         best_energy=best_energy)
-            since_resync += interval
-            if since_resync >= _RESYNC_SWEEPS:
-                chains.resync()
-                since_resync = 0
-            # propose exchanges between neighbouring temperatures, even and odd pairs in turn
-            parity = intervals % 2
-            intervals += 1
-            e = chains.energy[replica_at]
-            pairs = np.arange(parity, k - 1, 2)
-            log_ratio = (betas[pairs] - betas[pairs + 1]) * (e[pairs] - e[pairs + 1])
-            u = swap_rng.random(pairs.size)
-            ok = pairs[u < np.exp(np.minimum(log_ratio, 0.0))]      # min(1, e^log_ratio)
-            proposed[pairs] += 1
-            accepted[ok] += 1
-            replica_at[ok], replica_at[ok + 1] = replica_at[ok + 1], replica_at[ok].copy()
-            if record_at is not None:
-                energies[:, record_at] = chains.energy[replica_at] + model.offset
-                magnet[:, record_at] = chains.magnet[replica_at] / n
-                if return_states:
-                    states[:, record_at] = chains.spins[replica_at]
-
-        block = max(1, block_sweeps(k, n) // interval)
-
-        def burn(start, stop):
-            for _ in range(start, stop):
-                one_interval(None)
-
-        def run(start, stop):
-            for r in range(start, stop):
-                one_interval(r)
-
-        _, interrupted = run_in_blocks(burn_intervals, block, burn, progress=self.progress,
+        chains = Chains(model, betas.size, replica_seed, initial_states, nthreads)
+        ladder = _Ladder(chains, betas, np.random.Generator(np.random.PCG64(swap_seed)),
+                         interval, (method, order), num_records, return_states)
+        block = max(1, block_sweeps(betas.size, model.num_spins) // interval)
+        _, interrupted = run_in_blocks(burn_intervals, block, ladder.burn, progress=progress,
                                        desc="burn-in")
         done = 0
         if not interrupted:
-            done, interrupted = run_in_blocks(num_records, block, run,
-                                              progress=self.progress, desc="tempering")
-        final_e = model.energy(best_spins, num_threads=nthreads)
+            done, interrupted = run_in_blocks(num_records, block, ladder.record,
+                                              progress=progress, desc="tempering")
+        return ladder.result(done, interrupted, {
+            "swap_interval": interval, "num_records": done,
+            "burn_in": burn_intervals * interval, "method": self.method,
+            "order": self.order, "seconds": time.perf_counter() - t0})
+
+
+class _Ladder:
+    """One parallel-tempering run: replicas, which temperature each holds, swap counts,
+    the lowest states seen and the records.
+
+    Each step sweeps every replica `interval` times at its current temperature, then
+    proposes exchanges between neighbouring temperatures (even pairs, then odd pairs, in
+    turn) and optionally records the state at each temperature.
+    """
+
+    def __init__(self, chains, betas, swap_rng, interval, kernel, num_records,
+                 return_states):
+        k, n = betas.size, chains.model.num_spins
+        self.chains, self.betas, self.swap_rng = chains, betas, swap_rng
+        self.method, self.order = kernel
+        self.sweeps = np.ones(interval)
+        self.replica_at = np.arange(k)            # replica_at[t]: replica at temperature t
+        self.best_spins = chains.spins.copy()
+        self.best_energy = chains.energy.copy()
+        self.accepted = np.zeros(k - 1)
+        self.proposed = np.zeros(k - 1)
+        self.energies = np.empty((k, num_records))
+        self.magnet = np.empty((k, num_records))
+        self.states = (np.empty((k, num_records, n), dtype=np.int8) if return_states
+                       else None)
+        self.steps = self.since_resync = 0
+
+    def burn(self, start: int, stop: int) -> None:
+        """Steps ``start..stop`` of the burn-in (nothing recorded)."""
+        for _ in range(start, stop):
+            self._step()
+
+    def record(self, start: int, stop: int) -> None:
+        """Steps ``start..stop`` of the recorded part, record r after step r."""
+        for r in range(start, stop):
+            self._step()
+            self._record(r)
+
+    def _step(self) -> None:
+        self._sweep()
+        self._swap()
+
+    def _sweep(self) -> None:
+        chains = self.chains
+        scale = np.empty(self.betas.size)
+        scale[self.replica_at] = self.betas
+        chains.sweep(self.sweeps, scale, self.method, self.order,
+                     best_spins=self.best_spins, best_energy=self.best_energy)
+        self.since_resync += self.sweeps.size
+        if self.since_resync >= _RESYNC_SWEEPS:
+            chains.resync()
+            self.since_resync = 0
+
+    def _swap(self) -> None:
+        """Metropolis exchanges: accept with min(1, exp((b_k - b_k+1)(E_k - E_k+1)))."""
+        betas, at = self.betas, self.replica_at
+        parity = self.steps % 2
+        self.steps += 1
+        e = self.chains.energy[at]
+        pairs = np.arange(parity, betas.size - 1, 2)
+        log_ratio = (betas[pairs] - betas[pairs + 1]) * (e[pairs] - e[pairs + 1])
+        u = self.swap_rng.random(pairs.size)
+        ok = pairs[u < np.exp(np.minimum(log_ratio, 0.0))]
+        self.proposed[pairs] += 1
+        self.accepted[ok] += 1
+        at[ok], at[ok + 1] = at[ok + 1], at[ok].copy()
+
+    def _record(self, r: int) -> None:
+        chains, at = self.chains, self.replica_at
+        self.energies[:, r] = chains.energy[at] + chains.model.offset
+        self.magnet[:, r] = chains.magnet[at] / chains.model.num_spins
+        if self.states is not None:
+            self.states[:, r] = chains.spins[at]
+
+    def result(self, done: int, interrupted: bool, info: dict) -> TemperingResult:
+        """The first `done` records, the best state over all replicas, and `info`."""
+        chains = self.chains
+        final_e = chains.model.energy(self.best_spins, num_threads=chains.nthreads)
         b = int(np.argmin(final_e))
         return TemperingResult(
-            betas=betas,
-            energies=energies[:, :done],
-            magnetizations=magnet[:, :done],
-            swap_acceptance=np.divide(accepted, proposed, out=np.zeros_like(accepted),
-                                      where=proposed > 0),
-            best_state=best_spins[b].copy(),
+            betas=self.betas,
+            energies=self.energies[:, :done],
+            magnetizations=self.magnet[:, :done],
+            swap_acceptance=np.divide(self.accepted, self.proposed,
+                                      out=np.zeros_like(self.accepted),
+                                      where=self.proposed > 0),
+            best_state=self.best_spins[b].copy(),
             best_energy=float(final_e[b]),
-            final_states=chains.spins[replica_at].copy(),
-            states=None if states is None else states[:, :done],
+            final_states=chains.spins[self.replica_at].copy(),
+            states=None if self.states is None else self.states[:, :done],
             interrupted=interrupted,
-            info={"swap_interval": interval, "num_records": done,
-                  "burn_in": burn_intervals * interval, "method": self.method,
-                  "order": self.order, "seconds": time.perf_counter() - t0},
+            info=info,
         )

@@ -4,24 +4,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import numpy as np
+from typing import TYPE_CHECKING
 
-from boltz.numerics import mcmc_statistics as stats
-from boltz.spin._chains import Chains, block_sweeps, check_method, check_model, check_order
+import numpy as np
+from numpy.typing import ArrayLike
+
 from boltz._progress import run_in_blocks
-from boltz._validation import check_positive_int, resolve_num_threads
+from boltz._random import SeedLike
+from boltz._validation import (check_beta, check_bool, check_choice, check_int,
+                               resolve_num_threads)
+from boltz.numerics import mcmc_statistics as stats
+from boltz.spin._chains import METHODS, ORDERS, Chains, block_sweeps, check_model
+
+if TYPE_CHECKING:
+    from boltz.spin.ising_model import IsingModel
 
 __all__ = ["sample", "SampleTrace"]
-
-
-def check_beta(beta, name="beta"):
-    try:
-        b = float(beta)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number, got {beta!r}") from None
-    if not (np.isfinite(b) and b >= 0):
-        raise ValueError(f"{name} must be finite and >= 0, got {beta!r}")
-    return b
 
 
 @dataclass(frozen=True)
@@ -41,8 +39,12 @@ class SampleTrace:
     states : ndarray (num_chains, num_records, n) of int8 or None
         The recorded states, only with ``return_states=True``.
     num_spins : int
+        Spins per state, n.
     interrupted : bool
         True when Ctrl-C stopped the run; the traces hold the finished sweeps.
+    info : dict
+        The run's settings: ``method``, ``order``, ``burn_in``, ``thin``, ``num_sweeps``
+        and ``num_records`` (records kept).
 
     Notes
     -----
@@ -63,6 +65,7 @@ class SampleTrace:
 
     @property
     def num_chains(self) -> int:
+        """Number of independent chains."""
         return self.energies.shape[0]
 
     @cached_property
@@ -101,6 +104,7 @@ class SampleTrace:
 
     @property
     def mean_abs_magnetization_se(self) -> float:
+        """Standard error of :attr:`mean_abs_magnetization` (autocorrelation-corrected)."""
         return float(self._abs_m_estimate[1])
 
     @property
@@ -114,9 +118,11 @@ class SampleTrace:
         return float(stats.effective_sample_size(self.energies))
 
 
-def sample(model, beta, num_chains=8, num_sweeps=1000, burn_in=100, thin=1,
-           method="metropolis", order="sequential", seed=None, num_threads=None,
-           initial_states=None, return_states=False, progress=False, clamped=None):
+def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int = 1000,
+           burn_in: int = 100, thin: int = 1, method: str = "metropolis",
+           order: str = "sequential", seed: SeedLike = None, num_threads: int | None = None,
+           initial_states: ArrayLike | None = None, return_states: bool = False,
+           progress: bool = False, clamped: ArrayLike | None = None) -> SampleTrace:
     r"""Sample an Ising model at inverse temperature :math:`\beta` with many Markov chains.
 
     Each chain performs single-spin-flip sweeps (n updates each) with Metropolis
@@ -129,8 +135,9 @@ def sample(model, beta, num_chains=8, num_sweeps=1000, burn_in=100, thin=1,
     Parameters
     ----------
     model : IsingModel
+        The model, :math:`E(s) = -\sum_{i<j} J_{ij} s_i s_j - \sum_i h_i s_i + c`.
     beta : float
-        Inverse temperature :math:`1/T \ge 0` (1/energy units).
+        Inverse temperature :math:`1/T \ge 0`, finite (1/energy units).
     num_chains : int
         Independent chains (default 8).
     num_sweeps : int
@@ -140,9 +147,11 @@ def sample(model, beta, num_chains=8, num_sweeps=1000, burn_in=100, thin=1,
     thin : int
         Record every `thin`-th sweep (default 1).
     method : {"metropolis", "gibbs"}
+        Acceptance rule (``"heat_bath"`` is a synonym of ``"gibbs"``).
     order : {"sequential", "random"}
         Visit spins in index order, or pick n sites uniformly at random per sweep.
     seed : None, int, SeedSequence or Generator
+        Randomness; the same seed gives the same traces for any `num_threads`.
     num_threads : int, optional
         OpenMP threads over chains (``None``: OpenMP's default).
     initial_states : array_like (num_chains, n) or (n,), optional
@@ -159,16 +168,21 @@ def sample(model, beta, num_chains=8, num_sweeps=1000, burn_in=100, thin=1,
     Returns
     -------
     SampleTrace
+        Energies and magnetisations of every chain after every `thin`-th recorded sweep,
+        the final states, and estimates with standard errors.
     """
     check_model(model)
     beta = check_beta(beta)
-    num_chains = check_positive_int(num_chains, "num_chains")
-    num_sweeps = check_positive_int(num_sweeps, "num_sweeps")
-    burn_in = check_positive_int(burn_in, "burn_in", minimum=0)
-    thin = check_positive_int(thin, "thin")
+    num_chains = check_int(num_chains, "num_chains", minimum=1)
+    num_sweeps = check_int(num_sweeps, "num_sweeps", minimum=1)
+    burn_in = check_int(burn_in, "burn_in", minimum=0)
+    thin = check_int(thin, "thin", minimum=1)
     if num_sweeps < thin:
         raise ValueError(f"num_sweeps ({num_sweeps}) must be at least thin ({thin})")
-    meth, ordr = check_method(method), check_order(order)
+    meth = check_choice(method, "method", METHODS)
+    ordr = check_choice(order, "order", ORDERS)
+    return_states = check_bool(return_states, "return_states")
+    progress = check_bool(progress, "progress")
     nthreads = resolve_num_threads(num_threads)
     chains = Chains(model, num_chains, seed, initial_states, nthreads, clamped=clamped)
     n = model.num_spins
