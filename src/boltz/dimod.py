@@ -27,8 +27,12 @@ try:
 except ImportError as err:  # pragma: no cover - exercised only without dimod
     raise ImportError("boltz.dimod needs the dimod package: pip install 'boltz[dimod]'") from err
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
 
+from boltz._random import SeedLike
+from boltz._validation import check_int
 from boltz.spin.annealing import Annealer
 from boltz.spin.ising_model import IsingModel
 
@@ -39,7 +43,9 @@ _ANNEALER_PARAMETERS = ("num_sweeps", "schedule", "beta_range", "num_sweeps_per_
                         "method", "order", "num_cycles", "reheat_beta", "num_threads")
 
 
-def bqm_to_ising_model(bqm, variable_order=None):
+def bqm_to_ising_model(bqm: dimod.BinaryQuadraticModel,
+                       variable_order: Sequence[Hashable] | None = None
+                       ) -> tuple[IsingModel, list]:
     """Convert a dimod binary quadratic model to a :class:`boltz.IsingModel`.
 
     BINARY models are first converted to SPIN (``x = (s + 1) / 2``); then the signs of the
@@ -128,20 +134,21 @@ class AnnealingSampler(dimod.Sampler):
         }
 
     @property
-    def parameters(self):
+    def parameters(self) -> dict[str, list[str]]:
         """dict: Keyword arguments accepted by :meth:`sample`, each mapped to a list of the
         :attr:`properties` keys relevant to it (dimod's convention)."""
         return {name: list(rel) for name, rel in self._parameters.items()}
 
     @property
-    def properties(self):
+    def properties(self) -> dict[str, object]:
         """dict: ``beta_schedule_options`` (``"custom"`` means an array of betas passed as
         `schedule`), ``method_options``, ``order_options`` and ``category``
         (``"software"``)."""
         return dict(self._properties)
 
-    def sample(self, bqm, num_reads=None, seed=None, initial_states=None,
-               **annealer_parameters):
+    def sample(self, bqm: dimod.BinaryQuadraticModel, num_reads: int | None = None,
+               seed: SeedLike = None, initial_states: object = None,
+               **annealer_parameters: object) -> dimod.SampleSet:
         r"""Anneal a binary quadratic model.
 
         The model is converted to a :class:`boltz.IsingModel` (BINARY → SPIN, then boltz
@@ -154,7 +161,8 @@ class AnnealingSampler(dimod.Sampler):
         bqm : dimod.BinaryQuadraticModel
             SPIN or BINARY; any hashable variable labels.
         num_reads : int, optional
-            Independent anneals. Default: the number of `initial_states` if given, else 10.
+            Independent anneals, >= 1. Default: the number of `initial_states` if given,
+            else 10.
         seed : None, int, numpy.random.SeedSequence or numpy.random.Generator
             Seed of boltz's random streams; a fixed seed gives reproducible results.
         initial_states : samples-like, optional
@@ -205,9 +213,8 @@ class AnnealingSampler(dimod.Sampler):
             num_reads = 10 if spins0 is None else spins0.shape[0]
 
         if not labels:
-            # Nothing to anneal; still validate the parameters the way boltz would.
-            from boltz._validation import check_positive_int
-            num_reads = check_positive_int(num_reads, "num_reads")
+            # Nothing to anneal; still check num_reads the way boltz would.
+            num_reads = check_int(num_reads, "num_reads", minimum=1)
             samples = np.empty((num_reads, 0), dtype=np.int8)
             info = {"beta_range": None, "beta_schedule_type": self._schedule_type(
                 annealer_parameters.get("schedule", "geometric")), "num_sweeps": 0,
