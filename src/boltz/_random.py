@@ -9,15 +9,13 @@ Hence the same seed gives bit-identical results for any ``num_threads``.
 from __future__ import annotations
 
 import numbers
-from typing import Union
-
 import numpy as np
 
 from boltz._core._random import bitgen_addresses
 from boltz._validation import check_int
 
 #: What every ``seed`` argument accepts.
-SeedLike = Union[None, int, np.random.SeedSequence, np.random.Generator]
+SeedLike = None | int | np.random.SeedSequence | np.random.Generator
 
 
 def seed_sequence(seed: SeedLike, name: str = "seed") -> np.random.SeedSequence:

@@ -10,8 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from boltz._validation import (as_float_array, check_int, check_real, check_temperature,
-                               resolve_num_threads)
+from boltz._validation import (
+    as_float_array,
+    check_int,
+    check_real,
+    check_temperature,
+    resolve_num_threads,
+)
 from boltz.numerics.log_domain import logsumexp, softmax
 
 __all__ = ["boltzmann_probs", "thermodynamics", "Thermodynamics", "solve_beta"]
@@ -288,7 +293,7 @@ def _solve_one(de, logg, target, spread, xtol, maxiter):
         return u - target, v
 
     step = 1.0 / spread
-    fa, va = f(0.0)
+    fa, _ = f(0.0)
     if fa == 0.0:
         return 0.0
     a = b = 0.0

@@ -12,8 +12,14 @@ from numpy.typing import ArrayLike
 
 from boltz._progress import run_in_blocks
 from boltz._random import SeedLike
-from boltz._validation import (as_float_array, check_beta, check_bool, check_choice,
-                               check_int, resolve_num_threads)
+from boltz._validation import (
+    as_float_array,
+    check_beta,
+    check_bool,
+    check_choice,
+    check_int,
+    resolve_num_threads,
+)
 from boltz.spin._chains import METHODS, ORDERS, Chains, block_sweeps, check_model
 
 if TYPE_CHECKING:
@@ -63,7 +69,8 @@ def _schedule(kind, beta_range, num_betas):
     hot, cold = beta_range
     if kind == "geometric":
         if hot <= 0:
-            raise ValueError("a geometric schedule needs beta_range[0] > 0")
+            raise ValueError("a geometric schedule needs beta_range[0] > 0 (a linear one "
+                             "can start at beta = 0)")
         return np.geomspace(hot, cold, num_betas)
     return np.linspace(hot, cold, num_betas)
 

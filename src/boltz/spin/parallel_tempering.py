@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -11,8 +10,13 @@ from numpy.typing import ArrayLike
 
 from boltz._progress import run_in_blocks
 from boltz._random import SeedLike, seed_sequence
-from boltz._validation import (as_float_array, check_bool, check_choice, check_int,
-                               resolve_num_threads)
+from boltz._validation import (
+    as_float_array,
+    check_bool,
+    check_choice,
+    check_int,
+    resolve_num_threads,
+)
 from boltz.numerics import mcmc_statistics as stats
 from boltz.spin._chains import METHODS, ORDERS, Chains, block_sweeps, check_model
 
