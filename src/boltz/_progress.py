@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 
 class _TextBar:
@@ -29,7 +30,9 @@ class _NoBar:
         pass
 
 
-def progress_bar(total, enabled, desc, unit="sweep"):
+def progress_bar(total: int, enabled: bool, desc: str, unit: str = "sweep"):
+    """A bar with ``update(k)`` and ``close()``: tqdm when installed, else a text line on
+    stderr; a silent stand-in when not `enabled`."""
     if not enabled:
         return _NoBar()
     try:
@@ -39,12 +42,31 @@ def progress_bar(total, enabled, desc, unit="sweep"):
     return tqdm(total=total, desc=desc, unit=unit)
 
 
-def run_in_blocks(total, block, step, *, progress=False, desc="sweeps", unit="sweep"):
+def run_in_blocks(total: int, block: int, step: Callable[[int, int], object], *,
+                  progress: bool = False, desc: str = "sweeps",
+                  unit: str = "sweep") -> tuple[int, bool]:
     """Call ``step(start, stop)`` on consecutive blocks covering ``range(total)``.
 
-    Returns ``(done, interrupted)``: how much of the range finished, and whether Ctrl-C
-    stopped the loop. A block interrupted by Ctrl-C counts as not done, so callers keep
-    exactly the results of the finished blocks.
+    Parameters
+    ----------
+    total : int
+        Length of the range (sweeps, records, ...).
+    block : int
+        Block length, >= 1: the granularity of Ctrl-C and of the progress display.
+    step : callable
+        ``step(start, stop)`` does the work of ``range(start, stop)``.
+    progress : bool
+        Show a progress bar on stderr.
+    desc, unit : str
+        The bar's label and unit.
+
+    Returns
+    -------
+    done : int
+        How much of the range finished. A block interrupted by Ctrl-C counts as not done,
+        so callers keep exactly the results of the finished blocks.
+    interrupted : bool
+        Whether Ctrl-C stopped the loop.
     """
     bar = progress_bar(total, progress, desc, unit)
     done, interrupted = 0, False
