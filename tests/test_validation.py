@@ -181,7 +181,7 @@ E2 = [0.0, 1.0]
 
 
 def _sample(**kw):
-    args = dict(num_chains=2, num_sweeps=4, burn_in=1, seed=0)
+    args = {"num_chains": 2, "num_sweeps": 4, "burn_in": 1, "seed": 0}
     args.update(kw)
     beta = args.pop("beta", 0.5)
     return boltz.sample(MODEL, beta, **args)
@@ -195,7 +195,7 @@ def _anneal(**kw):
 
 def _tempering(**kw):
     seed = kw.pop("seed", 0)
-    args = dict(betas=[0.1, 0.5], num_sweeps=4, burn_in=1)
+    args = {"betas": [0.1, 0.5], "num_sweeps": 4, "burn_in": 1}
     args.update(kw)
     return boltz.ParallelTempering(**args).sample(MODEL, seed=seed)
 

@@ -9,6 +9,7 @@ Hence the same seed gives bit-identical results for any ``num_threads``.
 from __future__ import annotations
 
 import numbers
+
 import numpy as np
 
 from boltz._core._random import bitgen_addresses
