@@ -4,10 +4,16 @@
  *
  * Sums of weighted rows, the inner loop of the dense spin sweeps and of RBM training:
  * out += sum_q coef[q] * M[idx[q]] (rows of length p). accumulate_tile holds a tile of the
- * output in BOLTZ_TILE_NV vector registers (named variables: an array of vectors would live
- * on the stack) while the source rows stream past, so the output is loaded and stored once
- * per tile, not once per source row; eight or more independent multiply-adds cover their
- * latency. Every output element adds its terms in the order q = 0, 1, ...
+ * output in BOLTZ_TILE_NV vector registers while the source rows stream past, so the output
+ * is loaded and stored once per tile, not once per source row; eight or more independent
+ * multiply-adds cover their latency. Every output element adds its terms in the order
+ * q = 0, 1, ...
+ *
+ * The registers are named variables a0 .. a11 written out by a macro (BOLTZ_S_EACH), as are
+ * those of dense_decide_impl.h and dense_update_impl.h. Arrays of vectors with
+ * `#pragma GCC unroll` loops also stay in registers with gcc, but compile to different code
+ * for every instruction set: no faster on AVX2 or baseline (RBM training 2-15% slower, dense
+ * sweeps 2-3%, medians of 5), and not provably as fast on AVX-512, so the macros stay.
  */
 /* out[0 : NV W] += sum_q coef[q] * M[idx[q] * p : ... + NV W], the tile held in NV vector
  * registers (NV <= 12, a constant once inlined: unused registers and loads vanish) */

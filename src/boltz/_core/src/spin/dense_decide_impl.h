@@ -324,9 +324,10 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_NAME(decide
         const ptrdiff_t hl = len - h0 < H ? len - h0 : H;
         vr dsub[BOLTZ_D_H];
         if (hl == H) {
-            /* the sub-block's fields in named registers a0 .. a{H-1}; step T decides a##T
-             * and adds its changes to the later ones (constant indices: no loop). EACH2 is
-             * EACH again: a macro cannot expand inside its own expansion. */
+            /* the sub-block's fields in named registers a0 .. a{H-1} (why names, not an
+             * array: row_sums_impl.h); step T decides a##T and adds its changes to the later
+             * ones (constant indices: no loop). EACH2 is EACH again: a macro cannot expand
+             * inside its own expansion. */
 #define BOLTZ_D_EACH(OP, T) OP(T, 0) OP(T, 1) OP(T, 2) OP(T, 3) OP(T, 4) OP(T, 5) OP(T, 6)     \
     OP(T, 7) OP(T, 8) OP(T, 9) OP(T, 10) OP(T, 11) OP(T, 12) OP(T, 13) OP(T, 14) OP(T, 15)
 #define BOLTZ_D_EACH2(OP, T) OP(T, 0) OP(T, 1) OP(T, 2) OP(T, 3) OP(T, 4) OP(T, 5) OP(T, 6)    \

@@ -18,8 +18,9 @@
 
 /* f[c][x .. x + NV W) += sum_q coef[G q + c] J[rows[q]][x ..] for G <= 8 chains c at once
  * (G, NV <= 3 constants once inlined), rows in ascending order: each vector of a row is
- * loaded once for the G chains. A chain that did not flip rows[q] has coef 0: it adds zeros,
- * which leave its sums as they are (up to the sign of a zero). */
+ * loaded once for the G chains, the G x NV accumulators in named registers a<c>_<v> (why
+ * names, not an array: row_sums_impl.h). A chain that did not flip rows[q] has coef 0: it
+ * adds zeros, which leave its sums as they are (up to the sign of a zero). */
 BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_NAME(shared_tile)(
     const BOLTZ_REAL *restrict J, ptrdiff_t ld, BOLTZ_REAL *const *restrict f, ptrdiff_t x,
     const int32_t *restrict rows, const BOLTZ_REAL *restrict coef, int count, const int G,
