@@ -12,8 +12,8 @@
  * The registers are named variables a0 .. a11 written out by a macro (BOLTZ_S_EACH), as are
  * those of dense_decide_impl.h and dense_update_impl.h. Arrays of vectors with
  * `#pragma GCC unroll` loops also stay in registers with gcc, but compile to different code
- * for every instruction set: no faster on AVX2 or baseline (RBM training 2-15% slower, dense
- * sweeps 2-3%, medians of 5), and not provably as fast on AVX-512, so the macros stay.
+ * for every instruction set: no faster on AVX2 or baseline (1-15% slower in 9 of 10 cases
+ * of RBM training and dense sweeps, medians of 5), and not provably as fast on AVX-512.
  */
 /* out[0 : NV W] += sum_q coef[q] * M[idx[q] * p : ... + NV W], the tile held in NV vector
  * registers (NV <= 12, a constant once inlined: unused registers and loads vanish) */
