@@ -40,7 +40,7 @@ static inline void boltz_rbm_transpose_##T(const REAL *Wt, ptrdiff_t nv, ptrdiff
                                            ptrdiff_t j0, ptrdiff_t j1, REAL *W, ptrdiff_t ldw) \
 { BOLTZ_DISPATCH(rbm_transpose, T, (Wt, nv, ldt, j0, j1, W, ldw)); }
 
-BOLTZ_RBM_PUBLIC(f64, double)
-BOLTZ_RBM_PUBLIC(f32, float)
+BOLTZ_EACH_TYPE(BOLTZ_RBM_PUBLIC)
+#undef BOLTZ_RBM_PUBLIC
 
 #endif /* BOLTZ_RBM_ROWS_H */

@@ -5,31 +5,27 @@
  * every column tile is whole vectors; the padding of probabilities and weights stays zero.
  * A state is kept as the list of its units that are on, which is what the products need.
  */
-#define BOLTZ_R_CAT_(a, b, c, d) a##b##_##c##_##d
-#define BOLTZ_R_CAT(a, b, c, d) BOLTZ_R_CAT_(a, b, c, d)
-#define BOLTZ_R_FN(name) BOLTZ_R_CAT(boltz_, name, BOLTZ_T, BOLTZ_ISA)
-
 #if BOLTZ_ISA_AVX2
-typedef int32_t BOLTZ_R_FN(vi8) __attribute__((vector_size(32)));
-typedef float BOLTZ_R_FN(vf8) __attribute__((vector_size(32)));
+typedef int32_t BOLTZ_NAME(vi8) __attribute__((vector_size(32)));
+typedef float BOLTZ_NAME(vf8) __attribute__((vector_size(32)));
 
 /* The lanes of the set bits of mask, in order, as int32 lanes (compress_lut.h) */
-BOLTZ_TARGET static inline BOLTZ_R_FN(vi8) BOLTZ_R_FN(packed_lanes)(unsigned mask)
+BOLTZ_TARGET static inline BOLTZ_NAME(vi8) BOLTZ_NAME(packed_lanes)(unsigned mask)
 {
     typedef uint8_t vb8 __attribute__((vector_size(8)));
     vb8 lanes;
     memcpy(&lanes, &boltz_compress_lut[mask], sizeof lanes);
-    return __builtin_convertvector(lanes, BOLTZ_R_FN(vi8));
+    return __builtin_convertvector(lanes, BOLTZ_NAME(vi8));
 }
 #endif
 
 /* Appends base + l for each set bit l of mask (l < 8) to idx[c ..]; returns the new count.
  * With AVX2 it stores eight entries at once: idx needs room for 8 beyond its units. */
-BOLTZ_TARGET static inline ptrdiff_t BOLTZ_R_FN(append_bits)(unsigned mask, ptrdiff_t base,
-                                                            int32_t *restrict idx, ptrdiff_t c)
+BOLTZ_TARGET static inline ptrdiff_t BOLTZ_NAME(append_bits)(unsigned mask, ptrdiff_t base,
+                                                             int32_t *restrict idx, ptrdiff_t c)
 {
 #if BOLTZ_ISA_AVX2
-    const BOLTZ_R_FN(vi8) v = BOLTZ_R_FN(packed_lanes)(mask) + (int32_t)base;
+    const BOLTZ_NAME(vi8) v = BOLTZ_NAME(packed_lanes)(mask) + (int32_t)base;
     memcpy(idx + c, &v, sizeof v);
     return c + __builtin_popcount(mask);
 #else
@@ -41,21 +37,21 @@ BOLTZ_TARGET static inline ptrdiff_t BOLTZ_R_FN(append_bits)(unsigned mask, ptrd
 /* The nonzero entries of x[0 .. m): their indices and values in index order; returns how
  * many. A mask of eight entries at a time, packed with a table under AVX2 (float32; idx and
  * coef need room for 8 beyond m). */
-BOLTZ_TARGET static ptrdiff_t BOLTZ_R_FN(rbm_nonzeros)(const BOLTZ_REAL *restrict x, ptrdiff_t m,
-                                                      int32_t *restrict idx,
-                                                      BOLTZ_REAL *restrict coef)
+BOLTZ_TARGET static ptrdiff_t BOLTZ_NAME(rbm_nonzeros)(const BOLTZ_REAL *restrict x, ptrdiff_t m,
+                                                       int32_t *restrict idx,
+                                                       BOLTZ_REAL *restrict coef)
 {
     ptrdiff_t c = 0, i = 0;
 #if BOLTZ_ISA_AVX2
     if (sizeof(BOLTZ_REAL) == 4) {
         for (; i + 8 <= m; i += 8) {
-            BOLTZ_R_FN(vf8) v;
+            BOLTZ_NAME(vf8) v;
             memcpy(&v, x + i, sizeof v);
             const unsigned mask = (unsigned)__builtin_ia32_movmskps256(
-                (BOLTZ_R_FN(vf8))(v != 0));
-            const BOLTZ_R_FN(vi8) lanes = BOLTZ_R_FN(packed_lanes)(mask);
-            const BOLTZ_R_FN(vi8) at = lanes + (int32_t)i;
-            const BOLTZ_R_FN(vf8) packed = __builtin_ia32_permvarsf256(v, lanes);
+                (BOLTZ_NAME(vf8))(v != 0));
+            const BOLTZ_NAME(vi8) lanes = BOLTZ_NAME(packed_lanes)(mask);
+            const BOLTZ_NAME(vi8) at = lanes + (int32_t)i;
+            const BOLTZ_NAME(vf8) packed = __builtin_ia32_permvarsf256(v, lanes);
             memcpy(idx + c, &at, sizeof at);
             memcpy(coef + c, &packed, sizeof packed);
             c += __builtin_popcount(mask);
@@ -85,7 +81,7 @@ BOLTZ_TARGET static ptrdiff_t BOLTZ_R_FN(rbm_nonzeros)(const BOLTZ_REAL *restric
  * coefficients for every row, e.g. ones for binary states) and count[r] entries. Column
  * tiles are the outer loop, so a tile of M is read from memory once and reused from cache
  * by every row. */
-BOLTZ_TARGET static void BOLTZ_R_FN(rbm_row_sums)(
+BOLTZ_TARGET static void BOLTZ_NAME(rbm_row_sums)(
     ptrdiff_t r0, ptrdiff_t r1, const int32_t *restrict idx, ptrdiff_t lw,
     const BOLTZ_REAL *restrict coef, ptrdiff_t cw, const ptrdiff_t *restrict count,
     const BOLTZ_REAL *restrict M, const BOLTZ_REAL *restrict bias, ptrdiff_t p,
@@ -96,7 +92,7 @@ BOLTZ_TARGET static void BOLTZ_R_FN(rbm_row_sums)(
     for (ptrdiff_t x = 0; x < p; x += 8 * W) {
         const int nvec = p - x >= 8 * W ? 8 : (int)((p - x) / W);
         for (ptrdiff_t r = r0; r < r1; r++)
-            BOLTZ_R_FN(accumulate_vectors)(out + r * p + x, M + x, p, idx + r * lw,
+            BOLTZ_NAME(accumulate_vectors)(out + r * p + x, M + x, p, idx + r * lw,
                                            coef + r * cw, count[r], nvec);
     }
 }
@@ -104,15 +100,15 @@ BOLTZ_TARGET static void BOLTZ_R_FN(rbm_row_sums)(
 /* s_l ~ Bernoulli(prob[l]) for l < len <= 8 from the eight bytes of one 64-bit draw: byte k
  * places u in [k/256, (k+1)/256), which settles u < p unless k = floor(256 p); that tie
  * (probability 1/256) is resolved exactly by a fresh draw. Returns the outcomes as a mask. */
-BOLTZ_TARGET static inline __attribute__((always_inline)) unsigned BOLTZ_R_FN(bernoulli8)(
+BOLTZ_TARGET static inline __attribute__((always_inline)) unsigned BOLTZ_NAME(bernoulli8)(
     const BOLTZ_REAL *restrict prob, int len, bitgen_t *rng)
 {
     const uint64_t bits = rng->next_uint64(rng->state);
     unsigned on = 0, tie = 0;
 #if BOLTZ_ISA_AVX2
     if (len == 8) {     /* the eight comparisons in vector lanes */
-        typedef BOLTZ_R_FN(vi8) vi8;
-        typedef BOLTZ_R_FN(vf8) vf8;
+        typedef BOLTZ_NAME(vi8) vi8;
+        typedef BOLTZ_NAME(vf8) vf8;
         typedef uint8_t vb8 __attribute__((vector_size(8)));
         vb8 bytes;
         memcpy(&bytes, &bits, sizeof bytes);
@@ -152,18 +148,18 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) unsigned BOLTZ_R_FN(be
 /* prob[0 .. n) = sigmoid(prob), prob[n .. p) = 0 (padding). With rng: then draws
  * s_j ~ Bernoulli(prob_j) for j < n, eight per 64-bit draw in index order, lists the units
  * that are on in idx (room for 8 beyond n) and returns their number. */
-BOLTZ_TARGET static ptrdiff_t BOLTZ_R_FN(rbm_sample)(BOLTZ_REAL *restrict prob, ptrdiff_t n,
-                                                    ptrdiff_t p, bitgen_t *rng,
-                                                    int32_t *restrict idx)
+BOLTZ_TARGET static ptrdiff_t BOLTZ_NAME(rbm_sample)(BOLTZ_REAL *restrict prob, ptrdiff_t n,
+                                                     ptrdiff_t p, bitgen_t *rng,
+                                                     int32_t *restrict idx)
 {
-    BOLTZ_R_FN(sigmoid)(prob, n);
+    BOLTZ_NAME(sigmoid)(prob, n);
     for (ptrdiff_t j = n; j < p; j++) prob[j] = 0;
     if (rng == NULL) return 0;
     ptrdiff_t c = 0;
     for (ptrdiff_t j = 0; j < n; j += 8) {
-        const unsigned on = n - j >= 8 ? BOLTZ_R_FN(bernoulli8)(prob + j, 8, rng)
-                                       : BOLTZ_R_FN(bernoulli8)(prob + j, (int)(n - j), rng);
-        c = BOLTZ_R_FN(append_bits)(on, j, idx, c);
+        const unsigned on = n - j >= 8 ? BOLTZ_NAME(bernoulli8)(prob + j, 8, rng)
+                                       : BOLTZ_NAME(bernoulli8)(prob + j, (int)(n - j), rng);
+        c = BOLTZ_NAME(append_bits)(on, j, idx, c);
     }
     return c;
 }
@@ -173,7 +169,7 @@ BOLTZ_TARGET static ptrdiff_t BOLTZ_R_FN(rbm_sample)(BOLTZ_REAL *restrict prob, 
  * R v (positive rows) and -R (negative rows):
  *   vel = momentum vel - decay Wt_row + sum_q coef[q] H[idx[q]],   Wt_row += vel.
  * Without momentum and decay the sum goes straight into Wt_row (vel is not touched). */
-BOLTZ_TARGET static void BOLTZ_R_FN(rbm_weight_row)(
+BOLTZ_TARGET static void BOLTZ_NAME(rbm_weight_row)(
     ptrdiff_t p, const int32_t *restrict idx, const BOLTZ_REAL *restrict coef,
     ptrdiff_t count, const BOLTZ_REAL *restrict H, BOLTZ_REAL momentum, BOLTZ_REAL decay,
     BOLTZ_REAL *restrict vel, BOLTZ_REAL *restrict Wt_row)
@@ -186,7 +182,7 @@ BOLTZ_TARGET static void BOLTZ_R_FN(rbm_weight_row)(
         for (ptrdiff_t j = 0; j < p; j++) vel[j] = momentum * vel[j] - decay * Wt_row[j];
     }
     for (ptrdiff_t x = 0; x < p; x += 8 * W)
-        BOLTZ_R_FN(accumulate_vectors)(out + x, H + x, p, idx, coef, count,
+        BOLTZ_NAME(accumulate_vectors)(out + x, H + x, p, idx, coef, count,
                                        p - x >= 8 * W ? 8 : (int)((p - x) / W));
     if (!plain) {
 #pragma omp simd
@@ -196,7 +192,7 @@ BOLTZ_TARGET static void BOLTZ_R_FN(rbm_weight_row)(
 
 /* The transpose of the L x L block at a (row stride lda) into b (row stride ldb), L the
  * vector width: L row loads, unpack and shuffle steps, L row stores. */
-BOLTZ_TARGET static inline void BOLTZ_R_FN(transpose_block)(const BOLTZ_REAL *restrict a,
+BOLTZ_TARGET static inline void BOLTZ_NAME(transpose_block)(const BOLTZ_REAL *restrict a,
                                                             ptrdiff_t lda,
                                                             BOLTZ_REAL *restrict b,
                                                             ptrdiff_t ldb)
@@ -249,7 +245,7 @@ BOLTZ_TARGET static inline void BOLTZ_R_FN(transpose_block)(const BOLTZ_REAL *re
 
 /* W[j, i] = Wt[i, j] for i < nv and j0 <= j < j1: Wt of row stride ldt, W of row stride
  * ldw. Whole blocks go through registers; the ragged edges element by element. */
-BOLTZ_TARGET static void BOLTZ_R_FN(rbm_transpose)(const BOLTZ_REAL *restrict Wt,
+BOLTZ_TARGET static void BOLTZ_NAME(rbm_transpose)(const BOLTZ_REAL *restrict Wt,
                                                    ptrdiff_t nv, ptrdiff_t ldt, ptrdiff_t j0,
                                                    ptrdiff_t j1, BOLTZ_REAL *restrict W,
                                                    ptrdiff_t ldw)
@@ -259,7 +255,7 @@ BOLTZ_TARGET static void BOLTZ_R_FN(rbm_transpose)(const BOLTZ_REAL *restrict Wt
     for (; j + L <= j1; j += L) {
         ptrdiff_t i = 0;
         for (; i + L <= nv; i += L)
-            BOLTZ_R_FN(transpose_block)(Wt + i * ldt + j, ldt, W + j * ldw + i, ldw);
+            BOLTZ_NAME(transpose_block)(Wt + i * ldt + j, ldt, W + j * ldw + i, ldw);
         for (; i < nv; i++)
             for (ptrdiff_t jj = j; jj < j + L; jj++) W[jj * ldw + i] = Wt[i * ldt + jj];
     }
@@ -267,6 +263,3 @@ BOLTZ_TARGET static void BOLTZ_R_FN(rbm_transpose)(const BOLTZ_REAL *restrict Wt
         for (ptrdiff_t i = 0; i < nv; i++) W[j * ldw + i] = Wt[i * ldt + j];
 }
 
-#undef BOLTZ_R_FN
-#undef BOLTZ_R_CAT
-#undef BOLTZ_R_CAT_

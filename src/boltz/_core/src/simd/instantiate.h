@@ -5,8 +5,15 @@
  * of the vectors a template works in: 32 for baseline and AVX2 (pairs of SSE registers on
  * baseline), 64 for AVX-512. Included by simd_kernels.h and the other kernel headers; no
  * include guard on purpose.
+ *
+ * Inside a template, BOLTZ_NAME(fn) is the name of fn in this instantiation,
+ * boltz_<fn>_<T>_<ISA> (BOLTZ_KERNEL of simd_kernels.h): BOLTZ_NAME(dense_decide) becomes
+ * boltz_dense_decide_f32_avx512 in the float32 AVX-512 copy. kernel_names.txt lists every
+ * such name with the template and header it comes from.
  */
 #include <float.h>
+
+#define BOLTZ_NAME(fn) BOLTZ_KERNEL(fn, BOLTZ_T, BOLTZ_ISA)
 
 #define BOLTZ_TARGET
 #define BOLTZ_ISA base
@@ -47,3 +54,5 @@
 #undef BOLTZ_ISA_AVX512
 #undef BOLTZ_VBYTES
 #endif
+
+#undef BOLTZ_NAME

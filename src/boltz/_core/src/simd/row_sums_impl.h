@@ -4,18 +4,20 @@
  *
  * Sums of weighted rows, the inner loop of the dense spin sweeps and of RBM training:
  * out += sum_q coef[q] * M[idx[q]] (rows of length p). accumulate_tile holds a tile of the
- * output in BOLTZ_TILE_NV vector registers (named variables: an array of vectors would live
- * on the stack) while the source rows stream past, so the output is loaded and stored once
- * per tile, not once per source row; eight or more independent multiply-adds cover their
- * latency. Every output element adds its terms in the order q = 0, 1, ...
+ * output in BOLTZ_TILE_NV vector registers while the source rows stream past, so the output
+ * is loaded and stored once per tile, not once per source row; eight or more independent
+ * multiply-adds cover their latency. Every output element adds its terms in the order
+ * q = 0, 1, ...
+ *
+ * The registers are named variables a0 .. a11 written out by a macro (BOLTZ_S_EACH), as are
+ * those of dense_decide_impl.h and dense_update_impl.h. Arrays of vectors with
+ * `#pragma GCC unroll` loops also stay in registers with gcc, but compile to different code
+ * for every instruction set: no faster on AVX2 or baseline (1-15% slower in 9 of 10 cases
+ * of RBM training and dense sweeps, medians of 5), and not provably as fast on AVX-512.
  */
-#define BOLTZ_S_CAT_(a, b, c, d) a##b##_##c##_##d
-#define BOLTZ_S_CAT(a, b, c, d) BOLTZ_S_CAT_(a, b, c, d)
-#define BOLTZ_S_FN(name) BOLTZ_S_CAT(boltz_, name, BOLTZ_T, BOLTZ_ISA)
-
 /* out[0 : NV W] += sum_q coef[q] * M[idx[q] * p : ... + NV W], the tile held in NV vector
  * registers (NV <= 12, a constant once inlined: unused registers and loads vanish) */
-BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_S_FN(sum_tile)(
+BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_NAME(sum_tile)(
     BOLTZ_REAL *restrict out, const BOLTZ_REAL *restrict M, ptrdiff_t p,
     const int32_t *restrict idx, const BOLTZ_REAL *restrict coef, ptrdiff_t count, const int NV)
 {
@@ -40,38 +42,35 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_S_FN(sum_ti
 }
 
 /* out[x : x + BOLTZ_TILE] += sum_q coef[q] * M[idx[q] * p + x : ...] */
-BOLTZ_TARGET static inline void BOLTZ_S_FN(accumulate_tile)(
+BOLTZ_TARGET static inline void BOLTZ_NAME(accumulate_tile)(
     BOLTZ_REAL *restrict out, ptrdiff_t x, const BOLTZ_REAL *restrict M, ptrdiff_t p,
     const int32_t *restrict idx, const BOLTZ_REAL *restrict coef, ptrdiff_t count)
 {
-    BOLTZ_S_FN(sum_tile)(out + x, M + x, p, idx, coef, count, BOLTZ_TILE_NV);
+    BOLTZ_NAME(sum_tile)(out + x, M + x, p, idx, coef, count, BOLTZ_TILE_NV);
 }
 
 /* The same for a tile of nvec vectors, 1 <= nvec <= BOLTZ_TILE_NV */
-BOLTZ_TARGET static void BOLTZ_S_FN(accumulate_vectors)(
+BOLTZ_TARGET static void BOLTZ_NAME(accumulate_vectors)(
     BOLTZ_REAL *restrict out, const BOLTZ_REAL *restrict M, ptrdiff_t p,
     const int32_t *restrict idx, const BOLTZ_REAL *restrict coef, ptrdiff_t count, int nvec)
 {
     switch (nvec) {
-    case 1: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 1); break;
-    case 2: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 2); break;
-    case 3: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 3); break;
-    case 4: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 4); break;
-    case 5: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 5); break;
-    case 6: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 6); break;
-    case 7: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 7); break;
-    case 8: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 8); break;
+    case 1: BOLTZ_NAME(sum_tile)(out, M, p, idx, coef, count, 1); break;
+    case 2: BOLTZ_NAME(sum_tile)(out, M, p, idx, coef, count, 2); break;
+    case 3: BOLTZ_NAME(sum_tile)(out, M, p, idx, coef, count, 3); break;
+    case 4: BOLTZ_NAME(sum_tile)(out, M, p, idx, coef, count, 4); break;
+    case 5: BOLTZ_NAME(sum_tile)(out, M, p, idx, coef, count, 5); break;
+    case 6: BOLTZ_NAME(sum_tile)(out, M, p, idx, coef, count, 6); break;
+    case 7: BOLTZ_NAME(sum_tile)(out, M, p, idx, coef, count, 7); break;
+    case 8: BOLTZ_NAME(sum_tile)(out, M, p, idx, coef, count, 8); break;
 #if BOLTZ_TILE_NV > 8
-    case 9: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 9); break;
-    case 10: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 10); break;
-    case 11: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 11); break;
-    default: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, 12); break;
+    case 9: BOLTZ_NAME(sum_tile)(out, M, p, idx, coef, count, 9); break;
+    case 10: BOLTZ_NAME(sum_tile)(out, M, p, idx, coef, count, 10); break;
+    case 11: BOLTZ_NAME(sum_tile)(out, M, p, idx, coef, count, 11); break;
+    default: BOLTZ_NAME(sum_tile)(out, M, p, idx, coef, count, 12); break;
 #else
-    default: BOLTZ_S_FN(sum_tile)(out, M, p, idx, coef, count, BOLTZ_TILE_NV); break;
+    default: BOLTZ_NAME(sum_tile)(out, M, p, idx, coef, count, BOLTZ_TILE_NV); break;
 #endif
     }
 }
 
-#undef BOLTZ_S_FN
-#undef BOLTZ_S_CAT
-#undef BOLTZ_S_CAT_

@@ -43,6 +43,17 @@ extern float logf(float);
 /* Elements per block: the exp values of one block stay in L1 between the two loops. */
 #define BOLTZ_BLOCK 512
 
+/* ---- names -------------------------------------------------------------------------------
+ * A template (BOLTZ_TEMPLATE, see instantiate.h) is compiled once per element type T (f64,
+ * f32) and instruction set ISA (base, avx2, avx512); its function fn becomes
+ * boltz_<fn>_<T>_<ISA>, spelled by BOLTZ_KERNEL (BOLTZ_NAME(fn) inside a template). Each
+ * header then defines a dispatcher boltz_<fn>_<T> per type that calls the ISA's copy the CPU
+ * runs (BOLTZ_DISPATCH), by a macro of its own expanded once per type (BOLTZ_EACH_TYPE).
+ * kernel_names.txt lists every such name with the file that defines it. */
+#define BOLTZ_KERNEL_(fn, T, ISA) boltz_##fn##_##T##_##ISA
+#define BOLTZ_KERNEL(fn, T, ISA) BOLTZ_KERNEL_(fn, T, ISA)
+#define BOLTZ_EACH_TYPE(PUBLIC) PUBLIC(f64, double) PUBLIC(f32, float)
+
 /* ---- instantiate the template for each (instruction set, type) ------------------------ */
 #define BOLTZ_TEMPLATE "simd/simd_kernels_impl.h"
 #include "simd/instantiate.h"
@@ -86,12 +97,12 @@ static inline int boltz_use_avx512(void) { return boltz_simd_level() >= 2; }
 
 #if BOLTZ_X86_DISPATCH
 #define BOLTZ_DISPATCH(fn, T, args) \
-    (boltz_use_avx2() ? boltz_##fn##_##T##_avx2 args : boltz_##fn##_##T##_base args)
+    (boltz_use_avx2() ? BOLTZ_KERNEL(fn, T, avx2) args : BOLTZ_KERNEL(fn, T, base) args)
 /* for templates instantiated with BOLTZ_WITH_AVX512 */
 #define BOLTZ_DISPATCH512(fn, T, args)                                                        \
-    (boltz_use_avx512() ? boltz_##fn##_##T##_avx512 args : BOLTZ_DISPATCH(fn, T, args))
+    (boltz_use_avx512() ? BOLTZ_KERNEL(fn, T, avx512) args : BOLTZ_DISPATCH(fn, T, args))
 #else
-#define BOLTZ_DISPATCH(fn, T, args) (boltz_##fn##_##T##_base args)
+#define BOLTZ_DISPATCH(fn, T, args) (BOLTZ_KERNEL(fn, T, base) args)
 #define BOLTZ_DISPATCH512(fn, T, args) BOLTZ_DISPATCH(fn, T, args)
 #endif
 
@@ -116,8 +127,8 @@ static inline void boltz_affine_##T(const REAL *x, REAL *out, ptrdiff_t n,      
 static inline double boltz_softplus_sum_##T(const REAL *x, ptrdiff_t n)                       \
 { return BOLTZ_DISPATCH(softplus_sum, T, (x, n)); }
 
-BOLTZ_PUBLIC(f64, double)
-BOLTZ_PUBLIC(f32, float)
+BOLTZ_EACH_TYPE(BOLTZ_PUBLIC)
+#undef BOLTZ_PUBLIC
 
 /* The widest instruction set in use: the dense spin sweeps run AVX-512 where they can, the
  * other kernels AVX2. */

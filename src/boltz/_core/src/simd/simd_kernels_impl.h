@@ -3,12 +3,8 @@
  * of its own; no include guard on purpose. Arithmetic on the elements is in BOLTZ_REAL,
  * sums are accumulated in double.
  */
-#define BOLTZ_CAT_(a, b, c, d) a##b##_##c##_##d
-#define BOLTZ_CAT(a, b, c, d) BOLTZ_CAT_(a, b, c, d)
-#define BOLTZ_FN(name) BOLTZ_CAT(boltz_, name, BOLTZ_T, BOLTZ_ISA)
-
 /* max over x ignoring nan; -inf when n == 0 or every element is nan. */
-BOLTZ_TARGET static BOLTZ_REAL BOLTZ_FN(max)(const BOLTZ_REAL *restrict x, ptrdiff_t n)
+BOLTZ_TARGET static BOLTZ_REAL BOLTZ_NAME(max)(const BOLTZ_REAL *restrict x, ptrdiff_t n)
 {
     BOLTZ_REAL m = -INFINITY;
 #pragma omp simd reduction(max : m)
@@ -17,9 +13,9 @@ BOLTZ_TARGET static BOLTZ_REAL BOLTZ_FN(max)(const BOLTZ_REAL *restrict x, ptrdi
 }
 
 /* out[i] = exp(scale*(x[i]-ref)); scale*(x[i]-ref) <= 0 is the caller's promise (nan passes). */
-BOLTZ_TARGET static inline void BOLTZ_FN(expvals)(const BOLTZ_REAL *restrict x,
-                                                  BOLTZ_REAL *restrict out, ptrdiff_t n,
-                                                  double ref, double scale)
+BOLTZ_TARGET static inline void BOLTZ_NAME(expvals)(const BOLTZ_REAL *restrict x,
+                                                    BOLTZ_REAL *restrict out, ptrdiff_t n,
+                                                    double ref, double scale)
 {
     const BOLTZ_REAL r = (BOLTZ_REAL)ref, s = (BOLTZ_REAL)scale;
 #pragma omp simd
@@ -30,10 +26,10 @@ BOLTZ_TARGET static inline void BOLTZ_FN(expvals)(const BOLTZ_REAL *restrict x,
  * sum of w[i] over x[i] == ref to *tie (there e[i] == exp(0) == 1 exactly, so w*e - w == 0).
  * w == NULL means all weights are 1. A separate loop from expvals because gcc does not
  * vectorise a reduction and a simd call in one loop. */
-BOLTZ_TARGET static inline double BOLTZ_FN(split_sum)(const BOLTZ_REAL *restrict x,
-                                                      const BOLTZ_REAL *restrict e,
-                                                      const BOLTZ_REAL *restrict w,
-                                                      ptrdiff_t n, double ref, double *tie)
+BOLTZ_TARGET static inline double BOLTZ_NAME(split_sum)(const BOLTZ_REAL *restrict x,
+                                                        const BOLTZ_REAL *restrict e,
+                                                        const BOLTZ_REAL *restrict w,
+                                                        ptrdiff_t n, double ref, double *tie)
 {
     const BOLTZ_REAL r = (BOLTZ_REAL)ref;
     double rest = 0.0, ties = 0.0;
@@ -58,33 +54,33 @@ BOLTZ_TARGET static inline double BOLTZ_FN(split_sum)(const BOLTZ_REAL *restrict
 
 /* Softmax numerator: out[i] = exp(scale*(x[i]-ref)); returns the sum over x[i] != ref and adds
  * the number of x[i] == ref to *tie. */
-BOLTZ_TARGET static double BOLTZ_FN(expshift)(const BOLTZ_REAL *restrict x,
-                                              BOLTZ_REAL *restrict out, ptrdiff_t n,
-                                              double ref, double scale, double *tie)
+BOLTZ_TARGET static double BOLTZ_NAME(expshift)(const BOLTZ_REAL *restrict x,
+                                                BOLTZ_REAL *restrict out, ptrdiff_t n,
+                                                double ref, double scale, double *tie)
 {
-    BOLTZ_FN(expvals)(x, out, n, ref, scale);
-    return BOLTZ_FN(split_sum)(x, out, NULL, n, ref, tie);
+    BOLTZ_NAME(expvals)(x, out, n, ref, scale);
+    return BOLTZ_NAME(split_sum)(x, out, NULL, n, ref, tie);
 }
 
 /* Log-sum-exp body: sum_i w_i exp(scale*(x_i-ref)) without storing the exponentials, split
  * as in split_sum. Works block by block so the exponentials stay in L1. */
-BOLTZ_TARGET static double BOLTZ_FN(sumexp)(const BOLTZ_REAL *restrict x,
-                                            const BOLTZ_REAL *restrict w, ptrdiff_t n,
-                                            double ref, double scale, double *tie)
+BOLTZ_TARGET static double BOLTZ_NAME(sumexp)(const BOLTZ_REAL *restrict x,
+                                              const BOLTZ_REAL *restrict w, ptrdiff_t n,
+                                              double ref, double scale, double *tie)
 {
     BOLTZ_REAL buf[BOLTZ_BLOCK];
     double rest = 0.0;
     for (ptrdiff_t i0 = 0; i0 < n; i0 += BOLTZ_BLOCK) {
         const ptrdiff_t len = (n - i0 < BOLTZ_BLOCK) ? n - i0 : BOLTZ_BLOCK;
-        BOLTZ_FN(expvals)(x + i0, buf, len, ref, scale);
-        rest += BOLTZ_FN(split_sum)(x + i0, buf, w == NULL ? NULL : w + i0, len, ref, tie);
+        BOLTZ_NAME(expvals)(x + i0, buf, len, ref, scale);
+        rest += BOLTZ_NAME(split_sum)(x + i0, buf, w == NULL ? NULL : w + i0, len, ref, tie);
     }
     return rest;
 }
 
 /* y[i] += a * x[i]: a dense row update of cached local fields (spin sweeps) */
-BOLTZ_TARGET static void BOLTZ_FN(axpy)(BOLTZ_REAL *restrict y, const BOLTZ_REAL *restrict x,
-                                        ptrdiff_t n, BOLTZ_REAL a)
+BOLTZ_TARGET static void BOLTZ_NAME(axpy)(BOLTZ_REAL *restrict y, const BOLTZ_REAL *restrict x,
+                                          ptrdiff_t n, BOLTZ_REAL a)
 {
 #pragma omp simd
     for (ptrdiff_t i = 0; i < n; i++) y[i] += a * x[i];
@@ -95,7 +91,7 @@ BOLTZ_TARGET static void BOLTZ_FN(axpy)(BOLTZ_REAL *restrict y, const BOLTZ_REAL
 
 /* x[0 .. BOLTZ_SIGMOID_BLOCK) = 1 / (1 + exp(-x)): exp(-|x|) never overflows. One
  * fixed-length vector loop, out of line, so that every element is computed by the same code */
-BOLTZ_TARGET __attribute__((noinline)) static void BOLTZ_FN(sigmoid_block)(
+BOLTZ_TARGET __attribute__((noinline)) static void BOLTZ_NAME(sigmoid_block)(
     BOLTZ_REAL *restrict x)
 {
 #pragma omp simd
@@ -109,21 +105,21 @@ BOLTZ_TARGET __attribute__((noinline)) static void BOLTZ_FN(sigmoid_block)(
 /* x[i] = 1 / (1 + exp(-x[i])), in place (RBM probabilities). The last partial block goes
  * through the same vector code as the others (a vector exp and a scalar one can differ in
  * the last bit), so an element's result never depends on its place in the array. */
-BOLTZ_TARGET static void BOLTZ_FN(sigmoid)(BOLTZ_REAL *restrict x, ptrdiff_t n)
+BOLTZ_TARGET static void BOLTZ_NAME(sigmoid)(BOLTZ_REAL *restrict x, ptrdiff_t n)
 {
     ptrdiff_t i = 0;
-    for (; i + BOLTZ_SIGMOID_BLOCK <= n; i += BOLTZ_SIGMOID_BLOCK) BOLTZ_FN(sigmoid_block)(x + i);
+    for (; i + BOLTZ_SIGMOID_BLOCK <= n; i += BOLTZ_SIGMOID_BLOCK) BOLTZ_NAME(sigmoid_block)(x + i);
     if (i < n) {
         BOLTZ_REAL tail[BOLTZ_SIGMOID_BLOCK] = {0};
         memcpy(tail, x + i, (size_t)(n - i) * sizeof(BOLTZ_REAL));
-        BOLTZ_FN(sigmoid_block)(tail);
+        BOLTZ_NAME(sigmoid_block)(tail);
         memcpy(x + i, tail, (size_t)(n - i) * sizeof(BOLTZ_REAL));
     }
 }
 
 /* sum_i log(1 + e^x_i), as max(x_i, 0) + log(1 + e^-|x_i|): never overflows; the absolute
  * error of each term is about one rounding of 1 */
-BOLTZ_TARGET static double BOLTZ_FN(softplus_sum)(const BOLTZ_REAL *restrict x, ptrdiff_t n)
+BOLTZ_TARGET static double BOLTZ_NAME(softplus_sum)(const BOLTZ_REAL *restrict x, ptrdiff_t n)
 {
     BOLTZ_REAL s = 0;
 #pragma omp simd reduction(+ : s)
@@ -135,7 +131,7 @@ BOLTZ_TARGET static double BOLTZ_FN(softplus_sum)(const BOLTZ_REAL *restrict x, 
 }
 
 /* out[i] /= denom */
-BOLTZ_TARGET static void BOLTZ_FN(divide)(BOLTZ_REAL *restrict out, ptrdiff_t n, double denom)
+BOLTZ_TARGET static void BOLTZ_NAME(divide)(BOLTZ_REAL *restrict out, ptrdiff_t n, double denom)
 {
     const BOLTZ_REAL d = (BOLTZ_REAL)denom;
 #pragma omp simd
@@ -143,15 +139,12 @@ BOLTZ_TARGET static void BOLTZ_FN(divide)(BOLTZ_REAL *restrict out, ptrdiff_t n,
 }
 
 /* out[i] = scale*(x[i]-ref) - offset   (log-softmax: offset = log of the normaliser) */
-BOLTZ_TARGET static void BOLTZ_FN(affine)(const BOLTZ_REAL *restrict x,
-                                          BOLTZ_REAL *restrict out, ptrdiff_t n,
-                                          double ref, double scale, double offset)
+BOLTZ_TARGET static void BOLTZ_NAME(affine)(const BOLTZ_REAL *restrict x,
+                                            BOLTZ_REAL *restrict out, ptrdiff_t n,
+                                            double ref, double scale, double offset)
 {
     const BOLTZ_REAL r = (BOLTZ_REAL)ref, s = (BOLTZ_REAL)scale, o = (BOLTZ_REAL)offset;
 #pragma omp simd
     for (ptrdiff_t i = 0; i < n; i++) out[i] = (x[i] - r) * s - o;
 }
 
-#undef BOLTZ_FN
-#undef BOLTZ_CAT
-#undef BOLTZ_CAT_

@@ -63,7 +63,7 @@ static inline void boltz_dense_update_##T(                                      
     const int *nflip, int size)                                                                \
 { BOLTZ_DISPATCH512(dense_update, T, (J, ld, f, flipped, delta, nflip, size)); }
 
-BOLTZ_DENSE_PUBLIC(f64, double)
-BOLTZ_DENSE_PUBLIC(f32, float)
+BOLTZ_EACH_TYPE(BOLTZ_DENSE_PUBLIC)
+#undef BOLTZ_DENSE_PUBLIC
 
 #endif /* BOLTZ_DENSE_BLOCKS_H */

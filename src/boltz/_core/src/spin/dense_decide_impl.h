@@ -14,38 +14,34 @@
  * per spin; L chains side by side make L decisions per vector instruction, without a branch
  * on their outcomes.
  */
-#define BOLTZ_D_CAT_(a, b, c, d) a##b##_##c##_##d
-#define BOLTZ_D_CAT(a, b, c, d) BOLTZ_D_CAT_(a, b, c, d)
-#define BOLTZ_D_FN(name) BOLTZ_D_CAT(boltz_, name, BOLTZ_T, BOLTZ_ISA)
-
 #if BOLTZ_REAL_IS_F32
-typedef int32_t BOLTZ_D_FN(delem);
+typedef int32_t BOLTZ_NAME(delem);
 #else
-typedef int64_t BOLTZ_D_FN(delem);
+typedef int64_t BOLTZ_NAME(delem);
 #endif
 /* L = BOLTZ_VBYTES / sizeof(BOLTZ_REAL) lanes: one chain per lane */
-typedef BOLTZ_REAL BOLTZ_D_FN(dvr) __attribute__((vector_size(BOLTZ_VBYTES)));
-typedef BOLTZ_D_FN(delem) BOLTZ_D_FN(dvi) __attribute__((vector_size(BOLTZ_VBYTES)));
-typedef double BOLTZ_D_FN(dvd)
+typedef BOLTZ_REAL BOLTZ_NAME(dvr) __attribute__((vector_size(BOLTZ_VBYTES)));
+typedef BOLTZ_NAME(delem) BOLTZ_NAME(dvi) __attribute__((vector_size(BOLTZ_VBYTES)));
+typedef double BOLTZ_NAME(dvd)
     __attribute__((vector_size(BOLTZ_VBYTES * sizeof(double) / sizeof(BOLTZ_REAL))));
-typedef uint64_t BOLTZ_D_FN(dvu)
+typedef uint64_t BOLTZ_NAME(dvu)
     __attribute__((vector_size(BOLTZ_VBYTES * sizeof(uint64_t) / sizeof(BOLTZ_REAL))));
 
 /* Lanes a decision kernel of this instruction set and type sweeps at once */
-static inline int BOLTZ_D_FN(lanes_width)(void) { return BOLTZ_VBYTES / sizeof(BOLTZ_REAL); }
+static inline int BOLTZ_NAME(lanes_width)(void) { return BOLTZ_VBYTES / sizeof(BOLTZ_REAL); }
 
 /* {t[idx_0], ..., t[idx_{L-1}]}: a gather on AVX-512, scalar loads elsewhere (AVX2's
  * gathers measured slower than scalar loads on AMD) */
-BOLTZ_TARGET static inline __attribute__((always_inline)) BOLTZ_D_FN(dvr) BOLTZ_D_FN(
-    lane_gather)(const BOLTZ_REAL *t, BOLTZ_D_FN(dvi) idx)
+BOLTZ_TARGET static inline __attribute__((always_inline)) BOLTZ_NAME(dvr) BOLTZ_NAME(
+    lane_gather)(const BOLTZ_REAL *t, BOLTZ_NAME(dvi) idx)
 {
 #if BOLTZ_ISA_AVX512 && BOLTZ_REAL_IS_F32
-    return (BOLTZ_D_FN(dvr))_mm512_i32gather_ps((__m512i)idx, t, 4);
+    return (BOLTZ_NAME(dvr))_mm512_i32gather_ps((__m512i)idx, t, 4);
 #elif BOLTZ_ISA_AVX512
-    return (BOLTZ_D_FN(dvr))_mm512_i64gather_pd((__m512i)idx, t, 8);
+    return (BOLTZ_NAME(dvr))_mm512_i64gather_pd((__m512i)idx, t, 8);
 #else
     enum { L = BOLTZ_VBYTES / sizeof(BOLTZ_REAL) };
-    BOLTZ_D_FN(dvr) v;
+    BOLTZ_NAME(dvr) v;
     for (int l = 0; l < L; l++) v[l] = t[idx[l]];
     return v;
 #endif
@@ -54,8 +50,8 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) BOLTZ_D_FN(dvr) BOLTZ_
 /* The two thresholds of byte k in each lane: thr[i] and thr[i + 1] for i = base + 2 k. On
  * AVX-512 float32 one 64-bit gather per eight lanes fetches both, then a shuffle each
  * separates them. */
-BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_D_FN(lane_pairs)(
-    const BOLTZ_REAL *t, BOLTZ_D_FN(dvi) i, BOLTZ_D_FN(dvr) *first, BOLTZ_D_FN(dvr) *second)
+BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_NAME(lane_pairs)(
+    const BOLTZ_REAL *t, BOLTZ_NAME(dvi) i, BOLTZ_NAME(dvr) *first, BOLTZ_NAME(dvr) *second)
 {
 #if BOLTZ_ISA_AVX512 && BOLTZ_REAL_IS_F32
     const __m512i half = _mm512_srli_epi32((__m512i)i, 1);        /* pair index */
@@ -63,28 +59,28 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_D_FN(lane_p
     const __m512 hi = (__m512)_mm512_i32gather_epi64(_mm512_extracti64x4_epi64(half, 1), t, 8);
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26,
                                            28, 30);
-    *first = (BOLTZ_D_FN(dvr))_mm512_permutex2var_ps(lo, even, hi);
-    *second = (BOLTZ_D_FN(dvr))_mm512_permutex2var_ps(
+    *first = (BOLTZ_NAME(dvr))_mm512_permutex2var_ps(lo, even, hi);
+    *second = (BOLTZ_NAME(dvr))_mm512_permutex2var_ps(
         lo, _mm512_add_epi32(even, _mm512_set1_epi32(1)), hi);
 #else
-    *first = BOLTZ_D_FN(lane_gather)(t, i);
-    *second = BOLTZ_D_FN(lane_gather)(t, i + 1);
+    *first = BOLTZ_NAME(lane_gather)(t, i);
+    *second = BOLTZ_NAME(lane_gather)(t, i + 1);
 #endif
 }
 
 /* The same for the double quantiles table[k] (direct decisions) */
-BOLTZ_TARGET static inline __attribute__((always_inline)) BOLTZ_D_FN(dvd) BOLTZ_D_FN(
-    lane_table)(const double *t, BOLTZ_D_FN(dvi) idx)
+BOLTZ_TARGET static inline __attribute__((always_inline)) BOLTZ_NAME(dvd) BOLTZ_NAME(
+    lane_table)(const double *t, BOLTZ_NAME(dvi) idx)
 {
     enum { L = BOLTZ_VBYTES / sizeof(BOLTZ_REAL) };
-    BOLTZ_D_FN(dvd) v;
+    BOLTZ_NAME(dvd) v;
     for (int l = 0; l < L; l++) v[l] = t[idx[l]];
     return v;
 }
 
 /* Whether any lane of the comparison mask m is true (-1) */
-BOLTZ_TARGET static inline __attribute__((always_inline)) int BOLTZ_D_FN(any_lane)(
-    BOLTZ_D_FN(dvi) m)
+BOLTZ_TARGET static inline __attribute__((always_inline)) int BOLTZ_NAME(any_lane)(
+    BOLTZ_NAME(dvi) m)
 {
 #if BOLTZ_ISA_AVX512
     return _mm512_test_epi32_mask((__m512i)m, (__m512i)m) != 0;
@@ -103,12 +99,12 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) int BOLTZ_D_FN(any_lan
  * log2(L) rounds of two-source shuffles, each exchanging the off-diagonal b x b blocks of
  * pairs of rows. Reads whole vectors up to a multiple of L past u: within the padded rows
  * (ld is a whole number of vectors and f + u starts on one). */
-BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_D_FN(gather_fields)(
-    BOLTZ_D_FN(dvr) *restrict local, const BOLTZ_REAL *restrict f, ptrdiff_t ld,
+BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_NAME(gather_fields)(
+    BOLTZ_NAME(dvr) *restrict local, const BOLTZ_REAL *restrict f, ptrdiff_t ld,
     ptrdiff_t len, int count)
 {
-    typedef BOLTZ_D_FN(dvr) vr;
-    typedef BOLTZ_D_FN(dvi) vi;
+    typedef BOLTZ_NAME(dvr) vr;
+    typedef BOLTZ_NAME(dvi) vi;
     enum { L = BOLTZ_VBYTES / sizeof(BOLTZ_REAL) };
     for (ptrdiff_t c0 = 0; c0 < len; c0 += L) {
         vr row[L];
@@ -138,7 +134,7 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_D_FN(gather
 }
 
 /* Bit t of the result is set where s[t] = -1, t < len <= 32 */
-BOLTZ_TARGET static inline uint32_t BOLTZ_D_FN(negative_bits)(const int8_t *s, ptrdiff_t len)
+BOLTZ_TARGET static inline uint32_t BOLTZ_NAME(negative_bits)(const int8_t *s, ptrdiff_t len)
 {
 #if BOLTZ_X86_DISPATCH
     if (len == 32) {     /* SSE2, part of every x86-64 instruction set */
@@ -156,8 +152,8 @@ BOLTZ_TARGET static inline uint32_t BOLTZ_D_FN(negative_bits)(const int8_t *s, p
 /* The lanes whose byte left the decision open (tie): P computed with exp and refined by a
  * fresh 64-bit draw from the lane's generator (boltz_flip). Out of line, so that the block
  * loop keeps its vectors in registers. */
-BOLTZ_TARGET __attribute__((noinline, cold)) static BOLTZ_D_FN(dvi) BOLTZ_D_FN(lane_ties)(
-    BOLTZ_D_FN(dvi) flip, BOLTZ_D_FN(dvi) tie, BOLTZ_D_FN(dvr) g, BOLTZ_D_FN(dvi) k,
+BOLTZ_TARGET __attribute__((noinline, cold)) static BOLTZ_NAME(dvi) BOLTZ_NAME(lane_ties)(
+    BOLTZ_NAME(dvi) flip, BOLTZ_NAME(dvi) tie, BOLTZ_NAME(dvr) g, BOLTZ_NAME(dvi) k,
     const boltz_dense_lanes *st, int heat_bath)
 {
     enum { L = BOLTZ_VBYTES / sizeof(BOLTZ_REAL) };
@@ -165,7 +161,7 @@ BOLTZ_TARGET __attribute__((noinline, cold)) static BOLTZ_D_FN(dvi) BOLTZ_D_FN(l
         if (!tie[l]) continue;
         const double x = 2.0 * st->beta[l] * (double)g[l];
         const double p = heat_bath ? 1.0 / (1.0 + exp(x)) : exp(-x);
-        flip[l] = -(BOLTZ_D_FN(delem))boltz_flip_refine(st->bitgen[l], 256.0 * p - (double)k[l]);
+        flip[l] = -(BOLTZ_NAME(delem))boltz_flip_refine(st->bitgen[l], 256.0 * p - (double)k[l]);
     }
     return flip;
 }
@@ -174,7 +170,7 @@ BOLTZ_TARGET __attribute__((noinline, cold)) static BOLTZ_D_FN(dvi) BOLTZ_D_FN(l
  * were -1 (bit t: spin k0 + t): their indices and changes d = -2 s (old) in ascending order,
  * the new spins written to s[t]. Returns their number. AVX-512 compresses 16 lanes at a
  * time; elsewhere one flip at a time. */
-BOLTZ_TARGET static inline int BOLTZ_D_FN(flip_lists)(
+BOLTZ_TARGET static inline int BOLTZ_NAME(flip_lists)(
     uint32_t flips, uint32_t was_negative, ptrdiff_t k0, int32_t *restrict flipped,
     BOLTZ_REAL *restrict delta, int8_t *restrict s)
 {
@@ -226,27 +222,27 @@ BOLTZ_TARGET static inline int BOLTZ_D_FN(flip_lists)(
 
 /* What the lanes carry from one decision to the next */
 typedef struct {
-    BOLTZ_D_FN(dvi) negv;     /* bit t: spin k0 + t was -1 at the start of the block */
-    BOLTZ_D_FN(dvi) flips;    /* bit t: it flipped */
-    BOLTZ_D_FN(dvi) active;   /* -1 in the lanes that hold a chain */
-    BOLTZ_D_FN(dvi) base;     /* each lane's thresholds in thr */
-    BOLTZ_D_FN(dvr) dmag;     /* sum of the spin changes (small integers: exact) */
-    BOLTZ_D_FN(dvd) b2;       /* 2 beta */
-    BOLTZ_D_FN(dvu) bits;     /* each lane's last draw st->bits ... */
+    BOLTZ_NAME(dvi) negv;     /* bit t: spin k0 + t was -1 at the start of the block */
+    BOLTZ_NAME(dvi) flips;    /* bit t: it flipped */
+    BOLTZ_NAME(dvi) active;   /* -1 in the lanes that hold a chain */
+    BOLTZ_NAME(dvi) base;     /* each lane's thresholds in thr */
+    BOLTZ_NAME(dvr) dmag;     /* sum of the spin changes (small integers: exact) */
+    BOLTZ_NAME(dvd) b2;       /* 2 beta */
+    BOLTZ_NAME(dvu) bits;     /* each lane's last draw st->bits ... */
     int nbytes;               /* ... of which the last nbytes bytes are unused */
-} BOLTZ_D_FN(lane_ctx);
+} BOLTZ_NAME(lane_ctx);
 
 /* The decision of spin k0 + t in every lane from its field v (see decide_loop): returns the
  * spin changes d = -2 s, 0 in the lanes that stay, and records dE = 2 s f (or 0) in de[t]. */
-BOLTZ_TARGET static inline __attribute__((always_inline)) BOLTZ_D_FN(dvr) BOLTZ_D_FN(
-    decide_step)(BOLTZ_D_FN(dvr) v, ptrdiff_t t, BOLTZ_D_FN(lane_ctx) *restrict c,
+BOLTZ_TARGET static inline __attribute__((always_inline)) BOLTZ_NAME(dvr) BOLTZ_NAME(
+    decide_step)(BOLTZ_NAME(dvr) v, ptrdiff_t t, BOLTZ_NAME(lane_ctx) *restrict c,
                  boltz_dense_lanes *restrict st, int count, const BOLTZ_REAL *restrict thr,
-                 const double *restrict table, int heat_bath, BOLTZ_D_FN(dvr) *restrict de,
+                 const double *restrict table, int heat_bath, BOLTZ_NAME(dvr) *restrict de,
                  const int exact)
 {
-    typedef BOLTZ_D_FN(dvr) vr;
-    typedef BOLTZ_D_FN(dvi) vi;
-    typedef BOLTZ_D_FN(dvd) vd;
+    typedef BOLTZ_NAME(dvr) vr;
+    typedef BOLTZ_NAME(dvi) vi;
+    typedef BOLTZ_NAME(dvd) vd;
     enum { SIGN = 8 * sizeof(BOLTZ_REAL) - 1 };
     if (c->nbytes == 0) {   /* the lanes draw in lockstep: a byte each per spin */
         for (int l = 0; l < count; l++)
@@ -259,18 +255,18 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) BOLTZ_D_FN(dvr) BOLTZ_
     vi flip, tie;    /* -1 where the flip is certain; where the byte left it open */
     if (exact) {
         vr upper, lower;  /* G(table[k + 1]), strict G(table[k]) */
-        BOLTZ_D_FN(lane_pairs)(thr, c->base + 2 * k, &upper, &lower);
+        BOLTZ_NAME(lane_pairs)(thr, c->base + 2 * k, &upper, &lower);
         flip = g <= upper;
         tie = (g <= lower) & ~flip;
     } else {         /* x = round(2 beta g) against the quantiles themselves */
         const vd x = c->b2 * __builtin_convertvector(g, vd);
-        flip = __builtin_convertvector(x <= BOLTZ_D_FN(lane_table)(table, k + 1), vi);
-        tie = __builtin_convertvector(x < BOLTZ_D_FN(lane_table)(table, k), vi) & ~flip;
+        flip = __builtin_convertvector(x <= BOLTZ_NAME(lane_table)(table, k + 1), vi);
+        tie = __builtin_convertvector(x < BOLTZ_NAME(lane_table)(table, k), vi) & ~flip;
     }
     flip &= c->active;
     tie &= c->active;
-    if (__builtin_expect(BOLTZ_D_FN(any_lane)(tie), 0))
-        flip = BOLTZ_D_FN(lane_ties)(flip, tie, g, k, st, heat_bath);
+    if (__builtin_expect(BOLTZ_NAME(any_lane)(tie), 0))
+        flip = BOLTZ_NAME(lane_ties)(flip, tie, g, k, st, heat_bath);
     /* no branch on the decisions: a lane that stays adds zeros */
     const vr d = (vr)(flip & ((vi)((vr){0} - 2) ^ neg));
     de[t] = (vr)(flip & (vi)(g + g));
@@ -295,42 +291,43 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) BOLTZ_D_FN(dvr) BOLTZ_
  * Spins that flip are changed in s; the flipped spins and their changes d = -2 s (old) go to
  * flipped[l B + q] / delta[l B + q], q < nflip[l], for dense_update.
  */
-BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_D_FN(decide_loop)(
+BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_NAME(decide_loop)(
     const BOLTZ_REAL *restrict J, ptrdiff_t ld, ptrdiff_t k0, ptrdiff_t len,
     const uint8_t *restrict clamped, const BOLTZ_REAL *restrict f, int8_t *restrict s,
     ptrdiff_t n, boltz_dense_lanes *restrict st, int count, const BOLTZ_REAL *restrict thr,
     const double *restrict table, int heat_bath, int32_t *restrict flipped,
     BOLTZ_REAL *restrict delta, int *restrict nflip, const int exact)
 {
-    typedef BOLTZ_D_FN(dvr) vr;
-    typedef BOLTZ_D_FN(dvi) vi;
-    typedef BOLTZ_D_FN(dvd) vd;
+    typedef BOLTZ_NAME(dvr) vr;
+    typedef BOLTZ_NAME(dvi) vi;
+    typedef BOLTZ_NAME(dvd) vd;
     enum { L = BOLTZ_VBYTES / sizeof(BOLTZ_REAL), B = BOLTZ_DENSE_BLOCK, H = BOLTZ_D_H };
     vr local[BOLTZ_DENSE_BLOCK], de[BOLTZ_DENSE_BLOCK];
-    BOLTZ_D_FN(lane_ctx) c;
+    BOLTZ_NAME(lane_ctx) c;
     c.negv = c.active = c.base = c.flips = (vi){0};
     c.dmag = (vr){0};
     c.b2 = (vd){0};
     for (int l = 0; l < L; l++) {
         c.active[l] = l < count ? -1 : 0;
         if (l >= count) continue;
-        c.negv[l] = (BOLTZ_D_FN(delem))BOLTZ_D_FN(negative_bits)(s + l * n + k0, len);
+        c.negv[l] = (BOLTZ_NAME(delem))BOLTZ_NAME(negative_bits)(s + l * n + k0, len);
         c.base[l] = st->base[l];
         c.b2[l] = 2.0 * st->beta[l];
     }
-    BOLTZ_D_FN(gather_fields)(local, f + k0, ld, len, count);
+    BOLTZ_NAME(gather_fields)(local, f + k0, ld, len, count);
     c.nbytes = st->nbytes;
-    c.bits = (BOLTZ_D_FN(dvu)){0};
+    c.bits = (BOLTZ_NAME(dvu)){0};
     for (int l = 0; l < count; l++) c.bits[l] = st->bits[l];
-#define BOLTZ_D_DECIDE(v, t) BOLTZ_D_FN(decide_step)((v), (t), &c, st, count, thr, table,   \
-                                                     heat_bath, de, exact)
+#define BOLTZ_D_DECIDE(v, t) BOLTZ_NAME(decide_step)((v), (t), &c, st, count, thr, table,  \
+                                                      heat_bath, de, exact)
     for (ptrdiff_t h0 = 0; h0 < len; h0 += H) {
         const ptrdiff_t hl = len - h0 < H ? len - h0 : H;
         vr dsub[BOLTZ_D_H];
         if (hl == H) {
-            /* the sub-block's fields in named registers a0 .. a{H-1}; step T decides a##T
-             * and adds its changes to the later ones (constant indices: no loop). EACH2 is
-             * EACH again: a macro cannot expand inside its own expansion. */
+            /* the sub-block's fields in named registers a0 .. a{H-1} (why names, not an
+             * array: row_sums_impl.h); step T decides a##T and adds its changes to the later
+             * ones (constant indices: no loop). EACH2 is EACH again: a macro cannot expand
+             * inside its own expansion. */
 #define BOLTZ_D_EACH(OP, T) OP(T, 0) OP(T, 1) OP(T, 2) OP(T, 3) OP(T, 4) OP(T, 5) OP(T, 6)     \
     OP(T, 7) OP(T, 8) OP(T, 9) OP(T, 10) OP(T, 11) OP(T, 12) OP(T, 13) OP(T, 14) OP(T, 15)
 #define BOLTZ_D_EACH2(OP, T) OP(T, 0) OP(T, 1) OP(T, 2) OP(T, 3) OP(T, 4) OP(T, 5) OP(T, 6)    \
@@ -380,12 +377,12 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_D_FN(decide
     for (int l = 0; l < count; l++) {
         st->energy[l] = e[l];
         st->magnet[l] += c.dmag[l];
-        nflip[l] = BOLTZ_D_FN(flip_lists)((uint32_t)c.flips[l], (uint32_t)c.negv[l], k0,
+        nflip[l] = BOLTZ_NAME(flip_lists)((uint32_t)c.flips[l], (uint32_t)c.negv[l], k0,
                                           flipped + l * B, delta + l * B, s + l * n + k0);
     }
 }
 
-BOLTZ_TARGET static void BOLTZ_D_FN(dense_decide)(
+BOLTZ_TARGET static void BOLTZ_NAME(dense_decide)(
     const BOLTZ_REAL *restrict J, ptrdiff_t ld, ptrdiff_t k0, ptrdiff_t k1,
     const uint8_t *restrict clamped, const BOLTZ_REAL *restrict f, int8_t *restrict s, ptrdiff_t n,
     boltz_dense_lanes *restrict st, int count, const BOLTZ_REAL *restrict thr,
@@ -393,13 +390,10 @@ BOLTZ_TARGET static void BOLTZ_D_FN(dense_decide)(
     BOLTZ_REAL *restrict delta, int *restrict nflip)
 {
     if (thr != NULL)
-        BOLTZ_D_FN(decide_loop)(J, ld, k0, k1 - k0, clamped, f, s, n, st, count, thr, table,
-                               heat_bath, flipped, delta, nflip, 1);
+        BOLTZ_NAME(decide_loop)(J, ld, k0, k1 - k0, clamped, f, s, n, st, count, thr, table,
+                                heat_bath, flipped, delta, nflip, 1);
     else
-        BOLTZ_D_FN(decide_loop)(J, ld, k0, k1 - k0, clamped, f, s, n, st, count, thr, table,
-                               heat_bath, flipped, delta, nflip, 0);
+        BOLTZ_NAME(decide_loop)(J, ld, k0, k1 - k0, clamped, f, s, n, st, count, thr, table,
+                                heat_bath, flipped, delta, nflip, 0);
 }
 
-#undef BOLTZ_D_FN
-#undef BOLTZ_D_CAT
-#undef BOLTZ_D_CAT_

@@ -12,19 +12,16 @@
  * flipped rows stream past (row_sums.h): one load and store of the fields per block instead
  * of one per flip.
  */
-#define BOLTZ_D_CAT_(a, b, c, d) a##b##_##c##_##d
-#define BOLTZ_D_CAT(a, b, c, d) BOLTZ_D_CAT_(a, b, c, d)
-#define BOLTZ_D_FN(name) BOLTZ_D_CAT(boltz_, name, BOLTZ_T, BOLTZ_ISA)
-
 /* Most chains that share the loads of each coupling row (shared_update): eight on AVX-512
  * (24 accumulators of 32 registers), four elsewhere (12 of 16) */
 #define BOLTZ_D_SHARE (BOLTZ_ISA_AVX512 ? 8 : 4)
 
 /* f[c][x .. x + NV W) += sum_q coef[G q + c] J[rows[q]][x ..] for G <= 8 chains c at once
  * (G, NV <= 3 constants once inlined), rows in ascending order: each vector of a row is
- * loaded once for the G chains. A chain that did not flip rows[q] has coef 0: it adds zeros,
- * which leave its sums as they are (up to the sign of a zero). */
-BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_D_FN(shared_tile)(
+ * loaded once for the G chains, the G x NV accumulators in named registers a<c>_<v> (why
+ * names, not an array: row_sums_impl.h). A chain that did not flip rows[q] has coef 0: it
+ * adds zeros, which leave its sums as they are (up to the sign of a zero). */
+BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_NAME(shared_tile)(
     const BOLTZ_REAL *restrict J, ptrdiff_t ld, BOLTZ_REAL *const *restrict f, ptrdiff_t x,
     const int32_t *restrict rows, const BOLTZ_REAL *restrict coef, int count, const int G,
     const int NV)
@@ -58,31 +55,31 @@ BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_D_FN(shared
 }
 
 /* shared_tile over every column of the rows (ld a whole number of vectors) */
-BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_D_FN(shared_rows)(
+BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_NAME(shared_rows)(
     const BOLTZ_REAL *restrict J, ptrdiff_t ld, BOLTZ_REAL *const *restrict f,
     const int32_t *restrict rows, const BOLTZ_REAL *restrict coef, int count, const int G)
 {
     enum { W = BOLTZ_VBYTES / sizeof(BOLTZ_REAL) };
     ptrdiff_t x = 0;
     for (; x + 3 * W <= ld; x += 3 * W)
-        BOLTZ_D_FN(shared_tile)(J, ld, f, x, rows, coef, count, G, 3);
-    if (ld - x == 2 * W) BOLTZ_D_FN(shared_tile)(J, ld, f, x, rows, coef, count, G, 2);
-    if (ld - x == W) BOLTZ_D_FN(shared_tile)(J, ld, f, x, rows, coef, count, G, 1);
+        BOLTZ_NAME(shared_tile)(J, ld, f, x, rows, coef, count, G, 3);
+    if (ld - x == 2 * W) BOLTZ_NAME(shared_tile)(J, ld, f, x, rows, coef, count, G, 2);
+    if (ld - x == W) BOLTZ_NAME(shared_tile)(J, ld, f, x, rows, coef, count, G, 1);
 }
 
 /* shared_rows for G = 4 or 8 chains (8 only on AVX-512) */
-BOLTZ_TARGET static void BOLTZ_D_FN(shared_update)(
+BOLTZ_TARGET static void BOLTZ_NAME(shared_update)(
     const BOLTZ_REAL *restrict J, ptrdiff_t ld, BOLTZ_REAL *const *restrict f,
     const int32_t *restrict rows, const BOLTZ_REAL *restrict coef, int count, int G)
 {
     if (BOLTZ_D_SHARE == 8 && G == 8)
-        BOLTZ_D_FN(shared_rows)(J, ld, f, rows, coef, count, BOLTZ_D_SHARE);
+        BOLTZ_NAME(shared_rows)(J, ld, f, rows, coef, count, BOLTZ_D_SHARE);
     else
-        BOLTZ_D_FN(shared_rows)(J, ld, f, rows, coef, count, 4);
+        BOLTZ_NAME(shared_rows)(J, ld, f, rows, coef, count, 4);
 }
 
 /* Bit j set where chain c flipped spin k0 + j of the block */
-static inline uint32_t BOLTZ_D_FN(flip_mask)(const int32_t *flipped, int nflip, ptrdiff_t k0)
+static inline uint32_t BOLTZ_NAME(flip_mask)(const int32_t *flipped, int nflip, ptrdiff_t k0)
 {
     uint32_t m = 0;
     for (int q = 0; q < nflip; q++) m |= UINT32_C(1) << (flipped[q] - k0);
@@ -91,7 +88,7 @@ static inline uint32_t BOLTZ_D_FN(flip_mask)(const int32_t *flipped, int nflip, 
 
 /* rows[0 .. count) = the spins flipped by any of `size` chains (ascending) and
  * coef[size q + c] chain c's change of rows[q], 0 where it did not flip it */
-static inline int BOLTZ_D_FN(merge_flips)(const uint32_t *mask, const BOLTZ_REAL *delta,
+static inline int BOLTZ_NAME(merge_flips)(const uint32_t *mask, const BOLTZ_REAL *delta,
                                           int size, ptrdiff_t k0, int32_t *rows,
                                           BOLTZ_REAL *coef)
 {
@@ -115,7 +112,7 @@ static inline int BOLTZ_D_FN(merge_flips)(const uint32_t *mask, const BOLTZ_REAL
  * groups of chains that flipped mostly the same spins share each row's loads
  * (shared_update), at the price of multiply-adds by zero where a chain did not flip it.
  */
-BOLTZ_TARGET static void BOLTZ_D_FN(dense_update)(
+BOLTZ_TARGET static void BOLTZ_NAME(dense_update)(
     const BOLTZ_REAL *restrict J, ptrdiff_t ld, BOLTZ_REAL *const *restrict f,
     const int32_t *restrict flipped, const BOLTZ_REAL *restrict delta,
     const int *restrict nflip, int size)
@@ -129,7 +126,7 @@ BOLTZ_TARGET static void BOLTZ_D_FN(dense_update)(
     for (int c = 0; c < size; c++)
         if (nflip[c]) k0 = flipped[c * B] / B * B;
     if (k0 < 0) return;
-    for (int c = 0; c < size; c++) mask[c] = BOLTZ_D_FN(flip_mask)(flipped + c * B, nflip[c], k0);
+    for (int c = 0; c < size; c++) mask[c] = BOLTZ_NAME(flip_mask)(flipped + c * B, nflip[c], k0);
     /* G chains share each row when most of them flipped it: they do G multiply-adds per
      * row vector where alone they do `total`, at a lower rate (one row load per
      * multiply-add). Measured rates of shared to single multiply-adds: 1.7 for eight
@@ -151,9 +148,9 @@ BOLTZ_TARGET static void BOLTZ_D_FN(dense_update)(
             if (rows_g == 0 || 100 * total < percent * G * rows_g) continue;
             BOLTZ_REAL coef[BOLTZ_D_SHARE * B];
             int32_t rows[B];
-            const int count = BOLTZ_D_FN(merge_flips)(mask + g, delta + g * B, G, k0, rows,
+            const int count = BOLTZ_NAME(merge_flips)(mask + g, delta + g * B, G, k0, rows,
                                                       coef);
-            BOLTZ_D_FN(shared_update)(J, ld, f + g, rows, coef, count, G);
+            BOLTZ_NAME(shared_update)(J, ld, f + g, rows, coef, count, G);
             for (int c = 0; c < G; c++) left[g + c] = 0, shared[g + c] = 1;
         }
     /* chains alone; ld is a whole number of vectors: the tiles, then a partial tile */
@@ -161,15 +158,12 @@ BOLTZ_TARGET static void BOLTZ_D_FN(dense_update)(
     for (; x + TILE <= ld; x += TILE)
         for (int g = 0; g < size; g++)
             if (left[g])
-                BOLTZ_D_FN(accumulate_tile)(f[g], x, J, ld, flipped + g * B, delta + g * B,
+                BOLTZ_NAME(accumulate_tile)(f[g], x, J, ld, flipped + g * B, delta + g * B,
                                             left[g]);
     if (x < ld)
         for (int g = 0; g < size; g++)
             if (left[g])
-                BOLTZ_D_FN(accumulate_vectors)(f[g] + x, J + x, ld, flipped + g * B,
+                BOLTZ_NAME(accumulate_vectors)(f[g] + x, J + x, ld, flipped + g * B,
                                                delta + g * B, left[g], (int)((ld - x) / W));
 }
 
-#undef BOLTZ_D_FN
-#undef BOLTZ_D_CAT
-#undef BOLTZ_D_CAT_

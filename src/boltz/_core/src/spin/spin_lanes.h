@@ -40,7 +40,7 @@ static inline void boltz_lanes_sweep_##T(                                       
 { BOLTZ_DISPATCH(lanes_sweep, T, (indptr, indices, data, clamped, n, f, s, energy, magnet,    \
                                   rng, beta, table, heat_bath, thr, known)); }
 
-BOLTZ_LANES_PUBLIC(f64, double)
-BOLTZ_LANES_PUBLIC(f32, float)
+BOLTZ_EACH_TYPE(BOLTZ_LANES_PUBLIC)
+#undef BOLTZ_LANES_PUBLIC
 
 #endif /* BOLTZ_SPIN_LANES_H */
