@@ -23,16 +23,18 @@ from threadpoolctl import threadpool_limits
 
 import boltz
 from boltz.spin._chains import Chains
-from boltz.spin.ising_model import _aligned_empty
 
 N, CHAINS, SWEEPS = 1000, 64, 20
 SCALES = [1.0, 4.0]
 THREADS = [1, 2]
 
 
-def aligned_copy(a):
-    """a copied to storage that starts on a 64-byte boundary."""
-    out = _aligned_empty(a.shape, a.dtype)
+def aligned_copy(a, align=64):
+    """a copied to storage that starts on an `align`-byte boundary (plain NumPy: a byte
+    buffer with room to slide the start)."""
+    buf = np.empty(a.nbytes + align, dtype=np.uint8)
+    start = -buf.ctypes.data % align
+    out = buf[start:start + a.nbytes].view(a.dtype).reshape(a.shape)
     out[...] = a
     return out
 

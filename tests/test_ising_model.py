@@ -187,3 +187,42 @@ def test_float32_sweeps_only_where_every_field_is_exact(J, h, exact, storage):
     J, h = np.asarray(J, dtype=float), np.asarray(h, dtype=float)
     expected = [-s @ np.triu(J, 1) @ s - h @ s for s in states]
     np.testing.assert_array_equal(model.energy(states), expected)
+
+
+@pytest.mark.parametrize("storage", ["dense", "sparse"])
+def test_models_cannot_go_stale(storage):
+    # the kernels keep their own copy of the couplings and fields: nothing a user can reach
+    # may change one side only, so arrays are read-only and attributes cannot be reassigned
+    model = boltz.IsingModel([[0, 1], [1, 0]], h=[0.5, -0.25], offset=2.0, storage=storage)
+    with pytest.raises(ValueError, match="read-only"):
+        model.h[0] = 5
+    for name in ("h", "offset", "num_spins", "dtype", "is_dense"):
+        with pytest.raises(AttributeError):
+            setattr(model, name, getattr(model, name))
+    values = model.bonds()[2]
+    values[:] = 7                              # bonds() hands out copies
+    model.couplings_dense()[0, 1] = 7          # and so does couplings_dense()
+    # energies, the QUBO form and the attributes still describe the model as built
+    states = np.array(list(itertools.product([-1, 1], repeat=2)))
+    expected = [-s[0] * s[1] - 0.5 * s[0] + 0.25 * s[1] + 2.0 for s in states]
+    np.testing.assert_array_equal(model.energy(states), expected)
+    Q, offset = model.to_qubo()
+    x = (states + 1) // 2
+    np.testing.assert_allclose([xi @ Q @ xi + offset for xi in x], expected)
+    np.testing.assert_array_equal(model.h, [0.5, -0.25])
+    assert model.offset == 2.0 and model.num_bonds == 1
+
+
+def test_input_arrays_are_copied(rng):
+    # changing the arrays a model was built from does not change the model
+    J, h = random_model(rng, 6)
+    model = boltz.IsingModel(J, h)
+    before = model.energy(all_states(6))
+    J[0, 1] = J[1, 0] = 100.0
+    h[:] = 100.0
+    np.testing.assert_array_equal(model.energy(all_states(6)), before)
+
+
+def test_offset_must_be_a_number():
+    with pytest.raises(TypeError, match="offset"):
+        boltz.IsingModel([[0, 1], [1, 0]], offset="1.5")

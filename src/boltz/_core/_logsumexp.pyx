@@ -7,28 +7,11 @@ order. Arguments are trusted: boltz.logsumexp validated them.
 """
 from cython cimport floating
 from cython.parallel cimport prange
-from boltz._core._simd cimport sigmoid, softplus_sum
+from boltz._core._simd cimport (affine, divide, expshift, max as _max, sigmoid, softplus_sum,
+                                sumexp as _sumexp)
 from libc.math cimport INFINITY, NAN, log, log1p, fabs, isnan
 
 import numpy as np
-
-cdef extern from "simd/simd_kernels.h" nogil:
-    float boltz_max_f32(const float *x, Py_ssize_t n)
-    double boltz_max_f64(const double *x, Py_ssize_t n)
-    double boltz_sumexp_f32(const float *x, const float *w, Py_ssize_t n,
-                            double ref, double scale, double *tie)
-    double boltz_sumexp_f64(const double *x, const double *w, Py_ssize_t n,
-                            double ref, double scale, double *tie)
-    double boltz_expshift_f32(const float *x, float *out, Py_ssize_t n,
-                              double ref, double scale, double *tie)
-    double boltz_expshift_f64(const double *x, double *out, Py_ssize_t n,
-                              double ref, double scale, double *tie)
-    void boltz_divide_f32(float *out, Py_ssize_t n, double denom)
-    void boltz_divide_f64(double *out, Py_ssize_t n, double denom)
-    void boltz_affine_f32(const float *x, float *out, Py_ssize_t n,
-                          double ref, double scale, double offset)
-    void boltz_affine_f64(const double *x, double *out, Py_ssize_t n,
-                          double ref, double scale, double offset)
 
 cdef enum:
     # A row longer than this is reduced chunk by chunk, the chunks in parallel.
@@ -36,23 +19,6 @@ cdef enum:
     # Softplus sums over fewer elements run on one thread: they take well under a
     # millisecond, less than waking threads that BLAS may still be spinning on.
     SOFTPLUS_PARALLEL_MIN = 1000000
-
-
-# ---- fused front ends to the C kernels ---------------------------------------------------
-
-cdef inline double _max(const floating *x, Py_ssize_t n) noexcept nogil:
-    if floating is float:
-        return boltz_max_f32(x, n)
-    else:
-        return boltz_max_f64(x, n)
-
-
-cdef inline double _sumexp(const floating *x, const floating *w, Py_ssize_t n,
-                           double ref, double scale, double *tie) noexcept nogil:
-    if floating is float:
-        return boltz_sumexp_f32(x, w, n, ref, scale, tie)
-    else:
-        return boltz_sumexp_f64(x, w, n, ref, scale, tie)
 
 
 cdef inline const floating *_offset(const floating *p, Py_ssize_t k) noexcept nogil:
@@ -209,17 +175,10 @@ cdef void _softmax_row(const floating *x, floating *out, Py_ssize_t n, double sc
     if log_output:
         rest = _sumexp(x, <const floating *>NULL, n, m, scale, &tie)
         logtotal = log(tie) + log1p(rest / tie)
-        if floating is float:
-            boltz_affine_f32(x, out, n, m, scale, logtotal)
-        else:
-            boltz_affine_f64(x, out, n, m, scale, logtotal)
+        affine(x, out, n, m, scale, logtotal)
     else:
-        if floating is float:
-            rest = boltz_expshift_f32(x, out, n, m, scale, &tie)
-            boltz_divide_f32(out, n, tie + rest)
-        else:
-            rest = boltz_expshift_f64(x, out, n, m, scale, &tie)
-            boltz_divide_f64(out, n, tie + rest)
+        rest = expshift(x, out, n, m, scale, &tie)
+        divide(out, n, tie + rest)
 
 
 def softmax_rows(const floating[:, ::1] x, floating[:, ::1] out, double scale,

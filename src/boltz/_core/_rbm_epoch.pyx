@@ -15,39 +15,14 @@ score_samples) use the same row sums.
 """
 from cython cimport floating
 from cython.parallel cimport prange
+from boltz._core._rbm_kernels cimport (rbm_nonzeros, rbm_row_sums, rbm_sample, rbm_transpose,
+                                       rbm_weight_row)
 from boltz._core._simd cimport sigmoid, softplus_sum
 from libc.math cimport exp, fabs, fmax, log1p
 from libc.stdint cimport int32_t, int64_t, uintptr_t
 from numpy.random cimport bitgen_t
 
 import numpy as np
-
-cdef extern from "rbm/rbm_rows.h" nogil:
-    Py_ssize_t boltz_rbm_nonzeros_f32(const float *x, Py_ssize_t m, int32_t *idx, float *coef)
-    Py_ssize_t boltz_rbm_nonzeros_f64(const double *x, Py_ssize_t m, int32_t *idx,
-                                      double *coef)
-    void boltz_rbm_row_sums_f32(Py_ssize_t r0, Py_ssize_t r1, const int32_t *idx,
-                                Py_ssize_t lw, const float *coef, Py_ssize_t cw,
-                                const Py_ssize_t *count, const float *M, const float *bias,
-                                Py_ssize_t p, float *out)
-    void boltz_rbm_row_sums_f64(Py_ssize_t r0, Py_ssize_t r1, const int32_t *idx,
-                                Py_ssize_t lw, const double *coef, Py_ssize_t cw,
-                                const Py_ssize_t *count, const double *M, const double *bias,
-                                Py_ssize_t p, double *out)
-    Py_ssize_t boltz_rbm_sample_f32(float *prob, Py_ssize_t n, Py_ssize_t p, bitgen_t *rng,
-                                    int32_t *idx)
-    Py_ssize_t boltz_rbm_sample_f64(double *prob, Py_ssize_t n, Py_ssize_t p, bitgen_t *rng,
-                                    int32_t *idx)
-    void boltz_rbm_weight_row_f32(Py_ssize_t p, const int32_t *idx, const float *coef,
-                                  Py_ssize_t count, const float *H, float momentum,
-                                  float decay, float *vel, float *Wt_row)
-    void boltz_rbm_weight_row_f64(Py_ssize_t p, const int32_t *idx, const double *coef,
-                                  Py_ssize_t count, const double *H, double momentum,
-                                  double decay, double *vel, double *Wt_row)
-    void boltz_rbm_transpose_f32(const float *Wt, Py_ssize_t nv, Py_ssize_t ldt, Py_ssize_t j0,
-                                 Py_ssize_t j1, float *W, Py_ssize_t ldw)
-    void boltz_rbm_transpose_f64(const double *Wt, Py_ssize_t nv, Py_ssize_t ldt,
-                                 Py_ssize_t j0, Py_ssize_t j1, double *W, Py_ssize_t ldw)
 
 # Multiply-adds below which a phase of a batch runs on one thread (a parallel region costs
 # more than it saves).
@@ -70,37 +45,23 @@ cdef inline void _row_sums(Py_ssize_t r0, Py_ssize_t r1, Lists L, const floating
                            const floating *bias, Py_ssize_t p,
                            floating *out) noexcept nogil:
     """out[r] = bias + sum of the rows of M in row r's list, for r0 <= r < r1."""
-    if floating is float:
-        boltz_rbm_row_sums_f32(r0, r1, L.idx, L.width, <float *> L.coef, L.coef_width,
-                               L.count, M, bias, p, out)
-    else:
-        boltz_rbm_row_sums_f64(r0, r1, L.idx, L.width, <double *> L.coef, L.coef_width,
-                               L.count, M, bias, p, out)
+    rbm_row_sums(r0, r1, L.idx, L.width, <floating *> L.coef, L.coef_width, L.count, M, bias,
+                 p, out)
 
 
 cdef inline void _finish(floating *prob, Py_ssize_t r, Py_ssize_t n, Py_ssize_t p,
                          bitgen_t *rng, Lists L) noexcept nogil:
     """Row r: sigmoid in place; with rng, also sample it into row r of L."""
-    if floating is float:
-        if rng == NULL:
-            boltz_rbm_sample_f32(prob, n, p, NULL, NULL)
-        else:
-            L.count[r] = boltz_rbm_sample_f32(prob, n, p, rng, &L.idx[r * L.width])
+    if rng == NULL:
+        rbm_sample(prob, n, p, NULL, NULL)
     else:
-        if rng == NULL:
-            boltz_rbm_sample_f64(prob, n, p, NULL, NULL)
-        else:
-            L.count[r] = boltz_rbm_sample_f64(prob, n, p, rng, &L.idx[r * L.width])
+        L.count[r] = rbm_sample(prob, n, p, rng, &L.idx[r * L.width])
 
 
 cdef inline void _nonzeros(const floating *x, Py_ssize_t m, Py_ssize_t r,
                            Lists L) noexcept nogil:
-    if floating is float:
-        L.count[r] = boltz_rbm_nonzeros_f32(x, m, &L.idx[r * L.width],
-                                            &(<float *> L.coef)[r * L.coef_width])
-    else:
-        L.count[r] = boltz_rbm_nonzeros_f64(x, m, &L.idx[r * L.width],
-                                            &(<double *> L.coef)[r * L.coef_width])
+    L.count[r] = rbm_nonzeros(x, m, &L.idx[r * L.width],
+                              &(<floating *> L.coef)[r * L.coef_width])
 
 
 cdef void _positive(const floating[:, ::1] X, const int64_t *rows, Py_ssize_t r0,
@@ -276,14 +237,8 @@ cdef void _weights(Py_ssize_t i0, Py_ssize_t i1, Lists col, const floating[:, ::
     cdef Py_ssize_t i, q, p = Wt.shape[1]
     cdef floating x
     for i in range(i0, i1):
-        if floating is float:
-            boltz_rbm_weight_row_f32(p, &col.idx[i * col.width],
-                                     &(<float *> col.coef)[i * col.width], col.count[i],
-                                     &H[0, 0], mom, decay, &vel_Wt[i, 0], &Wt[i, 0])
-        else:
-            boltz_rbm_weight_row_f64(p, &col.idx[i * col.width],
-                                     &(<double *> col.coef)[i * col.width], col.count[i],
-                                     &H[0, 0], mom, decay, &vel_Wt[i, 0], &Wt[i, 0])
+        rbm_weight_row(p, &col.idx[i * col.width], &(<floating *> col.coef)[i * col.width],
+                       col.count[i], &H[0, 0], mom, decay, &vel_Wt[i, 0], &Wt[i, 0])
         x = 0
         for q in range(col.count[i]):
             x = x + (<floating *> col.coef)[i * col.width + q]
@@ -293,10 +248,7 @@ cdef void _weights(Py_ssize_t i0, Py_ssize_t i1, Lists col, const floating[:, ::
 
 cdef inline void _transpose(const floating[:, ::1] Wt, Py_ssize_t nv, Py_ssize_t j0,
                         Py_ssize_t j1, floating[:, ::1] W) noexcept nogil:
-    if floating is float:
-        boltz_rbm_transpose_f32(&Wt[0, 0], nv, Wt.shape[1], j0, j1, &W[0, 0], W.shape[1])
-    else:
-        boltz_rbm_transpose_f64(&Wt[0, 0], nv, Wt.shape[1], j0, j1, &W[0, 0], W.shape[1])
+    rbm_transpose(&Wt[0, 0], nv, Wt.shape[1], j0, j1, &W[0, 0], W.shape[1])
 
 
 def row_products(const floating[:, ::1] V, const floating[:, ::1] M,

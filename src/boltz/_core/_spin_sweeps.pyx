@@ -17,77 +17,31 @@ at a time: a vector of chains decides together, then the fields take the block's
 dense_blocks.h) and the lockstep loop of _run_group (dense, random order). All perform the
 same decisions and draws per chain, and fields that are sums of the same terms in the same
 order, so a chain's result never depends on which one ran it.
+The couplings arrive as one record, a Couplings (_couplings.pyx), the only place that knows
+their layout. The policy is in one place: its constants in spin/policy.h, the grouping of
+chains in _group_size, the choice of kernel in _run_group.
 OpenMP runs over groups of chains; chain c draws only from its own generator bitgens[c], so
-results do not depend on the thread count. Arguments are trusted: the Python layer validated
-them.
+results do not depend on the thread count. Arguments are trusted (the Python layer validated
+them), except that the chains' arrays must match the couplings' layout.
 """
 from cython cimport floating
 from cython.parallel cimport prange
 from libc.math cimport INFINITY, NAN, log
-from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint32_t, uint64_t, uintptr_t
+from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint32_t, uintptr_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 from numpy.random cimport bitgen_t
-
-cdef extern from "random/chain_rng.h" nogil:
-    ctypedef struct boltz_chain_rng:
-        bitgen_t *bitgen
-    boltz_chain_rng boltz_chain_rng_make(bitgen_t *bitgen)
-    int boltz_flip(boltz_chain_rng *r, double x, const double *table, int heat_bath)
-    uint64_t boltz_bounded(bitgen_t *g, uint64_t n)
-
-cdef extern from "spin/spin_lanes.h" nogil:
-    enum: BOLTZ_LANE_THRESHOLDS
-    void boltz_lanes_sweep_f64(const int64_t *indptr, const int32_t *indices,
-                               const double *data, const uint8_t *clamped, Py_ssize_t n,
-                               double *f, int8_t *s, double *energy, double *magnet,
-                               boltz_chain_rng *rng, const double *beta, const double *table,
-                               int heat_bath, double *thr, double *known)
-    void boltz_lanes_sweep_f32(const int64_t *indptr, const int32_t *indices,
-                               const float *data, const uint8_t *clamped, Py_ssize_t n,
-                               float *f, int8_t *s, double *energy, double *magnet,
-                               boltz_chain_rng *rng, const double *beta, const double *table,
-                               int heat_bath, float *thr, double *known)
-    void boltz_lanes_thresholds_f64_base(const double *beta, const double *table,
-                                         double *thr, double *known)
-    void boltz_lanes_thresholds_f32_base(const double *beta, const double *table,
-                                         float *thr, double *known)
-
-cdef extern from "spin/dense_blocks.h" nogil:
-    enum: BOLTZ_DENSE_BLOCK
-    enum: DENSE_GROUP "BOLTZ_DENSE_MAX_GROUP"
-    enum: DENSE_LANES "BOLTZ_DENSE_LANES"
-    enum: DENSE_SETS "BOLTZ_DENSE_MAX_SETS"
-    ctypedef struct boltz_dense_lanes:
-        bitgen_t *bitgen[DENSE_LANES]
-        uint64_t bits[DENSE_LANES]
-        int nbytes
-        double energy[DENSE_LANES]
-        double magnet[DENSE_LANES]
-        double beta[DENSE_LANES]
-        int32_t base[DENSE_LANES]
-    int boltz_dense_lanes_width_f64()
-    int boltz_dense_lanes_width_f32()
-    void boltz_dense_decide_f64(const double *J, Py_ssize_t ld, Py_ssize_t k0, Py_ssize_t k1,
-                                const uint8_t *clamped, const double *f, int8_t *s,
-                                Py_ssize_t n, boltz_dense_lanes *st, int count,
-                                const double *thr, const double *table, int heat_bath,
-                                int32_t *flipped, double *delta, int *nflip)
-    void boltz_dense_decide_f32(const float *J, Py_ssize_t ld, Py_ssize_t k0, Py_ssize_t k1,
-                                const uint8_t *clamped, const float *f, int8_t *s,
-                                Py_ssize_t n, boltz_dense_lanes *st, int count,
-                                const float *thr, const double *table, int heat_bath,
-                                int32_t *flipped, float *delta, int *nflip)
-    void boltz_dense_update_f64(const double *J, Py_ssize_t n, double **f,
-                                const int32_t *flipped, const double *delta, const int *nflip,
-                                int size)
-    void boltz_dense_update_f32(const float *J, Py_ssize_t n, float **f,
-                                const int32_t *flipped, const float *delta, const int *nflip,
-                                int size)
-
-cdef extern from "simd/simd_kernels.h" nogil:
-    void boltz_axpy_f32(float *y, const float *x, Py_ssize_t n, float a)
-    void boltz_axpy_f64(double *y, const double *x, Py_ssize_t n, double a)
+from boltz._core._couplings cimport Couplings, couplings_t
+from boltz._core._simd cimport axpy
+from boltz._core._spin_kernels cimport (
+    BOLTZ_DENSE_BLOCK, BOLTZ_DENSE_MAX_GROUP as DENSE_GROUP, BOLTZ_DENSE_MAX_SETS as DENSE_SETS,
+    BOLTZ_LANE_THRESHOLDS, boltz_bounded, boltz_chain_rng, boltz_chain_rng_make,
+    boltz_dense_lanes, boltz_flip, dense_decide, dense_lanes_width, dense_update, lanes_sweep,
+    lanes_thresholds_base)
+from boltz._core._spin_policy cimport (
+    BOLTZ_BLOCK_UPDATES, BOLTZ_DENSE_TABLE_CALLS as DENSE_TABLE_CALLS,
+    BOLTZ_DENSE_THRESHOLDS as DENSE_THRESHOLDS,
+    BOLTZ_LANE_TABLE_DECISIONS as LANE_TABLE_DECISIONS, BOLTZ_MAX_GROUP as MAX_GROUP)
 
 cdef enum:
     METROPOLIS = 0
@@ -95,37 +49,11 @@ cdef enum:
     SEQUENTIAL = 0
     RANDOM = 1
 
-cdef enum:
-    # Chains swept together by one thread. A dense model's sequential sweeps go block by
-    # block through every chain of the group, so that the block's coupling rows are read
-    # from memory once per group; fields of DENSE_GROUP (dense_blocks.h: 64) chains of
-    # n = 1000 (float64) and a block of rows still fit in L2. Otherwise groups of four: a
-    # sparse model's chains share the vector lanes, a dense model's random-order chains run
-    # in lockstep.
-    MAX_GROUP = 4
-    # decisions per beta above which the vector lanes build exact thresholds (spin_lanes.h):
-    # building them costs about as much as this many decisions save
-    LANE_TABLE_DECISIONS = 4096
-    # thresholds of one beta in the dense lanes: per byte k, G(table[k + 1]) and the strict
-    # G(table[k])
-    DENSE_THRESHOLDS = 2 * 256
-    # decision calls (a block of spins of a vector of chains) per table of thresholds above
-    # which the dense lanes build them: a table takes about as long as 4 calls save
-    DENSE_TABLE_CALLS = 4
-
-
-cdef struct Couplings:
-    # dense: J is an n x ld row-major matrix, the couplings then zeros: ld, the length of a
-    # row of J and of each chain's fields, is n rounded up to 64 bytes (dense_blocks.h);
-    # sparse (J == NULL): CSR indptr/indices/data, ld = n
-    Py_ssize_t n
-    Py_ssize_t ld
-    const void *J
-    const int64_t *indptr
-    const int32_t *indices
-    const void *data
-    const void *h
-    const uint8_t *clamped    # NULL, or 1 for spins that never flip (conditional sampling)
+# The codes of the method and order arguments, and the spin updates per call that keep a
+# call short (spin/policy.h), for the Python layer.
+METHODS = {"metropolis": METROPOLIS, "gibbs": HEAT_BATH, "heat_bath": HEAT_BATH}
+ORDERS = {"sequential": SEQUENTIAL, "random": RANDOM}
+BLOCK_UPDATES = BOLTZ_BLOCK_UPDATES
 
 
 # Flip-probability quantiles: TABLES[method][k] = P^-1(k/256), P(x) the flip probability at
@@ -145,7 +73,7 @@ cdef void _fill_tables():
 _fill_tables()
 
 
-cdef inline void _update_fields(const Couplings *m, floating *f, Py_ssize_t i,
+cdef inline void _update_fields(const couplings_t *m, floating *f, Py_ssize_t i,
                                 floating delta) noexcept nogil:
     """f_j += J_ij * delta for every neighbour j of i."""
     cdef Py_ssize_t p
@@ -153,41 +81,14 @@ cdef inline void _update_fields(const Couplings *m, floating *f, Py_ssize_t i,
     cdef const floating *data
     if m.J != NULL:
         row = (<const floating *> m.J) + i * m.ld
-        if floating is float:
-            boltz_axpy_f32(f, row, m.ld, delta)
-        else:
-            boltz_axpy_f64(f, row, m.ld, delta)
+        axpy(f, row, m.ld, delta)
     else:
         data = <const floating *> m.data
         for p in range(m.indptr[i], m.indptr[i + 1]):
             f[m.indices[p]] += data[p] * delta
 
 
-cdef inline void _dense_update(const floating *J, Py_ssize_t ld, floating **f,
-                               const int32_t *flipped, const floating *delta, const int *nflip,
-                               int size) noexcept nogil:
-    """Every field of a group of chains takes its chain's flips of a block (dense_blocks.h)."""
-    if floating is float:
-        boltz_dense_update_f32(J, ld, f, flipped, delta, nflip, size)
-    else:
-        boltz_dense_update_f64(J, ld, f, flipped, delta, nflip, size)
-
-
-cdef inline void _dense_decide(const floating *J, Py_ssize_t ld, Py_ssize_t k0, Py_ssize_t k1,
-                               const uint8_t *clamped, const floating *f, int8_t *s,
-                               Py_ssize_t n, boltz_dense_lanes *st, int count,
-                               const floating *thr, const double *table, int heat_bath,
-                               int32_t *flipped, floating *delta, int *nflip) noexcept nogil:
-    """A vector of chains decides the spins k0 .. k1-1 of a block (dense_blocks.h)."""
-    if floating is float:
-        boltz_dense_decide_f32(J, ld, k0, k1, clamped, f, s, n, st, count, thr, table,
-                               heat_bath, flipped, delta, nflip)
-    else:
-        boltz_dense_decide_f64(J, ld, k0, k1, clamped, f, s, n, st, count, thr, table,
-                               heat_bath, flipped, delta, nflip)
-
-
-cdef void _energy_and_magnet(const Couplings *m, const int8_t *s, const floating *f,
+cdef void _energy_and_magnet(const couplings_t *m, const int8_t *s, const floating *f,
                              double *energy, int64_t *magnet) noexcept nogil:
     """Energy (without offset) and magnetisation of a configuration with exact fields f."""
     cdef Py_ssize_t i
@@ -202,7 +103,7 @@ cdef void _energy_and_magnet(const Couplings *m, const int8_t *s, const floating
     magnet[0] = mag
 
 
-cdef void _init_chain(const Couplings *m, const int8_t *s, floating *f, double *energy,
+cdef void _init_chain(const couplings_t *m, const int8_t *s, floating *f, double *energy,
                       int64_t *magnet) noexcept nogil:
     """Local fields, energy (without offset) and magnetisation of one configuration."""
     cdef Py_ssize_t i, n = m.n
@@ -214,7 +115,7 @@ cdef void _init_chain(const Couplings *m, const int8_t *s, floating *f, double *
     _energy_and_magnet(m, s, f, energy, magnet)
 
 
-cdef void _init_dense_group(const Couplings *m, const int8_t *spins, floating *fields,
+cdef void _init_dense_group(const couplings_t *m, const int8_t *spins, floating *fields,
                             double *energy, int64_t *magnet, Py_ssize_t c0,
                             int size) noexcept nogil:
     """_init_chain for chains c0 .. c0 + size - 1 of a dense model, through the block
@@ -239,22 +140,43 @@ cdef void _init_dense_group(const Couplings *m, const int8_t *spins, floating *f
             for i in range(k0, k1):
                 flipped[g * B + i - k0] = <int32_t> i
                 delta[g * B + i - k0] = <floating> spins[(c0 + g) * n + i]
-        _dense_update(<const floating *> m.J, ld, fptr, flipped, delta, nflip, size)
+        dense_update(<const floating *> m.J, ld, fptr, flipped, delta, nflip, size)
     for g in range(size):
         _energy_and_magnet(m, spins + (c0 + g) * n, fptr[g], &energy[c0 + g],
                            &magnet[c0 + g])
 
 
-def init_chains(const int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1] energy,
-                int64_t[::1] magnet, const floating[:, ::1] J, const int64_t[::1] indptr,
-                const int32_t[::1] indices, const floating[::1] data, const floating[::1] h,
-                int nthreads):
-    """Fill fields, energy (offset excluded) and magnetisation of every chain's spins.
+cdef couplings_t _checked(Couplings model, Py_ssize_t n, Py_ssize_t fields_row,
+                         Py_ssize_t itemsize) except *:
+    """The kernels' view of model, once the chains' arrays are known to match its layout."""
+    if n != model.c.n or fields_row != model.c.ld or itemsize != model.dtype.itemsize:
+        raise ValueError("spins and fields must be laid out for the couplings "
+                         "(fields from Couplings.empty_fields)")
+    return model.c
 
-    A dense J is (n, ld): the couplings, then zeros up to a whole number of 64 bytes; fields
-    are (chains, ld) then (their padding is set to 0), else (chains, n)."""
-    cdef Couplings m = _couplings(J, indptr, indices, data, h, fields.shape[1])
+
+cdef int _group_size(const couplings_t *m, Py_ssize_t chains, int nthreads,
+                     int order) noexcept nogil:
+    """Chains per group, the grouping policy in one place (spin/policy.h): as many as keep
+    every thread busy. A dense model's sequential sweeps (and initialisation) take up to
+    DENSE_GROUP chains through each block of coupling rows; otherwise up to MAX_GROUP, and a
+    sparse model groups chains only when they fill the four vector lanes of sequential
+    sweeps."""
+    cdef int size
+    if m.J != NULL and order == SEQUENTIAL:
+        return <int> min(<Py_ssize_t> DENSE_GROUP, (chains + nthreads - 1) // max(1, nthreads))
+    size = <int> max(1, min(<Py_ssize_t> MAX_GROUP, chains // max(1, nthreads)))
+    if m.J == NULL and (size < 4 or order != SEQUENTIAL):
+        return 1
+    return size
+
+
+def init_chains(Couplings model, const int8_t[:, ::1] spins, floating[:, ::1] fields,
+                double[::1] energy, int64_t[::1] magnet, int nthreads):
+    """Fill fields (from model.empty_fields), energy (offset excluded) and magnetisation of
+    every chain's spins."""
     cdef Py_ssize_t c, grp, chains = spins.shape[0]
+    cdef couplings_t m = _checked(model, spins.shape[1], fields.shape[1], sizeof(floating))
     cdef int size
     if chains == 0:
         return
@@ -262,7 +184,7 @@ def init_chains(const int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1]
         for c in prange(chains, num_threads=nthreads, schedule='static', nogil=True):
             _init_chain(&m, &spins[c, 0], &fields[c, 0], &energy[c], &magnet[c])
         return
-    size = <int> min(<Py_ssize_t> DENSE_GROUP, (chains + nthreads - 1) // max(1, nthreads))
+    size = _group_size(&m, chains, nthreads, SEQUENTIAL)
     for grp in prange((chains + size - 1) // size, num_threads=nthreads, schedule='dynamic',
                       chunksize=1, nogil=True):
         _init_dense_group(&m, &spins[0, 0], &fields[0, 0], &energy[0], &magnet[0],
@@ -279,10 +201,7 @@ cdef void _lane_thresholds(double beta, int method, floating *buf) noexcept nogi
     for l in range(4):
         betas[l] = beta
         known[l] = NAN
-    if floating is float:
-        boltz_lanes_thresholds_f32_base(betas, TABLES[method], buf, known)
-    else:
-        boltz_lanes_thresholds_f64_base(betas, TABLES[method], buf, known)
+    lanes_thresholds_base(betas, TABLES[method], buf, known)
 
 
 def lane_thresholds(double beta, int method, floating[:, ::1] out, double[::1] table):
@@ -299,28 +218,6 @@ def lane_thresholds(double beta, int method, floating[:, ::1] out, double[::1] t
         out[0, j] = buf[8 * j]
         out[1, j] = buf[8 * j + 4]
     free(buf)
-
-
-cdef Couplings _couplings(const floating[:, ::1] J, const int64_t[::1] indptr,
-                          const int32_t[::1] indices, const floating[::1] data,
-                          const floating[::1] h, Py_ssize_t field_row) except *:
-    cdef Couplings m
-    if J.shape[0] > 0 and (J.shape[0] != h.shape[0] or J.shape[1] < J.shape[0]
-                           or (J.shape[1] * sizeof(floating)) % 64 != 0):
-        raise ValueError("dense J must be (n, ld) with ld >= n a whole number of 64 bytes")
-    if field_row != (J.shape[1] if J.shape[0] > 0 else h.shape[0]):
-        raise ValueError("fields must have one row of J's length per chain")
-    m.n = h.shape[0]
-    m.ld = J.shape[1] if J.shape[0] > 0 else m.n
-    m.J = &J[0, 0] if J.shape[0] > 0 else NULL
-    m.indptr = &indptr[0] if indptr.shape[0] > 0 else NULL
-    m.indices = &indices[0] if indices.shape[0] > 0 else NULL
-    m.data = &data[0] if data.shape[0] > 0 else NULL
-    m.h = &h[0]
-    m.clamped = NULL
-    return m
-
-
 
 
 cdef struct Chain:
@@ -359,7 +256,7 @@ cdef inline void _record(Chain *ch, Py_ssize_t sweep, Py_ssize_t thin, Py_ssize_
         memcpy(ch.best, ch.s, n)
 
 
-cdef void _run_chain(const Couplings *m, Chain *ch, floating *f, const double *schedule,
+cdef void _run_chain(const couplings_t *m, Chain *ch, floating *f, const double *schedule,
                      Py_ssize_t num_sweeps, int method, int order,
                      Py_ssize_t thin) noexcept nogil:
     """num_sweeps sweeps of one chain. The state lives in locals during the sweep: the
@@ -390,7 +287,7 @@ cdef void _run_chain(const Couplings *m, Chain *ch, floating *f, const double *s
     ch.rng = rng
 
 
-cdef void _run_lanes(const Couplings *m, Chain *group, floating *f, const double *schedule,
+cdef void _run_lanes(const couplings_t *m, Chain *group, floating *f, const double *schedule,
                      Py_ssize_t num_sweeps, int method, Py_ssize_t thin) noexcept nogil:
     """Four chains of a sparse model, sequential sweeps, one chain per vector lane
     (spin_lanes.h). Same results as four _run_chain calls. The state, and the lowest-energy
@@ -441,14 +338,8 @@ cdef void _run_lanes(const Couplings *m, Chain *group, floating *f, const double
     for sweep in range(num_sweeps):
         for l in range(4):
             betas[l] = schedule[sweep] * group[l].scale
-        if floating is float:
-            boltz_lanes_sweep_f32(m.indptr, m.indices, <const float *> m.data, m.clamped, n,
-                                  fl, sl, e4, mag4, rng4, betas, TABLES[method], method, thr,
-                                  known)
-        else:
-            boltz_lanes_sweep_f64(m.indptr, m.indices, <const double *> m.data, m.clamped, n,
-                                  fl, sl, e4, mag4, rng4, betas, TABLES[method], method, thr,
-                                  known)
+        lanes_sweep(m.indptr, m.indices, <const floating *> m.data, m.clamped, n, fl, sl, e4,
+                    mag4, rng4, betas, TABLES[method], method, thr, known)
         improved = 0
         for l in range(4):
             if track and e4[l] < group[l].best_energy[0]:
@@ -489,7 +380,7 @@ cdef void _dense_thresholds(double beta, int method, floating *out,
         out[2 * j + 1] = scratch[8 * j + 4]
 
 
-cdef void _run_dense(const Couplings *m, Chain *group, int size, floating *f,
+cdef void _run_dense(const couplings_t *m, Chain *group, int size, floating *f,
                      const double *schedule, Py_ssize_t num_sweeps, int method,
                      Py_ssize_t thin) noexcept nogil:
     """Sequential sweeps of a dense model, a block of spins at a time (dense_blocks.h): the
@@ -515,10 +406,7 @@ cdef void _run_dense(const Couplings *m, Chain *group, int size, floating *f,
     cdef boltz_dense_lanes lanes[DENSE_SETS]
     cdef floating *thr = NULL
     cdef floating *scratch = NULL
-    if floating is float:
-        width = boltz_dense_lanes_width_f32()
-    else:
-        width = boltz_dense_lanes_width_f64()
+    width = dense_lanes_width(f)
     nsets = (size + width - 1) // width
     for g in range(size):
         fields[g] = <floating *> group[g].f
@@ -562,11 +450,11 @@ cdef void _run_dense(const Couplings *m, Chain *group, int size, floating *f,
             k1 = min(n, k0 + B)
             for q in range(nsets):
                 count = min(width, size - q * width)
-                _dense_decide(J, ld, k0, k1, m.clamped, base_f + q * width * ld,
+                dense_decide(J, ld, k0, k1, m.clamped, base_f + q * width * ld,
                               base_s + q * width * n, n, &lanes[q], count, thr, table, method,
                               &flipped[q * width * B], &delta[q * width * B],
                               &nflip[q * width])
-            _dense_update(J, ld, fields, flipped, delta, nflip, size)
+            dense_update(J, ld, fields, flipped, delta, nflip, size)
         for g in range(size):
             group[g].e = lanes[g // width].energy[g % width]
             group[g].mag = <int64_t> lanes[g // width].magnet[g % width]
@@ -575,7 +463,7 @@ cdef void _run_dense(const Couplings *m, Chain *group, int size, floating *f,
     free(scratch)
 
 
-cdef void _run_group(const Couplings *m, Chain *group, int size, floating *f,
+cdef void _run_group(const couplings_t *m, Chain *group, int size, floating *f,
                      const double *schedule, Py_ssize_t num_sweeps, int method, int order,
                      Py_ssize_t thin) noexcept nogil:
     """Sweep `size` chains: sparse models four at a time in vector lanes (sequential order)
@@ -629,7 +517,7 @@ cdef struct Outputs:
     double *best_energy
 
 
-cdef void _sweep_group(const Couplings *m, int8_t *spins, floating *fields, double *energy,
+cdef void _sweep_group(const couplings_t *m, int8_t *spins, floating *fields, double *energy,
                        int64_t *magnet, const double *scale, const uintptr_t *bitgens,
                        Py_ssize_t c0, int size, const double *schedule,
                        Py_ssize_t num_sweeps, int method, int order, Py_ssize_t thin,
@@ -665,12 +553,10 @@ cdef void _sweep_group(const Couplings *m, int8_t *spins, floating *fields, doub
         magnet[c0 + g] = group[g].mag
 
 
-def sweep_chains(int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1] energy,
-                 int64_t[::1] magnet, const floating[:, ::1] J, const int64_t[::1] indptr,
-                 const int32_t[::1] indices, const floating[::1] data, const floating[::1] h,
-                 const double[::1] schedule, const double[::1] scale, int method, int order,
-                 const uintptr_t[::1] bitgens, int nthreads,
-                 double[:, ::1] rec_energy=None, double[:, ::1] rec_magnet=None,
+def sweep_chains(Couplings model, int8_t[:, ::1] spins, floating[:, ::1] fields,
+                 double[::1] energy, int64_t[::1] magnet, const double[::1] schedule,
+                 const double[::1] scale, int method, int order, const uintptr_t[::1] bitgens,
+                 int nthreads, double[:, ::1] rec_energy=None, double[:, ::1] rec_magnet=None,
                  int8_t[:, :, ::1] rec_states=None, Py_ssize_t thin=1,
                  int8_t[:, ::1] best_spins=None, double[::1] best_energy=None,
                  const uint8_t[::1] clamped=None):
@@ -688,9 +574,9 @@ def sweep_chains(int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1] ener
     Chains are independent and each draws only from bitgens[c], so how they are grouped
     and spread over threads does not change any result.
     """
-    cdef Couplings m = _couplings(J, indptr, indices, data, h, fields.shape[1])
     cdef Py_ssize_t chains = spins.shape[0], num_sweeps = schedule.shape[0]
     cdef Py_ssize_t n = spins.shape[1], c0, grp, ngroups
+    cdef couplings_t m = _checked(model, n, fields.shape[1], sizeof(floating))
     cdef Py_ssize_t records = rec_energy.shape[1] if rec_energy is not None else 0
     cdef Outputs out
     cdef int size
@@ -704,14 +590,7 @@ def sweep_chains(int8_t[:, ::1] spins, floating[:, ::1] fields, double[::1] ener
     out.rec_states = &rec_states[0, 0, 0] if (rec_states is not None and records > 0) else NULL
     out.best = &best_spins[0, 0] if best_spins is not None else NULL
     out.best_energy = &best_energy[0] if best_spins is not None else NULL
-    # as many chains per group as keeps every thread busy, at most MAX_GROUP; sparse models
-    # use groups only when they fill the four vector lanes
-    if m.J != NULL and order == SEQUENTIAL:
-        size = <int> min(<Py_ssize_t> DENSE_GROUP, (chains + nthreads - 1) // max(1, nthreads))
-    else:
-        size = <int> max(1, min(<Py_ssize_t> MAX_GROUP, chains // max(1, nthreads)))
-    if m.J == NULL and (size < 4 or order != SEQUENTIAL):
-        size = 1
+    size = _group_size(&m, chains, nthreads, order)
     ngroups = (chains + size - 1) // size
     for grp in prange(ngroups, num_threads=nthreads, schedule='dynamic', chunksize=1,
                       nogil=True):

@@ -6,11 +6,11 @@ import numpy as np
 from boltz._core import _spin_sweeps
 from boltz._random import RandomStreams
 
-METHODS = {"metropolis": 0, "gibbs": 1, "heat_bath": 1}
-ORDERS = {"sequential": 0, "random": 1}
+METHODS = _spin_sweeps.METHODS
+ORDERS = _spin_sweeps.ORDERS
 
 # Spin updates per kernel call: about 0.05 s of work, so Ctrl-C and progress stay responsive.
-BLOCK_UPDATES = 2 * 10**7
+BLOCK_UPDATES = _spin_sweeps.BLOCK_UPDATES
 
 
 def check_model(model):
@@ -35,6 +35,16 @@ def check_order(order):
 
 def block_sweeps(num_chains, num_spins):
     return max(1, BLOCK_UPDATES // max(1, num_chains * num_spins))
+
+
+def init_state(couplings, spins, nthreads):
+    """Local fields (in the couplings' layout), energies (float64, offset excluded) and
+    magnetisations of the chains' int8 `spins` (chains, n)."""
+    fields = couplings.empty_fields(spins.shape[0])
+    energy = np.empty(spins.shape[0])
+    magnet = np.empty(spins.shape[0], dtype=np.int64)
+    _spin_sweeps.init_chains(couplings, spins, fields, energy, magnet, nthreads)
+    return fields, energy, magnet
 
 
 def _check_clamped(clamped, n, initial_states):
@@ -87,13 +97,13 @@ class Chains:
 
     def resync(self):
         """Recompute local fields and energies from the spins (drops rounding drift)."""
-        self.fields, self.energy, self.magnet = self.model._init(self.spins, self.nthreads)
+        self.fields, self.energy, self.magnet = init_state(self.model._couplings, self.spins,
+                                                           self.nthreads)
 
     def sweep(self, schedule, scale, method, order, **record):
         """len(schedule) sweeps at beta = schedule[t] * scale[c]; see _spin_sweeps."""
-        m = self.model
         _spin_sweeps.sweep_chains(
-            self.spins, self.fields, self.energy, self.magnet, m._J, m._indptr, m._indices,
-            m._data, m._h, np.ascontiguousarray(schedule, dtype=np.float64),
+            self.model._couplings, self.spins, self.fields, self.energy, self.magnet,
+            np.ascontiguousarray(schedule, dtype=np.float64),
             np.ascontiguousarray(scale, dtype=np.float64), method, order,
             self.streams.addresses, self.nthreads, clamped=self.clamped, **record)

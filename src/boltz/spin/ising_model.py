@@ -1,39 +1,28 @@
 """Ising models: spins s_i = ±1 with E(s) = -Σ_{i<j} J_ij s_i s_j - Σ_i h_i s_i + offset."""
 from __future__ import annotations
 
-import numbers
 import os
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from boltz._core import _spin_sweeps
+from boltz._core._couplings import DENSE_FILL, Couplings
 from boltz._random import seed_sequence
 from boltz._validation import as_float_array, check_positive_int, resolve_num_threads
+from boltz.spin._chains import init_state
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
 
 __all__ = ["IsingModel"]
 
-# Dense storage when at least this fraction of the n^2 couplings is non-zero.
-_DENSE_FILL = 0.1
 
-# Rows of dense couplings and of the cached fields start on a cache line and are a whole
-# number of 64-byte vectors (dense_blocks.h): a 64-byte load across two lines costs two.
-_ROW_ALIGN = 64
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
 
 
-def _row_length(n, dtype) -> int:
-    """n rounded up to a whole number of _ROW_ALIGN bytes of dtype."""
-    per = _ROW_ALIGN // np.dtype(dtype).itemsize
-    return -(-n // per) * per
-
-
-def _aligned_empty(shape, dtype):
-    """An uninitialised C-contiguous array whose data starts on a _ROW_ALIGN boundary."""
-    dtype = np.dtype(dtype)
-    nbytes = int(np.prod(shape)) * dtype.itemsize
-    buf = np.empty(nbytes + _ROW_ALIGN, dtype=np.uint8)
-    start = -buf.ctypes.data % _ROW_ALIGN
-    return buf[start:start + nbytes].view(dtype).reshape(shape)
-
+# ---- input formats: J as a dense matrix, scipy.sparse or triplets; h; offset -------------
 
 def _is_scipy_sparse(obj) -> bool:
     return hasattr(obj, "tocsr") and hasattr(obj, "nnz")
@@ -57,6 +46,124 @@ def _csr_from_coo(rows, cols, vals, n):
     np.cumsum(np.bincount(rr, minlength=n), out=indptr[1:])
     return indptr, cc.astype(np.int32), data
 
+
+_NOT_SYMMETRIC = ("J must be symmetric (for bonds given once use J + J.T, or triplets "
+                  "(rows, cols, values))")
+
+
+def _dense_input(J):
+    """A dense J: float64 (n, n), symmetric (symmetrised), zero diagonal, finite."""
+    J = as_float_array(J, "J").astype(np.float64)
+    if J.ndim != 2 or J.shape[0] != J.shape[1]:
+        raise ValueError(f"J must be a square (n, n) matrix, got shape {J.shape}")
+    if not np.all(np.isfinite(J)):
+        raise ValueError("J must be finite")
+    if np.any(np.diag(J) != 0):
+        raise ValueError("J must have a zero diagonal (a spin does not couple to itself)")
+    scale = np.abs(J).max(initial=0.0)
+    if np.abs(J - J.T).max(initial=0.0) > 1e-12 * scale:
+        raise ValueError(_NOT_SYMMETRIC)
+    return 0.5 * (J + J.T)
+
+
+def _scipy_input(J):
+    """A scipy.sparse J: CSR (indptr, indices, data float64) and n."""
+    A = J.tocsr().astype(np.float64)
+    if A.shape[0] != A.shape[1]:
+        raise ValueError(f"J must be a square (n, n) matrix, got shape {A.shape}")
+    A.sum_duplicates()
+    A.eliminate_zeros()
+    if not np.all(np.isfinite(A.data)):
+        raise ValueError("J must be finite")
+    if np.any(A.diagonal() != 0):
+        raise ValueError("J must have a zero diagonal (a spin does not couple to itself)")
+    diff = A - A.T
+    scale = np.abs(A.data).max(initial=0.0)
+    if diff.nnz and np.abs(diff.data).max() > 1e-12 * scale:
+        raise ValueError(_NOT_SYMMETRIC)
+    A.sort_indices()
+    return (A.indptr.astype(np.int64), A.indices.astype(np.int32), A.data.copy()), A.shape[0]
+
+
+def _triplet_input(J, h, num_spins):
+    """COO triplets (rows, cols, values): CSR and n (from num_spins, h or the indices)."""
+    if len(J) != 3:
+        raise ValueError("J as a tuple must be COO triplets (rows, cols, values)")
+    rows, cols, vals = (np.asarray(a) for a in J)
+    if not (rows.shape == cols.shape == vals.shape) or rows.ndim != 1:
+        raise ValueError("J triplets (rows, cols, values) must be 1-D of equal length")
+    if rows.size and (rows.dtype.kind not in "iu" or cols.dtype.kind not in "iu"):
+        raise TypeError("J triplet rows and cols must be integer indices")
+    vals = as_float_array(vals, "J values").astype(np.float64)
+    if not np.all(np.isfinite(vals)):
+        raise ValueError("J must be finite")
+    n = num_spins
+    if n is None:
+        n = h.shape[0] if h is not None else int(max(rows.max(initial=-1),
+                                                     cols.max(initial=-1))) + 1
+    rows, cols = rows.astype(np.int64), cols.astype(np.int64)
+    if rows.size and (min(rows.min(), cols.min()) < 0 or max(rows.max(), cols.max()) >= n):
+        raise ValueError(f"J triplet indices must lie in [0, {n})")
+    if np.any(rows == cols):
+        raise ValueError("J must have a zero diagonal: a triplet couples a spin to itself")
+    return _csr_from_coo(rows, cols, vals, n), n
+
+
+def _parse_model(J, h, offset, num_spins):
+    """Any accepted form of (J, h, offset, num_spins) as (n, dense, csr, h, offset): float64
+    couplings as exactly one of a dense (n, n) matrix or CSR, h float64 (n,), offset float."""
+    h = None if h is None else as_float_array(h, "h").astype(np.float64)
+    if h is not None and h.ndim != 1:
+        raise ValueError(f"h must be one-dimensional, got shape {h.shape}")
+    if num_spins is not None:
+        num_spins = check_positive_int(num_spins, "num_spins")
+    dense = csr = None
+    if isinstance(J, tuple):
+        csr, n = _triplet_input(J, h, num_spins)
+    elif _is_scipy_sparse(J):
+        csr, n = _scipy_input(J)
+    else:
+        dense = _dense_input(J)
+        n = dense.shape[0]
+    if n == 0:
+        raise ValueError("J must describe at least one spin")
+    if num_spins is not None and num_spins != n:
+        raise ValueError(f"num_spins={num_spins} does not match J ({n} spins)")
+    h = np.zeros(n) if h is None else h
+    if h.shape != (n,):
+        raise ValueError(f"h must have shape ({n},) to match J, got {h.shape}")
+    if not np.all(np.isfinite(h)):
+        raise ValueError("h must be finite")
+    if isinstance(offset, (str, bytes)):
+        raise TypeError(f"offset must be a real number, got {offset!r}")
+    try:
+        offset = float(offset)
+    except (TypeError, ValueError):
+        raise TypeError(f"offset must be a real number, got {offset!r}") from None
+    if not np.isfinite(offset):
+        raise ValueError("offset must be finite")
+    return n, dense, csr, h, offset
+
+
+# ---- storage: a dense matrix or CSR ----------------------------------------------------
+
+def _store(storage, n, dense, csr):
+    """(dense, csr) with exactly the one the model keeps: dense when ``storage="dense"``, or
+    for ``"auto"`` when at least DENSE_FILL of the n^2 couplings are non-zero."""
+    nnz = np.count_nonzero(dense) if dense is not None else csr[2].size
+    if storage == "dense" or (storage == "auto" and nnz >= DENSE_FILL * n * n):
+        if dense is None:
+            indptr, indices, data = csr
+            dense = np.zeros((n, n))
+            dense[np.repeat(np.arange(n), np.diff(indptr)), indices] = data
+        return dense, None
+    if csr is None:
+        rows, cols = np.nonzero(np.triu(dense, 1))
+        csr = _csr_from_coo(rows, cols, dense[rows, cols], n)
+    return None, csr
+
+
+# ---- precision: the type of the couplings and fields in the kernels ----------------------
 
 def _fields_exact_in_float32(values, h, row_abs_sums) -> bool:
     r"""Whether every local field :math:`f_i = \sum_j J_{ij} s_j + h_i`, and every partial
@@ -92,6 +199,21 @@ def _dense_row_abs_sums(J, rows=256):
     return np.concatenate([np.abs(J[r:r + rows]).sum(axis=1) for r in range(0, J.shape[0], rows)])
 
 
+def _kernel_dtype(dtype, dense, csr, h):
+    """The type of the couplings and fields in the kernels: `dtype`, except float32 for a
+    float64 model whose fields are exact in float32 (same results, half the traffic)."""
+    if dtype != np.float64:
+        return dtype
+    if dense is not None:
+        exact = _fields_exact_in_float32(dense, h, lambda: _dense_row_abs_sums(dense))
+    else:
+        indptr, _, data = csr
+        exact = _fields_exact_in_float32(data, h, lambda: np.bincount(
+            np.repeat(np.arange(h.size), np.diff(indptr)), weights=np.abs(data),
+            minlength=h.size))
+    return np.dtype(np.float32) if exact else dtype
+
+
 class IsingModel:
     r"""An Ising model on n spins :math:`s_i \in \{-1, +1\}`.
 
@@ -99,7 +221,8 @@ class IsingModel:
 
     :math:`J` is symmetric with a zero diagonal; :math:`J_{ij} > 0` is ferromagnetic (aligned
     spins lower the energy). Couplings are stored as CSR or as a dense matrix, whichever fits
-    (dense when at least 10% of the pairs are coupled, or when ``storage="dense"``).
+    (dense when at least 10% of the pairs are coupled, or when ``storage="dense"``). A model
+    is immutable: its attributes cannot be reassigned and its arrays are read-only.
 
     Parameters
     ----------
@@ -119,6 +242,8 @@ class IsingModel:
         one power of two: ±1 couplings, lattices, integer QUBOs) runs in float32 anyway,
         with results identical to float64 sweeps.
     storage : {"auto", "dense", "sparse"}, optional
+        How the couplings are kept: ``"auto"`` (default) chooses dense storage when at
+        least 10% of the pairs are coupled.
 
     Examples
     --------
@@ -128,159 +253,83 @@ class IsingModel:
     [-1.5, 0.5, -0.5]
     """
 
-    def __init__(self, J, h=None, offset=0.0, *, num_spins=None, dtype=np.float64,
-                 storage="auto"):
+    def __init__(self, J: ArrayLike | tuple, h: ArrayLike | None = None,
+                 offset: float = 0.0, *, num_spins: int | None = None,
+                 dtype: DTypeLike = np.float64, storage: str = "auto"):
         dtype = np.dtype(dtype)
         if dtype not in (np.float32, np.float64):
             raise TypeError(f"dtype must be float32 or float64, got {dtype}")
         if storage not in ("auto", "dense", "sparse"):
             raise ValueError(f"storage must be 'auto', 'dense' or 'sparse', got {storage!r}")
-        h_arr = None if h is None else as_float_array(h, "h").astype(np.float64)
-        if h_arr is not None and h_arr.ndim != 1:
-            raise ValueError(f"h must be one-dimensional, got shape {h_arr.shape}")
-        if num_spins is not None:
-            num_spins = check_positive_int(num_spins, "num_spins")
-
-        if isinstance(J, tuple):
-            indptr, indices, data, n = self._from_triplets(J, h_arr, num_spins)
-            dense = None
-        elif _is_scipy_sparse(J):
-            indptr, indices, data, n = self._from_scipy(J)
-            dense = None
+        n, dense, csr, h, offset = _parse_model(J, h, offset, num_spins)
+        dense, csr = _store(storage, n, dense, csr)
+        kernel = _kernel_dtype(dtype, dense, csr, h)
+        if dense is not None:
+            self._couplings = Couplings.from_dense(dense, h, kernel)
         else:
-            dense = self._check_dense(J)
-            n = dense.shape[0]
-            indptr = indices = data = None
-        if n == 0:
-            raise ValueError("J must describe at least one spin")
-        if num_spins is not None and num_spins != n:
-            raise ValueError(f"num_spins={num_spins} does not match J ({n} spins)")
-        if h_arr is None:
-            h_arr = np.zeros(n)
-        if h_arr.shape != (n,):
-            raise ValueError(f"h must have shape ({n},) to match J, got {h_arr.shape}")
-        if not np.all(np.isfinite(h_arr)):
-            raise ValueError("h must be finite")
-        try:
-            offset = float(offset)
-        except (TypeError, ValueError):
-            raise TypeError(f"offset must be a real number, got {offset!r}") from None
-        if not np.isfinite(offset):
-            raise ValueError("offset must be finite")
-
-        nnz = np.count_nonzero(dense) if dense is not None else data.size
-        use_dense = storage == "dense" or (storage == "auto" and nnz >= _DENSE_FILL * n * n)
-        if use_dense and dense is None:
-            dense = np.zeros((n, n))
-            rows = np.repeat(np.arange(n), np.diff(indptr))
-            dense[rows, indices] = data
-        if not use_dense and indptr is None:
-            rows, cols = np.nonzero(np.triu(dense, 1))
-            indptr, indices, data = _csr_from_coo(rows, cols, dense[rows, cols], n)
-
-        def row_abs_sums():
-            if use_dense:
-                return _dense_row_abs_sums(dense)
-            rows = np.repeat(np.arange(n), np.diff(indptr))
-            return np.bincount(rows, weights=np.abs(data), minlength=n)
-
-        kernel_dtype = dtype
-        if dtype == np.float64 and _fields_exact_in_float32(dense if use_dense else data,
-                                                             h_arr, row_abs_sums):
-            kernel_dtype = np.dtype(np.float32)
-
-        self.num_spins = n
-        self.dtype = dtype
-        self._kernel_dtype = kernel_dtype   # of _J, _data, _h and the cached fields
-        self.h = h_arr
-        self.offset = offset
-        self.is_dense = use_dense
-        if use_dense:
-            # the couplings, then zeros up to _row_length (never read as couplings)
-            self._J = _aligned_empty((n, _row_length(n, kernel_dtype)), kernel_dtype)
-            self._J[:, :n] = dense
-            self._J[:, n:] = 0
-            self._indptr = np.zeros(1, dtype=np.int64)
-            self._indices = np.zeros(0, dtype=np.int32)
-            self._data = np.zeros(0, dtype=kernel_dtype)
-        else:
-            self._J = np.zeros((0, 0), dtype=kernel_dtype)
-            self._indptr = indptr
-            self._indices = indices
-            self._data = np.asarray(data, dtype=kernel_dtype)
-        self._h = h_arr.astype(kernel_dtype)
+            self._couplings = Couplings.from_csr(*csr, h, kernel)
+        self._h = _frozen(h)
+        self._offset = offset
+        self._dtype = dtype
         self._graph_weight = None   # total edge weight, when built from a Max-Cut graph
 
-    # ---- input checks -----------------------------------------------------------------
+    # ---- attributes (read-only: the kernels' copy of the couplings cannot go stale) ----
 
-    @staticmethod
-    def _check_dense(J):
-        J = as_float_array(J, "J").astype(np.float64)
-        if J.ndim != 2 or J.shape[0] != J.shape[1]:
-            raise ValueError(f"J must be a square (n, n) matrix, got shape {J.shape}")
-        if not np.all(np.isfinite(J)):
-            raise ValueError("J must be finite")
-        if np.any(np.diag(J) != 0):
-            raise ValueError("J must have a zero diagonal (a spin does not couple to itself)")
-        scale = np.abs(J).max(initial=0.0)
-        if np.abs(J - J.T).max(initial=0.0) > 1e-12 * scale:
-            raise ValueError("J must be symmetric (for bonds given once use J + J.T, or "
-                             "triplets (rows, cols, values))")
-        return 0.5 * (J + J.T)
+    @property
+    def num_spins(self) -> int:
+        """n, the number of spins."""
+        return self._couplings.num_spins
 
-    @staticmethod
-    def _from_scipy(J):
-        A = J.tocsr().astype(np.float64)
-        if A.shape[0] != A.shape[1]:
-            raise ValueError(f"J must be a square (n, n) matrix, got shape {A.shape}")
-        A.sum_duplicates()
-        A.eliminate_zeros()
-        if not np.all(np.isfinite(A.data)):
-            raise ValueError("J must be finite")
-        if np.any(A.diagonal() != 0):
-            raise ValueError("J must have a zero diagonal (a spin does not couple to itself)")
-        diff = A - A.T
-        scale = np.abs(A.data).max(initial=0.0)
-        if diff.nnz and np.abs(diff.data).max() > 1e-12 * scale:
-            raise ValueError("J must be symmetric (for bonds given once use J + J.T, or "
-                             "triplets (rows, cols, values))")
-        A.sort_indices()
-        return (A.indptr.astype(np.int64), A.indices.astype(np.int32), A.data.copy(),
-                A.shape[0])
+    @property
+    def h(self) -> np.ndarray:
+        """The fields :math:`h_i`, a read-only float64 array (n,)."""
+        return self._h
 
-    @staticmethod
-    def _from_triplets(J, h, num_spins):
-        if len(J) != 3:
-            raise ValueError("J as a tuple must be COO triplets (rows, cols, values)")
-        rows, cols, vals = (np.asarray(a) for a in J)
-        if not (rows.shape == cols.shape == vals.shape) or rows.ndim != 1:
-            raise ValueError("J triplets (rows, cols, values) must be 1-D of equal length")
-        if rows.size and (rows.dtype.kind not in "iu" or cols.dtype.kind not in "iu"):
-            raise TypeError("J triplet rows and cols must be integer indices")
-        vals = as_float_array(vals, "J values").astype(np.float64)
-        if not np.all(np.isfinite(vals)):
-            raise ValueError("J must be finite")
-        n = num_spins
-        if n is None:
-            n = h.shape[0] if h is not None else int(max(rows.max(initial=-1),
-                                                         cols.max(initial=-1))) + 1
-        rows, cols = rows.astype(np.int64), cols.astype(np.int64)
-        if rows.size and (min(rows.min(), cols.min()) < 0 or max(rows.max(), cols.max()) >= n):
-            raise ValueError(f"J triplet indices must lie in [0, {n})")
-        if np.any(rows == cols):
-            raise ValueError("J must have a zero diagonal: a triplet couples a spin to itself")
-        indptr, indices, data = _csr_from_coo(rows, cols, vals, n)
-        return indptr, indices, data, n
+    @property
+    def offset(self) -> float:
+        """The constant added to every energy."""
+        return self._offset
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The precision asked for (float32 or float64); see the class description."""
+        return self._dtype
+
+    @property
+    def is_dense(self) -> bool:
+        """Whether the couplings are stored as a dense matrix (else CSR)."""
+        return self._couplings.is_dense
+
+    @property
+    def _kernel_dtype(self) -> np.dtype:
+        """The type of the couplings and fields in the kernels."""
+        return self._couplings.dtype
 
     # ---- constructors -----------------------------------------------------------------
 
     @classmethod
-    def square_lattice(cls, L, M=None, J=1.0, h=0.0, periodic=True, *, dtype=np.float64):
+    def square_lattice(cls, L: int, M: int | None = None, J: float = 1.0, h: float = 0.0,
+                       periodic: bool = True, *, dtype: DTypeLike = np.float64) -> IsingModel:
         r"""Nearest-neighbour model on an L × M square lattice (site ``r * M + c``).
 
-        Uniform coupling `J` on every bond (J > 0: ferromagnet) and uniform field `h`. With
-        ``periodic=True`` the lattice wraps around (a torus); a side of length 2 then has two
-        bonds between the same pair, which add up.
+        Parameters
+        ----------
+        L, M : int
+            Rows and columns of the lattice (M defaults to L).
+        J : float, optional
+            The coupling of every bond (J > 0: ferromagnet; default 1).
+        h : float, optional
+            The field on every site (default 0).
+        periodic : bool, optional
+            Whether the lattice wraps around (a torus; default True). A side of length 2
+            then has two bonds between the same pair, which add up.
+        dtype : {numpy.float64, numpy.float32}, optional
+            Precision, as for the class.
+
+        Returns
+        -------
+        IsingModel
+            The model on L * M spins (sparse storage unless the lattice is tiny).
         """
         L = check_positive_int(L, "L")
         M = L if M is None else check_positive_int(M, "M")
@@ -304,12 +353,29 @@ class IsingModel:
                    dtype=dtype)
 
     @classmethod
-    def sherrington_kirkpatrick(cls, n, seed=None, *, couplings="gaussian", h=0.0,
-                                dtype=np.float64):
+    def sherrington_kirkpatrick(
+            cls, n: int, seed: int | np.random.SeedSequence | np.random.Generator | None = None,
+            *, couplings: str = "gaussian", h: float = 0.0,
+            dtype: DTypeLike = np.float64) -> IsingModel:
         r"""Sherrington–Kirkpatrick spin glass: all pairs coupled, :math:`J_{ij} = g/\sqrt{n}`.
 
-        ``couplings="gaussian"``: g standard normal; ``"binary"``: g = ±1 with equal
-        probability. Dense storage. `seed` as everywhere in boltz.
+        Parameters
+        ----------
+        n : int
+            Number of spins.
+        seed : None, int, numpy.random.SeedSequence or numpy.random.Generator, optional
+            Seed of the couplings, as everywhere in boltz.
+        couplings : {"gaussian", "binary"}, optional
+            g standard normal (default), or g = ±1 with equal probability.
+        h : float, optional
+            The field on every spin (default 0).
+        dtype : {numpy.float64, numpy.float32}, optional
+            Precision, as for the class.
+
+        Returns
+        -------
+        IsingModel
+            The model, with dense storage.
         """
         n = check_positive_int(n, "n")
         rng = np.random.default_rng(seed_sequence(seed))
@@ -323,11 +389,27 @@ class IsingModel:
         return cls(J + J.T, h=np.full(n, float(h)), dtype=dtype, storage="dense")
 
     @classmethod
-    def from_qubo(cls, Q, offset=0.0, *, dtype=np.float64):
+    def from_qubo(cls, Q: ArrayLike, offset: float = 0.0, *,
+                  dtype: DTypeLike = np.float64) -> IsingModel:
         r"""The Ising model equal to the QUBO :math:`x^T Q x + \text{offset}`, x ∈ {0,1}^n.
 
         With :math:`x_i = (1 + s_i)/2` the energies agree state by state:
-        ``model.energy(s) == x @ Q @ x + offset``. Q need not be symmetric.
+        ``model.energy(s) == x @ Q @ x + offset``.
+
+        Parameters
+        ----------
+        Q : array_like (n, n)
+            The QUBO matrix (need not be symmetric).
+        offset : float, optional
+            Constant of the QUBO (default 0).
+        dtype : {numpy.float64, numpy.float32}, optional
+            Precision, as for the class.
+
+        Returns
+        -------
+        IsingModel
+            :math:`J = -(Q + Q^T)/4` off the diagonal, :math:`h_i = -(Q_{ii}/2 +
+            \sum_{j \ne i} (Q_{ij} + Q_{ji})/4)`, and the constant in `offset`.
         """
         Q = as_float_array(Q, "Q").astype(np.float64)
         if Q.ndim != 2 or Q.shape[0] != Q.shape[1]:
@@ -343,9 +425,17 @@ class IsingModel:
         const = float(offset) + lin.sum() / 2.0 + np.triu(W, 1).sum() / 4.0
         return cls(J, h=h, offset=const, dtype=dtype)
 
-    def to_qubo(self):
-        r"""(Q, offset) with upper-triangular Q such that
-        :math:`x^T Q x + \text{offset} = E(s)` for :math:`s = 2x - 1`."""
+    def to_qubo(self) -> tuple[np.ndarray, float]:
+        r"""The QUBO of the same energies.
+
+        Returns
+        -------
+        Q : numpy.ndarray (n, n)
+            Upper-triangular float64, with :math:`x^T Q x + \text{offset} = E(s)` for
+            :math:`s = 2x - 1`.
+        offset : float
+            The constant.
+        """
         J = self.couplings_dense()
         h = self.h
         # E = -sum_{i<j} J (2x_i-1)(2x_j-1) - sum h (2x_i-1) + offset
@@ -356,7 +446,8 @@ class IsingModel:
         return Q, float(offset)
 
     @classmethod
-    def from_maxcut(cls, edges_or_path, *, num_nodes=None, dtype=np.float64):
+    def from_maxcut(cls, edges_or_path: str | os.PathLike | ArrayLike, *,
+                    num_nodes: int | None = None, dtype: DTypeLike = np.float64) -> IsingModel:
         r"""The Ising model whose ground states are the maximum cuts of a weighted graph.
 
         With :math:`J_{ij} = -w_{ij}` (antiferromagnetic bonds) and no fields,
@@ -370,6 +461,13 @@ class IsingModel:
             per edge, 1-based), or edges ``(i, j[, w])`` with 0-based nodes (w = 1 if absent).
         num_nodes : int, optional
             Number of nodes for an edge array (default: largest index + 1).
+        dtype : {numpy.float64, numpy.float32}, optional
+            Precision, as for the class.
+
+        Returns
+        -------
+        IsingModel
+            The model, one spin per node.
         """
         if isinstance(edges_or_path, (str, os.PathLike)):
             with open(edges_or_path, encoding="utf-8-sig") as fh:
@@ -400,38 +498,59 @@ class IsingModel:
     def num_bonds(self) -> int:
         """Number of coupled pairs i < j (non-zero J_ij)."""
         if self.is_dense:
-            return int(np.count_nonzero(self._dense_J)) // 2
-        return int(self._indices.size) // 2
+            return int(np.count_nonzero(self._couplings.J)) // 2
+        return int(self._couplings.csr[1].size) // 2
 
-    def bonds(self):
-        """The couplings as triplets ``(rows, cols, values)`` with rows < cols (each bond
-        once; int64, int64, float64)."""
+    def bonds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The couplings as triplets, each bond once.
+
+        Returns
+        -------
+        rows, cols : numpy.ndarray of int64
+            The spins of each bond, rows < cols.
+        values : numpy.ndarray of float64
+            Their couplings :math:`J_{ij}` (in the model's precision).
+        """
         if self.is_dense:
-            J = self._dense_J
+            J = self._couplings.J
             rows, cols = np.nonzero(np.triu(J, 1))
             return rows, cols, J[rows, cols].astype(np.float64)
-        rows = np.repeat(np.arange(self.num_spins), np.diff(self._indptr))
-        upper = rows < self._indices
-        return (rows[upper], self._indices[upper].astype(np.int64),
-                self._data[upper].astype(np.float64))
-
-    @property
-    def _dense_J(self):
-        """The (n, n) couplings of a dense model (a view without the row padding)."""
-        return self._J[:, : self.num_spins]
+        indptr, indices, data = self._couplings.csr
+        rows = np.repeat(np.arange(self.num_spins), np.diff(indptr))
+        upper = rows < indices
+        return rows[upper], indices[upper].astype(np.int64), data[upper].astype(np.float64)
 
     def couplings_dense(self) -> np.ndarray:
-        """J as a dense float64 (n, n) array."""
+        """The couplings as a dense matrix.
+
+        Returns
+        -------
+        numpy.ndarray (n, n)
+            J as a new float64 array (symmetric, zero diagonal).
+        """
         if self.is_dense:
-            return self._dense_J.astype(np.float64)
+            return self._couplings.J.astype(np.float64)
         J = np.zeros((self.num_spins, self.num_spins))
         rows, cols, values = self.bonds()
         J[rows, cols] = values
         J[cols, rows] = values
         return J
 
-    def check_states(self, states, name="states") -> np.ndarray:
-        """States as a C-contiguous int8 (k, n) array of ±1 (a single state becomes k = 1)."""
+    def check_states(self, states: ArrayLike, name: str = "states") -> np.ndarray:
+        """Validate spin states of this model.
+
+        Parameters
+        ----------
+        states : array_like (k, n) or (n,)
+            Spins ±1 (a single state becomes k = 1).
+        name : str, optional
+            The argument's name in error messages.
+
+        Returns
+        -------
+        numpy.ndarray (k, n)
+            The states as a C-contiguous int8 array.
+        """
         s = np.asarray(states)
         if s.dtype.kind not in "biuf":
             raise TypeError(f"{name} must be an array of spins ±1, got dtype {s.dtype}")
@@ -444,31 +563,43 @@ class IsingModel:
             raise ValueError(f"{name} must contain only spins -1 and +1")
         return np.ascontiguousarray(s, dtype=np.int8)
 
-    def _init(self, spins, nthreads):
-        """Local fields (kernel dtype), energies (float64, offset included), magnetisation."""
-        k = spins.shape[0]
-        row = self._J.shape[1] if self.is_dense else self.num_spins
-        fields = _aligned_empty((k, row), self._kernel_dtype)
-        energy = np.empty(k)
-        magnet = np.empty(k, dtype=np.int64)
-        _spin_sweeps.init_chains(spins, fields, energy, magnet, self._J, self._indptr,
-                                 self._indices, self._data, self._h, nthreads)
-        return fields, energy, magnet
-
-    def energy(self, states, *, num_threads=None):
-        r"""Energies :math:`E(s)` of one state (n,) or a batch (k, n), as float64.
+    def energy(self, states: ArrayLike, *,
+               num_threads: int | None = None) -> float | np.ndarray:
+        r"""Energies :math:`E(s)` of one state or a batch.
 
         Computed in the model's precision (see `dtype`), offset included.
+
+        Parameters
+        ----------
+        states : array_like (n,) or (k, n)
+            Spins ±1.
+        num_threads : int, optional
+            Threads to use (default: all, as everywhere in boltz).
+
+        Returns
+        -------
+        float or numpy.ndarray (k,)
+            The energy of the state, or float64 energies of the batch.
         """
         single = np.ndim(states) == 1
         s = self.check_states(states)
-        _, e, _ = self._init(s, resolve_num_threads(num_threads))
+        _, e, _ = init_state(self._couplings, s, resolve_num_threads(num_threads))
         e += self.offset
         return float(e[0]) if single else e
 
-    def maxcut_value(self, states):
-        r"""Cut weight :math:`\sum_{(i,j): s_i \ne s_j} w_{ij}` of states, for a model built by
-        :meth:`from_maxcut`: :math:`(W - E(s))/2`."""
+    def maxcut_value(self, states: ArrayLike) -> float | np.ndarray:
+        r"""Cut weights of states of a model built by :meth:`from_maxcut`.
+
+        Parameters
+        ----------
+        states : array_like (n,) or (k, n)
+            Spins ±1: the two sides of the cut.
+
+        Returns
+        -------
+        float or numpy.ndarray (k,)
+            :math:`\sum_{(i,j): s_i \ne s_j} w_{ij} = (W - E(s))/2`.
+        """
         if self._graph_weight is None:
             raise ValueError("maxcut_value needs a model built with IsingModel.from_maxcut")
         e = self.energy(states)
