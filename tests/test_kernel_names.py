@@ -151,6 +151,9 @@ def test_every_kernel_has_both_types_and_every_called_name_is_a_dispatcher(prepr
     core = SRC.parent
     called = {m.group() for path in [*core.glob("*.pyx"), *core.glob("*.pxd")]
               for m in DISPATCHER.finditer(path.read_text())}
+    # the pairs the .pxd.tp templates declare as ("result", "name_{}", "params")
+    called |= {f"boltz_{m.group(1)}_{t}" for path in core.glob("*.pxd.tp")
+               for m in re.finditer(r'"(\w+)_\{\}"', path.read_text()) for t in ("f32", "f64")}
     assert called
     assert called <= {r[0] for r in rows if len(r) == 2}
 

@@ -298,7 +298,8 @@ def test_lane_thresholds_are_the_exact_decision_boundaries(dtype, method, beta):
 
 
 @pytest.mark.parametrize("storage", ["sparse", "dense"])
-def test_float64_models_exact_in_float32_run_float32_with_the_same_results(storage):
+def test_float64_models_exact_in_float32_run_float32_with_the_same_results(storage,
+                                                                           monkeypatch):
     # ±1 couplings and half-integer fields: every local field is exact in float32, so the
     # float64 model sweeps float32 fields, with results identical to float64 sweeps.
     rng = np.random.default_rng(3)
@@ -306,10 +307,10 @@ def test_float64_models_exact_in_float32_run_float32_with_the_same_results(stora
     h = rng.integers(-3, 4, 40) / 2
     model = boltz.IsingModel(J + J.T, h=h, storage=storage)
     assert model.dtype == np.float64 and model._kernel_dtype == np.float32
+    # the same model with the float32 rule turned off: float64 fields
+    monkeypatch.setattr(boltz.spin.ising_model, "_fields_exact_in_float32", lambda *a: False)
     wide = boltz.IsingModel(J + J.T, h=h, storage=storage)
-    wide._kernel_dtype = np.dtype(np.float64)
-    wide._J, wide._data, wide._h = (a.astype(np.float64) for a in (wide._J, wide._data,
-                                                                   wide._h))
+    assert wide._kernel_dtype == np.float64
     for method in ("metropolis", "gibbs"):
         runs = [boltz.sample(m, 0.8, num_chains=8, num_sweeps=50, seed=4, method=method,
                              num_threads=1, return_states=True) for m in (model, wide)]

@@ -1,6 +1,6 @@
 """Render a Tempita template with the Tempita bundled in Cython (as scikit-learn's build does).
 
-    python tools/tempita.py TEMPLATE OUTPUT
+    python src/boltz/_core/tempita.py TEMPLATE OUTPUT
 
 CMakeLists.txt runs it at build time for every src/boltz/_core/*.pxd.tp; the outputs live in
 the build folder, never in git.
@@ -66,7 +66,7 @@ def render(template: Path, output: Path) -> None:
     text = Tempita.Template(template.read_text(encoding="utf-8"), name=str(template)).substitute(
         declarations=declarations, fused_wrappers=fused_wrappers)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(f"# Generated from {template.name} by tools/tempita.py: edit the "
+    output.write_text(f"# Generated from {template.name} by _core/tempita.py: edit the "
                       f"template.\n{text}", encoding="utf-8")
 
 
