@@ -111,7 +111,7 @@ def test_clamped_sampling_gives_the_conditional_distribution(rng):
 
 @pytest.mark.parametrize("anneal", [None, [(3.0, 2), (2.0, 2), (1.5, 2)]])
 def test_sampled_phase_statistics_match_enumeration(anneal, rng):
-    bm = random_machine(rng, 5, 3, n_chains=256, num_sweeps=40, anneal=anneal, burn_in=10)
+    bm = random_machine(rng, 5, 3, num_chains=256, num_sweeps=40, anneal=anneal, burn_in=10)
     X = rng.integers(0, 2, (8, 5))
     for exact, sampled in [
             (bm.negative_statistics("exact"), bm.negative_statistics(seed=1)),
@@ -162,7 +162,7 @@ def test_fully_visible_learning_approaches_the_maximum_likelihood_kl(rng):
     X[:, 3] = X[:, 2] ^ (rng.random(60) < 0.15)                   # correlated pair
     kl_star = maximum_likelihood_kl(X)
     bm = boltz.BoltzmannMachine(5, learning_rate=1.0, n_iter=300, num_sweeps=20,
-                                n_chains=128, random_state=0).fit(X)
+                                num_chains=128, random_state=0).fit(X)
     kl = np.array(bm.kl_history_)
     assert kl.min() >= kl_star - 1e-9                   # nothing beats the ML optimum
     # monotone in the average: means over consecutive windows of 30 iterations never rise
