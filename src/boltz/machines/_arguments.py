@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from typing import Union
 
 import numpy as np
 
 from boltz._validation import check_positive_int, check_real
 
-SeedLike = Union[None, int, np.random.SeedSequence, np.random.Generator]
+SeedLike = None | int | np.random.SeedSequence | np.random.Generator
 """What every ``seed`` / ``random_state`` accepts (see ``boltz._random.seed_sequence``)."""
 
 

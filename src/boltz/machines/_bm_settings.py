@@ -11,10 +11,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from boltz._validation import (as_float_array, check_positive_int, check_real,
-                               check_temperature)
-from boltz.machines._arguments import (check_flag, check_float_dtype,
-                                       check_scalar_temperature, check_verbose)
+from boltz._validation import (
+    as_float_array,
+    check_positive_int,
+    check_real,
+    check_temperature,
+)
+from boltz.machines._arguments import (
+    check_flag,
+    check_float_dtype,
+    check_scalar_temperature,
+    check_verbose,
+)
 from boltz.machines._bm_parameters import connectivity_mask
 
 # Exact KL is tracked per epoch up to this many units (2^16 states: about a millisecond).

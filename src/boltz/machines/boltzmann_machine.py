@@ -36,11 +36,20 @@ from numpy.typing import ArrayLike, DTypeLike
 from boltz._random import seed_sequence
 from boltz._validation import check_positive_int
 from boltz.machines import _bm_exact, _bm_gibbs, _bm_learning
-from boltz.machines._arguments import SeedLike, check_binary, check_flag, deprecated_alias
-from boltz.machines._enumeration import all_binary_states
-from boltz.machines._bm_parameters import (Parameters, check_thresholds, check_weights,
-                                           encoder_connectivity)
+from boltz.machines._arguments import (
+    SeedLike,
+    check_binary,
+    check_flag,
+    deprecated_alias,
+)
+from boltz.machines._bm_parameters import (
+    Parameters,
+    check_thresholds,
+    check_weights,
+    encoder_connectivity,
+)
 from boltz.machines._bm_settings import Settings, settings
+from boltz.machines._enumeration import all_binary_states
 from boltz.spin.ising_model import IsingModel
 
 __all__ = ["BoltzmannMachine"]
