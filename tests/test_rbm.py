@@ -442,6 +442,9 @@ def test_arguments_given_as_strings_are_refused_naming_them(name):
 
 def test_method_arguments_refuse_strings():
     X = np.array([[0.0, 1.0], [1.0, 1.0]])
+    for bad in (X.astype(str), np.array([[0.0, "1"], [1.0, 1.0]], dtype=object)):
+        with pytest.raises(TypeError, match="X must be numeric"):
+            boltz.RBM().fit(bad)
     rbm = boltz.RBM(n_components=2, n_iter=1, random_state=0).fit(X)
     for call, word in ((lambda: rbm.sample("2"), "n_samples"),
                        (lambda: rbm.sample(2, num_sweeps="3"), "num_sweeps"),

@@ -34,9 +34,10 @@ def learn(bm, s: Settings, X: np.ndarray) -> None:
     ``kl_history_``, ``moment_gap_history_``, ``n_iter_`` and ``interrupted_``.
 
     The phases are ``bm._positive`` / ``bm._negative``, looked up on every iteration."""
+    mask = s.mask
     init_seq, order_seq, run_seq = seed_sequence(bm.random_state, "random_state").spawn(3)
     if not (s.warm_start and bm._parameters is not None):
-        bm._parameters = Parameters(initial_weights(init_seq, s.mask), np.zeros(s.n_units))
+        bm._parameters = Parameters(initial_weights(init_seq, mask), np.zeros(s.n_units))
     rows = X.shape[0]
     batch = rows if s.batch_size is None else min(s.batch_size, rows)
     order_rng = np.random.default_rng(order_seq)
@@ -57,7 +58,7 @@ def learn(bm, s: Settings, X: np.ndarray) -> None:
         p_minus, neg_spins = bm._negative(s, model, neg_spins if s.persistent else None,
                                           "gibbs", neg_seq)
         grad = p_plus - p_minus
-        bm._parameters = updated(bm._parameters, grad, s.mask, s.learning_rate,
+        bm._parameters = updated(bm._parameters, grad, mask, s.learning_rate,
                                  s.weight_decay)
         bm.moment_gap_history_.append(float(np.max(np.abs(grad))))
         if s.track_kl:

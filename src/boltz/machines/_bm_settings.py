@@ -8,6 +8,7 @@ and at the start of every operation, so a bad argument fails early, naming itsel
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -64,11 +65,17 @@ class Settings:
     weight_decay: float
     num_threads: int | None
     verbose: int
-    mask: np.ndarray
+    connectivity: object
     num_chains: int
     batch_size: int | None
     dtype: np.dtype
     warm_start: bool
+
+    @cached_property
+    def mask(self) -> np.ndarray:
+        """The checked connectivity: (n_units, n_units) bool, symmetric, False diagonal
+        (built on first use: it is n_units^2 bytes)."""
+        return connectivity_mask(self.connectivity, self.n_units)
 
     @property
     def beta(self) -> float:
@@ -104,6 +111,6 @@ def settings(bm) -> Settings:
         persistent=check_flag(bm.persistent, "persistent"),
         weight_decay=check_real(bm.weight_decay, "weight_decay", at_least=0.0),
         num_threads=num_threads, verbose=check_verbose(bm.verbose),
-        mask=connectivity_mask(bm.connectivity, n_units),
+        connectivity=bm.connectivity,
         num_chains=check_positive_int(bm.num_chains, "num_chains"), batch_size=batch_size,
         dtype=check_float_dtype(bm.dtype), warm_start=check_flag(bm.warm_start, "warm_start"))

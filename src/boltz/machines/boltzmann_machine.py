@@ -198,7 +198,7 @@ class BoltzmannMachine:
         self.dtype = dtype
         self.warm_start = warm_start
         self._parameters: Parameters | None = None
-        settings(self)                                 # fail early, naming the argument
+        settings(self).mask                            # fail early, naming the argument
 
     # ---- structure and parameters -----------------------------------------------------
 

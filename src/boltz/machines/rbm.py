@@ -188,8 +188,9 @@ class RBM(*ESTIMATOR_BASES):
             arr = np.asarray(X)
             if arr.dtype.kind == "c":
                 raise ValueError("Complex data not supported: X must be real")
-            if arr.dtype.kind not in "biufO":
-                raise TypeError(f"X must be numeric, got dtype {arr.dtype}")
+            if arr.dtype.kind not in "biufO" or (
+                    arr.dtype.kind == "O" and any(isinstance(x, (str, bytes)) for x in arr.flat)):
+                raise TypeError(f"X must be numeric (not strings), got dtype {arr.dtype}")
             try:
                 X = np.ascontiguousarray(arr, dtype=dt)
             except (TypeError, ValueError) as exc:
