@@ -114,3 +114,9 @@ def settings(bm) -> Settings:
         connectivity=bm.connectivity,
         num_chains=check_positive_int(bm.num_chains, "num_chains"), batch_size=batch_size,
         dtype=check_float_dtype(bm.dtype), warm_start=check_flag(bm.warm_start, "warm_start"))
+
+
+def check_arguments(bm) -> None:
+    """Check every constructor argument of `bm` now, its connectivity included."""
+    s = settings(bm)
+    connectivity_mask(s.connectivity, s.n_units)

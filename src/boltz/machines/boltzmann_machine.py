@@ -48,7 +48,7 @@ from boltz.machines._bm_parameters import (
     check_weights,
     encoder_connectivity,
 )
-from boltz.machines._bm_settings import Settings, settings
+from boltz.machines._bm_settings import Settings, check_arguments, settings
 from boltz.machines._enumeration import all_binary_states
 from boltz.spin.ising_model import IsingModel
 
@@ -198,7 +198,7 @@ class BoltzmannMachine:
         self.dtype = dtype
         self.warm_start = warm_start
         self._parameters: Parameters | None = None
-        settings(self).mask                            # fail early, naming the argument
+        check_arguments(self)                          # fail early, naming the argument
 
     # ---- structure and parameters -----------------------------------------------------
 
