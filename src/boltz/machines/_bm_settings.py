@@ -3,7 +3,8 @@
 :func:`settings` reads them off the machine (they stay plain, settable attributes, as in
 scikit-learn) and returns a frozen :class:`Settings`; the machine calls it when it is built
 and at the start of every operation, so a bad argument fails early, naming itself.
-``random_state`` is checked where it is used (checking a ``Generator`` would consume it).
+``random_state`` is checked where it is used (checking a ``Generator`` would consume it);
+the connectivity on construction (:func:`check_arguments`) and when its mask is needed.
 """
 from __future__ import annotations
 
