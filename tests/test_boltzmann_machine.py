@@ -1,6 +1,10 @@
 """BoltzmannMachine: energies, exact quantities, sampled statistics and learning, checked
 against brute-force enumeration written out here, independently of boltz."""
 import itertools
+import os
+import platform
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -111,7 +115,7 @@ def test_clamped_sampling_gives_the_conditional_distribution(rng):
 
 @pytest.mark.parametrize("anneal", [None, [(3.0, 2), (2.0, 2), (1.5, 2)]])
 def test_sampled_phase_statistics_match_enumeration(anneal, rng):
-    bm = random_machine(rng, 5, 3, n_chains=256, num_sweeps=40, anneal=anneal, burn_in=10)
+    bm = random_machine(rng, 5, 3, num_chains=256, num_sweeps=40, anneal=anneal, burn_in=10)
     X = rng.integers(0, 2, (8, 5))
     for exact, sampled in [
             (bm.negative_statistics("exact"), bm.negative_statistics(seed=1)),
@@ -162,7 +166,7 @@ def test_fully_visible_learning_approaches_the_maximum_likelihood_kl(rng):
     X[:, 3] = X[:, 2] ^ (rng.random(60) < 0.15)                   # correlated pair
     kl_star = maximum_likelihood_kl(X)
     bm = boltz.BoltzmannMachine(5, learning_rate=1.0, n_iter=300, num_sweeps=20,
-                                n_chains=128, random_state=0).fit(X)
+                                num_chains=128, random_state=0).fit(X)
     kl = np.array(bm.kl_history_)
     assert kl.min() >= kl_star - 1e-9                   # nothing beats the ML optimum
     # monotone in the average: means over consecutive windows of 30 iterations never rise
@@ -325,3 +329,94 @@ def test_verbose_shows_learning_progress(capsys):
     boltz.BoltzmannMachine(3, 1, n_iter=5, verbose=1, random_state=0).fit([[0, 1, 1]])
     err = capsys.readouterr().err
     assert "learning" in err and ("5/5" in err or "100%" in err)
+
+
+# ---- refactors keep the bits ----------------------------------------------------------------
+
+PINNED_FIT = '''
+import hashlib, numpy as np, boltz
+rng = np.random.default_rng(3)
+X = (rng.random((40, 5)) < 0.4).astype(np.int8)
+bm = boltz.BoltzmannMachine(5, 2, n_iter=12, num_sweeps=6, persistent=True, batch_size=16,
+                            anneal=[(3.0, 2), (2.0, 1)], weight_decay=0.01,
+                            random_state=7).fit(X)
+m = hashlib.sha256()
+for a in (bm.weights_, bm.thresholds_, np.array(bm.moment_gap_history_),
+          bm.sample(30, num_sweeps=4, seed=2)):
+    a = np.ascontiguousarray(a)
+    m.update(f"{a.dtype.str}{a.shape}".encode())
+    m.update(a.tobytes())
+print(m.hexdigest()[:16])
+'''
+
+
+@pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"),
+                    reason="pinned on x86-64 (the portable SIMD path, glibc's libm)")
+def test_a_fixed_seed_gives_the_pinned_model():
+    # computed before the class was split into _bm_* modules: same seed, same bits
+    out = subprocess.run([sys.executable, "-c", PINNED_FIT], capture_output=True, text=True,
+                         env=dict(os.environ, BOLTZ_SIMD="baseline"), check=True).stdout
+    assert out.strip() == "e079b836791e0e08"
+
+
+# ---- the argument contract ----------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["n_visible", "n_hidden", "temperature", "learning_rate",
+                                  "n_iter", "num_sweeps", "weight_decay", "num_threads",
+                                  "verbose", "num_chains", "burn_in", "batch_size"])
+def test_numbers_given_as_strings_are_refused_naming_the_argument(name):
+    kwargs = {"n_visible": 3, name: "2"}
+    with pytest.raises(TypeError, match=name):
+        boltz.BoltzmannMachine(**kwargs)
+    bm = boltz.BoltzmannMachine(3)                  # and when set after construction
+    setattr(bm, name, "2")
+    with pytest.raises(TypeError, match=name):
+        bm.fit([[0, 1, 1]])
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    (dict(anneal=["3", "1"]), "anneal"),
+    (dict(anneal=[("3", 2)]), "anneal"),
+    (dict(persistent="no"), "persistent"),
+    (dict(warm_start="yes"), "warm_start"),
+    (dict(dtype=np.int32), "dtype"),
+    (dict(temperature=True), "temperature"),
+])
+def test_other_arguments_of_the_wrong_type_are_refused(kwargs, word):
+    with pytest.raises(TypeError, match=word):
+        boltz.BoltzmannMachine(3, **kwargs)
+
+
+def test_temperature_is_one_number():
+    with pytest.raises(TypeError, match="temperature must be a single real number"):
+        boltz.BoltzmannMachine(4, temperature=[1, 2])
+    assert boltz.BoltzmannMachine(4, temperature=np.float32(2.0)).temperature == 2.0
+    with pytest.raises(ValueError, match="temperature"):
+        boltz.BoltzmannMachine(4, temperature=np.inf)
+
+
+def test_method_arguments_refuse_strings(rng):
+    bm = random_machine(rng, 3, 1)
+    for call, word in ((lambda: bm.sample("2"), "n_samples"),
+                       (lambda: bm.sample(2, num_sweeps="3"), "num_sweeps"),
+                       (lambda: bm.sample(2, visible_only="no"), "visible_only"),
+                       (lambda: bm.sample(2, seed="1"), "seed"),
+                       (lambda: bm.encoder_connectivity("2", 1), "group_size")):
+        with pytest.raises(TypeError, match=word):
+            call()
+
+
+def test_n_chains_is_a_deprecated_alias_of_num_chains():
+    with pytest.warns(DeprecationWarning, match="n_chains .* num_chains"):
+        bm = boltz.BoltzmannMachine(3, 1, n_chains=8)
+    assert bm.num_chains == 8
+    with pytest.warns(DeprecationWarning, match="num_chains"):
+        assert bm.n_chains == 8
+    with pytest.warns(DeprecationWarning, match="num_chains"):
+        bm.n_chains = 4
+    assert bm.num_chains == 4
+    X = np.array([[0, 1, 1], [1, 0, 1]])
+    new = boltz.BoltzmannMachine(3, 1, num_chains=8, n_iter=3, random_state=0).fit(X)
+    with pytest.warns(DeprecationWarning):
+        old = boltz.BoltzmannMachine(3, 1, n_chains=8, n_iter=3, random_state=0).fit(X)
+    assert np.array_equal(new.weights_, old.weights_)

@@ -115,3 +115,16 @@ def test_ais_is_reproducible_and_checks_its_arguments(rng):
         rp.log_partition_exact(W, b, np.zeros(4))
     with pytest.raises(ValueError, match="26 units"):
         rp.log_partition_exact(np.zeros((30, 30)), np.zeros(30), np.zeros(30))
+
+
+def test_numbers_given_as_strings_are_refused(rng):
+    W = rng.normal(0, 1, (3, 2))
+    b, c = np.zeros(3), np.zeros(2)
+    with pytest.raises(TypeError, match="W"):
+        rp.log_partition_exact(W.astype(str), b, c)
+    with pytest.raises(TypeError, match="c"):
+        rp.log_partition_ais(W, b, ["0", "0"])
+    with pytest.raises(TypeError, match="base_rates"):
+        rp.log_partition_ais(W, b, c, base_rates=["0.5"] * 3)
+    with pytest.raises(TypeError, match="n_runs"):
+        rp.log_partition_ais(W, b, c, n_runs="10")

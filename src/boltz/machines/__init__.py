@@ -1,9 +1,13 @@
 """The machines wing: Boltzmann machines that learn, and how good they are in nats.
 
 - :mod:`~boltz.machines.boltzmann_machine`: ``BoltzmannMachine`` (visible and hidden units,
-  any connectivity; its sweeps are the spin wing's, on 0/1 units)
+  any connectivity; its sweeps are the spin wing's, on 0/1 units), built from
+  ``_bm_settings`` (arguments), ``_bm_parameters`` (weights, thresholds, Ising form),
+  ``_bm_exact`` (enumeration), ``_bm_gibbs`` (sampling) and ``_bm_learning``
 - :mod:`~boltz.machines.rbm`: ``RBM`` (CD-k / PCD-k; a drop-in for scikit-learn's
-  ``BernoulliRBM``)
+  ``BernoulliRBM``), with ``_rbm_kernels`` (the compiled kernels' view of the model),
+  ``_rbm_sklearn`` (estimator base classes, or a stand-in) and ``_rbm_persistence``
+- ``_arguments``: the argument contract and naming rule both machines follow
 - ``_enumeration``: exact sums over all binary states (log Z, distributions) of small models
 - ``_partition``: log Z of an RBM, exact (enumeration of one layer) or by AIS
 
@@ -12,7 +16,7 @@ base classes, which costs about a second.
 """
 from boltz.machines.boltzmann_machine import BoltzmannMachine
 
-__all__ = ["BoltzmannMachine", "RBM"]
+__all__ = ["RBM", "BoltzmannMachine"]
 
 
 def __getattr__(name):

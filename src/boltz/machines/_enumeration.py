@@ -23,7 +23,7 @@ import numpy as np
 
 from boltz.numerics.log_domain import logsumexp
 
-__all__ = ["all_binary_states", "MAX_ENUMERATED_UNITS"]
+__all__ = ["MAX_ENUMERATED_UNITS", "all_binary_states"]
 
 # 2^26 states (about 67 million) take a few seconds; beyond, enumeration is not the tool.
 MAX_ENUMERATED_UNITS = 26

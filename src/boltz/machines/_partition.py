@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from boltz.machines._enumeration import MAX_ENUMERATED_UNITS, all_binary_states
-from boltz._random import seed_sequence
 from boltz._core import _logsumexp
-from boltz._validation import check_positive_int, resolve_num_threads
+from boltz._random import seed_sequence
+from boltz._validation import as_float_array, check_positive_int, resolve_num_threads
+from boltz.machines._enumeration import MAX_ENUMERATED_UNITS, all_binary_states
 from boltz.numerics.log_domain import logsumexp
 
 _CHUNK_ENTRIES = 1 << 22
@@ -43,9 +43,9 @@ def softplus_sums(x, num_threads=None):
 
 
 def _check_rbm(W, b, c):
-    W = np.asarray(W, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    c = np.asarray(c, dtype=np.float64)
+    W = as_float_array(W, "W").astype(np.float64, copy=False)
+    b = as_float_array(b, "b").astype(np.float64, copy=False)
+    c = as_float_array(c, "c").astype(np.float64, copy=False)
     if W.ndim != 2 or b.shape != (W.shape[0],) or c.shape != (W.shape[1],):
         raise ValueError(f"W must be (n_visible, n_hidden) with b of shape (n_visible,) and c "
                          f"of shape (n_hidden,); got {W.shape}, {b.shape}, {c.shape}")
@@ -135,7 +135,7 @@ def log_partition_ais(W, b, c, *, n_betas=1000, n_runs=100, base_rates=None, see
     if base_rates is None:
         b0 = np.zeros_like(b)
     else:
-        p = np.asarray(base_rates, dtype=np.float64)
+        p = as_float_array(base_rates, "base_rates").astype(np.float64, copy=False)
         if p.shape != b.shape:
             raise ValueError(f"base_rates must have shape {b.shape}, got {p.shape}")
         if not np.all((p >= 0) & (p <= 1)):
