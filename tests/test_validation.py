@@ -65,7 +65,8 @@ def test_check_int_bounds():
 
 def test_check_bool():
     assert v.check_bool(np.bool_(True), "flag") is True
-    for bad in (1, 0, "yes", None):
+    assert v.check_bool(1, "flag") is True and v.check_bool(0, "flag") is False  # as NumPy
+    for bad in (2, -1, 0.0, "yes", "", None):
         with pytest.raises(TypeError, match=r"^flag must be True or False"):
             v.check_bool(bad, "flag")
 

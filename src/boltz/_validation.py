@@ -20,21 +20,25 @@ Parameter names
 ---------------
 Samplers and functions use dimod's names: ``num_reads``, ``num_sweeps``, ``num_chains``,
 ``num_threads``, ``seed``, ``initial_states``. Classes that are scikit-learn estimators
-keep scikit-learn's: ``n_components``, ``n_iter``, ``batch_size``, ``random_state``. A
-renamed parameter keeps its old name as an alias that raises a DeprecationWarning for one
-minor version.
+keep scikit-learn's: ``n_components``, ``n_iter``, ``batch_size``, ``random_state``,
+``n_visible`` / ``n_hidden``; their sampling settings take the samplers' names
+(``num_sweeps``, ``num_chains``, ``burn_in``, and ``seed`` for one call). A renamed
+parameter keeps its old name as an alias that raises a DeprecationWarning for one minor
+version (:func:`renamed_parameter`).
 
 The checks
 ----------
 Scalars: :func:`check_real`, :func:`check_int` (:func:`check_positive_int`),
-:func:`check_bool`, :func:`check_choice`, :func:`check_temperature`, :func:`check_beta`,
-:func:`check_shape`. Arrays: :func:`as_float_array`. Axes and threads:
+:func:`check_bool`, :func:`check_verbose`, :func:`check_choice`, :func:`check_temperature`,
+:func:`check_beta`, :func:`check_shape`, :func:`check_float_dtype`. Arrays:
+:func:`as_float_array`, :func:`check_binary`. Axes and threads:
 :func:`check_axes`, :func:`check_axis`, :func:`resolve_num_threads`. Reshaping helpers for
 the reductions: :func:`as_rows`, :func:`reduced_shape`.
 """
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -144,7 +148,8 @@ def check_positive_int(value, name: str, *, minimum: int = 1) -> int:
 
 
 def check_bool(value, name: str) -> bool:
-    """True or False (a Python or NumPy bool; ``1`` and ``"yes"`` are refused).
+    """A yes/no argument: a Python or NumPy bool, or the integers 0 and 1 (as NumPy and
+    scikit-learn accept them); a string, whose truth would be its length, is refused.
 
     Returns
     -------
@@ -153,11 +158,35 @@ def check_bool(value, name: str) -> bool:
     Raises
     ------
     TypeError
-        Not a bool.
+        Anything else.
     """
-    if not _is_bool(value):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
+    if _is_bool(value) or isinstance(value, numbers.Integral) and value in (0, 1):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {value!r}")
+
+
+def check_verbose(value, name: str = "verbose") -> int:
+    """A verbosity level: an integer >= 0 (True and False count as 1 and 0)."""
+    if _is_bool(value):
+        return int(value)
+    return check_int(value, name, minimum=0)
+
+
+def check_float_dtype(dtype, name: str = "dtype") -> np.dtype:
+    """numpy.float32 or numpy.float64, in any spelling :class:`numpy.dtype` understands."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name} must be float32 or float64, got {dtype!r}") from None
+    if dt not in (np.float32, np.float64):
+        raise TypeError(f"{name} must be float32 or float64, got {dt}")
+    return dt
+
+
+def renamed_parameter(old: str, new: str, removed_in: str = "0.3") -> None:
+    """Warn (DeprecationWarning) that argument or attribute `old` is now called `new`."""
+    warnings.warn(f"{old} is deprecated and will be removed in {removed_in}: use {new}",
+                  DeprecationWarning, stacklevel=3)
 
 
 def check_choice(value, name: str, options):
@@ -197,8 +226,9 @@ def check_choice(value, name: str, options):
     return options[value] if isinstance(options, Mapping) else value
 
 
-def check_temperature(temperature, name: str = "temperature") -> np.ndarray | float:
-    """A finite temperature T > 0, scalar or array.
+def check_temperature(temperature, name: str = "temperature", *,
+                      scalar: bool = False) -> np.ndarray | float:
+    """A finite temperature T > 0, scalar or array (only a scalar with ``scalar=True``).
 
     Returns
     -------
@@ -213,7 +243,9 @@ def check_temperature(temperature, name: str = "temperature") -> np.ndarray | fl
         Some value is nan, infinite or <= 0.
     """
     temperature = _unwrap_0d(temperature)
-    if np.ndim(temperature) == 0 and not isinstance(temperature, np.ndarray):
+    if scalar and not isinstance(temperature, (numbers.Real, str)) and np.ndim(temperature):
+        raise TypeError(f"{name} must be a single real number, got {temperature!r}")
+    if scalar or np.ndim(temperature) == 0 and not isinstance(temperature, np.ndarray):
         return check_real(temperature, name, above=0.0)
     return as_float_array(temperature, name, above=0.0, finite=True, dtype=np.float64,
                           bools=False)
@@ -316,6 +348,27 @@ def as_float_array(x, name: str, *, ndim: int | None = None, finite: bool = Fals
 
 
 # ---- axes and threads ---------------------------------------------------------------------
+
+def check_binary(X, name: str, width: int) -> np.ndarray:
+    """X as an int8 {0, 1} array of shape (rows, width), rows >= 1 (a single row may be
+    1-D); bools, integers and floats are accepted."""
+    try:
+        arr = np.asarray(X)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a rectangular array: {exc}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold 0/1 values (bool, int or float), "
+                        f"got dtype {arr.dtype}")
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.ndim != 2 or arr.shape[1] != width:
+        raise ValueError(f"{name} must have shape (n, {width}), got {np.shape(X)}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} must have at least one row")
+    if not np.all((arr == 0) | (arr == 1)):
+        raise ValueError(f"{name} must be binary: every entry 0 or 1")
+    return arr.astype(np.int8)
+
 
 def check_axes(axis, ndim: int, name: str = "axis") -> tuple[int, ...]:
     """axis (None, an int or a tuple of ints; not bools) as a sorted tuple of axes >= 0."""

@@ -7,7 +7,6 @@
 - :mod:`~boltz.machines.rbm`: ``RBM`` (CD-k / PCD-k; a drop-in for scikit-learn's
   ``BernoulliRBM``), with ``_rbm_kernels`` (the compiled kernels' view of the model),
   ``_rbm_sklearn`` (estimator base classes, or a stand-in) and ``_rbm_persistence``
-- ``_arguments``: the argument contract and naming rule both machines follow
 - ``_enumeration``: exact sums over all binary states (log Z, distributions) of small models
 - ``_partition``: log Z of an RBM, exact (enumeration of one layer) or by AIS
 

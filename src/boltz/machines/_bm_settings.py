@@ -15,14 +15,11 @@ import numpy as np
 
 from boltz._validation import (
     as_float_array,
+    check_bool,
+    check_float_dtype,
     check_positive_int,
     check_real,
     check_temperature,
-)
-from boltz.machines._arguments import (
-    check_flag,
-    check_float_dtype,
-    check_scalar_temperature,
     check_verbose,
 )
 from boltz.machines._bm_parameters import connectivity_mask
@@ -91,7 +88,7 @@ def settings(bm) -> Settings:
     """Check every constructor argument of the BoltzmannMachine `bm` (but random_state)."""
     n_visible = check_positive_int(bm.n_visible, "n_visible")
     n_units = n_visible + check_positive_int(bm.n_hidden, "n_hidden", minimum=0)
-    temperature = check_scalar_temperature(bm.temperature, "temperature")
+    temperature = check_temperature(bm.temperature, "temperature", scalar=True)
     num_sweeps = check_positive_int(bm.num_sweeps, "num_sweeps")
     anneal = anneal_betas(bm.anneal)
     burn_in = bm.burn_in
@@ -109,12 +106,12 @@ def settings(bm) -> Settings:
         learning_rate=check_real(bm.learning_rate, "learning_rate", above=0.0),
         n_iter=check_positive_int(bm.n_iter, "n_iter"), num_sweeps=num_sweeps,
         equilibration=np.concatenate([anneal, np.full(burn_in, 1.0 / temperature)]),
-        persistent=check_flag(bm.persistent, "persistent"),
+        persistent=check_bool(bm.persistent, "persistent"),
         weight_decay=check_real(bm.weight_decay, "weight_decay", at_least=0.0),
         num_threads=num_threads, verbose=check_verbose(bm.verbose),
         connectivity=bm.connectivity,
         num_chains=check_positive_int(bm.num_chains, "num_chains"), batch_size=batch_size,
-        dtype=check_float_dtype(bm.dtype), warm_start=check_flag(bm.warm_start, "warm_start"))
+        dtype=check_float_dtype(bm.dtype), warm_start=check_bool(bm.warm_start, "warm_start"))
 
 
 def check_arguments(bm) -> None:

@@ -21,7 +21,7 @@ The class is the public face; each concern lives in its own module:
   its mask;
 - ``_bm_learning``: the learning loop.
 
-Argument names (the rule of the machines wing, ``_arguments``): scikit-learn's names for
+Argument names (the rule of ``boltz._validation``): scikit-learn's names for
 what an estimator has (``n_iter``, ``learning_rate``, ``batch_size``, ``random_state``,
 ``warm_start``, ``verbose``, ``n_samples``; ``n_visible`` / ``n_hidden`` for layer sizes);
 the spin wing's sampler names for sampling (``num_sweeps``, ``num_chains``,
@@ -33,15 +33,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from boltz._random import seed_sequence
-from boltz._validation import check_positive_int
-from boltz.machines import _bm_exact, _bm_gibbs, _bm_learning
-from boltz.machines._arguments import (
-    SeedLike,
+from boltz._random import SeedLike, seed_sequence
+from boltz._validation import (
     check_binary,
-    check_flag,
-    deprecated_alias,
+    check_bool,
+    check_positive_int,
+    renamed_parameter,
 )
+from boltz.machines import _bm_exact, _bm_gibbs, _bm_learning
 from boltz.machines._bm_parameters import (
     Parameters,
     check_thresholds,
@@ -191,7 +190,7 @@ class BoltzmannMachine:
         self.connectivity = connectivity
         self.num_chains = num_chains
         if n_chains is not None:
-            deprecated_alias("n_chains", "num_chains")
+            renamed_parameter("n_chains", "num_chains")
             self.num_chains = n_chains
         self.burn_in = burn_in
         self.batch_size = batch_size
@@ -210,12 +209,12 @@ class BoltzmannMachine:
     @property
     def n_chains(self) -> int:
         """Deprecated alias of ``num_chains`` (a ``DeprecationWarning``; removed in 0.3)."""
-        deprecated_alias("n_chains", "num_chains")
+        renamed_parameter("n_chains", "num_chains")
         return self.num_chains
 
     @n_chains.setter
     def n_chains(self, value):
-        deprecated_alias("n_chains", "num_chains")
+        renamed_parameter("n_chains", "num_chains")
         self.num_chains = value
 
     @staticmethod
@@ -250,7 +249,7 @@ class BoltzmannMachine:
         28
         """
         return encoder_connectivity(group_size, n_hidden,
-                                    check_flag(hidden_connected, "hidden_connected"))
+                                    check_bool(hidden_connected, "hidden_connected"))
 
     @property
     def weights_(self) -> np.ndarray:
@@ -392,7 +391,7 @@ class BoltzmannMachine:
         s, p = self._fitted()
         sweeps = check_positive_int(s.num_sweeps if num_sweeps is None else num_sweeps,
                                     "num_sweeps")
-        visible_only = check_flag(visible_only, "visible_only")
+        visible_only = check_bool(visible_only, "visible_only")
         out = _bm_gibbs.sample(s, p.ising(s.dtype), n_samples, sweeps, clamp,
                                seed_sequence(seed))
         return out[:, : s.n_visible] if visible_only else out

@@ -18,7 +18,7 @@ The estimator is this module; the rest lives beside it:
 - ``_rbm_persistence``: :meth:`RBM.save` / :meth:`RBM.load`;
 - ``_partition``: :math:`\log Z`, exact or by AIS.
 
-Argument names (the rule of the machines wing, ``_arguments``): an estimator keeps
+Argument names (the rule of ``boltz._validation``): an estimator keeps
 scikit-learn's names (``BernoulliRBM``'s: ``n_components``, ``n_iter``, ``batch_size``,
 ``learning_rate``, ``random_state``, ``verbose``); sampling methods take the spin wing's
 sampler names (``num_sweeps``, ``num_threads``, and ``seed`` for one call's randomness).
@@ -29,15 +29,16 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from boltz._progress import run_in_blocks
-from boltz._random import RandomStreams, seed_sequence
-from boltz._validation import check_positive_int, check_real, resolve_num_threads
-from boltz.machines import _partition, _rbm_kernels, _rbm_persistence
-from boltz.machines._arguments import (
-    SeedLike,
-    check_flag,
+from boltz._random import RandomStreams, SeedLike, seed_sequence
+from boltz._validation import (
+    check_bool,
     check_float_dtype,
+    check_positive_int,
+    check_real,
     check_verbose,
+    resolve_num_threads,
 )
+from boltz.machines import _partition, _rbm_kernels, _rbm_persistence
 from boltz.machines._rbm_kernels import RBMArrays, is_sparse
 from boltz.machines._rbm_sklearn import ESTIMATOR_BASES, NotFittedError
 
@@ -167,10 +168,10 @@ class RBM(*ESTIMATOR_BASES):
         check_positive_int(self.batch_size, "batch_size")
         check_positive_int(self.n_iter, "n_iter")
         check_positive_int(self.k, "k")
-        check_flag(self.persistent, "persistent")
+        check_bool(self.persistent, "persistent")
         check_real(self.momentum, "momentum", at_least=0.0, below=1.0)
         check_real(self.weight_decay, "weight_decay", at_least=0.0)
-        check_flag(self.shuffle, "shuffle")
+        check_bool(self.shuffle, "shuffle")
         self._dtype()
         resolve_num_threads(self.num_threads)
         check_verbose(self.verbose)
@@ -454,7 +455,7 @@ class RBM(*ESTIMATOR_BASES):
             arrays, X, order, batch_rows, self.h_samples_, self._velocity, streams,
             learning_rate=self.learning_rate, momentum=self.momentum,
             weight_decay=self.weight_decay, k=check_positive_int(self.k, "k"),
-            persistent=check_flag(self.persistent, "persistent"))
+            persistent=check_bool(self.persistent, "persistent"))
 
     def partial_fit(self, X: ArrayLike, y: object = None) -> RBM:
         """One update from X taken as a single mini-batch (scikit-learn's partial_fit).
@@ -513,7 +514,7 @@ class RBM(*ESTIMATOR_BASES):
             self.history_ = {"reconstruction_error": [], "pseudo_likelihood": []}
             if held_out is not None:
                 self.history_["free_energy_gap"] = []
-        shuffle = check_flag(self.shuffle, "shuffle")
+        shuffle = check_bool(self.shuffle, "shuffle")
         verbose = check_verbose(self.verbose)
 
         # monitors on at most monitor_rows training rows (and as many held-out rows)
