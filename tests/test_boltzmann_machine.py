@@ -420,3 +420,12 @@ def test_n_chains_is_a_deprecated_alias_of_num_chains():
     with pytest.warns(DeprecationWarning):
         old = boltz.BoltzmannMachine(3, 1, n_chains=8, n_iter=3, random_state=0).fit(X)
     assert np.array_equal(new.weights_, old.weights_)
+
+
+def test_statistics_method_is_checked_without_hidden_units_too():
+    X = np.array([[0, 1, 1], [1, 0, 1]])
+    bm = boltz.BoltzmannMachine(3, n_iter=1, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="method must be one of 'gibbs', 'exact'"):
+        bm.positive_statistics(X, method="bogus")
+    with pytest.raises(TypeError, match="method must be one of"):
+        bm.positive_statistics(X, method=["gibbs"])

@@ -37,6 +37,7 @@ from boltz._random import SeedLike, seed_sequence
 from boltz._validation import (
     check_binary,
     check_bool,
+    check_choice,
     check_positive_int,
     renamed_parameter,
 )
@@ -444,25 +445,20 @@ class BoltzmannMachine:
         stats, _ = self._negative(s, p.ising(s.dtype), None, method, seed_sequence(seed))
         return stats
 
-    @staticmethod
-    def _check_method(method: str) -> str:
-        if method not in ("gibbs", "exact"):
-            raise ValueError(f"method must be 'gibbs' or 'exact', got {method!r}")
-        return method
-
     def _positive(self, s: Settings, model: IsingModel, X: np.ndarray, method: str,
                   seq: np.random.SeedSequence) -> np.ndarray:
+        method = check_choice(method, "method", ("gibbs", "exact"))
         if s.n_units == s.n_visible:             # no hidden units: the data's moments
             x = X.astype(np.float64)
             return x.T @ x / x.shape[0]
-        if self._check_method(method) == "exact":
+        if method == "exact":
             return _bm_exact.positive_moments(self._parameters, s.temperature, X)
         return _bm_gibbs.positive_moments(s, model, X, seq)
 
     def _negative(self, s: Settings, model: IsingModel, spins: np.ndarray | None,
                   method: str, seq: np.random.SeedSequence):
         """(statistics, final spins of the chains or None); the hook of one learning step."""
-        if self._check_method(method) == "exact":
+        if check_choice(method, "method", ("gibbs", "exact")) == "exact":
             return _bm_exact.negative_moments(self._parameters, s.temperature), None
         return _bm_gibbs.negative_moments(s, model, spins, seq)
 

@@ -21,18 +21,6 @@ def check_model(model):
     return model
 
 
-def check_method(method):
-    if method not in METHODS:
-        raise ValueError(f"method must be 'metropolis' or 'gibbs' (heat bath), got {method!r}")
-    return METHODS[method]
-
-
-def check_order(order):
-    if order not in ORDERS:
-        raise ValueError(f"order must be 'sequential' or 'random', got {order!r}")
-    return ORDERS[order]
-
-
 def block_sweeps(num_chains, num_spins):
     return max(1, BLOCK_UPDATES // max(1, num_chains * num_spins))
 
