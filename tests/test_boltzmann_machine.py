@@ -161,6 +161,7 @@ def maximum_likelihood_kl(X):
     return res.fun + np.sum(q * np.log(q))
 
 
+@pytest.mark.slow
 def test_fully_visible_learning_approaches_the_maximum_likelihood_kl(rng):
     X = (rng.random((60, 5)) < [0.2, 0.7, 0.5, 0.5, 0.9]).astype(int)
     X[:, 3] = X[:, 2] ^ (rng.random(60) < 0.15)                   # correlated pair
@@ -184,6 +185,7 @@ def test_fully_visible_learning_approaches_the_maximum_likelihood_kl(rng):
     assert gap.max() < 0.2 * np.abs(start.negative_statistics("exact") - x.T @ x / len(x)).max()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("persistent", [False, True])
 def test_learning_with_hidden_units_lowers_the_kl(persistent):
     X = np.array([[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1], [1, 1, 1, 1]])
@@ -196,6 +198,7 @@ def test_learning_with_hidden_units_lowers_the_kl(persistent):
     assert len(bm.moment_gap_history_) == 150
 
 
+@pytest.mark.slow
 def test_encoder_4_2_4():
     # Ackley, Hinton & Sejnowski (1985): V1 and V2 talk only through two hidden units,
     # which must learn four different codes for the four one-of-four patterns.

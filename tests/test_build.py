@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import boltz
 from boltz._core import _parallel
@@ -34,6 +35,7 @@ def _run(code, **env):
     return res.stdout
 
 
+@pytest.mark.slow
 def test_baseline_and_dispatched_paths_agree():
     # baseline against AVX2 (BOLTZ_SIMD=avx2) and against what this CPU dispatches to
     # (AVX-512 dense sweeps where it has them)

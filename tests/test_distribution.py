@@ -177,6 +177,7 @@ def test_fair_die_mean_is_infinite_temperature():
     assert boltz.solve_beta([1, 2, 3, 4, 5, 6], 3.5) == pytest.approx(0.0, abs=1e-15)
 
 
+@pytest.mark.slow
 @given(levels_strategy, st.floats(0.02, 0.98))
 def test_solve_beta_round_trip(e, frac):
     if np.ptp(e) < 1e-6:

@@ -14,6 +14,7 @@ def small_model(rng, n=7):
     return boltz.IsingModel(J, h), J, h
 
 
+@pytest.mark.slow
 def test_two_replica_swap_rate_matches_its_formula(rng):
     model, J, h = small_model(rng)
     b1, b2 = 0.4, 0.9
@@ -31,6 +32,7 @@ def test_two_replica_swap_rate_matches_its_formula(rng):
     assert abs(result.swap_acceptance[0] - exact_rate) < 4 * se
 
 
+@pytest.mark.slow
 def test_every_temperature_keeps_its_boltzmann_distribution(rng):
     model, J, h = small_model(rng, 6)
     betas = [0.2, 0.5, 0.9, 1.4]
@@ -44,6 +46,7 @@ def test_every_temperature_keeps_its_boltzmann_distribution(rng):
         assert chi2 < stats.chi2.ppf(1 - 1e-4, dof) * max(1.0, tau), (beta, chi2)
 
 
+@pytest.mark.slow
 def test_traces_and_curves(rng):
     model = boltz.IsingModel.square_lattice(6)
     betas = np.linspace(0.1, 1.0, 6)

@@ -355,6 +355,7 @@ def test_works_without_scikit_learn():
     assert "not fitted: True" in res.stdout
 
 
+@pytest.mark.slow
 def test_digits_features_classify_as_well_as_scikit_learns():
     # scikit-learn's "RBM features for digit classification" example: digits scaled to
     # [0, 1] and nudged by one pixel in 4 directions, 100 components, learning rate 0.06,

@@ -78,6 +78,7 @@ def test_ais_agrees_with_exact_log_z_on_a_trained_rbm():
     assert abs(uniform.log_z - exact) < 4 * uniform.log_z_se + 0.05
 
 
+@pytest.mark.slow
 def test_ais_agrees_with_exact_log_z_on_an_rbm_trained_on_handwritten_digits():
     # real data: scikit-learn's 8 x 8 digits, thresholded; 15 hidden units keep log Z exact
     datasets = pytest.importorskip("sklearn.datasets")

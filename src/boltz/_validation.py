@@ -42,7 +42,11 @@ import warnings
 from collections.abc import Iterable, Mapping
 
 import numpy as np
-from numpy.lib.array_utils import normalize_axis_tuple
+
+try:
+    from numpy.lib.array_utils import normalize_axis_tuple
+except ImportError:  # numpy < 2.0
+    from numpy.core.numeric import normalize_axis_tuple
 
 from boltz._core import _parallel
 
