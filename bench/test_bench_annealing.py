@@ -38,7 +38,7 @@ def to_bqm(model):
     i, j, w = model.bonds()
     return dimod.BinaryQuadraticModel.from_ising(
         {k: -float(v) for k, v in enumerate(model.h) if v},
-        dict(zip(zip(i.tolist(), j.tolist()), (-w).tolist())))
+        dict(zip(zip(i.tolist(), j.tolist(), strict=True), (-w).tolist(), strict=True)))
 
 
 def lattice():

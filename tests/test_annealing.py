@@ -3,10 +3,10 @@ import math
 
 import numpy as np
 import pytest
-from ising_exact import all_states, exact_energies
 
 import boltz
 from boltz.spin.annealing import default_beta_range
+from ising_exact import all_states, exact_energies
 
 
 def test_ferromagnet_reaches_the_ground_state():

@@ -8,10 +8,10 @@ import sys
 
 import numpy as np
 import pytest
-from ising_exact import chi_square
 from scipy import optimize, stats
 
 import boltz
+from ising_exact import chi_square
 
 
 def brute_states(n):
@@ -91,7 +91,7 @@ def test_exact_phase_statistics_match_brute_force(rng):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_samples_follow_the_boltzmann_distribution(dtype, rng):
     bm = random_machine(rng, 4, 2, temperature=1.3, dtype=dtype)
-    S, _, p = brute_distribution(bm.weights_, bm.thresholds_, 1.3)
+    _S, _, p = brute_distribution(bm.weights_, bm.thresholds_, 1.3)
     # every sample is the last state of its own chain: independent draws, chi-square applies
     samples = bm.sample(6000, num_sweeps=15, seed=3)
     index = samples @ (1 << np.arange(5, -1, -1))

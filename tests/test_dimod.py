@@ -10,14 +10,15 @@ import pytest
 
 dimod = pytest.importorskip("dimod")
 
-import boltz  # noqa: E402
-import boltz.dimod  # noqa: E402
-from boltz.dimod import AnnealingSampler, bqm_to_ising_model  # noqa: E402
 from dimod.testing import (  # noqa: E402
     assert_sampler_api,
     assert_sampleset_energies,
     load_sampler_bqm_tests,
 )
+
+import boltz  # noqa: E402
+import boltz.dimod  # noqa: E402
+from boltz.dimod import AnnealingSampler, bqm_to_ising_model  # noqa: E402
 
 EXPECTED_PARAMETERS = {"num_reads", "num_sweeps", "schedule", "beta_range",
                        "num_sweeps_per_beta", "method", "order", "num_cycles", "reheat_beta",

@@ -4,9 +4,9 @@ import itertools
 import numpy as np
 import pytest
 import scipy.sparse as sps
-from ising_exact import all_states, exact_energies, square_lattice_couplings
 
 import boltz
+from ising_exact import all_states, exact_energies, square_lattice_couplings
 
 
 def random_model(rng, n=8, density=1.0):

@@ -4,8 +4,7 @@ import math
 import numpy as np
 import pytest
 import scipy.special as sp
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import boltz
@@ -123,7 +122,7 @@ def test_random_data_within_2_ulp(n, rng):
 def test_rows_within_2_ulp(rng):
     x = rng.standard_normal((200, 64)) * 3
     res = boltz.logsumexp(x, axis=1)
-    for r, row in zip(res, x):
+    for r, row in zip(res, x, strict=True):
         assert ulps(r, reference_lse(row)) <= 2
 
 
@@ -132,7 +131,7 @@ def test_long_rows_use_chunks_and_stay_accurate(rng):
     x = rng.standard_normal((3, 150_001))
     x[1, 140_000] = 30.0   # maximum in the last chunk
     res = boltz.logsumexp(x, axis=1)
-    for r, row in zip(res, x):
+    for r, row in zip(res, x, strict=True):
         assert ulps(r, reference_lse(row)) <= 2
 
 
@@ -247,7 +246,7 @@ def test_bit_identical_for_any_thread_count(rng):
                 boltz.logsumexp(rows.astype(np.float32), axis=0, b=rows[0] ** 2,
                                 num_threads=t)) for t in (1, 2, 3)]
     for other in results[1:]:
-        for got, first in zip(other, results[0]):
+        for got, first in zip(other, results[0], strict=True):
             assert np.array_equal(got, first)
 
 

@@ -1,10 +1,10 @@
 """ParallelTempering: swap rates against their exact value, detailed balance, traces."""
 import numpy as np
 import pytest
-from ising_exact import chi_square, exact_distribution, exact_energies, state_index
 from scipy import stats
 
 import boltz
+from ising_exact import chi_square, exact_distribution, exact_energies, state_index
 
 
 def small_model(rng, n=7):

@@ -8,10 +8,10 @@ import sys
 
 import numpy as np
 import pytest
-from ising_exact import chi_square
 from scipy import sparse, stats
 
 import boltz
+from ising_exact import chi_square
 
 sklearn = pytest.importorskip("sklearn")
 
@@ -78,7 +78,7 @@ def test_pseudo_likelihood_and_reconstruction_against_brute_force(rng, dtype):
     rbm.set_params(dtype=dtype)
     for name in ("components_", "intercept_hidden_", "intercept_visible_"):
         setattr(rbm, name, getattr(rbm, name).astype(dtype))
-    V, H, P, log_z = joint(rbm)
+    V, _H, P, log_z = joint(rbm)
     X = V[rng.choice(len(V), 40)]
     flip = rbm._flipped_features(X.astype(dtype))
     flipped = X.copy()
@@ -109,7 +109,7 @@ def test_samples_follow_the_visible_distribution(rng):
 
 def test_gibbs_step_has_the_exact_transition_probabilities(rng):
     rbm = machine(rng)
-    V, H, P, _ = joint(rbm)
+    V, _H, P, _ = joint(rbm)
     v0 = V[6]
     ph = P[6] / P[6].sum()                                           # p(h | v0)
     pv_given_h = P / P.sum(axis=0, keepdims=True)                    # p(v | h), columns

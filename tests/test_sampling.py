@@ -35,7 +35,7 @@ def test_rows_are_independent_distributions():
     e = rng.uniform(0, 3, size=(20, 5))
     draws = boltz.sample_boltzmann(e, 0.7, size=20_000, seed=5)
     assert draws.shape == (20, 20_000)
-    for row, d in zip(e, draws):
+    for row, d in zip(e, draws, strict=True):
         p = np.exp(-row / 0.7)
         assert chi_square_pvalue(np.bincount(d, minlength=5), p / p.sum()) > 1e-5
 

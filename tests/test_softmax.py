@@ -2,8 +2,7 @@
 import numpy as np
 import pytest
 import scipy.special as sp
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import boltz

@@ -1,13 +1,20 @@
 """boltz.sample: Boltzmann statistics against exact enumeration and Onsager, seeds, threads."""
 import numpy as np
 import pytest
-from ising_exact import (all_states, chi_square, exact_distribution, exact_moments,
-                         onsager_energy_per_spin, state_index, yang_magnetization)
 from scipy import stats
 
 import boltz
-from boltz.spin import _chains
 from boltz._core import _spin_sweeps
+from boltz.spin import _chains
+from ising_exact import (
+    all_states,
+    chi_square,
+    exact_distribution,
+    exact_moments,
+    onsager_energy_per_spin,
+    state_index,
+    yang_magnetization,
+)
 
 
 def frustrated_model(rng, n=8, storage="dense", dtype=np.float64):
@@ -335,8 +342,8 @@ def test_vector_lanes_with_different_betas_and_a_schedule_through_zero():
     # 144 spins under a changing beta: the lanes compare x = beta dE directly; 4096 spins:
     # they build the thresholds every sweep (LANE_TABLE_DECISIONS in _spin_sweeps.pyx)
     big = boltz.IsingModel.square_lattice(64, J=-0.7, h=0.3)
-    for model, betas in ((model, schedule), (big, schedule[::3])):
+    for m, betas in ((model, schedule), (big, schedule[::3])):
         annealed = [boltz.Annealer(schedule=betas, num_threads=t).sample(
-            model, num_reads=8, seed=3) for t in (1, 3)]
+            m, num_reads=8, seed=3) for t in (1, 3)]
         assert np.array_equal(annealed[0].states, annealed[1].states)
         assert np.array_equal(annealed[0].energies, annealed[1].energies)

@@ -40,7 +40,7 @@ def test_check_real_bounds_and_infinity():
     assert v.check_real(0.0, "x", at_least=0.0) == 0.0
     assert v.check_real(1.0, "x", at_most=1.0, above=0.0) == 1.0
     assert v.check_real(math.inf, "x", finite=False) == math.inf
-    with pytest.raises(ValueError, match="> 0.0 and < 1"):
+    with pytest.raises(ValueError, match=r"> 0.0 and < 1"):
         v.check_real(2.0, "x", above=0.0, below=1)
 
 
@@ -88,18 +88,18 @@ def test_check_temperature():
     arr = v.check_temperature([1, 2])
     assert arr.dtype == np.float64 and arr.tolist() == [1.0, 2.0]
     for bad in ("1", ["1", "2"], True, [True, True], [1j]):
-        with pytest.raises(TypeError, match="temp"):
+        with pytest.raises(TypeError, match=r"temp"):
             v.check_temperature(bad, "temp")
     for bad in (0.0, -1.0, math.nan, math.inf, [1.0, 0.0], [1.0, math.nan]):
-        with pytest.raises(ValueError, match="temp"):
+        with pytest.raises(ValueError, match=r"temp"):
             v.check_temperature(bad, "temp")
 
 
 def test_check_beta():
     assert v.check_beta(0) == 0.0
-    with pytest.raises(ValueError, match="^beta must be finite and >= 0"):
+    with pytest.raises(ValueError, match=r"^beta must be finite and >= 0"):
         v.check_beta(-0.5)
-    with pytest.raises(TypeError, match="^beta"):
+    with pytest.raises(TypeError, match=r"^beta"):
         v.check_beta("0.5")
 
 
@@ -109,9 +109,9 @@ def test_check_shape():
     assert v.check_shape(np.array(3), "size") == (3,)
     assert v.check_shape([2, np.int64(0)], "size") == (2, 0)
     for bad in ("3", 1.5, (1.5,), ("2",), True, (True,)):
-        with pytest.raises(TypeError, match="^size"):
+        with pytest.raises(TypeError, match=r"^size"):
             v.check_shape(bad, "size")
-    with pytest.raises(ValueError, match="^size"):
+    with pytest.raises(ValueError, match=r"^size"):
         v.check_shape((2, -1), "size")
 
 
@@ -148,23 +148,23 @@ def test_axes():
     assert v.check_axes((-1, 0), 3) == (0, 2)
     assert v.check_axis(-1, 3) == 2
     for bad in (True, "0", 1.0, (True,)):
-        with pytest.raises(TypeError, match="^axis"):
+        with pytest.raises(TypeError, match=r"^axis"):
             v.check_axes(bad, 3)
-    with pytest.raises(ValueError, match="axis"):
+    with pytest.raises(ValueError, match=r"axis"):
         v.check_axes(3, 3)
     for bad in (None, (0,), True, "0"):
-        with pytest.raises(TypeError, match="^axis"):
+        with pytest.raises(TypeError, match=r"^axis"):
             v.check_axis(bad, 3)
-    with pytest.raises(ValueError, match="^axis 3 is out of bounds"):
+    with pytest.raises(ValueError, match=r"^axis 3 is out of bounds"):
         v.check_axis(3, 3)
 
 
 def test_num_threads():
     assert v.resolve_num_threads(2) == 2
     assert v.resolve_num_threads(None) >= 1
-    with pytest.raises(TypeError, match="^num_threads"):
+    with pytest.raises(TypeError, match=r"^num_threads"):
         v.resolve_num_threads("2")
-    with pytest.raises(ValueError, match="^num_threads"):
+    with pytest.raises(ValueError, match=r"^num_threads"):
         v.resolve_num_threads(0)
 
 

@@ -16,7 +16,7 @@ from boltz.numerics import mcmc_statistics
 from boltz.numerics.boltzmann_sampling import sample_boltzmann
 from boltz.numerics.distribution import Thermodynamics, boltzmann_probs, solve_beta, thermodynamics
 from boltz.numerics.log_domain import log_softmax, logsumexp, softmax
-from boltz.spin.annealing import AnnealResult, Annealer
+from boltz.spin.annealing import Annealer, AnnealResult
 from boltz.spin.ising_model import IsingModel
 from boltz.spin.parallel_tempering import ParallelTempering, TemperingResult
 from boltz.spin.sampling import SampleTrace, sample

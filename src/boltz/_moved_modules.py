@@ -1,8 +1,9 @@
 """Module paths of boltz 0.1 that moved into the three wings (boltz 0.2), still importable.
 
 ``import boltz.annealing`` gives a module that forwards every attribute to
-:mod:`boltz.spin.annealing`, with a DeprecationWarning; the aliases go in 0.3. (``boltz.mcmc_statistics``, documented
-in the README, stays public: ``boltz/__init__.py`` registers it.)
+:mod:`boltz.spin.annealing`, with a DeprecationWarning; the aliases go in 0.3.
+(``boltz.mcmc_statistics``, documented in the README, stays public: ``boltz/__init__.py``
+registers it.)
 """
 from __future__ import annotations
 

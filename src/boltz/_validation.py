@@ -164,7 +164,7 @@ def check_bool(value, name: str) -> bool:
     TypeError
         Anything else.
     """
-    if _is_bool(value) or isinstance(value, numbers.Integral) and value in (0, 1):
+    if _is_bool(value) or (isinstance(value, numbers.Integral) and value in (0, 1)):
         return bool(value)
     raise TypeError(f"{name} must be True or False, got {value!r}")
 
@@ -249,7 +249,7 @@ def check_temperature(temperature, name: str = "temperature", *,
     temperature = _unwrap_0d(temperature)
     if scalar and not isinstance(temperature, (numbers.Real, str)) and np.ndim(temperature):
         raise TypeError(f"{name} must be a single real number, got {temperature!r}")
-    if scalar or np.ndim(temperature) == 0 and not isinstance(temperature, np.ndarray):
+    if scalar or (np.ndim(temperature) == 0 and not isinstance(temperature, np.ndarray)):
         return check_real(temperature, name, above=0.0)
     return as_float_array(temperature, name, above=0.0, finite=True, dtype=np.float64,
                           bools=False)

@@ -28,6 +28,7 @@ except ImportError as err:  # pragma: no cover - exercised only without dimod
     raise ImportError("boltz.dimod needs the dimod package: pip install 'boltz[dimod]'") from err
 
 from collections.abc import Hashable, Sequence
+from typing import ClassVar
 
 import numpy as np
 
@@ -110,7 +111,7 @@ class AnnealingSampler(dimod.Sampler):
     """
 
     #: Ranged/option-valued parameters refer to the property holding their options.
-    _parameters = {
+    _parameters: ClassVar[dict[str, list[str]]] = {
         "num_reads": [],
         "num_sweeps": [],
         "schedule": ["beta_schedule_options"],

@@ -36,7 +36,8 @@ cdef inline bint _has_nan(const floating *x, Py_ssize_t n) noexcept nogil:
     return False
 
 
-cdef inline double _sum_where_inf(const floating *x, const floating *w, Py_ssize_t n) noexcept nogil:
+cdef inline double _sum_where_inf(const floating *x, const floating *w,
+                                  Py_ssize_t n) noexcept nogil:
     """Sum of the weights of the +inf entries (their count when w is NULL)."""
     cdef Py_ssize_t i
     cdef double s = 0.0

@@ -1,7 +1,6 @@
 """Hands numpy BitGenerators to nogil kernels as raw `bitgen_t *` addresses."""
 from cpython.pycapsule cimport PyCapsule_GetPointer
 from libc.stdint cimport uintptr_t
-from numpy.random cimport bitgen_t
 
 import numpy as np
 

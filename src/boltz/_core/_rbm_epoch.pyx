@@ -247,7 +247,7 @@ cdef void _weights(Py_ssize_t i0, Py_ssize_t i1, Lists col, const floating[:, ::
 
 
 cdef inline void _transpose(const floating[:, ::1] Wt, Py_ssize_t nv, Py_ssize_t j0,
-                        Py_ssize_t j1, floating[:, ::1] W) noexcept nogil:
+                            Py_ssize_t j1, floating[:, ::1] W) noexcept nogil:
     rbm_transpose(&Wt[0, 0], nv, Wt.shape[1], j0, j1, &W[0, 0], W.shape[1])
 
 
@@ -257,7 +257,7 @@ def row_products(const floating[:, ::1] V, const floating[:, ::1] M,
     (as train_epoch pads it): sums of the rows of M picked by the nonzero entries of V, the
     rows split among threads. Returns out (rows, p)."""
     cdef Py_ssize_t rows = V.shape[0], m = V.shape[1], p = M.shape[1], w = m + SLACK
-    cdef Py_ssize_t t, r, chunks
+    cdef Py_ssize_t t, chunks
     dt = np.float32 if floating is float else np.float64
     out_arr = np.empty((rows, p), dtype=dt)
     cdef floating[:, ::1] out = out_arr
@@ -297,7 +297,7 @@ def monitor_stats(const floating[:, ::1] V, const int64_t[::1] flip, const float
     Both from the same row sums as training (no BLAS), rows split among threads. Returns
     (err, pl), float64."""
     cdef Py_ssize_t rows = V.shape[0], nv = V.shape[1], nh = W.shape[0]
-    cdef Py_ssize_t pv = W.shape[1], ph = Wt.shape[1], t, chunks, r
+    cdef Py_ssize_t pv = W.shape[1], ph = Wt.shape[1], t, chunks
     dt = np.float32 if floating is float else np.float64
     err_arr, pl_arr = np.zeros(rows), np.zeros(rows)
     if rows == 0:

@@ -147,7 +147,7 @@ cdef void _init_dense_group(const couplings_t *m, const int8_t *spins, floating 
 
 
 cdef couplings_t _checked(Couplings model, Py_ssize_t n, Py_ssize_t fields_row,
-                         Py_ssize_t itemsize) except *:
+                          Py_ssize_t itemsize) except *:
     """The kernels' view of model, once the chains' arrays are known to match its layout."""
     if n != model.c.n or fields_row != model.c.ld or itemsize != model.dtype.itemsize:
         raise ValueError("spins and fields must be laid out for the couplings "
@@ -197,10 +197,10 @@ cdef void _lane_thresholds(double beta, int method, floating *buf) noexcept nogi
     largest with < (BOLTZ_LANE_THRESHOLDS values)."""
     cdef double betas[4]
     cdef double known[4]
-    cdef int l
-    for l in range(4):
-        betas[l] = beta
-        known[l] = NAN
+    cdef int lane
+    for lane in range(4):
+        betas[lane] = beta
+        known[lane] = NAN
     lanes_thresholds_base(betas, TABLES[method], buf, known)
 
 
@@ -294,7 +294,7 @@ cdef void _run_lanes(const couplings_t *m, Chain *group, floating *f, const doub
     states when tracked, are kept interleaved (element [4 i + lane]) during the call.
     `f` selects the type."""
     cdef Py_ssize_t n = m.n, i, sweep
-    cdef int l
+    cdef int lane
     cdef bint track = group[0].best != NULL
     cdef floating *fl = <floating *> malloc(4 * n * sizeof(floating))
     cdef Py_ssize_t changes = 1
@@ -320,48 +320,48 @@ cdef void _run_lanes(const couplings_t *m, Chain *group, floating *f, const doub
         free(sl)
         free(thr)
         free(bl)
-        for l in range(4):
-            _run_chain(m, &group[l], <floating *> group[l].f, schedule, num_sweeps, method,
+        for lane in range(4):
+            _run_chain(m, &group[lane], <floating *> group[lane].f, schedule, num_sweeps, method,
                        SEQUENTIAL, thin)
         return
-    for l in range(4):
-        fc = <floating *> group[l].f
+    for lane in range(4):
+        fc = <floating *> group[lane].f
         for i in range(n):
-            fl[4 * i + l] = fc[i]
-            sl[4 * i + l] = group[l].s[i]
+            fl[4 * i + lane] = fc[i]
+            sl[4 * i + lane] = group[lane].s[i]
             if track:
-                bl[4 * i + l] = group[l].best[i]
-        e4[l] = group[l].e
-        mag4[l] = <double> group[l].mag
-        rng4[l] = group[l].rng
-        known[l] = NAN                # no thresholds built yet
+                bl[4 * i + lane] = group[lane].best[i]
+        e4[lane] = group[lane].e
+        mag4[lane] = <double> group[lane].mag
+        rng4[lane] = group[lane].rng
+        known[lane] = NAN                # no thresholds built yet
     for sweep in range(num_sweeps):
-        for l in range(4):
-            betas[l] = schedule[sweep] * group[l].scale
+        for lane in range(4):
+            betas[lane] = schedule[sweep] * group[lane].scale
         lanes_sweep(m.indptr, m.indices, <const floating *> m.data, m.clamped, n, fl, sl, e4,
                     mag4, rng4, betas, TABLES[method], method, thr, known)
         improved = 0
-        for l in range(4):
-            if track and e4[l] < group[l].best_energy[0]:
-                group[l].best_energy[0] = e4[l]
-                improved |= (<uint32_t> 0xFF) << (8 * l)
-            if group[l].rec_states != NULL and (sweep + 1) % thin == 0:
+        for lane in range(4):
+            if track and e4[lane] < group[lane].best_energy[0]:
+                group[lane].best_energy[0] = e4[lane]
+                improved |= (<uint32_t> 0xFF) << (8 * lane)
+            if group[lane].rec_states != NULL and (sweep + 1) % thin == 0:
                 for i in range(n):    # _record_trace copies the int8 spins
-                    group[l].s[i] = sl[4 * i + l]
-            _record_trace(&group[l], sweep, thin, n, e4[l], <int64_t> mag4[l])
+                    group[lane].s[i] = sl[4 * i + lane]
+            _record_trace(&group[lane], sweep, thin, n, e4[lane], <int64_t> mag4[lane])
         if improved:                  # the improved lanes' spins become their best states
             for i in range(n):
                 b32[i] = (b32[i] & ~improved) | (s32[i] & improved)
-    for l in range(4):
-        fc = <floating *> group[l].f
+    for lane in range(4):
+        fc = <floating *> group[lane].f
         for i in range(n):
-            fc[i] = fl[4 * i + l]
-            group[l].s[i] = sl[4 * i + l]
+            fc[i] = fl[4 * i + lane]
+            group[lane].s[i] = sl[4 * i + lane]
             if track:
-                group[l].best[i] = bl[4 * i + l]
-        group[l].e = e4[l]
-        group[l].mag = <int64_t> mag4[l]
-        group[l].rng = rng4[l]
+                group[lane].best[i] = bl[4 * i + lane]
+        group[lane].e = e4[lane]
+        group[lane].mag = <int64_t> mag4[lane]
+        group[lane].rng = rng4[lane]
     free(fl)
     free(sl)
     free(thr)
@@ -391,7 +391,7 @@ cdef void _run_dense(const couplings_t *m, Chain *group, int size, floating *f,
     the lanes compare with exact thresholds, one table per distinct beta of the group, else
     x = beta dE with the quantiles. `f` only selects the type."""
     cdef Py_ssize_t n = m.n, ld = m.ld, sweep, b, k0, k1, B = BOLTZ_DENSE_BLOCK
-    cdef int g, q, l, d, count, nsets, ndistinct = 0, width
+    cdef int g, q, lane, d, count, nsets, ndistinct = 0, width
     cdef Py_ssize_t changes = 1
     cdef const double *table = TABLES[method]
     cdef const floating *J = <const floating *> m.J
@@ -429,14 +429,14 @@ cdef void _run_dense(const couplings_t *m, Chain *group, int size, floating *f,
             scratch = NULL
     for q in range(nsets):
         lanes[q].nbytes = 0                  # every chain starts with an empty byte buffer
-        for l in range(width):
-            g = q * width + l
+        for lane in range(width):
+            g = q * width + lane
             if g >= size:
                 break
-            lanes[q].bitgen[l] = group[g].rng.bitgen
-            lanes[q].energy[l] = group[g].e
-            lanes[q].magnet[l] = <double> group[g].mag
-            lanes[q].base[l] = which[g] * DENSE_THRESHOLDS
+            lanes[q].bitgen[lane] = group[g].rng.bitgen
+            lanes[q].energy[lane] = group[g].e
+            lanes[q].magnet[lane] = <double> group[g].mag
+            lanes[q].base[lane] = which[g] * DENSE_THRESHOLDS
     for sweep in range(num_sweeps):
         if sweep == 0 or schedule[sweep] != schedule[sweep - 1]:
             for g in range(size):
@@ -451,9 +451,9 @@ cdef void _run_dense(const couplings_t *m, Chain *group, int size, floating *f,
             for q in range(nsets):
                 count = min(width, size - q * width)
                 dense_decide(J, ld, k0, k1, m.clamped, base_f + q * width * ld,
-                              base_s + q * width * n, n, &lanes[q], count, thr, table, method,
-                              &flipped[q * width * B], &delta[q * width * B],
-                              &nflip[q * width])
+                             base_s + q * width * n, n, &lanes[q], count, thr, table, method,
+                             &flipped[q * width * B], &delta[q * width * B],
+                             &nflip[q * width])
             dense_update(J, ld, fields, flipped, delta, nflip, size)
         for g in range(size):
             group[g].e = lanes[g // width].energy[g % width]

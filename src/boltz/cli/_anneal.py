@@ -68,7 +68,7 @@ def _load_npz(path, dtype):
 
     try:
         data = np.load(path, allow_pickle=False)
-    except Exception as exc:                     # noqa: BLE001 - zip/format errors vary
+    except Exception as exc:
         raise UsageError(f"{path}: not a readable .npz file ({exc})") from None
     with data:
         keys = set(data.files)

@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(library_error(exc, _OPTIONS))
     n = model.num_spins
     t0 = time.perf_counter()
-    for k, (T, seed) in enumerate(zip(temps, seeds)):
+    for k, (T, seed) in enumerate(zip(temps, seeds, strict=True)):
         start = np.ones(n) if T < _T_CRITICAL else None
         try:
             trace = boltz.sample(model, 1.0 / T, num_chains=args.chains,

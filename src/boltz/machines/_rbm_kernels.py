@@ -28,7 +28,7 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 def padded(A: np.ndarray, width: int) -> np.ndarray:
     """A copy of the 2-D (or 1-D) array A with its last axis zero-padded to `width`."""
-    out = np.zeros(A.shape[:-1] + (width,), dtype=A.dtype)
+    out = np.zeros((*A.shape[:-1], width), dtype=A.dtype)
     out[..., :A.shape[-1]] = A
     return out
 

@@ -416,10 +416,7 @@ class RBM(*ESTIMATOR_BASES):
             Mean log-likelihood in nats.
         """
         F = self.free_energy(X)
-        if log_z is None:
-            log_z = self.log_partition("exact")
-        else:
-            log_z = check_real(log_z, "log_z")
+        log_z = self.log_partition("exact") if log_z is None else check_real(log_z, "log_z")
         return float(np.mean(-F) - log_z)
 
     # ---- learning ----------------------------------------------------------------------

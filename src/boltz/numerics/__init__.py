@@ -7,8 +7,7 @@
   errors of Markov-chain estimates (public as ``boltz.mcmc_statistics`` too)
 """
 from boltz.numerics.boltzmann_sampling import sample_boltzmann
-from boltz.numerics.distribution import (Thermodynamics, boltzmann_probs, solve_beta,
-                                         thermodynamics)
+from boltz.numerics.distribution import Thermodynamics, boltzmann_probs, solve_beta, thermodynamics
 from boltz.numerics.log_domain import log_softmax, logsumexp, softmax
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "boltzmann_probs", "thermodynamics",

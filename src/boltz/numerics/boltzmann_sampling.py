@@ -85,6 +85,6 @@ def sample_boltzmann(energies: ArrayLike, temperature: float = 1.0,
     streams = RandomStreams(seed, max(1, -(-ndraws // _DRAWS_PER_STREAM)))
     if ndraws:
         draw_categorical(cdf, out, streams.addresses, _DRAWS_PER_STREAM, nthreads)
-    shape = size if e.ndim == 1 else (e.shape[0],) + size
+    shape = size if e.ndim == 1 else (e.shape[0], *size)
     out = out.reshape(shape)
     return int(out) if out.ndim == 0 else out

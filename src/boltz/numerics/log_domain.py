@@ -128,7 +128,7 @@ def _softmax(x, axis, temperature, num_threads, log_output):
     out = np.empty_like(rows)
     _logsumexp.softmax_rows(rows, out, scale, log_output, nthreads)
     # undo as_rows: the reduced axis is last in `out`
-    moved_shape = tuple(s for i, s in enumerate(x.shape) if i != ax) + (x.shape[ax],)
+    moved_shape = (*tuple(s for i, s in enumerate(x.shape) if i != ax), x.shape[ax])
     return np.moveaxis(out.reshape(moved_shape), -1, ax)
 
 

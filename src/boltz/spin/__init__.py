@@ -9,7 +9,7 @@ optimise them.
 
 The dimod adapter, an optional integration, is :mod:`boltz.dimod`.
 """
-from boltz.spin.annealing import AnnealResult, Annealer
+from boltz.spin.annealing import Annealer, AnnealResult
 from boltz.spin.ising_model import IsingModel
 from boltz.spin.parallel_tempering import ParallelTempering, TemperingResult
 from boltz.spin.sampling import SampleTrace, sample

@@ -14,7 +14,7 @@ BLOCK_UPDATES = _spin_sweeps.BLOCK_UPDATES
 
 
 def check_model(model):
-    from boltz.spin.ising_model import IsingModel   # late: ising_model imports the kernels too
+    from boltz.spin.ising_model import IsingModel  # late: ising_model imports the kernels too
 
     if not isinstance(model, IsingModel):
         raise TypeError(f"model must be a boltz.IsingModel, got {type(model).__name__}")
