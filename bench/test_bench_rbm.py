@@ -82,10 +82,13 @@ def test_ais_784x500(benchmark):
     """AIS of a 784 x 500 RBM, 1000 intermediate betas, 100 runs (boltz only)."""
     benchmark.group = "RBM AIS log Z"
     rng = np.random.default_rng(0)
-    W = rng.normal(0, 0.01, (784, 500))
-    b, c = rng.normal(0, 0.1, 784), np.zeros(500)
-    from boltz.machines._partition import log_partition_ais
-    result = benchmark.pedantic(log_partition_ais, args=(W, b, c),
-                                kwargs=dict(n_betas=1000, n_runs=100, seed=0), rounds=1)
+    rbm = boltz.RBM(n_components=500)       # parameters assigned, as after a fit
+    rbm.components_ = rng.normal(0, 0.01, (500, 784))
+    rbm.intercept_visible_ = rng.normal(0, 0.1, 784)
+    rbm.intercept_hidden_ = np.zeros(500)
+    rbm.n_features_in_ = 784
+    benchmark.pedantic(rbm.log_partition, args=("ais",),
+                       kwargs=dict(n_betas=1000, n_runs=100, seed=0), rounds=1)
+    result = rbm.ais_
     benchmark.extra_info["log_z_se"] = result.log_z_se
     assert result.log_z_lower <= result.log_z <= result.log_z_upper

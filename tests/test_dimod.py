@@ -10,11 +10,7 @@ import pytest
 
 dimod = pytest.importorskip("dimod")
 
-from dimod.testing import (  # noqa: E402
-    assert_sampler_api,
-    assert_sampleset_energies,
-    load_sampler_bqm_tests,
-)
+from dimod.testing import assert_sampler_api, assert_sampleset_energies, load_sampler_bqm_tests  # noqa: E402
 
 import boltz  # noqa: E402
 import boltz.dimod  # noqa: E402

@@ -5,7 +5,7 @@ from scipy import stats
 
 import boltz
 from boltz._core import _spin_sweeps
-from boltz.spin import _chains
+from boltz.spin import _chains, _ising_storage
 from ising_exact import (
     all_states,
     chi_square,
@@ -315,7 +315,7 @@ def test_float64_models_exact_in_float32_run_float32_with_the_same_results(stora
     model = boltz.IsingModel(J + J.T, h=h, storage=storage)
     assert model.dtype == np.float64 and model._kernel_dtype == np.float32
     # the same model with the float32 rule turned off: float64 fields
-    monkeypatch.setattr(boltz.spin.ising_model, "_fields_exact_in_float32", lambda *a: False)
+    monkeypatch.setattr(_ising_storage, "_fields_exact_in_float32", lambda *a: False)
     wide = boltz.IsingModel(J + J.T, h=h, storage=storage)
     assert wide._kernel_dtype == np.float64
     for method in ("metropolis", "gibbs"):

@@ -6,212 +6,23 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from boltz._core._couplings import DENSE_FILL, Couplings
+from boltz._core._couplings import Couplings
 from boltz._random import seed_sequence
-from boltz._validation import as_float_array, check_positive_int, resolve_num_threads
+from boltz._validation import (
+    as_float_array,
+    check_choice,
+    check_float_dtype,
+    check_positive_int,
+    resolve_num_threads,
+)
 from boltz.spin._chains import init_state
+from boltz.spin._ising_input import frozen, parse_model
+from boltz.spin._ising_storage import kernel_dtype, store
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
 
 __all__ = ["IsingModel"]
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a.flags.writeable = False
-    return a
-
-
-# ---- input formats: J as a dense matrix, scipy.sparse or triplets; h; offset -------------
-
-def _is_scipy_sparse(obj) -> bool:
-    return hasattr(obj, "tocsr") and hasattr(obj, "nnz")
-
-
-def _csr_from_coo(rows, cols, vals, n):
-    """CSR (indptr int64, indices int32, data) of a symmetric matrix given by its bonds
-    (each bond once, either orientation; repeated bonds add up)."""
-    r = np.concatenate([rows, cols])
-    c = np.concatenate([cols, rows])
-    v = np.concatenate([vals, vals])
-    key = r * n + c
-    order = np.argsort(key, kind="stable")
-    key, v = key[order], v[order]
-    uniq, start = np.unique(key, return_index=True)
-    data = np.add.reduceat(v, start) if v.size else v
-    keep = data != 0
-    uniq, data = uniq[keep], data[keep]
-    rr, cc = np.divmod(uniq, n)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rr, minlength=n), out=indptr[1:])
-    return indptr, cc.astype(np.int32), data
-
-
-_NOT_SYMMETRIC = ("J must be symmetric (for bonds given once use J + J.T, or triplets "
-                  "(rows, cols, values))")
-
-
-def _dense_input(J):
-    """A dense J: float64 (n, n), symmetric (symmetrised), zero diagonal, finite."""
-    J = as_float_array(J, "J").astype(np.float64)
-    if J.ndim != 2 or J.shape[0] != J.shape[1]:
-        raise ValueError(f"J must be a square (n, n) matrix, got shape {J.shape}")
-    if not np.all(np.isfinite(J)):
-        raise ValueError("J must be finite")
-    if np.any(np.diag(J) != 0):
-        raise ValueError("J must have a zero diagonal (a spin does not couple to itself)")
-    scale = np.abs(J).max(initial=0.0)
-    if np.abs(J - J.T).max(initial=0.0) > 1e-12 * scale:
-        raise ValueError(_NOT_SYMMETRIC)
-    return 0.5 * (J + J.T)
-
-
-def _scipy_input(J):
-    """A scipy.sparse J: CSR (indptr, indices, data float64) and n."""
-    A = J.tocsr().astype(np.float64)
-    if A.shape[0] != A.shape[1]:
-        raise ValueError(f"J must be a square (n, n) matrix, got shape {A.shape}")
-    A.sum_duplicates()
-    A.eliminate_zeros()
-    if not np.all(np.isfinite(A.data)):
-        raise ValueError("J must be finite")
-    if np.any(A.diagonal() != 0):
-        raise ValueError("J must have a zero diagonal (a spin does not couple to itself)")
-    diff = A - A.T
-    scale = np.abs(A.data).max(initial=0.0)
-    if diff.nnz and np.abs(diff.data).max() > 1e-12 * scale:
-        raise ValueError(_NOT_SYMMETRIC)
-    A.sort_indices()
-    return (A.indptr.astype(np.int64), A.indices.astype(np.int32), A.data.copy()), A.shape[0]
-
-
-def _triplet_input(J, h, num_spins):
-    """COO triplets (rows, cols, values): CSR and n (from num_spins, h or the indices)."""
-    if len(J) != 3:
-        raise ValueError("J as a tuple must be COO triplets (rows, cols, values)")
-    rows, cols, vals = (np.asarray(a) for a in J)
-    if not (rows.shape == cols.shape == vals.shape) or rows.ndim != 1:
-        raise ValueError("J triplets (rows, cols, values) must be 1-D of equal length")
-    if rows.size and (rows.dtype.kind not in "iu" or cols.dtype.kind not in "iu"):
-        raise TypeError("J triplet rows and cols must be integer indices")
-    vals = as_float_array(vals, "J values").astype(np.float64)
-    if not np.all(np.isfinite(vals)):
-        raise ValueError("J must be finite")
-    n = num_spins
-    if n is None:
-        n = h.shape[0] if h is not None else int(max(rows.max(initial=-1),
-                                                     cols.max(initial=-1))) + 1
-    rows, cols = rows.astype(np.int64), cols.astype(np.int64)
-    if rows.size and (min(rows.min(), cols.min()) < 0 or max(rows.max(), cols.max()) >= n):
-        raise ValueError(f"J triplet indices must lie in [0, {n})")
-    if np.any(rows == cols):
-        raise ValueError("J must have a zero diagonal: a triplet couples a spin to itself")
-    return _csr_from_coo(rows, cols, vals, n), n
-
-
-def _parse_model(J, h, offset, num_spins):
-    """Any accepted form of (J, h, offset, num_spins) as (n, dense, csr, h, offset): float64
-    couplings as exactly one of a dense (n, n) matrix or CSR, h float64 (n,), offset float."""
-    h = None if h is None else as_float_array(h, "h").astype(np.float64)
-    if h is not None and h.ndim != 1:
-        raise ValueError(f"h must be one-dimensional, got shape {h.shape}")
-    if num_spins is not None:
-        num_spins = check_positive_int(num_spins, "num_spins")
-    dense = csr = None
-    if isinstance(J, tuple):
-        csr, n = _triplet_input(J, h, num_spins)
-    elif _is_scipy_sparse(J):
-        csr, n = _scipy_input(J)
-    else:
-        dense = _dense_input(J)
-        n = dense.shape[0]
-    if n == 0:
-        raise ValueError("J must describe at least one spin")
-    if num_spins is not None and num_spins != n:
-        raise ValueError(f"num_spins={num_spins} does not match J ({n} spins)")
-    h = np.zeros(n) if h is None else h
-    if h.shape != (n,):
-        raise ValueError(f"h must have shape ({n},) to match J, got {h.shape}")
-    if not np.all(np.isfinite(h)):
-        raise ValueError("h must be finite")
-    if isinstance(offset, (str, bytes)):
-        raise TypeError(f"offset must be a real number, got {offset!r}")
-    try:
-        offset = float(offset)
-    except (TypeError, ValueError):
-        raise TypeError(f"offset must be a real number, got {offset!r}") from None
-    if not np.isfinite(offset):
-        raise ValueError("offset must be finite")
-    return n, dense, csr, h, offset
-
-
-# ---- storage: a dense matrix or CSR ----------------------------------------------------
-
-def _store(storage, n, dense, csr):
-    """(dense, csr) with exactly the one the model keeps: dense when ``storage="dense"``, or
-    for ``"auto"`` when at least DENSE_FILL of the n^2 couplings are non-zero."""
-    nnz = np.count_nonzero(dense) if dense is not None else csr[2].size
-    if storage == "dense" or (storage == "auto" and nnz >= DENSE_FILL * n * n):
-        if dense is None:
-            indptr, indices, data = csr
-            dense = np.zeros((n, n))
-            dense[np.repeat(np.arange(n), np.diff(indptr)), indices] = data
-        return dense, None
-    if csr is None:
-        rows, cols = np.nonzero(np.triu(dense, 1))
-        csr = _csr_from_coo(rows, cols, dense[rows, cols], n)
-    return None, csr
-
-
-# ---- precision: the type of the couplings and fields in the kernels ----------------------
-
-def _fields_exact_in_float32(values, h, row_abs_sums) -> bool:
-    r"""Whether every local field :math:`f_i = \sum_j J_{ij} s_j + h_i`, and every partial
-    sum of it, is exact in float32 for all spin states, so that float32 sweeps make the same
-    decisions as float64 ones.
-
-    True when every coupling and field is a float32 number, all are multiples of one power
-    of two u (the finest last bit among them), and :math:`\max_i \sum_j |J_{ij}| + |h_i|
-    \le 2^{24} u`: sums of such terms are multiples of u below :math:`2^{24} u`, which float32
-    represents exactly. Holds for ±1 couplings, lattices and integer QUBOs. `values` (any
-    shape) is read a chunk at a time; `row_abs_sums()` gives :math:`\sum_j |J_{ij}|` and is
-    called only when the rest holds.
-    """
-    flat, chunk, lowest_exp = np.ravel(values), 1 << 20, None
-    for part in [flat[i:i + chunk] for i in range(0, flat.size, chunk)] + [h]:
-        v = part[part != 0]
-        if v.size == 0:
-            continue
-        if not np.array_equal(v.astype(np.float32), v):
-            return False
-        mantissa, exponent = np.frexp(np.abs(v))
-        bits = (mantissa * 2.0**24).astype(np.int64)       # exact: at most 24 significant bits
-        lowest = np.log2((bits & -bits).astype(np.float64)).astype(np.int64)  # lowest set bit
-        e = int(np.min(exponent - 24 + lowest))
-        lowest_exp = e if lowest_exp is None else min(lowest_exp, e)
-    if lowest_exp is None:
-        return True
-    return float(np.max(row_abs_sums() + np.abs(h))) <= 2.0**(24 + lowest_exp)
-
-
-def _dense_row_abs_sums(J, rows=256):
-    """sum_j |J_ij| for every row, a block of rows at a time (no n x n temporary)."""
-    return np.concatenate([np.abs(J[r:r + rows]).sum(axis=1) for r in range(0, J.shape[0], rows)])
-
-
-def _kernel_dtype(dtype, dense, csr, h):
-    """The type of the couplings and fields in the kernels: `dtype`, except float32 for a
-    float64 model whose fields are exact in float32 (same results, half the traffic)."""
-    if dtype != np.float64:
-        return dtype
-    if dense is not None:
-        exact = _fields_exact_in_float32(dense, h, lambda: _dense_row_abs_sums(dense))
-    else:
-        indptr, _, data = csr
-        exact = _fields_exact_in_float32(data, h, lambda: np.bincount(
-            np.repeat(np.arange(h.size), np.diff(indptr)), weights=np.abs(data),
-            minlength=h.size))
-    return np.dtype(np.float32) if exact else dtype
 
 
 class IsingModel:
@@ -256,19 +67,16 @@ class IsingModel:
     def __init__(self, J: ArrayLike | tuple, h: ArrayLike | None = None,
                  offset: float = 0.0, *, num_spins: int | None = None,
                  dtype: DTypeLike = np.float64, storage: str = "auto"):
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float32, np.float64):
-            raise TypeError(f"dtype must be float32 or float64, got {dtype}")
-        if storage not in ("auto", "dense", "sparse"):
-            raise ValueError(f"storage must be 'auto', 'dense' or 'sparse', got {storage!r}")
-        n, dense, csr, h, offset = _parse_model(J, h, offset, num_spins)
-        dense, csr = _store(storage, n, dense, csr)
-        kernel = _kernel_dtype(dtype, dense, csr, h)
+        dtype = check_float_dtype(dtype)
+        storage = check_choice(storage, "storage", ("auto", "dense", "sparse"))
+        n, dense, csr, h, offset = parse_model(J, h, offset, num_spins)
+        dense, csr = store(storage, n, dense, csr)
+        kernel = kernel_dtype(dtype, dense, csr, h)
         if dense is not None:
             self._couplings = Couplings.from_dense(dense, h, kernel)
         else:
             self._couplings = Couplings.from_csr(*csr, h, kernel)
-        self._h = _frozen(h)
+        self._h = frozen(h)
         self._offset = offset
         self._dtype = dtype
         self._graph_weight = None   # total edge weight, when built from a Max-Cut graph

@@ -10,13 +10,7 @@ from numpy.typing import ArrayLike
 
 from boltz._progress import run_in_blocks
 from boltz._random import SeedLike
-from boltz._validation import (
-    check_beta,
-    check_bool,
-    check_choice,
-    check_int,
-    resolve_num_threads,
-)
+from boltz._validation import check_beta, check_bool, check_choice, check_int, resolve_num_threads
 from boltz.numerics import mcmc_statistics as stats
 from boltz.spin._chains import METHODS, ORDERS, Chains, block_sweeps, check_model
 

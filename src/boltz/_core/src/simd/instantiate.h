@@ -15,44 +15,16 @@
 
 #define BOLTZ_NAME(fn) BOLTZ_KERNEL(fn, BOLTZ_T, BOLTZ_ISA)
 
-#define BOLTZ_TARGET
-#define BOLTZ_ISA base
-#define BOLTZ_ISA_AVX2 0
-#define BOLTZ_ISA_AVX512 0
-#define BOLTZ_VBYTES 32
-#include "simd/instantiate_types.h"
-#undef BOLTZ_TARGET
-#undef BOLTZ_ISA
-#undef BOLTZ_ISA_AVX2
-#undef BOLTZ_ISA_AVX512
-#undef BOLTZ_VBYTES
-
+/* BOLTZ_ISA_LEVEL 0: baseline x86-64, 1: AVX2+FMA, 2: AVX-512 (see instantiate_isa.h) */
+#define BOLTZ_ISA_LEVEL 0
+#include "simd/instantiate_isa.h"
 #if BOLTZ_X86_DISPATCH
-#define BOLTZ_TARGET __attribute__((target("avx2,fma")))
-#define BOLTZ_ISA avx2
-#define BOLTZ_ISA_AVX2 1
-#define BOLTZ_ISA_AVX512 0
-#define BOLTZ_VBYTES 32
-#include "simd/instantiate_types.h"
-#undef BOLTZ_TARGET
-#undef BOLTZ_ISA
-#undef BOLTZ_ISA_AVX2
-#undef BOLTZ_ISA_AVX512
-#undef BOLTZ_VBYTES
+#define BOLTZ_ISA_LEVEL 1
+#include "simd/instantiate_isa.h"
 #endif
-
 #if BOLTZ_X86_DISPATCH && defined(BOLTZ_WITH_AVX512)
-#define BOLTZ_TARGET BOLTZ_AVX512_TARGET
-#define BOLTZ_ISA avx512
-#define BOLTZ_ISA_AVX2 1
-#define BOLTZ_ISA_AVX512 1
-#define BOLTZ_VBYTES 64
-#include "simd/instantiate_types.h"
-#undef BOLTZ_TARGET
-#undef BOLTZ_ISA
-#undef BOLTZ_ISA_AVX2
-#undef BOLTZ_ISA_AVX512
-#undef BOLTZ_VBYTES
+#define BOLTZ_ISA_LEVEL 2
+#include "simd/instantiate_isa.h"
 #endif
 
 #undef BOLTZ_NAME
