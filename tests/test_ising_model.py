@@ -226,3 +226,16 @@ def test_input_arrays_are_copied(rng):
 def test_offset_must_be_a_number():
     with pytest.raises(TypeError, match="offset"):
         boltz.IsingModel([[0, 1], [1, 0]], offset="1.5")
+
+
+@pytest.mark.parametrize("build, name", [
+    (lambda: boltz.IsingModel.square_lattice(3, J="1"), "J"),
+    (lambda: boltz.IsingModel.square_lattice(3, h="0.5"), "h"),
+    (lambda: boltz.IsingModel.sherrington_kirkpatrick(4, h="0.5"), "h"),
+    (lambda: boltz.IsingModel.sherrington_kirkpatrick(4, couplings=["binary"]), "couplings"),
+    (lambda: boltz.IsingModel.from_qubo(np.eye(2), offset="1"), "offset"),
+    (lambda: boltz.IsingModel(np.zeros((2, 2)), storage=["dense"]), "storage"),
+])
+def test_constructors_refuse_strings_and_lists_for_numbers_and_options(build, name):
+    with pytest.raises(TypeError, match=f"^{name} must be"):
+        build()

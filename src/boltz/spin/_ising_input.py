@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from boltz._validation import as_float_array, check_positive_int
+from boltz._validation import as_float_array, check_positive_int, check_real
 
 
 def frozen(a: np.ndarray) -> np.ndarray:
@@ -122,12 +122,4 @@ def parse_model(J, h, offset, num_spins):
         raise ValueError(f"h must have shape ({n},) to match J, got {h.shape}")
     if not np.all(np.isfinite(h)):
         raise ValueError("h must be finite")
-    if isinstance(offset, (str, bytes)):
-        raise TypeError(f"offset must be a real number, got {offset!r}")
-    try:
-        offset = float(offset)
-    except (TypeError, ValueError):
-        raise TypeError(f"offset must be a real number, got {offset!r}") from None
-    if not np.isfinite(offset):
-        raise ValueError("offset must be finite")
-    return n, dense, csr, h, offset
+    return n, dense, csr, h, check_real(offset, "offset")

@@ -13,6 +13,7 @@ from boltz._validation import (
     check_choice,
     check_float_dtype,
     check_positive_int,
+    check_real,
     resolve_num_threads,
 )
 from boltz.spin._chains import init_state
@@ -156,8 +157,8 @@ class IsingModel:
             cols.append(dst.ravel())
         rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
         cols = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-        vals = np.full(rows.size, float(J))
-        return cls((rows, cols, vals), h=np.full(L * M, float(h)), num_spins=L * M,
+        vals = np.full(rows.size, check_real(J, "J"))
+        return cls((rows, cols, vals), h=np.full(L * M, check_real(h, "h")), num_spins=L * M,
                    dtype=dtype)
 
     @classmethod
@@ -186,15 +187,15 @@ class IsingModel:
             The model, with dense storage.
         """
         n = check_positive_int(n, "n")
+        couplings = check_choice(couplings, "couplings", ("gaussian", "binary"))
+        h = check_real(h, "h")
         rng = np.random.default_rng(seed_sequence(seed))
         if couplings == "gaussian":
             g = rng.standard_normal((n, n))
-        elif couplings == "binary":
-            g = rng.choice([-1.0, 1.0], size=(n, n))
         else:
-            raise ValueError(f"couplings must be 'gaussian' or 'binary', got {couplings!r}")
+            g = rng.choice([-1.0, 1.0], size=(n, n))
         J = np.triu(g, 1) / np.sqrt(n)
-        return cls(J + J.T, h=np.full(n, float(h)), dtype=dtype, storage="dense")
+        return cls(J + J.T, h=np.full(n, h), dtype=dtype, storage="dense")
 
     @classmethod
     def from_qubo(cls, Q: ArrayLike, offset: float = 0.0, *,
@@ -230,7 +231,7 @@ class IsingModel:
         # x_i x_j = (1 + s_i + s_j + s_i s_j)/4 ; x_i = (1 + s_i)/2
         J = -W / 4.0
         h = -(lin / 2.0 + W.sum(axis=1) / 4.0)
-        const = float(offset) + lin.sum() / 2.0 + np.triu(W, 1).sum() / 4.0
+        const = check_real(offset, "offset") + lin.sum() / 2.0 + np.triu(W, 1).sum() / 4.0
         return cls(J, h=h, offset=const, dtype=dtype)
 
     def to_qubo(self) -> tuple[np.ndarray, float]:
