@@ -432,3 +432,14 @@ def test_statistics_method_is_checked_without_hidden_units_too():
         bm.positive_statistics(X, method="bogus")
     with pytest.raises(TypeError, match="method must be one of"):
         bm.positive_statistics(X, method=["gibbs"])
+
+
+def test_a_copied_or_unpickled_machine_keeps_read_only_weights():
+    import copy
+    import pickle
+    X = np.array([[0, 1, 1], [1, 0, 1]])
+    bm = boltz.BoltzmannMachine(3, n_iter=1, random_state=0).fit(X)
+    for other in (copy.deepcopy(bm), pickle.loads(pickle.dumps(bm))):
+        with pytest.raises(ValueError):
+            other.weights_[0, 1] = 9.0
+        assert np.array_equal(other.energy(X), bm.energy(X))

@@ -1,5 +1,7 @@
 """IsingModel: energies against enumeration, constructors, conversions, validation."""
+import copy
 import itertools
+import pickle
 
 import numpy as np
 import pytest
@@ -239,3 +241,14 @@ def test_offset_must_be_a_number():
 def test_constructors_refuse_strings_and_lists_for_numbers_and_options(build, name):
     with pytest.raises(TypeError, match=f"^{name} must be"):
         build()
+
+
+@pytest.mark.parametrize("copy_of", [copy.copy, copy.deepcopy,
+                                     lambda m: pickle.loads(pickle.dumps(m))])
+def test_copies_and_pickles_stay_read_only(copy_of):
+    m = copy_of(boltz.IsingModel([[0, 1], [1, 0]], h=[0.5, 0.0]))
+    with pytest.raises(ValueError):
+        m.h[0] = 5
+    Q, offset = m.to_qubo()
+    x = np.array([1, 1])
+    assert m.energy([1, 1]) == -1.5 == x @ Q @ x + offset

@@ -40,3 +40,16 @@ def test_mcmc_statistics_stays_public_without_a_warning():
             "import boltz.mcmc_statistics, boltz.numerics.mcmc_statistics as m\n"
             "assert boltz.mcmc_statistics is m\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_moved_module_is_an_attribute_of_boltz_too_and_warns_at_the_importer(tmp_path):
+    script = tmp_path / "user_script.py"
+    script.write_text("import warnings\nwarnings.simplefilter('always')\nimport boltz\n"
+                      "with warnings.catch_warnings(record=True) as w:\n"
+                      "    warnings.simplefilter('always')\n"
+                      "    Annealer = boltz.annealing.Annealer\n"
+                      "print(Annealer is boltz.Annealer, w[0].category.__name__,\n"
+                      "      w[0].filename.endswith('user_script.py'))\n")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["True", "DeprecationWarning", "True"]

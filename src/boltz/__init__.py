@@ -33,6 +33,8 @@ def __getattr__(name):
     if name == "RBM":
         from boltz.machines.rbm import RBM
         return RBM
+    if f"boltz.{name}" in _moved_modules.MOVED:      # boltz.annealing, ...: 0.1 paths
+        return _moved_modules.attribute(name)
     raise AttributeError(f"module 'boltz' has no attribute {name!r}")
 
 

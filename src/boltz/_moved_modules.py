@@ -39,13 +39,28 @@ class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module):
         new = MOVED[module.__name__]
-        warnings.warn(f"{module.__name__} moved to {new} in boltz 0.2; the old path goes "
-                      f"in 0.3 (the public names are importable from boltz itself)",
-                      DeprecationWarning, stacklevel=3)
+        _warn(module.__name__, stacklevel=3)   # the importer (importlib's frames are skipped)
         target = importlib.import_module(new)
         module.__doc__ = target.__doc__
         module.__getattr__ = lambda name: getattr(target, name)
         module.__dir__ = lambda: dir(target)
+
+
+def _warn(old: str, stacklevel: int) -> None:
+    warnings.warn(f"{old} moved to {MOVED[old]} in boltz 0.2; the old path goes in 0.3 (the "
+                  f"public names are importable from boltz itself)", DeprecationWarning,
+                  stacklevel=stacklevel)
+
+
+def attribute(name: str):
+    """``boltz.<name>`` for an old module path (``boltz.annealing``), warning at the caller
+    of ``boltz.__getattr__``."""
+    old = f"boltz.{name}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        module = importlib.import_module(old)
+    _warn(old, stacklevel=4)
+    return module
 
 
 def install() -> None:

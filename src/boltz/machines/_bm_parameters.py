@@ -88,6 +88,10 @@ class Parameters:
         self.W, self.theta = W, theta
         self._ising = {}
 
+    def __setstate__(self, state: dict) -> None:
+        """Unpickled or copied: read-only again (NumPy restores arrays writeable)."""
+        self.__init__(state["W"], state["theta"])
+
     def ising(self, dtype: np.dtype) -> IsingModel:
         """The Ising model with the same energies, couplings in `dtype` (built once)."""
         if dtype not in self._ising:

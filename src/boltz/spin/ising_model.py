@@ -82,6 +82,11 @@ class IsingModel:
         self._dtype = dtype
         self._graph_weight = None   # total edge weight, when built from a Max-Cut graph
 
+    def __setstate__(self, state: dict) -> None:
+        """Unpickled or copied: `h` read-only again (NumPy restores arrays writeable)."""
+        self.__dict__.update(state)
+        self._h = frozen(self._h)
+
     # ---- attributes (read-only: the kernels' copy of the couplings cannot go stale) ----
 
     @property
