@@ -266,7 +266,7 @@ def test_4x4_torus_by_enumeration():
     # Flipping every spin maps index k to 2**n - 1 - k and leaves the energy unchanged.
     np.testing.assert_array_equal(E, E[::-1])
     assert E.min() == -2 * n * J
-    np.testing.assert_array_equal(np.flatnonzero(E.min() == E), [0, 2**n - 1])
+    np.testing.assert_array_equal(np.flatnonzero(E == E.min()), [0, 2**n - 1])
     # Known density of states of the 4x4 torus (Beale 1996), E = -32 .. 32 in steps of 4.
     levels, counts = np.unique(E, return_counts=True)
     np.testing.assert_array_equal(levels, [-32, -24, -20, -16, -12, -8, -4, 0,
