@@ -1,10 +1,6 @@
 """BoltzmannMachine: energies, exact quantities, sampled statistics and learning, checked
 against brute-force enumeration written out here, independently of boltz."""
 import itertools
-import os
-import platform
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -332,34 +328,6 @@ def test_verbose_shows_learning_progress(capsys):
     boltz.BoltzmannMachine(3, 1, n_iter=5, verbose=1, random_state=0).fit([[0, 1, 1]])
     err = capsys.readouterr().err
     assert "learning" in err and ("5/5" in err or "100%" in err)
-
-
-# ---- refactors keep the bits ----------------------------------------------------------------
-
-PINNED_FIT = '''
-import hashlib, numpy as np, boltz
-rng = np.random.default_rng(3)
-X = (rng.random((40, 5)) < 0.4).astype(np.int8)
-bm = boltz.BoltzmannMachine(5, 2, n_iter=12, num_sweeps=6, persistent=True, batch_size=16,
-                            anneal=[(3.0, 2), (2.0, 1)], weight_decay=0.01,
-                            random_state=7).fit(X)
-m = hashlib.sha256()
-for a in (bm.weights_, bm.thresholds_, np.array(bm.moment_gap_history_),
-          bm.sample(30, num_sweeps=4, seed=2)):
-    a = np.ascontiguousarray(a)
-    m.update(f"{a.dtype.str}{a.shape}".encode())
-    m.update(a.tobytes())
-print(m.hexdigest()[:16])
-'''
-
-
-@pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"),
-                    reason="pinned on x86-64 (the portable SIMD path, glibc's libm)")
-def test_a_fixed_seed_gives_the_pinned_model():
-    # computed before the class was split into _bm_* modules: same seed, same bits
-    out = subprocess.run([sys.executable, "-c", PINNED_FIT], capture_output=True, text=True,
-                         env=dict(os.environ, BOLTZ_SIMD="baseline"), check=True).stdout
-    assert out.strip() == "e079b836791e0e08"
 
 
 # ---- the argument contract ----------------------------------------------------------------
