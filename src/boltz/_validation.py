@@ -248,7 +248,8 @@ def check_temperature(temperature, name: str = "temperature", *,
     """
     temperature = _unwrap_0d(temperature)
     if scalar and not isinstance(temperature, (numbers.Real, str)) and np.ndim(temperature):
-        raise TypeError(f"{name} must be a single real number, got {temperature!r}")
+        raise TypeError(f"{name} must be a single real number here (one temperature per call; "
+                        f"boltz.thermodynamics takes many), got {temperature!r}")
     if scalar or (np.ndim(temperature) == 0 and not isinstance(temperature, np.ndarray)):
         return check_real(temperature, name, above=0.0)
     return as_float_array(temperature, name, above=0.0, finite=True, dtype=np.float64,

@@ -54,11 +54,9 @@ def initial_weights(seq: np.random.SeedSequence, mask: np.ndarray) -> np.ndarray
 def check_weights(W, n: int, mask: np.ndarray) -> np.ndarray:
     """W as a new float64 (n, n) array: finite, symmetric, zero diagonal and zero outside
     `mask`; symmetrised exactly."""
-    W = as_float_array(W, "weights_").astype(np.float64)
+    W = as_float_array(W, "weights_", finite=True).astype(np.float64)   # a copy
     if W.shape != (n, n):
         raise ValueError(f"weights_ must have shape ({n}, {n}), got {W.shape}")
-    if not np.all(np.isfinite(W)):
-        raise ValueError("weights_ must be finite")
     if not np.allclose(W, W.T, rtol=1e-12, atol=0.0):
         raise ValueError("weights_ must be symmetric")
     if np.any(np.diag(W) != 0):
@@ -70,11 +68,9 @@ def check_weights(W, n: int, mask: np.ndarray) -> np.ndarray:
 
 def check_thresholds(theta, n: int) -> np.ndarray:
     """theta as a new finite float64 (n,) array."""
-    theta = as_float_array(theta, "thresholds_").astype(np.float64)
+    theta = as_float_array(theta, "thresholds_", finite=True).astype(np.float64)   # a copy
     if theta.shape != (n,):
         raise ValueError(f"thresholds_ must have shape ({n},), got {theta.shape}")
-    if not np.all(np.isfinite(theta)):
-        raise ValueError("thresholds_ must be finite")
     return theta
 
 

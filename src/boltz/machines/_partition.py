@@ -43,14 +43,11 @@ def softplus_sums(x, num_threads=None):
 
 
 def _check_rbm(W, b, c):
-    W = as_float_array(W, "W").astype(np.float64, copy=False)
-    b = as_float_array(b, "b").astype(np.float64, copy=False)
-    c = as_float_array(c, "c").astype(np.float64, copy=False)
+    W, b, c = (as_float_array(x, name, finite=True, dtype=np.float64)
+               for x, name in ((W, "W"), (b, "b"), (c, "c")))
     if W.ndim != 2 or b.shape != (W.shape[0],) or c.shape != (W.shape[1],):
         raise ValueError(f"W must be (n_visible, n_hidden) with b of shape (n_visible,) and c "
                          f"of shape (n_hidden,); got {W.shape}, {b.shape}, {c.shape}")
-    if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b)) and np.all(np.isfinite(c))):
-        raise ValueError("W, b and c must be finite")
     return W, b, c
 
 

@@ -320,8 +320,7 @@ class BoltzmannMachine:
         float
             :math:`\log Z` (dimensionless).
         """
-        if method != "exact":
-            raise ValueError(f"method must be 'exact', got {method!r}")
+        check_choice(method, "method", ("exact",))
         s, p = self._fitted()
         return _bm_exact.log_partition(p, s.temperature)
 

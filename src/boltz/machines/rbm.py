@@ -32,6 +32,7 @@ from boltz._progress import run_in_blocks
 from boltz._random import RandomStreams, SeedLike, seed_sequence
 from boltz._validation import (
     check_bool,
+    check_choice,
     check_float_dtype,
     check_positive_int,
     check_real,
@@ -388,15 +389,14 @@ class RBM(*ESTIMATOR_BASES):
         float
             :math:`\log Z` (dimensionless).
         """
+        method = check_choice(method, "method", ("exact", "ais"))
         W, b, c = self._arrays().float64()
         if method == "exact":
             if ais_options:
                 raise TypeError(f"options {sorted(ais_options)} apply to method='ais' only")
             return _partition.log_partition_exact(W, b, c)
-        if method == "ais":
-            self.ais_ = _partition.log_partition_ais(W, b, c, **ais_options)
-            return self.ais_.log_z
-        raise ValueError(f"method must be 'exact' or 'ais', got {method!r}")
+        self.ais_ = _partition.log_partition_ais(W, b, c, **ais_options)
+        return self.ais_.log_z
 
     def log_likelihood(self, X: ArrayLike, log_z: float | None = None) -> float:
         r"""Mean log-likelihood :math:`\frac1n \sum_v \log p(v)`, :math:`\log p(v) = -F(v)

@@ -77,11 +77,8 @@ def boltzmann_probs(energies: ArrayLike, temperature: float = 1.0,
     0.2689414214
     """
     e = as_float_array(energies, "energies")
-    kt = check_temperature(temperature) * check_real(boltzmann_constant,
-                                                     "boltzmann_constant", above=0.0)
-    if not np.isscalar(kt):
-        raise TypeError("temperature must be a scalar; for many temperatures use "
-                        "boltz.thermodynamics")
+    kt = check_temperature(temperature, scalar=True) * check_real(
+        boltzmann_constant, "boltzmann_constant", above=0.0)
     logg = _log_degeneracy(degeneracy, e)
     if logg is None:
         return softmax(-e, axis=axis, temperature=kt, num_threads=num_threads)

@@ -22,11 +22,7 @@ _MAX_SCALE = float(np.finfo(np.float64).max)
 
 
 def _scale_of(temperature) -> float:
-    t = check_temperature(temperature)
-    if not np.isscalar(t):
-        raise TypeError("temperature must be a scalar here; for several temperatures "
-                        "call once per temperature or use boltz.thermodynamics")
-    return min(1.0 / t, _MAX_SCALE)
+    return min(1.0 / check_temperature(temperature, scalar=True), _MAX_SCALE)
 
 
 def logsumexp(a: ArrayLike, axis: int | tuple[int, ...] | None = None,
