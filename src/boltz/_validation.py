@@ -32,8 +32,8 @@ Scalars: :func:`check_real`, :func:`check_int` (:func:`check_positive_int`),
 :func:`check_bool`, :func:`check_verbose`, :func:`check_choice`, :func:`check_temperature`,
 :func:`check_beta`, :func:`check_shape`, :func:`check_float_dtype`. Arrays:
 :func:`as_float_array`, :func:`check_binary`. Axes and threads:
-:func:`check_axes`, :func:`check_axis`, :func:`resolve_num_threads`. Reshaping helpers for
-the reductions: :func:`as_rows`, :func:`reduced_shape`.
+:func:`check_axes`, :func:`check_axis`, :func:`resolve_num_threads` (the thread policy).
+Reshaping helpers for the reductions: :func:`as_rows`, :func:`reduced_shape`.
 """
 from __future__ import annotations
 
@@ -189,8 +189,8 @@ def check_float_dtype(dtype, name: str = "dtype") -> np.dtype:
 
 def renamed_parameter(old: str, new: str, removed_in: str = "0.3") -> None:
     """Warn (DeprecationWarning) that argument or attribute `old` is now called `new`."""
-    warnings.warn(f"{old} is deprecated and will be removed in {removed_in}: use {new}",
-                  DeprecationWarning, stacklevel=3)
+    warn_user(f"{old} is deprecated and will be removed in {removed_in}: use {new}",
+              DeprecationWarning)
 
 
 def check_choice(value, name: str, options):
@@ -399,12 +399,50 @@ def check_axis(axis, ndim: int, name: str = "axis") -> int:
     return ax % ndim
 
 
+def warn_user(message: str, category: type[Warning] = RuntimeWarning) -> None:
+    """Warn, filed at the first frame outside boltz (the user's line), whatever the depth."""
+    import sys
+
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("boltz"):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+#: Threads per available core above which a call is clamped (with a warning).
+THREADS_PER_CORE_LIMIT = 4
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS reports one)."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def resolve_num_threads(num_threads) -> int:
-    """num_threads=None: what OpenMP would use now (OMP_NUM_THREADS, threadpoolctl).
-    An int >= 1 is used as given for this call only."""
+    """The thread count one call uses: the single place where it is decided.
+
+    None: what OpenMP would use now (``OMP_NUM_THREADS``, threadpoolctl). An int >= 1 is used
+    as given for this call only. Either is clamped, with a RuntimeWarning, to
+    ``THREADS_PER_CORE_LIMIT`` (4) × the available cores: results do not depend on the thread
+    count, and libgomp fails to create (~10⁴) or segfaults on (~10⁵) absurd team sizes.
+    """
     if num_threads is None:
-        return max(1, _parallel.default_num_threads())
-    return check_int(num_threads, "num_threads", minimum=1)
+        n = max(1, _parallel.default_num_threads())
+        source = f"OpenMP's default of {n} threads"
+    else:
+        n, source = check_int(num_threads, "num_threads", minimum=1), f"num_threads={num_threads}"
+    cores = available_cores()
+    limit = THREADS_PER_CORE_LIMIT * cores
+    if n > limit:
+        warn_user(f"{source} is more than {THREADS_PER_CORE_LIMIT} threads per available core "
+                  f"({cores} cores): using {limit} threads")
+        n = limit
+    return n
 
 
 def as_rows(arr: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:

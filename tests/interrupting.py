@@ -1,0 +1,90 @@
+"""Ctrl-C in a real process: run a long boltz call in a subprocess, send it SIGINT, see what
+it kept.
+
+The child runs ``setup`` (imports, model building), prints a marker, runs ``call`` (the long
+call, whose value is bound to ``result``) and then ``report``, which must print one line of
+JSON. The parent sends SIGINT ``delay`` seconds after the marker and measures how long the
+child takes to finish the call. A call that ignores Ctrl-C runs to its end, which the tests
+make far longer than ``hang_limit``, so the latency bound catches a hang, not a slow machine:
+the 0.5 s figure itself is measured by ``bench/ctrl_c_latency.py``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass
+
+MARKER = "BOLTZ-CALL-STARTS"
+DONE = "BOLTZ-CALL-RETURNED"
+
+
+@dataclass
+class Interrupted:
+    """What came back from an interrupted child."""
+
+    latency: float      # seconds from SIGINT to the call's return
+    report: object      # the JSON value printed by ``report``
+    returncode: int
+    stderr: str
+
+
+def interrupt_call(setup: str, call: str, report: str, *, delay: float = 0.5,
+                   hang_limit: float = 20.0, env: dict | None = None) -> Interrupted:
+    """Run ``setup``, then ``result = <call>`` interrupted by SIGINT after `delay` s, then
+    ``report`` (printing one JSON line) in a fresh Python process."""
+    program = "\n".join([
+        textwrap.dedent(setup),
+        "import sys as _sys, time as _time",
+        f"print({MARKER!r}, flush=True)",
+        f"result = {call}",
+        f"print({DONE!r}, _time.monotonic(), flush=True)",
+        textwrap.dedent(report),
+    ])
+    child_env = dict(os.environ, PYTHONUNBUFFERED="1", **(env or {}))
+    proc = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=child_env)
+    try:
+        line = proc.stdout.readline()
+        if line.strip() != MARKER:
+            out, err = proc.communicate(timeout=hang_limit)
+            raise AssertionError(f"child failed before the call:\n{line}{out}\n{err}")
+        time.sleep(delay)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=hang_limit)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    lines = out.splitlines()
+    done = [ln for ln in lines if ln.startswith(DONE)]
+    if not done:
+        raise AssertionError(f"the call did not return after SIGINT (rc {proc.returncode}):"
+                             f"\n{out}\n{err}")
+    latency = float(done[0].split()[1]) - sent   # CLOCK_MONOTONIC is system-wide on Linux
+    after = lines[lines.index(done[0]) + 1:]
+    return Interrupted(latency, json.loads(after[-1]) if after else None, proc.returncode, err)
+
+
+def interrupt_command(argv: list[str], *, delay: float = 1.5,
+                      hang_limit: float = 20.0) -> tuple[float, subprocess.CompletedProcess]:
+    """Run a command (e.g. ``[sys.executable, "-m", "boltz", "anneal", ...]``), send it
+    SIGINT after `delay` s, and return the seconds it took to exit and what it printed."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    try:
+        time.sleep(delay)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=hang_limit)
+        latency = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    return latency, subprocess.CompletedProcess(argv, proc.returncode, out, err)
