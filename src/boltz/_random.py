@@ -54,13 +54,53 @@ def seed_sequence(seed: SeedLike, name: str = "seed") -> np.random.SeedSequence:
 class RandomStreams:
     """`n` independent PCG64 streams spawned from one seed, with their ``bitgen_t *``.
 
-    Keep the object alive while a kernel uses :attr:`addresses`.
+    Keep the object alive while a kernel uses :attr:`addresses`. Stream ``i`` is numpy's
+    ``PCG64(seed_sequence(seed).spawn(n)[i])``, draw for draw.
     """
+
+    #: Columns of :attr:`state`.
+    STATE_FIELDS = ("state_high", "state_low", "inc_high", "inc_low", "has_uint32", "uinteger")
 
     def __init__(self, seed: SeedLike, n: int, name: str = "seed"):
         children = seed_sequence(seed, name).spawn(n)
-        self.bit_generators = [np.random.PCG64(c) for c in children]
+        self._adopt([np.random.PCG64(c) for c in children])
+
+    def _adopt(self, bit_generators):
+        self.bit_generators = bit_generators
         self.addresses = bitgen_addresses(self.bit_generators)
 
     def __len__(self) -> int:
         return len(self.bit_generators)
+
+    @property
+    def state(self) -> np.ndarray:
+        """(n, 6) uint64 copy of every stream's PCG64 state, columns :attr:`STATE_FIELDS`
+        (the 128-bit state and increment as high and low words, then numpy's buffered
+        32-bit half)."""
+        out = np.empty((len(self), 6), dtype=np.uint64)
+        mask = (1 << 64) - 1
+        for i, bg in enumerate(self.bit_generators):
+            st = bg.state
+            out[i] = (st["state"]["state"] >> 64, st["state"]["state"] & mask,
+                      st["state"]["inc"] >> 64, st["state"]["inc"] & mask,
+                      st["has_uint32"], st["uinteger"])
+        return out
+
+    @classmethod
+    def from_state(cls, state: np.ndarray) -> RandomStreams:
+        """Streams continuing exactly where those that gave `state` (see :attr:`state`)
+        were."""
+        state = np.asarray(state)
+        if state.ndim != 2 or state.shape[1] != 6 or state.dtype != np.uint64:
+            raise ValueError(f"a random-stream state is a (n, 6) uint64 array, got "
+                             f"{state.dtype} {state.shape}")
+        streams = cls.__new__(cls)
+        bit_generators = []
+        for row in state.tolist():
+            bg = np.random.PCG64()
+            bg.state = {"bit_generator": "PCG64",
+                        "state": {"state": row[0] << 64 | row[1], "inc": row[2] << 64 | row[3]},
+                        "has_uint32": row[4], "uinteger": row[5]}
+            bit_generators.append(bg)
+        streams._adopt(bit_generators)
+        return streams
