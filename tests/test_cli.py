@@ -134,6 +134,15 @@ def test_anneal_errors_exit_2(tmp_path, capsys, setup, needle):
     assert "Traceback" not in captured.err
 
 
+def test_npz_errors_do_not_mention_edge_lists(tmp_path, capsys):
+    """Hardening item 21: a damaged .npz is reported as an .npz, not as a Gset edge list."""
+    for path in (_npz("nokeys.npz", K=np.eye(2))(tmp_path),
+                 _bytes("bad.npz", b"PK\x03\x04 not really a zip")(tmp_path)):
+        assert main(["anneal", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert ".npz" in err and "Gset" not in err and "edge list" not in err
+
+
 def test_anneal_bad_options_exit_2(tmp_path, capsys):
     path = write_gset(tmp_path / "cycle6.txt", CYCLE6, 6)
     for extra in (["--reads", "0"], ["--beta-range", "2", "1"],
@@ -195,6 +204,7 @@ def test_ising_table(capsys):
     (["--size", "8", "--temperatures", "0"], "--temperatures"),
     (["--size", "0"], "--size"),
     (["--size", "4", "--chains", "0"], "--chains"),
+    (["--size", "4", "--seed", "-1"], "--seed"),          # hardening item 21: was a traceback
 ])
 def test_ising_errors_exit_2(capsys, argv, needle):
     assert main(["ising", *argv]) == 2
