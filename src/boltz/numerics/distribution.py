@@ -17,7 +17,7 @@ from boltz._validation import (
     check_temperature,
     resolve_num_threads,
 )
-from boltz.numerics.log_domain import logsumexp, softmax
+from boltz.numerics.log_domain import _kernel_scale, logsumexp, reduced_logits, softmax
 
 __all__ = ["boltzmann_probs", "thermodynamics", "Thermodynamics", "solve_beta"]
 
@@ -77,17 +77,32 @@ def boltzmann_probs(energies: ArrayLike, temperature: float = 1.0,
     0.2689414214
     """
     e = as_float_array(energies, "energies")
-    kt = check_temperature(temperature, scalar=True) * check_real(
-        boltzmann_constant, "boltzmann_constant", above=0.0)
+    kt = _thermal_energy(temperature, boltzmann_constant)
     logg = _log_degeneracy(degeneracy, e)
     if logg is None:
         return softmax(-e, axis=axis, temperature=kt, num_threads=num_threads)
     # shift by the lowest finite energy before dividing by kT, so a tiny kT cannot overflow
     ref = np.min(np.where(np.isfinite(e), e, np.inf), axis=axis, keepdims=True)
     ref = np.where(np.isfinite(ref), ref, 0.0)
-    with np.errstate(over="ignore", invalid="ignore"):
-        logits = logg - (e - ref) / e.dtype.type(kt)
+    if kt >= np.finfo(e.dtype).tiny and _kernel_scale(e, kt, True) is not None:
+        # kT, 1/kT and the gaps fit e's dtype
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits = logg - (e - ref) / e.dtype.type(kt)
+    else:                                         # float64 gaps, then back to e's dtype
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits = (logg - reduced_logits(e, ref, kt)).astype(e.dtype)
     return softmax(logits, axis=axis, temperature=1.0, num_threads=num_threads)
+
+
+def _thermal_energy(temperature, boltzmann_constant) -> float:
+    """k_B T as a positive finite float, or a ValueError naming both arguments."""
+    t = check_temperature(temperature, scalar=True)
+    k = check_real(boltzmann_constant, "boltzmann_constant", above=0.0)
+    kt = t * k
+    if not 0.0 < kt < np.inf:
+        raise ValueError(f"temperature * boltzmann_constant must be a positive finite float64 "
+                         f"(k_B T), got {t!r} * {k!r} = {kt!r}")
+    return kt
 
 
 @dataclass(frozen=True)
