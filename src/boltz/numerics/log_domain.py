@@ -44,8 +44,9 @@ def _kernel_scale(x: np.ndarray, temperature: float, overflow_is_zero: bool) -> 
     return None if risky else scale
 
 
-def reduced_logits(x: np.ndarray, ref: np.ndarray, temperature: float) -> np.ndarray:
-    r""":math:`(x - \mathrm{ref}) / T` in float64, for any positive finite T and dtype.
+def reduced_logits(x: np.ndarray, ref, temperature) -> np.ndarray:
+    r""":math:`(x - \mathrm{ref}) / T` in float64, for any positive finite T (scalar or
+    array broadcasting against `x`) and any dtype of `x`.
 
     The difference never overflows unless the quotient does: for :math:`T \ge 1` it is
     formed as :math:`(x/2 - \mathrm{ref}/2) / (T/2)` (halving is exact but for subnormals,
@@ -53,9 +54,11 @@ def reduced_logits(x: np.ndarray, ref: np.ndarray, temperature: float) -> np.nda
     """
     x = np.asarray(x, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        if temperature < 1.0:
-            return (x - ref) / temperature
-        return (x * 0.5 - np.multiply(ref, 0.5)) / (temperature * 0.5)
+        small = (x - ref) / temperature
+        if np.all(np.asarray(temperature) < 1.0):
+            return small
+        return np.where(np.asarray(temperature) < 1.0, small,
+                        (x * 0.5 - np.multiply(ref, 0.5)) / np.multiply(temperature, 0.5))
 
 
 def _careful_softmax_rows(rows, temperature, log_output, nthreads):
