@@ -249,7 +249,8 @@ def thermodynamics(energies: ArrayLike, temperature: float | ArrayLike,
     for lo in range(0, kt.size, block):
         t = kt[lo:lo + block, None]
         if shift == 0:
-            logits = logg - des / t
+            with np.errstate(over="ignore"):      # -inf: a level of weight 0 at this T
+                logits = logg - des / t
         else:
             logits = logg - reduced_logits(e, e0, t)
         p = softmax(logits, axis=1, num_threads=nthreads)
