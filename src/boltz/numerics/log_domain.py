@@ -37,10 +37,14 @@ def _kernel_scale(x: np.ndarray, temperature: float, overflow_is_zero: bool) -> 
     # |x - m| > max overflows to -inf; then |x - m| / T > max * scale
     if scale >= 1.0 or (overflow_is_zero and scale * float(fi.max) >= 1024.0):
         return scale
-    # an overflow needs a finite |x| > max / 2; checked only for T > 1 (and huge T in softmax)
+    # an overflow needs a finite |x| > max / 2; checked only for T > 1 (and huge T in softmax),
+    # by two reductions without temporaries, and elementwise only when they see large values
+    half = float(fi.max) / 2
+    if x.size == 0 or (-half <= x.min() and x.max() <= half):
+        return scale
     with np.errstate(invalid="ignore"):
         a = np.abs(x)
-        risky = np.any((a > float(fi.max) / 2) & (a < np.inf))
+        risky = np.any((a > half) & (a < np.inf))
     return None if risky else scale
 
 
