@@ -55,8 +55,17 @@ def _is_bool(value) -> bool:
     return isinstance(value, (bool, np.bool_))
 
 
-def _unwrap_0d(value):
-    """A 0-d real ndarray as its scalar (so ``np.array(2.0)`` passes as a number)."""
+def _refuse_masked(value, name: str) -> None:
+    """Masked arrays are a TypeError: boltz would silently compute with the masked values."""
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(f"{name}: masked arrays are not supported: fill or compress them "
+                        f"first (numpy.ma.filled, .compressed())")
+
+
+def _unwrap_0d(value, name: str):
+    """A 0-d real ndarray as its scalar (so ``np.array(2.0)`` passes as a number); a masked
+    array is refused."""
+    _refuse_masked(value, name)
     if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
         return value[()]
     return value
@@ -96,7 +105,7 @@ def check_real(value, name: str, *, above=None, at_least=None, below=None, at_mo
     ValueError
         nan, infinite (with `finite`), or outside the bounds.
     """
-    value = _unwrap_0d(value)
+    value = _unwrap_0d(value, name)
     if _is_bool(value) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r} "
                         f"({type(value).__name__})")
@@ -136,7 +145,7 @@ def check_int(value, name: str, *, minimum: int | None = None,
     ValueError
         Outside the bounds.
     """
-    value = _unwrap_0d(value)
+    value = _unwrap_0d(value, name)
     if _is_bool(value) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
     if minimum is not None and value < minimum:
@@ -246,7 +255,7 @@ def check_temperature(temperature, name: str = "temperature", *,
     ValueError
         Some value is nan, infinite or <= 0.
     """
-    temperature = _unwrap_0d(temperature)
+    temperature = _unwrap_0d(temperature, name)
     if scalar and not isinstance(temperature, (numbers.Real, str)) and np.ndim(temperature):
         raise TypeError(f"{name} must be a single real number here (one temperature per call; "
                         f"boltz.thermodynamics takes many), got {temperature!r}")
@@ -275,7 +284,7 @@ def check_shape(shape, name: str) -> tuple[int, ...]:
     ValueError
         A negative entry.
     """
-    shape = _unwrap_0d(shape)
+    shape = _unwrap_0d(shape, name)
     if shape is None:
         return ()
     if isinstance(shape, numbers.Integral) and not _is_bool(shape):
@@ -292,8 +301,10 @@ def as_float_array(x, name: str, *, ndim: int | None = None, finite: bool = Fals
     """`x` as an ndarray of float32 or float64, with optional shape and value rules.
 
     dtype rules: integers (and bools, unless ``bools=False``) become float64, float16
-    becomes float32, float32 and float64 stay as they are; strings, complex, object and
-    long-double input is refused.
+    becomes float32, float32 and float64 stay as they are; strings, complex, object,
+    datetime/timedelta, structured and long-double input is refused, and so are masked
+    arrays (their mask would be silently ignored). Every public dense array argument goes
+    through here.
 
     Parameters
     ----------
@@ -319,10 +330,11 @@ def as_float_array(x, name: str, *, ndim: int | None = None, finite: bool = Fals
     Raises
     ------
     TypeError
-        A refused dtype.
+        A refused dtype, or a masked array.
     ValueError
         Ragged input, the wrong number of dimensions, or values breaking the rules.
     """
+    _refuse_masked(x, name)
     try:
         arr = np.asarray(x)
     except ValueError as exc:  # ragged nested sequences
@@ -356,7 +368,8 @@ def as_float_array(x, name: str, *, ndim: int | None = None, finite: bool = Fals
 
 def check_binary(X, name: str, width: int) -> np.ndarray:
     """X as an int8 {0, 1} array of shape (rows, width), rows >= 1 (a single row may be
-    1-D); bools, integers and floats are accepted."""
+    1-D); bools, integers and floats are accepted (not masked arrays)."""
+    _refuse_masked(X, name)
     try:
         arr = np.asarray(X)
     except ValueError as exc:

@@ -17,7 +17,7 @@ from boltz._validation import (
     check_temperature,
     resolve_num_threads,
 )
-from boltz.numerics.log_domain import logsumexp, softmax
+from boltz.numerics.log_domain import _kernel_scale, logsumexp, reduced_logits, softmax
 
 __all__ = ["boltzmann_probs", "thermodynamics", "Thermodynamics", "solve_beta"]
 
@@ -77,17 +77,32 @@ def boltzmann_probs(energies: ArrayLike, temperature: float = 1.0,
     0.2689414214
     """
     e = as_float_array(energies, "energies")
-    kt = check_temperature(temperature, scalar=True) * check_real(
-        boltzmann_constant, "boltzmann_constant", above=0.0)
+    kt = _thermal_energy(temperature, boltzmann_constant)
     logg = _log_degeneracy(degeneracy, e)
     if logg is None:
         return softmax(-e, axis=axis, temperature=kt, num_threads=num_threads)
     # shift by the lowest finite energy before dividing by kT, so a tiny kT cannot overflow
     ref = np.min(np.where(np.isfinite(e), e, np.inf), axis=axis, keepdims=True)
     ref = np.where(np.isfinite(ref), ref, 0.0)
-    with np.errstate(over="ignore", invalid="ignore"):
-        logits = logg - (e - ref) / e.dtype.type(kt)
+    if kt >= np.finfo(e.dtype).tiny and _kernel_scale(e, kt, True) is not None:
+        # kT, 1/kT and the gaps fit e's dtype
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits = logg - (e - ref) / e.dtype.type(kt)
+    else:                                         # float64 gaps, then back to e's dtype
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits = (logg - reduced_logits(e, ref, kt)).astype(e.dtype)
     return softmax(logits, axis=axis, temperature=1.0, num_threads=num_threads)
+
+
+def _thermal_energy(temperature, boltzmann_constant) -> float:
+    """k_B T as a positive finite float, or a ValueError naming both arguments."""
+    t = check_temperature(temperature, scalar=True)
+    k = check_real(boltzmann_constant, "boltzmann_constant", above=0.0)
+    kt = t * k
+    if not 0.0 < kt < np.inf:
+        raise ValueError(f"temperature * boltzmann_constant must be a positive finite float64 "
+                         f"(k_B T), got {t!r} * {k!r} = {kt!r}")
+    return kt
 
 
 @dataclass(frozen=True)
@@ -141,6 +156,28 @@ def _levels(energies, degeneracy, name="energies"):
     return e[keep], logg[keep]
 
 
+# Levels whose spread lies outside [2^-400, 2^400] are rescaled by a power of two (exactly)
+# before moments are taken: squared gaps of a wider spread overflow (or underflow) float64.
+_PLAIN_SPREAD = (2.0**-400, 2.0**400)
+
+
+def _scale_exponent(e: np.ndarray) -> int:
+    """0 for an ordinary spread of the levels, else x with spread < 2^(x+1) (see above)."""
+    half = e.max() * 0.5 - e.min() * 0.5          # half the spread, never overflows
+    if half == 0.0 or _PLAIN_SPREAD[0] <= half <= _PLAIN_SPREAD[1]:
+        return 0
+    return int(np.frexp(half)[1])
+
+
+def _scaled_div(a, shift: int, b):
+    """a * 2^shift / b without an intermediate overflow or underflow the result would not have
+    (a <= 2: a scaled moment, b > 0)."""
+    with np.errstate(over="ignore", under="ignore"):
+        if shift >= 0:
+            return np.ldexp(a / b, shift)
+        return a / np.ldexp(b, -shift)
+
+
 def thermodynamics(energies: ArrayLike, temperature: float | ArrayLike,
                    degeneracy: ArrayLike | None = None, boltzmann_constant: float = 1.0, *,
                    num_threads: int | None = None) -> Thermodynamics:
@@ -153,7 +190,11 @@ def thermodynamics(energies: ArrayLike, temperature: float | ArrayLike,
 
     Every sum is taken relative to the lowest level and the variance is centred,
     :math:`\sum_i p_i (E_i - U)^2`, so shifting all energies by a constant (even 1e8) shifts
-    :math:`U` and :math:`A` by it and leaves :math:`S` and :math:`C` exact.
+    :math:`U` and :math:`A` by it and leaves :math:`S` and :math:`C` exact. Levels spread
+    over more than :math:`2^{400}` (up to the whole float64 range) or less than
+    :math:`2^{-400}` are rescaled by a power of two for the moments, so nothing overflows;
+    there :math:`U`, :math:`S`, :math:`C` and the energy spread have an absolute error of
+    about :math:`2^{-1074}` times the spread (gaps below it count as 0).
 
     Parameters
     ----------
@@ -171,7 +212,14 @@ def thermodynamics(energies: ArrayLike, temperature: float | ArrayLike,
     Returns
     -------
     Thermodynamics
-        Fields are arrays shaped like `temperature` (numpy scalars for a scalar).
+        Fields are arrays shaped like `temperature` (numpy scalars for a scalar). A value
+        beyond the float64 range is ±inf (e.g. :math:`\log Z` at a tiny temperature); none
+        is nan.
+
+    Raises
+    ------
+    ValueError
+        Bad levels or temperatures, or :math:`k_B T` outside the positive float64 range.
 
     Examples
     --------
@@ -184,34 +232,50 @@ def thermodynamics(energies: ArrayLike, temperature: float | ArrayLike,
     temps = np.asarray(check_temperature(temperature), dtype=np.float64)
     k = check_real(boltzmann_constant, "boltzmann_constant", above=0.0)
     nthreads = resolve_num_threads(num_threads)
-
-    e0 = e.min()
-    de = e - e0                                  # >= 0, exact shift
     kt = (k * temps).ravel()
+    if not np.all((kt > 0.0) & (kt < np.inf)):
+        raise ValueError("temperature * boltzmann_constant (k_B T) must stay a positive finite "
+                         "float64; it underflows to 0 or overflows for some temperature")
+
+    shift = _scale_exponent(e)                   # moments in units of 2^shift (exact)
+    e0 = e.min()
+    es = np.ldexp(e, -shift)
+    e0s = es.min()
+    des = es - e0s                                # >= 0, exact shift
     log_z0 = np.empty_like(kt)                    # log sum g exp(-(E - E0)/kT)
-    du = np.empty_like(kt)                        # U - E0
-    var = np.empty_like(kt)
+    dus = np.empty_like(kt)                       # (U - E0) / 2^shift
+    vars_ = np.empty_like(kt)                     # Var(E) / 4^shift
     block = max(1, _BLOCK_ELEMENTS // e.size)
     for lo in range(0, kt.size, block):
         t = kt[lo:lo + block, None]
-        logits = logg - de / t
+        if shift == 0:
+            with np.errstate(over="ignore"):      # -inf: a level of weight 0 at this T
+                logits = logg - des / t
+        else:
+            logits = logg - reduced_logits(e, e0, t)
         p = softmax(logits, axis=1, num_threads=nthreads)
         log_z0[lo:lo + block] = logsumexp(logits, axis=1, num_threads=nthreads)
-        u = p @ de
-        du[lo:lo + block] = u
-        var[lo:lo + block] = np.einsum("ij,ij->i", p, (de - u[:, None]) ** 2)
+        u = p @ des
+        dus[lo:lo + block] = u
+        vars_[lo:lo + block] = np.einsum("ij,ij->i", p, (des - u[:, None]) ** 2)
     shape = temps.shape
     kt = kt.reshape(shape)
-    log_z0, du, var = log_z0.reshape(shape), du.reshape(shape), var.reshape(shape)
-    fields = dict(
-        temperature=temps,
-        log_z=log_z0 - e0 / kt,
-        free_energy=e0 - kt * log_z0,
-        mean_energy=e0 + du,
-        entropy=k * (du / kt + log_z0),
-        heat_capacity=var / (k * temps**2),
-        energy_std=np.sqrt(var),
-    )
+    log_z0, dus, vars_ = log_z0.reshape(shape), dus.reshape(shape), vars_.reshape(shape)
+    std = np.ldexp(np.sqrt(vars_), shift)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        kt2 = k * temps**2
+        r = _scaled_div(np.sqrt(vars_), shift, temps)          # sqrt(Var) / T
+        plain = (shift == 0) & (kt2 >= np.finfo(np.float64).tiny) & (kt2 < np.inf)
+        heat_capacity = np.where(plain, vars_ / kt2, r * (r / k))
+        fields = dict(
+            temperature=temps,
+            log_z=log_z0 - e0 / kt,
+            free_energy=e0 - kt * log_z0,
+            mean_energy=np.ldexp(e0s + dus, shift),
+            entropy=k * (_scaled_div(dus, shift, kt) + log_z0),
+            heat_capacity=heat_capacity,
+            energy_std=std,
+        )
     # a scalar temperature gives numpy scalars, an array gives arrays of its shape
     return Thermodynamics(**{name: np.asarray(v)[()] for name, v in fields.items()})
 
@@ -275,11 +339,21 @@ def solve_beta(energies: ArrayLike, mean_energy: float | ArrayLike,
     if np.any(u_target <= lo_e) or np.any(u_target >= hi_e):
         raise ValueError(f"mean_energy must lie strictly between the lowest and highest "
                          f"energy level ({lo_e!r}, {hi_e!r}); got {mean_energy!r}")
-    de = e - lo_e
-    spread = hi_e - lo_e
-    betas = [_solve_one(de, logg, float(u) - lo_e, spread, xtol, maxiter)
-             for u in u_target.ravel()]
-    out = np.array(betas).reshape(u_target.shape)
+    # solve in units of 2^shift (exact): beta * E = (beta * 2^shift) * (E / 2^shift)
+    shift = _scale_exponent(e)
+    es, lo_s = np.ldexp(e, -shift), np.ldexp(lo_e, -shift)
+    de = es - lo_s
+    spread = es.max() - lo_s
+    if xtol is not None:
+        with np.errstate(over="ignore"):
+            xtol = float(np.ldexp(xtol, shift))
+    targets = np.ldexp(u_target.ravel(), -shift) - lo_s
+    betas = [_solve_one(de, logg, float(u), spread, xtol, maxiter) for u in targets]
+    with np.errstate(over="ignore", under="ignore"):
+        out = np.ldexp(np.array(betas), -shift).reshape(u_target.shape)
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"mean_energy {mean_energy!r}: the inverse temperature that gives it "
+                         f"is beyond the float64 range for these energies")
     return float(out) if out.ndim == 0 else out
 
 

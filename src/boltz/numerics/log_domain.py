@@ -17,12 +17,68 @@ from boltz._validation import (
 
 __all__ = ["logsumexp", "softmax", "log_softmax"]
 
-# Largest finite 1/T: keeps (x - max) / T at 0 for the maxima instead of 0 * inf = nan.
-_MAX_SCALE = float(np.finfo(np.float64).max)
+# The kernels compute exp((x - m) * s) with s = 1/T and the difference in x's dtype. That is
+# exact up to rounding when s is a normal number of the dtype (float32 rounds 1/T = 1e39 to
+# inf, giving 0 * inf = nan at the maximum, and 1/T = 1e-46 to 0, giving -inf * 0 = nan) and
+# when a difference that overflows to -inf stands for a term that really is 0 (or -inf in
+# log space). Other temperatures go through reduced_logits in float64 instead.
 
 
-def _scale_of(temperature) -> float:
-    return min(1.0 / check_temperature(temperature, scalar=True), _MAX_SCALE)
+def _kernel_scale(x: np.ndarray, temperature: float, overflow_is_zero: bool) -> float | None:
+    """1/T if the kernels may use it on `x` as they are, else None (see the note above).
+
+    `overflow_is_zero`: an overflowed difference only has to give a zero probability (softmax),
+    not the logarithm of one (log-softmax).
+    """
+    fi = np.finfo(x.dtype)
+    scale = 1.0 / temperature
+    if not float(fi.tiny) <= scale <= float(fi.max):
+        return None
+    # |x - m| > max overflows to -inf; then |x - m| / T > max * scale
+    if scale >= 1.0 or (overflow_is_zero and scale * float(fi.max) >= 1024.0):
+        return scale
+    # an overflow needs a finite |x| > max / 2; checked only for T > 1 (and huge T in softmax),
+    # by two reductions without temporaries, and elementwise only when they see large values
+    half = float(fi.max) / 2
+    if x.size == 0 or (-half <= x.min() and x.max() <= half):
+        return scale
+    with np.errstate(invalid="ignore"):
+        a = np.abs(x)
+        risky = np.any((a > half) & (a < np.inf))
+    return None if risky else scale
+
+
+def reduced_logits(x: np.ndarray, ref, temperature) -> np.ndarray:
+    r""":math:`(x - \mathrm{ref}) / T` in float64, for any positive finite T (scalar or
+    array broadcasting against `x`) and any dtype of `x`.
+
+    The difference never overflows unless the quotient does: for :math:`T \ge 1` it is
+    formed as :math:`(x/2 - \mathrm{ref}/2) / (T/2)` (halving is exact but for subnormals,
+    whose error, below 2^-1074, cannot matter here).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        small = (x - ref) / temperature
+        if np.all(np.asarray(temperature) < 1.0):
+            return small
+        return np.where(np.asarray(temperature) < 1.0, small,
+                        (x * 0.5 - np.multiply(ref, 0.5)) / np.multiply(temperature, 0.5))
+
+
+def _careful_softmax_rows(rows, temperature, log_output, nthreads):
+    """softmax_rows at a temperature the kernels cannot take: the logits (x - m)/T of every
+    row with a finite maximum m are formed in float64 first and the kernel runs at T = 1.
+    Rows with an infinite or nan entry as maximum are settled by the kernel without T."""
+    x = rows.astype(np.float64)
+    if x.shape[1] == 0:
+        return np.empty_like(rows)
+    m = np.max(x, axis=1, keepdims=True)           # nan when the row holds a nan
+    finite = np.isfinite(m)
+    z = np.where(finite, reduced_logits(x, np.where(finite, m, 0.0), temperature), x)
+    out = np.empty_like(z)
+    _logsumexp.softmax_rows(z, out, 1.0, log_output, nthreads)
+    with np.errstate(over="ignore"):              # a float32 log below -3.4e38 is -inf
+        return out.astype(rows.dtype, copy=False)
 
 
 def logsumexp(a: ArrayLike, axis: int | tuple[int, ...] | None = None,
@@ -112,7 +168,7 @@ def logsumexp(a: ArrayLike, axis: int | tuple[int, ...] | None = None,
 
 def _softmax(x, axis, temperature, num_threads, log_output):
     x = as_float_array(x, "x")
-    scale = _scale_of(temperature)
+    temperature = check_temperature(temperature, scalar=True)
     if x.ndim == 0:
         raise ValueError("x must have at least one dimension")
     axes = check_axes(axis, x.ndim)
@@ -121,8 +177,12 @@ def _softmax(x, axis, temperature, num_threads, log_output):
     (ax,) = axes
     nthreads = resolve_num_threads(num_threads)
     rows = as_rows(x, (ax,))
-    out = np.empty_like(rows)
-    _logsumexp.softmax_rows(rows, out, scale, log_output, nthreads)
+    scale = _kernel_scale(rows, temperature, not log_output)
+    if scale is None:
+        out = _careful_softmax_rows(rows, temperature, log_output, nthreads)
+    else:
+        out = np.empty_like(rows)
+        _logsumexp.softmax_rows(rows, out, scale, log_output, nthreads)
     # undo as_rows: the reduced axis is last in `out`
     moved_shape = (*tuple(s for i, s in enumerate(x.shape) if i != ax), x.shape[ax])
     return np.moveaxis(out.reshape(moved_shape), -1, ax)

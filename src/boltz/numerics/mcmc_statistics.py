@@ -13,13 +13,19 @@ Pure numpy. Conventions shared by every function here:
   the effective sample size is :math:`N/\tau`.
 * Input must be finite real numbers (integers and bools are converted to float64); the
   results are float64.
+* *Undefined estimates.* :math:`\tau` needs at least 2 records per chain, and
+  :math:`N/\tau` needs :math:`\tau > 0` (a short or strongly anti-correlated trace can give
+  a windowed sum :math:`\le 0`). With ``undefined="raise"`` (default) these are a
+  ValueError; with ``undefined="nan"`` the estimate that cannot be formed is ``nan``
+  (the mean itself is always returned): what the traces of a finished run
+  (:class:`boltz.SampleTrace`) use, so that reading an attribute never raises.
 """
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from boltz._validation import as_float_array, check_axis, check_bool, check_real
+from boltz._validation import as_float_array, check_axis, check_bool, check_choice, check_real
 
 __all__ = [
     "autocorrelation",
@@ -32,14 +38,23 @@ __all__ = [
 
 # --------------------------------------------------------------------------- validation
 
-def _as_traces(x, axis) -> np.ndarray:
+#: What the estimators do where the autocorrelation time is undefined (see the module notes).
+_UNDEFINED = ("raise", "nan")
+
+
+def _check_undefined(undefined) -> bool:
+    """True when an undefined estimate is to be returned as nan rather than raised."""
+    return check_choice(undefined, "undefined", _UNDEFINED) == "nan"
+
+
+def _as_traces(x, axis, min_samples: int = 2) -> np.ndarray:
     """Validated `x` as a float64 array of shape (..., n) with the time axis last."""
     arr = as_float_array(x, "x", dtype=np.float64)
     if arr.ndim == 0:
         raise ValueError("x must have at least one dimension (the time axis); got a scalar")
     arr = np.moveaxis(arr, check_axis(axis, arr.ndim), -1)
-    if arr.shape[-1] < 2:
-        raise ValueError(f"x must have at least 2 samples along axis {axis}; "
+    if arr.shape[-1] < min_samples:
+        raise ValueError(f"x must have at least {min_samples} samples along axis {axis}; "
                          f"got {arr.shape[-1]}")
     if arr.size == 0:
         raise ValueError(f"x must hold at least one chain; got shape {np.shape(x)}")
@@ -91,8 +106,15 @@ def _tau_pooled(arr: np.ndarray, c: float) -> float:
     return float(_windowed_tau(rho, c))
 
 
-def _ess_from_tau(total: int, tau: float) -> float:
+def _tau_or_nan(arr: np.ndarray, c: float) -> float:
+    """The pooled tau, or nan for a single record per chain (no lag to correlate)."""
+    return _tau_pooled(arr, c) if arr.shape[-1] >= 2 else np.nan
+
+
+def _ess_from_tau(total: int, tau: float, as_nan: bool = False) -> float:
     if not tau > 0:
+        if as_nan:
+            return np.nan
         raise ValueError(
             f"the effective sample size is undefined: the windowed integrated autocorrelation "
             f"time estimate is {tau!r} <= 0 (a strongly anti-correlated trace)")
@@ -162,7 +184,8 @@ def autocorrelation(x: ArrayLike, axis: int = -1) -> np.ndarray:
 
 
 def integrated_autocorrelation_time(x: ArrayLike, axis: int = -1, c: float = 5.0, *,
-                                    per_chain: bool = False) -> float | np.ndarray:
+                                    per_chain: bool = False,
+                                    undefined: str = "raise") -> float | np.ndarray:
     r"""Integrated autocorrelation time :math:`\tau_\mathrm{int}` with Sokal's automatic window.
 
     .. math::
@@ -207,6 +230,9 @@ def integrated_autocorrelation_time(x: ArrayLike, axis: int = -1, c: float = 5.0
         first, as emcee does, and return one :math:`\tau` (the chains should sample the
         same distribution and be equally long, which they are here by construction).
         True: one :math:`\tau` per chain, each from its own autocorrelation function.
+    undefined : {"raise", "nan"}, optional, keyword-only
+        With ``"nan"``, a trace of a single record gives ``nan`` instead of a ValueError
+        (see the module notes).
 
     Returns
     -------
@@ -240,14 +266,18 @@ def integrated_autocorrelation_time(x: ArrayLike, axis: int = -1, c: float = 5.0
     >>> integrated_autocorrelation_time(x, per_chain=True).shape
     (4,)
     """
-    arr = _as_traces(x, axis)
+    as_nan = _check_undefined(undefined)
+    arr = _as_traces(x, axis, 1 if as_nan else 2)
     c = _check_c(c)
     if check_bool(per_chain, "per_chain"):
+        if arr.shape[-1] < 2:
+            return np.full(arr.shape[:-1], np.nan)[()]
         return _windowed_tau(_acf_last(arr), c)
-    return _tau_pooled(arr, c)
+    return _tau_or_nan(arr, c)
 
 
-def effective_sample_size(x: ArrayLike, axis: int = -1, *, c: float = 5.0) -> float:
+def effective_sample_size(x: ArrayLike, axis: int = -1, *, c: float = 5.0,
+                          undefined: str = "raise") -> float:
     r"""Effective sample size :math:`N_\mathrm{eff} = N / \tau_\mathrm{int}`.
 
     :math:`N` is the total number of samples (all chains together, ``x.size``) and
@@ -264,6 +294,9 @@ def effective_sample_size(x: ArrayLike, axis: int = -1, *, c: float = 5.0) -> fl
         The time axis (default: last); every other axis indexes chains.
     c : float, optional, keyword-only
         Window constant passed to :func:`integrated_autocorrelation_time`.
+    undefined : {"raise", "nan"}, optional, keyword-only
+        With ``"nan"``, a single record per chain or :math:`\tau \le 0` gives ``nan``
+        instead of a ValueError.
 
     Returns
     -------
@@ -283,12 +316,13 @@ def effective_sample_size(x: ArrayLike, axis: int = -1, *, c: float = 5.0) -> fl
     >>> effective_sample_size([[5.0, 5.0, 5.0], [2.0, 2.0, 2.0]])
     6.0
     """
-    arr = _as_traces(x, axis)
-    return _ess_from_tau(arr.size, _tau_pooled(arr, _check_c(c)))
+    as_nan = _check_undefined(undefined)
+    arr = _as_traces(x, axis, 1 if as_nan else 2)
+    return _ess_from_tau(arr.size, _tau_or_nan(arr, _check_c(c)), as_nan)
 
 
-def mean_and_standard_error(x: ArrayLike, axis: int = -1, *,
-                            c: float = 5.0) -> tuple[float, float]:
+def mean_and_standard_error(x: ArrayLike, axis: int = -1, *, c: float = 5.0,
+                            undefined: str = "raise") -> tuple[float, float]:
     r"""Mean of all samples and its standard error corrected for autocorrelation.
 
     .. math::
@@ -310,6 +344,11 @@ def mean_and_standard_error(x: ArrayLike, axis: int = -1, *,
         The time axis (default: last); every other axis indexes chains.
     c : float, optional, keyword-only
         Window constant passed to :func:`integrated_autocorrelation_time`.
+    undefined : {"raise", "nan"}, optional, keyword-only
+        ``"raise"`` (default): a ValueError where the effective sample size is undefined
+        (a single record per chain, or :math:`\tau \le 0`). ``"nan"``: the mean, with
+        ``se = nan`` there: the error of the mean cannot be estimated from these records
+        (run longer).
 
     Returns
     -------
@@ -319,7 +358,7 @@ def mean_and_standard_error(x: ArrayLike, axis: int = -1, *,
     Raises
     ------
     TypeError, ValueError
-        As in :func:`effective_sample_size`.
+        As in :func:`effective_sample_size` (with ``undefined="raise"``).
 
     Examples
     --------
@@ -327,12 +366,15 @@ def mean_and_standard_error(x: ArrayLike, axis: int = -1, *,
     >>> mean_and_standard_error([2.0, 2.0, 2.0, 2.0])
     (2.0, 0.0)
     """
-    arr = _as_traces(x, axis)
-    ess = _ess_from_tau(arr.size, _tau_pooled(arr, _check_c(c)))
+    as_nan = _check_undefined(undefined)
+    arr = _as_traces(x, axis, 1 if as_nan else 2)
+    ess = _ess_from_tau(arr.size, _tau_or_nan(arr, _check_c(c)), as_nan)
     flat = arr.reshape(-1)
     scale = float(np.max(np.abs(flat))) or 1.0
     y = flat / scale  # keeps the sum of squares finite near the float64 range
     mean = float(np.mean(y)) * scale
+    if np.isnan(ess):
+        return mean, np.nan
     se = float(np.sqrt(np.var(y, ddof=1) / ess)) * scale
     return mean, se
 
