@@ -1,6 +1,7 @@
 """Refusing, before allocating, what cannot fit in this machine's memory."""
 from __future__ import annotations
 
+import contextlib
 import os
 
 try:
@@ -9,19 +10,19 @@ except ImportError:  # not on Windows
     resource = None
 
 
-def memory_limit() -> int | None:
-    """Bytes this process may allocate at most: the machine's physical memory, or the
-    address-space limit (``RLIMIT_AS``) when that is set and smaller; None when unknown."""
+def memory_limit() -> tuple[int, str] | None:
+    """The most bytes this process can hold, and what sets it: the machine's physical
+    memory, or the address-space limit (``RLIMIT_AS``) when that is set and smaller. None
+    when neither is known."""
     limits = []
-    try:
-        limits.append(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (AttributeError, ValueError, OSError):
-        pass
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        limits.append((os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"),
+                       "this machine has {} of memory"))
     if resource is not None:
         soft, _ = resource.getrlimit(resource.RLIMIT_AS)
         if soft != resource.RLIM_INFINITY:
-            limits.append(soft)
-    limits = [x for x in limits if x > 0]
+            limits.append((soft, "this process may use {} (RLIMIT_AS)"))
+    limits = [limit for limit in limits if limit[0] > 0]
     return min(limits) if limits else None
 
 
@@ -40,16 +41,17 @@ def check_allocation(nbytes: int, argument: str, what: str) -> None:
     nbytes : int
         Bytes the caller is about to allocate.
     argument : str
-        What sets the size, as the user wrote it (e.g. ``"num_reads=10**12"``).
+        What sets the size, as the user wrote it (e.g. ``"num_reads=1000000000000"``).
     what : str
         What the bytes are for, e.g. ``"the chains' spins and fields"``.
 
     Raises
     ------
     ValueError
-        When `nbytes` exceeds :func:`memory_limit`.
+        When `nbytes` exceeds :func:`memory_limit` (the message names `argument`, the
+        bytes needed and the limit).
     """
     limit = memory_limit()
-    if limit is not None and nbytes > limit:
-        raise ValueError(f"{argument} needs {_bytes(nbytes)} for {what}; this machine has "
-                         f"{_bytes(limit)} of memory")
+    if limit is not None and nbytes > limit[0]:
+        raise ValueError(f"{argument} needs {_bytes(nbytes)} for {what}; "
+                         + limit[1].format(_bytes(limit[0])))

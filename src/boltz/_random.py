@@ -87,6 +87,11 @@ class RandomStreams:
     def __len__(self) -> int:
         return self._states.shape[0]
 
+    def __reduce__(self):
+        # Pickle (and deepcopy) the states only: the bitgen_t structs and their addresses
+        # are pointers into this process, rebuilt around the copy.
+        return RandomStreams.from_state, (self._states,)
+
     @property
     def bit_generators(self) -> list[StreamBitGenerator]:
         """Every stream as a numpy BitGenerator (one Python object each: small n only)."""
