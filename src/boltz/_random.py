@@ -9,10 +9,11 @@ Hence the same seed gives bit-identical results for any ``num_threads``.
 from __future__ import annotations
 
 import numbers
+import threading
 
 import numpy as np
 
-from boltz._core._random import bitgen_addresses
+from boltz._core._random import STREAM_BYTES, bind_pcg64, bitgen_capsule, spawn_pcg64
 from boltz._validation import check_int
 
 #: What every ``seed`` argument accepts.
@@ -51,40 +52,57 @@ def seed_sequence(seed: SeedLike, name: str = "seed") -> np.random.SeedSequence:
                     f"numpy Generator; got {type(seed).__name__}")
 
 
+class StreamBitGenerator:
+    """Stream `index` of `streams` as a numpy BitGenerator: ``numpy.random.Generator(it)``
+    draws from (and advances) that stream. For inspection and tests, not for kernels."""
+
+    def __init__(self, streams: RandomStreams, index: int):
+        self.streams = streams  # keeps the stream's state alive
+        self.capsule = bitgen_capsule(int(streams.addresses[index]))
+        self.lock = threading.Lock()
+
+
 class RandomStreams:
     """`n` independent PCG64 streams spawned from one seed, with their ``bitgen_t *``.
 
     Keep the object alive while a kernel uses :attr:`addresses`. Stream ``i`` is numpy's
-    ``PCG64(seed_sequence(seed).spawn(n)[i])``, draw for draw.
+    ``PCG64(seed_sequence(seed).spawn(n)[i])``, draw for draw, and a SeedSequence seed is
+    advanced as by that ``spawn(n)``. The streams are one (n, 6) uint64 array seeded in C
+    (no Python object per stream), about 100 bytes each.
     """
 
     #: Columns of :attr:`state`.
     STATE_FIELDS = ("state_high", "state_low", "inc_high", "inc_low", "has_uint32", "uinteger")
 
-    def __init__(self, seed: SeedLike, n: int, name: str = "seed"):
-        children = seed_sequence(seed, name).spawn(n)
-        self._adopt([np.random.PCG64(c) for c in children])
+    #: Bytes per stream (its state, its bitgen_t and its address), for memory checks.
+    BYTES_PER_STREAM = STREAM_BYTES
 
-    def _adopt(self, bit_generators):
-        self.bit_generators = bit_generators
-        self.addresses = bitgen_addresses(self.bit_generators)
+    def __init__(self, seed: SeedLike, n: int, name: str = "seed"):
+        self._adopt(spawn_pcg64(seed_sequence(seed, name), n))
+
+    def _adopt(self, states: np.ndarray) -> None:
+        self._states = states
+        self._bitgens, self.addresses = bind_pcg64(states)
 
     def __len__(self) -> int:
-        return len(self.bit_generators)
+        return self._states.shape[0]
+
+    def __reduce__(self):
+        # Pickle (and deepcopy) the states only: the bitgen_t structs and their addresses
+        # are pointers into this process, rebuilt around the copy.
+        return RandomStreams.from_state, (self._states,)
+
+    @property
+    def bit_generators(self) -> list[StreamBitGenerator]:
+        """Every stream as a numpy BitGenerator (one Python object each: small n only)."""
+        return [StreamBitGenerator(self, i) for i in range(len(self))]
 
     @property
     def state(self) -> np.ndarray:
         """(n, 6) uint64 copy of every stream's PCG64 state, columns :attr:`STATE_FIELDS`
         (the 128-bit state and increment as high and low words, then numpy's buffered
         32-bit half)."""
-        out = np.empty((len(self), 6), dtype=np.uint64)
-        mask = (1 << 64) - 1
-        for i, bg in enumerate(self.bit_generators):
-            st = bg.state
-            out[i] = (st["state"]["state"] >> 64, st["state"]["state"] & mask,
-                      st["state"]["inc"] >> 64, st["state"]["inc"] & mask,
-                      st["has_uint32"], st["uinteger"])
-        return out
+        return self._states.copy()
 
     @classmethod
     def from_state(cls, state: np.ndarray) -> RandomStreams:
@@ -94,13 +112,9 @@ class RandomStreams:
         if state.ndim != 2 or state.shape[1] != 6 or state.dtype != np.uint64:
             raise ValueError(f"a random-stream state is a (n, 6) uint64 array, got "
                              f"{state.dtype} {state.shape}")
+        if np.any(state[:, 4] > 1) or np.any(state[:, 5] >> np.uint64(32)):
+            raise ValueError("a random-stream state has has_uint32 0 or 1 and a 32-bit "
+                             "uinteger (columns 4 and 5)")
         streams = cls.__new__(cls)
-        bit_generators = []
-        for row in state.tolist():
-            bg = np.random.PCG64()
-            bg.state = {"bit_generator": "PCG64",
-                        "state": {"state": row[0] << 64 | row[1], "inc": row[2] << 64 | row[3]},
-                        "has_uint32": row[4], "uinteger": row[5]}
-            bit_generators.append(bg)
-        streams._adopt(bit_generators)
+        streams._adopt(np.array(state, dtype=np.uint64, order="C"))
         return streams

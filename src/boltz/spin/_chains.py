@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from boltz._core import _spin_sweeps
+from boltz._core._random import uniform_spins
+from boltz._memory import check_allocation
 from boltz._random import RandomStreams
 
 METHODS = _spin_sweeps.METHODS
@@ -23,6 +25,13 @@ def check_model(model):
 
 def block_sweeps(num_chains, num_spins):
     return max(1, BLOCK_UPDATES // max(1, num_chains * num_spins))
+
+
+def chain_bytes(model):
+    """Bytes one chain of `model` holds: spins, fields (in the kernel layout), energy,
+    magnetisation and random stream."""
+    fields = model._couplings.empty_fields(1).nbytes
+    return model.num_spins + fields + 16 + RandomStreams.BYTES_PER_STREAM
 
 
 def init_state(couplings, spins, nthreads):
@@ -58,16 +67,17 @@ class Chains:
     """
 
     def __init__(self, model, num_chains, seed, initial_states, nthreads,
-                 name="initial_states", clamped=None):
+                 name="initial_states", clamped=None, count_name="num_chains"):
         self.model = model
         self.nthreads = nthreads
         self.clamped = _check_clamped(clamped, model.num_spins, initial_states)
+        check_allocation(num_chains * chain_bytes(model), f"{count_name}={num_chains}",
+                         "the chains' spins, fields and random streams")
         self.streams = RandomStreams(seed, num_chains)
         n = model.num_spins
         if initial_states is None:
             spins = np.empty((num_chains, n), dtype=np.int8)
-            for c, bg in enumerate(self.streams.bit_generators):
-                spins[c] = 2 * np.random.Generator(bg).integers(0, 2, size=n, dtype=np.int8) - 1
+            uniform_spins(self.streams.addresses, spins, nthreads)
         else:
             spins = model.check_states(initial_states, name)
             if spins.shape[0] == 1 and num_chains > 1:

@@ -240,7 +240,8 @@ class Annealer:
             raise ValueError(f"reheat_beta ({reheat}) is colder than the whole schedule")
 
         t0 = time.perf_counter()
-        chains = Chains(model, num_reads, seed, initial_states, nthreads, clamped=clamped)
+        chains = Chains(model, num_reads, seed, initial_states, nthreads, clamped=clamped,
+                        count_name="num_reads")
         best_spins = chains.spins.copy()
         best_energy = chains.energy.copy()
         ones = np.ones(num_reads)
