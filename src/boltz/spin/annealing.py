@@ -20,7 +20,7 @@ from boltz._validation import (
     check_int,
     resolve_num_threads,
 )
-from boltz.spin._chains import METHODS, ORDERS, Chains, block_sweeps, check_model
+from boltz.spin._chains import METHODS, ORDERS, Chains, check_model
 
 if TYPE_CHECKING:
     from boltz.spin.ising_model import IsingModel
@@ -105,7 +105,10 @@ class AnnealResult:
     info : dict
         ``beta_range`` (hot, cold), ``betas`` (the per-sweep schedule of one cycle),
         ``num_sweeps``, ``num_cycles``, ``seconds``, ``spin_updates_per_second``,
-        ``interrupted`` (Ctrl-C: the states are the best found so far).
+        ``sweeps_done`` (sweeps finished by every read, all cycles together) and
+        ``interrupted``: Ctrl-C stops the anneal within one block of work (tens of
+        milliseconds) and the states are the best each read found so far (a read may have
+        run up to one block past ``sweeps_done``).
     """
 
     states: np.ndarray
@@ -244,7 +247,7 @@ class Annealer:
         best_spins = chains.spins.copy()
         best_energy = chains.energy.copy()
         ones = np.ones(num_reads)
-        block = block_sweeps(num_reads, model.num_spins)
+        block = chains.block_sweeps()
         sweeps_done, interrupted = 0, False
         for cycle in range(num_cycles):
             schedule = betas if cycle == 0 else later
