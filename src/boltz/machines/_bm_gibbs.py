@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from boltz._progress import deferred_interrupts, take_interrupt
 from boltz._validation import resolve_num_threads
 from boltz.machines._bm_settings import Settings
-from boltz.spin._chains import METHODS, ORDERS, Chains
+from boltz.spin._chains import METHODS, ORDERS, Chains, SweepsInterrupted
 from boltz.spin.ising_model import IsingModel
 
 _GIBBS, _SEQUENTIAL = METHODS["gibbs"], ORDERS["sequential"]
@@ -98,13 +99,23 @@ def clamp_spec(clamp, n: int, n_samples: int):
 
 
 def sample(s: Settings, model: IsingModel, n_samples: int, num_sweeps: int, clamp,
-           seq: np.random.SeedSequence) -> np.ndarray:
+           seq: np.random.SeedSequence) -> tuple[np.ndarray, int, int, bool]:
     """The last states (0/1 int8) of `n_samples` chains: random start (clamped units set),
-    equilibration, then `num_sweeps` sweeps at 1 / temperature."""
+    equilibration, then `num_sweeps` sweeps at 1 / temperature. Also the sweeps every chain
+    finished, the sweeps planned, and whether Ctrl-C stopped the run (then the states are
+    the chains' current ones, within one block of work of the finished sweeps)."""
     values, mask = clamp_spec(clamp, s.n_units, n_samples)
     spins = random_spins(seq, n_samples, s.n_units)
     if mask is not None:
         spins[:, mask] = 2 * values[:, mask] - 1
     schedule = np.concatenate([s.equilibration, np.full(num_sweeps, s.beta)])
-    chains, _ = run(s, model, spins, mask, seq, schedule, 0)
-    return (chains.spins > 0).astype(np.int8)
+    chains = Chains(model, n_samples, seq, spins, resolve_num_threads(s.num_threads),
+                    clamped=mask)
+    done = schedule.size
+    with deferred_interrupts():
+        try:
+            chains.sweep(schedule, np.ones(n_samples), _GIBBS, _SEQUENTIAL)
+        except SweepsInterrupted as stop:
+            done = stop.done
+        interrupted = take_interrupt() or done < schedule.size
+    return (chains.spins > 0).astype(np.int8), done, schedule.size, interrupted

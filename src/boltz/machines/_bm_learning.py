@@ -8,7 +8,10 @@ mini-batch's positive statistics :math:`p^+_{ij}` against the free-running negat
 (weights only where the connectivity allows one).
 
 Randomness: ``random_state``'s SeedSequence spawns (initial weights, batch order, runs);
-the runs' sequence spawns one child per iteration, which spawns (positive, negative).
+the runs' sequence spawns one child per iteration, which spawns (positive, negative). The
+children are spawned as the iterations start (the i-th child is the same as from one
+up-front ``spawn(n_iter)``), so that a long ``n_iter`` costs nothing before learning and
+Ctrl-C is never caught spawning.
 """
 from __future__ import annotations
 
@@ -41,19 +44,18 @@ def learn(bm, s: Settings, X: np.ndarray) -> None:
     rows = X.shape[0]
     batch = rows if s.batch_size is None else min(s.batch_size, rows)
     order_rng = np.random.default_rng(order_seq)
-    run_seqs = run_seq.spawn(s.n_iter)
     order, pos = order_rng.permutation(rows), 0
     bm.kl_history_, bm.moment_gap_history_ = [], []
     neg_spins = None
 
-    def step(it, _):
+    def step(_start, _stop):
         nonlocal order, pos, neg_spins
         if pos + batch > rows:
             order, pos = order_rng.permutation(rows), 0
         Xb = X[order[pos:pos + batch]]
         pos += batch
         model = bm._parameters.ising(s.dtype)
-        pos_seq, neg_seq = run_seqs[it].spawn(2)
+        pos_seq, neg_seq = run_seq.spawn(1)[0].spawn(2)      # the it-th child
         p_plus = bm._positive(s, model, Xb, "gibbs", pos_seq)
         p_minus, neg_spins = bm._negative(s, model, neg_spins if s.persistent else None,
                                           "gibbs", neg_seq)

@@ -17,10 +17,14 @@ from boltz._random import RandomStreams
 METHODS = _spin_sweeps.METHODS
 ORDERS = _spin_sweeps.ORDERS
 
-# Work units of one kernel call per thread, about 20 ms here (one unit: about a field update
-# of a flipped spin's neighbour, 0.2-0.3 ns; a spin decision costs DECISION_WORK units).
-BLOCK_WORK = 80_000_000
-DECISION_WORK = 10
+# Work units of one kernel call per thread: about 20 ms here at worst (a unit took 0.1-0.5
+# ns, measured at beta = 0, where every spin flips). Per spin of a sweep, a decision and
+# the field updates of a flip (its neighbours: nnz / n for sparse couplings, a row of n
+# for dense ones) cost, in units, for sequential and random order (random order draws
+# the site and reaches its neighbours out of cache):
+BLOCK_WORK = 50_000_000
+DECISION_WORK = {ORDERS["sequential"]: 10, ORDERS["random"]: 160}
+UPDATE_WORK = {ORDERS["sequential"]: 1, ORDERS["random"]: 4}
 
 
 class SweepsInterrupted(KeyboardInterrupt):
@@ -32,14 +36,14 @@ class SweepsInterrupted(KeyboardInterrupt):
         self.done = done
 
 
-def sweep_work(model) -> int:
+def sweep_work(model, order=ORDERS["sequential"]) -> int:
     """Work units of one sweep of one chain of `model` at worst (every spin flips): a
     decision per spin plus the field updates, nnz for sparse couplings, n per spin for
     dense ones (a whole row)."""
     c = model._couplings
     n = model.num_spins
     updates = n * n if c.is_dense else int(c.csr[0][-1])
-    return max(1, n * DECISION_WORK + updates)
+    return max(1, n * DECISION_WORK[order] + updates * UPDATE_WORK[order])
 
 
 def check_model(model):
@@ -50,9 +54,10 @@ def check_model(model):
     return model
 
 
-def block_sweeps(model, num_chains, nthreads):
+def block_sweeps(model, num_chains, nthreads, order=ORDERS["sequential"]):
     """Sweeps of all `num_chains` chains in about one block of work (at least 1)."""
-    return max(1, BLOCK_WORK * max(1, nthreads) // (sweep_work(model) * max(1, num_chains)))
+    return max(1, BLOCK_WORK * max(1, nthreads)
+               // (sweep_work(model, order) * max(1, num_chains)))
 
 
 def _pieces(total, per_call, thin, recording):
@@ -146,9 +151,9 @@ class Chains:
             self._rng_nbytes = np.zeros(self.num_chains, dtype=np.uint8)
         return self._rng_bits, self._rng_nbytes
 
-    def block_sweeps(self) -> int:
+    def block_sweeps(self, order=ORDERS["sequential"]) -> int:
         """Sweeps of all chains in about one kernel call's work."""
-        return block_sweeps(self.model, self.num_chains, self.nthreads)
+        return block_sweeps(self.model, self.num_chains, self.nthreads, order)
 
     def sweep(self, schedule, scale, method, order, *, thin=1, rec_energy=None,
               rec_magnet=None, rec_states=None, best_spins=None, best_energy=None):
@@ -163,10 +168,10 @@ class Chains:
         schedule = np.ascontiguousarray(schedule, dtype=np.float64)
         scale = np.ascontiguousarray(scale, dtype=np.float64)
         total, chains = schedule.size, self.num_chains
-        work = sweep_work(self.model) * chains
+        one = sweep_work(self.model, order)
         budget = BLOCK_WORK * max(1, self.nthreads)
-        per_call = max(1, budget // work)
-        group = chains if work <= budget else max(1, budget // sweep_work(self.model))
+        per_call = max(1, budget // (one * chains))
+        group = chains if one * chains <= budget else max(1, budget // one)
         recording = rec_energy is not None
         with _progress.deferred_interrupts():
             for a, b, rthin in _pieces(total, per_call, thin, recording):

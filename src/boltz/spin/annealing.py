@@ -247,7 +247,7 @@ class Annealer:
         best_spins = chains.spins.copy()
         best_energy = chains.energy.copy()
         ones = np.ones(num_reads)
-        block = chains.block_sweeps()
+        block = chains.block_sweeps(ordr)
         sweeps_done, interrupted = 0, False
         for cycle in range(num_cycles):
             schedule = betas if cycle == 0 else later

@@ -198,7 +198,7 @@ class ParallelTempering:
         chains = Chains(model, betas.size, replica_seed, initial_states, nthreads)
         ladder = _Ladder(chains, betas, np.random.Generator(np.random.PCG64(swap_seed)),
                          interval, (method, order), num_records, return_states)
-        block = max(1, chains.block_sweeps() // interval)
+        block = max(1, chains.block_sweeps(order) // interval)
         _, interrupted = run_in_blocks(burn_intervals, block, ladder.burn, progress=progress,
                                        desc="burn-in")
         done = 0

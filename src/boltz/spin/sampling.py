@@ -205,7 +205,7 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
     energies = np.empty((num_chains, num_records))
     magnet = np.empty((num_chains, num_records))
     states = np.empty((num_chains, num_records, n), dtype=np.int8) if return_states else None
-    block = chains.block_sweeps()
+    block = chains.block_sweeps(ordr)
     resync_every = max(1, _RESYNC_SWEEPS // thin)        # in records
 
     def burn(start, stop):
