@@ -143,6 +143,9 @@ def run_in_blocks(total: int, block: int, step: Callable[[int, int], object], *,
         with deferred_interrupts():
             try:
                 while done < total and not interrupted:
+                    if take_interrupt():          # a Ctrl-C before this block
+                        interrupted = True
+                        break
                     stop = min(done + block, total)
                     reached = step(done, stop)
                     stop = stop if reached is None else reached

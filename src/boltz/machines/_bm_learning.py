@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from boltz._progress import run_in_blocks
+from boltz._progress import deferred_interrupts, run_in_blocks, take_interrupt
 from boltz._random import seed_sequence
 from boltz.machines import _bm_exact
 from boltz.machines._bm_parameters import Parameters, initial_weights
@@ -36,7 +36,14 @@ def learn(bm, s: Settings, X: np.ndarray) -> None:
     ``BoltzmannMachine.fit``; sets its parameters after every iteration, and its
     ``kl_history_``, ``moment_gap_history_``, ``n_iter_`` and ``interrupted_``.
 
-    The phases are ``bm._positive`` / ``bm._negative``, looked up on every iteration."""
+    The phases are ``bm._positive`` / ``bm._negative``, looked up on every iteration.
+    Ctrl-C (deferred, :mod:`boltz._progress`) stops within one block of sweeps: the
+    iteration it cuts is dropped before it changes anything, the finished ones are kept."""
+    with deferred_interrupts():
+        _learn(bm, s, X)
+
+
+def _learn(bm, s: Settings, X: np.ndarray) -> None:
     mask = s.mask
     init_seq, order_seq, run_seq = seed_sequence(bm.random_state, "random_state").spawn(3)
     if not (s.warm_start and bm._parameters is not None):
@@ -66,5 +73,6 @@ def learn(bm, s: Settings, X: np.ndarray) -> None:
         if s.track_kl:
             bm.kl_history_.append(_bm_exact.kl_divergence(bm._parameters, s.temperature, X))
 
-    bm.n_iter_, bm.interrupted_ = run_in_blocks(s.n_iter, 1, step, progress=s.verbose > 0,
-                                                desc="learning", unit="iteration")
+    bm.n_iter_, interrupted = run_in_blocks(s.n_iter, 1, step, progress=s.verbose > 0,
+                                            desc="learning", unit="iteration")
+    bm.interrupted_ = take_interrupt() or interrupted

@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
+from boltz._progress import deferred_interrupts
 from boltz._random import SeedLike, seed_sequence
 from boltz._validation import (
     check_binary,
@@ -405,8 +406,9 @@ class BoltzmannMachine:
         sweeps = check_positive_int(s.num_sweeps if num_sweeps is None else num_sweeps,
                                     "num_sweeps")
         visible_only = check_bool(visible_only, "visible_only")
-        out, done, planned, self.sample_interrupted_ = _bm_gibbs.sample(
-            s, p.ising(s.dtype), n_samples, sweeps, clamp, seed_sequence(seed))
+        with deferred_interrupts():              # a Ctrl-C while preparing: no sweeps
+            out, done, planned, self.sample_interrupted_ = _bm_gibbs.sample(
+                s, p.ising(s.dtype), n_samples, sweeps, clamp, seed_sequence(seed))
         if self.sample_interrupted_:
             warn_user(f"Ctrl-C stopped sampling after {done} of {planned} sweeps "
                       f"(equilibration included): the states are the chains' states then")

@@ -140,9 +140,23 @@ class Chains:
         return self.spins.shape[0]
 
     def resync(self):
-        """Recompute local fields and energies from the spins (drops rounding drift)."""
-        self.fields, self.energy, self.magnet = init_state(self.model._couplings, self.spins,
-                                                           self.nthreads)
+        """Recompute local fields and energies from the spins (drops rounding drift), in
+        groups of chains of about one block of work. A pending Ctrl-C stops it early: the
+        chains are then left `stale` and :meth:`sweep` refuses to run them."""
+        c = self.model._couplings
+        if getattr(self, "fields", None) is None or self.fields.shape[0] != self.num_chains:
+            self.fields = c.empty_fields(self.num_chains)
+            self.energy = np.empty(self.num_chains)
+            self.magnet = np.empty(self.num_chains, dtype=np.int64)
+        group = max(1, BLOCK_WORK * max(1, self.nthreads) // sweep_work(self.model))
+        self.stale = True
+        for c0 in range(0, self.num_chains, group):
+            if c0 and _progress.interrupt_pending():
+                return
+            rows = slice(c0, c0 + group)
+            _spin_sweeps.init_chains(c, self.spins[rows], self.fields[rows],
+                                     self.energy[rows], self.magnet[rows], self.nthreads)
+        self.stale = False
 
     def _buffers(self):
         """Each chain's unused random bytes, carried between kernel calls."""
@@ -168,6 +182,8 @@ class Chains:
         schedule = np.ascontiguousarray(schedule, dtype=np.float64)
         scale = np.ascontiguousarray(scale, dtype=np.float64)
         total, chains = schedule.size, self.num_chains
+        if self.stale:                        # only after a Ctrl-C cut resync()
+            raise SweepsInterrupted(0)
         one = sweep_work(self.model, order)
         budget = BLOCK_WORK * max(1, self.nthreads)
         per_call = max(1, budget // (one * chains))
@@ -197,7 +213,7 @@ class Chains:
                               ("rec_states", rec_states)):
                 if arr is not None:
                     record[name] = (arr[rows] if full else
-                                    np.empty((c1 - c0, r1 - r0) + arr.shape[2:], arr.dtype))
+                                    np.empty((c1 - c0, r1 - r0, *arr.shape[2:]), arr.dtype))
         if best_spins is not None:
             record["best_spins"] = best_spins[rows]
             record["best_energy"] = best_energy[rows]

@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from boltz._progress import interrupt_pending, run_in_blocks
+from boltz._progress import (
+    deferred_interrupts,
+    interrupt_pending,
+    run_in_blocks,
+    take_interrupt,
+)
 from boltz._random import SeedLike, seed_sequence
 from boltz._validation import (
     as_float_array,
@@ -194,21 +199,23 @@ class ParallelTempering:
         nthreads = resolve_num_threads(self.num_threads)
         replica_seed, swap_seed = seed_sequence(seed).spawn(2)
 
-        t0 = time.perf_counter()
-        chains = Chains(model, betas.size, replica_seed, initial_states, nthreads)
-        ladder = _Ladder(chains, betas, np.random.Generator(np.random.PCG64(swap_seed)),
-                         interval, (method, order), num_records, return_states)
-        block = max(1, chains.block_sweeps(order) // interval)
-        _, interrupted = run_in_blocks(burn_intervals, block, ladder.burn, progress=progress,
-                                       desc="burn-in")
-        done = 0
-        if not interrupted:
-            done, interrupted = run_in_blocks(num_records, block, ladder.record,
-                                              progress=progress, desc="tempering")
-        return ladder.result(done, interrupted, {
-            "swap_interval": interval, "num_records": done,
-            "burn_in": burn_intervals * interval, "method": self.method,
-            "order": self.order, "seconds": time.perf_counter() - t0})
+        with deferred_interrupts():
+            t0 = time.perf_counter()
+            chains = Chains(model, betas.size, replica_seed, initial_states, nthreads)
+            ladder = _Ladder(chains, betas, np.random.Generator(np.random.PCG64(swap_seed)),
+                             interval, (method, order), num_records, return_states)
+            block = max(1, chains.block_sweeps(order) // interval)
+            _, interrupted = run_in_blocks(burn_intervals, block, ladder.burn, progress=progress,
+                                           desc="burn-in")
+            done = 0
+            if not interrupted:
+                done, interrupted = run_in_blocks(num_records, block, ladder.record,
+                                                  progress=progress, desc="tempering")
+            interrupted = take_interrupt() or interrupted
+            return ladder.result(done, interrupted, {
+                "swap_interval": interval, "num_records": done,
+                "burn_in": burn_intervals * interval, "method": self.method,
+                "order": self.order, "seconds": time.perf_counter() - t0})
 
 
 class _Ladder:

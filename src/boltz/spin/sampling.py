@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from boltz._progress import run_in_blocks
+from boltz._progress import deferred_interrupts, run_in_blocks, take_interrupt
 from boltz._random import SeedLike
 from boltz._validation import check_beta, check_bool, check_choice, check_int, resolve_num_threads
 from boltz.numerics import mcmc_statistics as stats
@@ -197,53 +197,55 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
     return_states = check_bool(return_states, "return_states")
     progress = check_bool(progress, "progress")
     nthreads = resolve_num_threads(num_threads)
-    chains = Chains(model, num_chains, seed, initial_states, nthreads, clamped=clamped)
-    n = model.num_spins
-    scale = np.full(num_chains, beta)
+    with deferred_interrupts():
+        chains = Chains(model, num_chains, seed, initial_states, nthreads, clamped=clamped)
+        n = model.num_spins
+        scale = np.full(num_chains, beta)
 
-    num_records = num_sweeps // thin
-    energies = np.empty((num_chains, num_records))
-    magnet = np.empty((num_chains, num_records))
-    states = np.empty((num_chains, num_records, n), dtype=np.int8) if return_states else None
-    block = chains.block_sweeps(ordr)
-    resync_every = max(1, _RESYNC_SWEEPS // thin)        # in records
+        num_records = num_sweeps // thin
+        energies = np.empty((num_chains, num_records))
+        magnet = np.empty((num_chains, num_records))
+        states = np.empty((num_chains, num_records, n), dtype=np.int8) if return_states else None
+        block = chains.block_sweeps(ordr)
+        resync_every = max(1, _RESYNC_SWEEPS // thin)        # in records
 
-    def burn(start, stop):
-        chains.sweep(np.ones(stop - start), scale, meth, ordr)
+        def burn(start, stop):
+            chains.sweep(np.ones(stop - start), scale, meth, ordr)
 
-    def record(start, stop):
-        a = start
-        while a < stop:                  # segments that end where the fields are resynced
-            if a % resync_every == 0:
-                chains.resync()
-            b = min(stop, (a // resync_every + 1) * resync_every)
-            e = np.empty((num_chains, b - a))
-            mg = np.empty((num_chains, b - a))
-            st = np.empty((num_chains, b - a, n), np.int8) if return_states else None
-            chains.sweep(np.ones((b - a) * thin), scale, meth, ordr, thin=thin,
-                         rec_energy=e, rec_magnet=mg, rec_states=st)
-            energies[:, a:b] = e
-            magnet[:, a:b] = mg
-            if return_states:
-                states[:, a:b] = st
-            a = b
+        def record(start, stop):
+            a = start
+            while a < stop:                  # segments that end where the fields are resynced
+                if a % resync_every == 0:
+                    chains.resync()
+                b = min(stop, (a // resync_every + 1) * resync_every)
+                e = np.empty((num_chains, b - a))
+                mg = np.empty((num_chains, b - a))
+                st = np.empty((num_chains, b - a, n), np.int8) if return_states else None
+                chains.sweep(np.ones((b - a) * thin), scale, meth, ordr, thin=thin,
+                             rec_energy=e, rec_magnet=mg, rec_states=st)
+                energies[:, a:b] = e
+                magnet[:, a:b] = mg
+                if return_states:
+                    states[:, a:b] = st
+                a = b
 
-    burned, interrupted = run_in_blocks(burn_in, block, burn, progress=progress,
-                                        desc="burn-in")
-    done = tail = 0
-    if not interrupted:
-        done, interrupted = run_in_blocks(num_records, max(1, block // thin), record,
-                                          progress=progress, desc="sampling")
-    if not interrupted:                  # the sweeps after the last record
-        tail, interrupted = run_in_blocks(num_sweeps - num_records * thin, block, burn)
-    return SampleTrace(
-        beta=beta,
-        energies=energies[:, :done] + model.offset,
-        magnetizations=magnet[:, :done] / n,
-        final_states=chains.spins,
-        num_spins=n,
-        states=None if states is None else states[:, :done],
-        interrupted=interrupted,
-        info={"method": method, "order": order, "burn_in": burned, "thin": thin,
-              "num_sweeps": done * thin + tail, "num_records": done},
-    )
+        burned, interrupted = run_in_blocks(burn_in, block, burn, progress=progress,
+                                            desc="burn-in")
+        done = tail = 0
+        if not interrupted:
+            done, interrupted = run_in_blocks(num_records, max(1, block // thin), record,
+                                              progress=progress, desc="sampling")
+        if not interrupted:                  # the sweeps after the last record
+            tail, interrupted = run_in_blocks(num_sweeps - num_records * thin, block, burn)
+        interrupted = take_interrupt() or interrupted
+        return SampleTrace(
+            beta=beta,
+            energies=energies[:, :done] + model.offset,
+            magnetizations=magnet[:, :done] / n,
+            final_states=chains.spins,
+            num_spins=n,
+            states=None if states is None else states[:, :done],
+            interrupted=interrupted,
+            info={"method": method, "order": order, "burn_in": burned, "thin": thin,
+                  "num_sweeps": done * thin + tail, "num_records": done},
+        )
