@@ -155,7 +155,8 @@ class Chains:
                 return
             rows = slice(c0, c0 + group)
             _spin_sweeps.init_chains(c, self.spins[rows], self.fields[rows],
-                                     self.energy[rows], self.magnet[rows], self.nthreads)
+                                     self.energy[rows], self.magnet[rows],
+                                     min(self.nthreads, group))
         self.stale = False
 
     def _buffers(self):
@@ -221,7 +222,7 @@ class Chains:
         _spin_sweeps.sweep_chains(
             self.model._couplings, self.spins[rows], self.fields[rows], self.energy[rows],
             self.magnet[rows], schedule, scale[rows], method, order,
-            self.streams.addresses[rows], self.nthreads, clamped=self.clamped,
+            self.streams.addresses[rows], min(self.nthreads, c1 - c0), clamped=self.clamped,
             rng_bits=bits[rows], rng_nbytes=nbytes[rows], **record)
         if thin and not full:
             for name, arr in (("rec_energy", rec_energy), ("rec_magnet", rec_magnet),
