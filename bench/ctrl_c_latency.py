@@ -109,8 +109,8 @@ def main() -> None:
         path = os.path.join(tmp, "g.txt")
         _gset(path)
         for name, argv in [
-            ("boltz anneal (n=20000 sparse, 10^8 sweeps)",
-             ["anneal", path, "--sweeps", str(10**8), "--reads", "8"]),
+            ("boltz anneal (n=20000 sparse, 8 reads x 10^6 sweeps)",
+             ["anneal", path, "--sweeps", str(10**6), "--reads", "8"]),
             ("boltz ising (256x256, 10^7 sweeps)",
              ["ising", "--size", "256", "--sweeps", str(10**7)]),
         ]:
