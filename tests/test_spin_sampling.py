@@ -130,7 +130,7 @@ def test_initial_states_are_used():
 
 def test_ctrl_c_keeps_finished_blocks(monkeypatch):
     model = boltz.IsingModel.square_lattice(4)
-    monkeypatch.setattr(_chains, "BLOCK_UPDATES", 16 * 2 * 10)   # 10 sweeps per block
+    monkeypatch.setattr(_chains.Chains, "block_sweeps", lambda self, order: 10)  # 10 a block
     calls = {"n": 0}
     original = _chains.Chains.sweep
 

@@ -21,13 +21,15 @@ The couplings arrive as one record, a Couplings (_couplings.pyx), the only place
 their layout. The policy is in one place: its constants in spin/policy.h, the grouping of
 chains in _group_size, the choice of kernel in _run_group.
 OpenMP runs over groups of chains; chain c draws only from its own generator bitgens[c], so
-results do not depend on the thread count. Arguments are trusted (the Python layer validated
+results do not depend on the thread count. A chain's unused random bytes can be carried from
+one call to the next (rng_bits / rng_nbytes of sweep_chains), so that cutting a run into
+calls, by sweeps or by chains, does not change any result either. Arguments are trusted (the Python layer validated
 them), except that the chains' arrays must match the couplings' layout.
 """
 from cython cimport floating
 from cython.parallel cimport prange
 from libc.math cimport INFINITY, NAN, log
-from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint32_t, uintptr_t
+from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint32_t, uint64_t, uintptr_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 from numpy.random cimport bitgen_t
@@ -42,6 +44,13 @@ from boltz._core._spin_policy cimport (
     BOLTZ_BLOCK_UPDATES, BOLTZ_DENSE_TABLE_CALLS as DENSE_TABLE_CALLS,
     BOLTZ_DENSE_THRESHOLDS as DENSE_THRESHOLDS,
     BOLTZ_LANE_TABLE_DECISIONS as LANE_TABLE_DECISIONS, BOLTZ_MAX_GROUP as MAX_GROUP)
+
+# The byte buffer of a chain's generator, which _spin_kernels.pxd leaves undeclared: the
+# same C type under another Cython name, to carry the buffer between calls.
+cdef extern from "random/chain_rng.h" nogil:
+    ctypedef struct chain_rng_buffer "boltz_chain_rng":
+        uint64_t bits
+        int nbytes
 
 cdef enum:
     METROPOLIS = 0
@@ -233,6 +242,21 @@ cdef struct Chain:
     int8_t *rec_states        # NULL: states not recorded
     int8_t *best              # NULL: best state not tracked
     double *best_energy
+
+
+cdef inline chain_rng_buffer *_buffer(boltz_chain_rng *rng) noexcept nogil:
+    return <chain_rng_buffer *> rng
+
+
+cdef inline bint _same_buffers(Chain *group, int size) noexcept nogil:
+    """Whether the chains' byte buffers hold the same number of bytes (the vector lanes
+    draw in lockstep; chains swept together always do, unless random-order sweeps with
+    clamped spins drew different numbers of bytes)."""
+    cdef int g
+    for g in range(1, size):
+        if _buffer(&group[g].rng).nbytes != _buffer(&group[0].rng).nbytes:
+            return False
+    return True
 
 
 cdef inline void _record_trace(Chain *ch, Py_ssize_t sweep, Py_ssize_t thin, Py_ssize_t n,
@@ -428,12 +452,16 @@ cdef void _run_dense(const couplings_t *m, Chain *group, int size, floating *f,
             thr = NULL
             scratch = NULL
     for q in range(nsets):
-        lanes[q].nbytes = 0                  # every chain starts with an empty byte buffer
+        # the lanes keep each draw whole and read its byte 8 - nbytes; a chain's buffer holds
+        # its unused bytes lowest first (the callers give the chains of a group equal counts)
+        lanes[q].nbytes = _buffer(&group[q * width].rng).nbytes
         for lane in range(width):
             g = q * width + lane
             if g >= size:
                 break
             lanes[q].bitgen[lane] = group[g].rng.bitgen
+            lanes[q].bits[lane] = (_buffer(&group[g].rng).bits << (64 - 8 * lanes[q].nbytes)
+                                   if lanes[q].nbytes else 0)
             lanes[q].energy[lane] = group[g].e
             lanes[q].magnet[lane] = <double> group[g].mag
             lanes[q].base[lane] = which[g] * DENSE_THRESHOLDS
@@ -459,6 +487,11 @@ cdef void _run_dense(const couplings_t *m, Chain *group, int size, floating *f,
             group[g].e = lanes[g // width].energy[g % width]
             group[g].mag = <int64_t> lanes[g // width].magnet[g % width]
             _record(&group[g], sweep, thin, n, group[g].e, group[g].mag)
+    for g in range(size):
+        q = g // width
+        _buffer(&group[g].rng).nbytes = lanes[q].nbytes
+        _buffer(&group[g].rng).bits = (lanes[q].bits[g % width] >> (64 - 8 * lanes[q].nbytes)
+                                       if lanes[q].nbytes else 0)
     free(thr)
     free(scratch)
 
@@ -477,13 +510,13 @@ cdef void _run_group(const couplings_t *m, Chain *group, int size, floating *f,
     cdef int8_t si
     cdef double de
     cdef const double *table = TABLES[method]
-    if m.J == NULL and size == 4 and order == SEQUENTIAL:
+    if m.J == NULL and size == 4 and order == SEQUENTIAL and _same_buffers(group, size):
         _run_lanes(m, group, f, schedule, num_sweeps, method, thin)
         return
-    if m.J != NULL and order == SEQUENTIAL:
+    if m.J != NULL and order == SEQUENTIAL and _same_buffers(group, size):
         _run_dense(m, group, size, f, schedule, num_sweeps, method, thin)
         return
-    if m.J == NULL or size == 1:
+    if m.J == NULL or size == 1 or order == SEQUENTIAL:
         for g in range(size):
             _run_chain(m, &group[g], <floating *> group[g].f, schedule, num_sweeps, method,
                        order, thin)
@@ -515,6 +548,8 @@ cdef struct Outputs:
     Py_ssize_t records
     int8_t *best
     double *best_energy
+    uint64_t *rng_bits        # NULL: every chain starts with an empty byte buffer
+    uint8_t *rng_nbytes
 
 
 cdef void _sweep_group(const couplings_t *m, int8_t *spins, floating *fields, double *energy,
@@ -534,6 +569,9 @@ cdef void _sweep_group(const couplings_t *m, int8_t *spins, floating *fields, do
         group[g].mag = magnet[c]
         group[g].scale = scale[c]
         group[g].rng = boltz_chain_rng_make(<bitgen_t *> bitgens[c])
+        if out.rng_bits != NULL:
+            _buffer(&group[g].rng).bits = out.rng_bits[c]
+            _buffer(&group[g].rng).nbytes = out.rng_nbytes[c]
         group[g].rec_energy = NULL
         group[g].rec_magnet = NULL
         group[g].rec_states = NULL
@@ -551,6 +589,9 @@ cdef void _sweep_group(const couplings_t *m, int8_t *spins, floating *fields, do
     for g in range(size):
         energy[c0 + g] = group[g].e
         magnet[c0 + g] = group[g].mag
+        if out.rng_bits != NULL:
+            out.rng_bits[c0 + g] = _buffer(&group[g].rng).bits
+            out.rng_nbytes[c0 + g] = <uint8_t> _buffer(&group[g].rng).nbytes
 
 
 def sweep_chains(Couplings model, int8_t[:, ::1] spins, floating[:, ::1] fields,
@@ -559,7 +600,8 @@ def sweep_chains(Couplings model, int8_t[:, ::1] spins, floating[:, ::1] fields,
                  int nthreads, double[:, ::1] rec_energy=None, double[:, ::1] rec_magnet=None,
                  int8_t[:, :, ::1] rec_states=None, Py_ssize_t thin=1,
                  int8_t[:, ::1] best_spins=None, double[::1] best_energy=None,
-                 const uint8_t[::1] clamped=None):
+                 const uint8_t[::1] clamped=None, uint64_t[::1] rng_bits=None,
+                 uint8_t[::1] rng_nbytes=None):
     """Run len(schedule) sweeps on every chain c at beta = schedule[t] * scale[c].
 
     method: 0 Metropolis, 1 heat bath. order: 0 sequential, 1 uniformly random sites.
@@ -572,7 +614,11 @@ def sweep_chains(Couplings model, int8_t[:, ::1] spins, floating[:, ::1] fields,
     conditionally on them.
 
     Chains are independent and each draws only from bitgens[c], so how they are grouped
-    and spread over threads does not change any result.
+    and spread over threads does not change any result. With rng_bits / rng_nbytes (one
+    entry per chain, zeros at the start of a run) each chain's unused random bytes are
+    taken from and left in them, so that a run cut into several calls (ranges of sweeps,
+    ranges of chains: row slices of every per-chain array) gives the results of one call;
+    without them every call starts with empty buffers.
     """
     cdef Py_ssize_t chains = spins.shape[0], num_sweeps = schedule.shape[0]
     cdef Py_ssize_t n = spins.shape[1], c0, grp, ngroups
@@ -590,6 +636,17 @@ def sweep_chains(Couplings model, int8_t[:, ::1] spins, floating[:, ::1] fields,
     out.rec_states = &rec_states[0, 0, 0] if (rec_states is not None and records > 0) else NULL
     out.best = &best_spins[0, 0] if best_spins is not None else NULL
     out.best_energy = &best_energy[0] if best_spins is not None else NULL
+    out.rng_bits = NULL
+    out.rng_nbytes = NULL
+    if rng_bits is not None or rng_nbytes is not None:
+        if (rng_bits is None or rng_nbytes is None or rng_bits.shape[0] != chains
+                or rng_nbytes.shape[0] != chains):
+            raise ValueError("rng_bits and rng_nbytes must both have one entry per chain")
+        for c0 in range(chains):
+            if rng_nbytes[c0] > 8:
+                raise ValueError("rng_nbytes must be at most 8")
+        out.rng_bits = &rng_bits[0]
+        out.rng_nbytes = &rng_nbytes[0]
     size = _group_size(&m, chains, nthreads, order)
     ngroups = (chains + size - 1) // size
     for grp in prange(ngroups, num_threads=nthreads, schedule='dynamic', chunksize=1,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from boltz._progress import run_in_blocks
 from boltz._validation import resolve_num_threads
 from boltz.machines._bm_settings import Settings
 from boltz.spin._chains import METHODS, ORDERS, Chains
@@ -98,13 +99,25 @@ def clamp_spec(clamp, n: int, n_samples: int):
 
 
 def sample(s: Settings, model: IsingModel, n_samples: int, num_sweeps: int, clamp,
-           seq: np.random.SeedSequence) -> np.ndarray:
+           seq: np.random.SeedSequence) -> tuple[np.ndarray, int, int, bool]:
     """The last states (0/1 int8) of `n_samples` chains: random start (clamped units set),
-    equilibration, then `num_sweeps` sweeps at 1 / temperature."""
+    equilibration, then `num_sweeps` sweeps at 1 / temperature, in blocks (no per-sweep
+    schedule of `num_sweeps` is built). Also the sweeps every chain finished, the sweeps
+    planned, and whether Ctrl-C stopped the run (then the states are the chains' current
+    ones, at most one block of sweeps past the finished ones)."""
     values, mask = clamp_spec(clamp, s.n_units, n_samples)
     spins = random_spins(seq, n_samples, s.n_units)
     if mask is not None:
         spins[:, mask] = 2 * values[:, mask] - 1
-    schedule = np.concatenate([s.equilibration, np.full(num_sweeps, s.beta)])
-    chains, _ = run(s, model, spins, mask, seq, schedule, 0)
-    return (chains.spins > 0).astype(np.int8)
+    equilibration, total = s.equilibration, s.equilibration.size + num_sweeps
+    chains = Chains(model, n_samples, seq, spins, resolve_num_threads(s.num_threads),
+                    clamped=mask)
+    ones = np.ones(n_samples)
+
+    def step(a, b):                  # sweeps a..b of the equilibration, then at s.beta
+        tail = max(0, b - max(a, equilibration.size))
+        chains.sweep(np.concatenate([equilibration[a:b], np.full(tail, s.beta)]), ones,
+                     _GIBBS, _SEQUENTIAL)
+
+    done, interrupted = run_in_blocks(total, chains.block_sweeps(), step)
+    return (chains.spins > 0).astype(np.int8), done, total, interrupted

@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
+from boltz._progress import deferred_interrupts
 from boltz._random import SeedLike, seed_sequence
 from boltz._validation import (
     check_binary,
@@ -40,6 +41,7 @@ from boltz._validation import (
     check_choice,
     check_positive_int,
     renamed_parameter,
+    warn_user,
 )
 from boltz.machines import _bm_exact, _bm_gibbs, _bm_learning
 from boltz.machines._bm_parameters import (
@@ -147,7 +149,11 @@ class BoltzmannMachine:
     n_iter_ : int
         Iterations completed (fewer than `n_iter` when Ctrl-C stopped learning).
     interrupted_ : bool
-        Whether Ctrl-C stopped the last :meth:`fit` (the finished iterations are kept).
+        Whether Ctrl-C stopped the last :meth:`fit` (within one block of sweeps, tens of
+        milliseconds: the iteration that was running is dropped, the finished ones are
+        kept).
+    sample_interrupted_ : bool
+        Whether Ctrl-C stopped the last :meth:`sample` (set by it).
 
     Notes
     -----
@@ -386,14 +392,26 @@ class BoltzmannMachine:
         -------
         ndarray of int8 in {0, 1} (n_samples, n_units) or (n_samples, n_visible)
             The states.
+
+        Notes
+        -----
+        Ctrl-C stops the sweeps within one block of work (tens of milliseconds) and the
+        call returns the chains' states at that point (each chain after the sweeps it
+        finished, all of them at least those reported), with a ``RuntimeWarning`` saying
+        how many sweeps of how many ran, and ``sample_interrupted_`` set to True (False
+        after a complete call). Such states are less equilibrated than asked for.
         """
         n_samples = check_positive_int(n_samples, "n_samples")
         s, p = self._fitted()
         sweeps = check_positive_int(s.num_sweeps if num_sweeps is None else num_sweeps,
                                     "num_sweeps")
         visible_only = check_bool(visible_only, "visible_only")
-        out = _bm_gibbs.sample(s, p.ising(s.dtype), n_samples, sweeps, clamp,
-                               seed_sequence(seed))
+        with deferred_interrupts():              # a Ctrl-C while preparing: no sweeps
+            out, done, planned, self.sample_interrupted_ = _bm_gibbs.sample(
+                s, p.ising(s.dtype), n_samples, sweeps, clamp, seed_sequence(seed))
+        if self.sample_interrupted_:
+            warn_user(f"Ctrl-C stopped sampling after {done} of {planned} sweeps "
+                      f"(equilibration included): the states are the chains' states then")
         return out[:, : s.n_visible] if visible_only else out
 
     # ---- phase statistics --------------------------------------------------------------

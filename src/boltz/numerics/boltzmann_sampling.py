@@ -13,6 +13,8 @@ __all__ = ["sample_boltzmann"]
 
 # Draws per random stream: fixed, so the output does not depend on the thread count.
 _DRAWS_PER_STREAM = 1 << 16
+# Draws per kernel call, about 20-50 ms here: Ctrl-C is honoured between calls.
+_DRAWS_PER_CALL = 1 << 20
 
 
 def sample_boltzmann(energies: ArrayLike, temperature: float = 1.0,
@@ -50,6 +52,15 @@ def sample_boltzmann(energies: ArrayLike, temperature: float = 1.0,
     int or ndarray of int64
         State indices, shape ``size`` for 1-D energies, ``(rows,) + size`` for 2-D.
 
+    Notes
+    -----
+    Random streams: the draws of a distribution (a row) are cut into consecutive runs of
+    :math:`2^{16}`, each from its own PCG64 stream; rows of fewer draws share a stream,
+    :math:`\lfloor 2^{16} / \text{draws} \rfloor` consecutive rows per stream. Draws run
+    in calls of about :math:`2^{20}`, and Ctrl-C between two calls raises
+    ``KeyboardInterrupt`` at once (within about 0.1 s): like any function that returns an
+    array, it keeps no partial result (draws of part of the rows have no meaning).
+
     Raises
     ------
     ValueError
@@ -81,10 +92,34 @@ def sample_boltzmann(energies: ArrayLike, temperature: float = 1.0,
     cdf[:, -1] = 1.0
     per_row = int(np.prod(size, dtype=np.int64))
     out = np.empty((rows.shape[0], per_row), dtype=np.int64)
-    ndraws = out.size
-    streams = RandomStreams(seed, max(1, -(-ndraws // _DRAWS_PER_STREAM)))
-    if ndraws:
-        draw_categorical(cdf, out, streams.addresses, _DRAWS_PER_STREAM, nthreads)
+    if out.size:
+        _draw(cdf, out, seed, nthreads)
     shape = size if e.ndim == 1 else (e.shape[0], *size)
     out = out.reshape(shape)
     return int(out) if out.ndim == 0 else out
+
+
+def _draw(cdf: np.ndarray, out: np.ndarray, seed: SeedLike, nthreads: int) -> None:
+    """Fill `out` (rows, per_row) with draws from the rows of `cdf`, in calls of about
+    _DRAWS_PER_CALL draws, the streams as documented in :func:`sample_boltzmann`."""
+    rows, per_row = out.shape
+    D = _DRAWS_PER_STREAM
+    if per_row <= D:                          # `group` rows per stream, whole rows per call
+        group = D // per_row
+        streams = RandomStreams(seed, -(-rows // group))
+        step = group * max(1, _DRAWS_PER_CALL // (group * per_row))
+        for r0 in range(0, rows, step):
+            r1 = min(r0 + step, rows)
+            draw_categorical(cdf[r0:r1], out[r0:r1],
+                             streams.addresses[r0 // group:-(-r1 // group)],
+                             group * per_row, nthreads)
+        return
+    per = -(-per_row // D)                    # streams per row, runs of D draws per call
+    streams = RandomStreams(seed, rows * per)
+    step = D * max(1, _DRAWS_PER_CALL // D)
+    for r in range(rows):
+        for a in range(0, per_row, step):
+            b = min(a + step, per_row)
+            first = r * per + a // D
+            draw_categorical(cdf[r:r + 1], out[r, a:b].reshape(1, b - a),
+                             streams.addresses[first:first + -(-(b - a) // D)], D, nthreads)

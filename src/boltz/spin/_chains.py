@@ -1,8 +1,16 @@
-"""Many Markov chains of one Ising model: spins, cached fields, energies, random streams."""
+"""Many Markov chains of one Ising model: spins, cached fields, energies, random streams.
+
+Long runs are cut into kernel calls of about BLOCK_WORK work units per thread (10-50 ms
+here), by ranges of sweeps and, when one sweep of all chains is longer than that, by
+ranges of chains; a pending Ctrl-C (:mod:`boltz._progress`) is honoured between calls.
+Each chain keeps its unused random bytes from one call to the next, so where a run is cut
+never changes a result: the sizes below are free to depend on the thread count.
+"""
 from __future__ import annotations
 
 import numpy as np
 
+from boltz import _progress
 from boltz._core import _spin_sweeps
 from boltz._core._random import uniform_spins
 from boltz._memory import check_allocation
@@ -11,8 +19,33 @@ from boltz._random import RandomStreams
 METHODS = _spin_sweeps.METHODS
 ORDERS = _spin_sweeps.ORDERS
 
-# Spin updates per kernel call: about 0.05 s of work, so Ctrl-C and progress stay responsive.
-BLOCK_UPDATES = _spin_sweeps.BLOCK_UPDATES
+# Work units of one kernel call per thread: about 20 ms here at worst (a unit took 0.1-0.5
+# ns, measured at beta = 0, where every spin flips). Per spin of a sweep, a decision and
+# the field updates of a flip (its neighbours: nnz / n for sparse couplings, a row of n
+# for dense ones) cost, in units, for sequential and random order (random order draws
+# the site and reaches its neighbours out of cache):
+BLOCK_WORK = 50_000_000
+DECISION_WORK = {ORDERS["sequential"]: 10, ORDERS["random"]: 160}
+UPDATE_WORK = {ORDERS["sequential"]: 1, ORDERS["random"]: 4}
+
+
+class SweepsInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped :meth:`Chains.sweep` between kernel calls; `done` sweeps were finished
+    by every chain (some chains may have run up to one call further)."""
+
+    def __init__(self, done: int):
+        super().__init__(f"interrupted after {done} sweeps")
+        self.done = done
+
+
+def sweep_work(model, order=ORDERS["sequential"]) -> int:
+    """Work units of one sweep of one chain of `model` at worst (every spin flips): a
+    decision per spin plus the field updates, nnz for sparse couplings, n per spin for
+    dense ones (a whole row)."""
+    c = model._couplings
+    n = model.num_spins
+    updates = n * n if c.is_dense else int(c.csr[0][-1])
+    return max(1, n * DECISION_WORK[order] + updates * UPDATE_WORK[order])
 
 
 def check_model(model):
@@ -23,15 +56,38 @@ def check_model(model):
     return model
 
 
-def block_sweeps(num_chains, num_spins):
-    return max(1, BLOCK_UPDATES // max(1, num_chains * num_spins))
+def block_sweeps(model, num_chains, nthreads, order=ORDERS["sequential"]):
+    """Sweeps of all `num_chains` chains in about one block of work (at least 1)."""
+    return max(1, BLOCK_WORK * max(1, nthreads)
+               // (sweep_work(model, order) * max(1, num_chains)))
+
+
+def _pieces(total, per_call, thin, recording):
+    """(start, stop, thin of the call or 0: nothing recorded) of the calls that sweep
+    range(total) at most `per_call` sweeps at a time, records after every thin-th sweep."""
+    if not recording:
+        for a in range(0, total, per_call):
+            yield a, min(a + per_call, total), 0
+        return
+    if per_call >= thin:                      # whole numbers of records per call
+        per_call -= per_call % thin
+        for a in range(0, total, per_call):
+            yield a, min(a + per_call, total), thin
+        return
+    full = total - total % thin               # a record spans calls: the last one records it
+    for p in range(0, full, thin):
+        for a in range(p, p + thin, per_call):
+            b = min(a + per_call, p + thin)
+            yield a, b, (b - a if b == p + thin else 0)
+    for a in range(full, total, per_call):
+        yield a, min(a + per_call, total), 0
 
 
 def chain_bytes(model):
     """Bytes one chain of `model` holds: spins, fields (in the kernel layout), energy,
-    magnetisation and random stream."""
+    magnetisation, random stream and its carried random bytes."""
     fields = model._couplings.empty_fields(1).nbytes
-    return model.num_spins + fields + 16 + RandomStreams.BYTES_PER_STREAM
+    return model.num_spins + fields + 16 + 9 + RandomStreams.BYTES_PER_STREAM
 
 
 def init_state(couplings, spins, nthreads):
@@ -94,14 +150,92 @@ class Chains:
         return self.spins.shape[0]
 
     def resync(self):
-        """Recompute local fields and energies from the spins (drops rounding drift)."""
-        self.fields, self.energy, self.magnet = init_state(self.model._couplings, self.spins,
-                                                           self.nthreads)
+        """Recompute local fields and energies from the spins (drops rounding drift), in
+        groups of chains of about one block of work. A pending Ctrl-C stops it early: the
+        chains are then left `stale` and :meth:`sweep` refuses to run them."""
+        c = self.model._couplings
+        if getattr(self, "fields", None) is None or self.fields.shape[0] != self.num_chains:
+            self.fields = c.empty_fields(self.num_chains)
+            self.energy = np.empty(self.num_chains)
+            self.magnet = np.empty(self.num_chains, dtype=np.int64)
+        group = max(1, BLOCK_WORK * max(1, self.nthreads) // sweep_work(self.model))
+        self.stale = True
+        for c0 in range(0, self.num_chains, group):
+            if c0 and _progress.interrupt_pending():
+                return
+            rows = slice(c0, c0 + group)
+            _spin_sweeps.init_chains(c, self.spins[rows], self.fields[rows],
+                                     self.energy[rows], self.magnet[rows],
+                                     min(self.nthreads, group))
+        self.stale = False
 
-    def sweep(self, schedule, scale, method, order, **record):
-        """len(schedule) sweeps at beta = schedule[t] * scale[c]; see _spin_sweeps."""
+    def _buffers(self):
+        """Each chain's unused random bytes, carried between kernel calls."""
+        if getattr(self, "_rng_bits", None) is None:
+            self._rng_bits = np.zeros(self.num_chains, dtype=np.uint64)
+            self._rng_nbytes = np.zeros(self.num_chains, dtype=np.uint8)
+        return self._rng_bits, self._rng_nbytes
+
+    def block_sweeps(self, order=ORDERS["sequential"]) -> int:
+        """Sweeps of all chains in about one kernel call's work."""
+        return block_sweeps(self.model, self.num_chains, self.nthreads, order)
+
+    def sweep(self, schedule, scale, method, order, *, thin=1, rec_energy=None,
+              rec_magnet=None, rec_states=None, best_spins=None, best_energy=None):
+        """len(schedule) sweeps at beta = schedule[t] * scale[c] (see _spin_sweeps), with
+        the optional records (chains, len(schedule) // thin) and lowest states.
+
+        The work is cut into kernel calls of about one block each (ranges of sweeps, and
+        of chains when one sweep of all chains is longer), with the same results as one
+        call. A pending Ctrl-C raises :class:`SweepsInterrupted` between calls when work
+        remains (chains past its `done` sweeps keep their state; records past it are not
+        written)."""
+        schedule = np.ascontiguousarray(schedule, dtype=np.float64)
+        scale = np.ascontiguousarray(scale, dtype=np.float64)
+        total, chains = schedule.size, self.num_chains
+        if self.stale:                        # only after a Ctrl-C cut resync()
+            raise SweepsInterrupted(0)
+        one = sweep_work(self.model, order)
+        budget = BLOCK_WORK * max(1, self.nthreads)
+        per_call = max(1, budget // (one * chains))
+        group = chains if one * chains <= budget else max(1, budget // one)
+        recording = rec_energy is not None
+        with _progress.deferred_interrupts():
+            for a, b, rthin in _pieces(total, per_call, thin, recording):
+                for c0 in range(0, chains, group):
+                    if _progress.interrupt_pending():
+                        raise SweepsInterrupted(a)
+                    self._call(schedule[a:b], scale, method, order, c0,
+                               min(c0 + group, chains), a // thin, rthin, b - a,
+                               rec_energy, rec_magnet, rec_states, best_spins, best_energy)
+                if _progress.interrupt_pending() and b < total:
+                    raise SweepsInterrupted(b)
+
+    def _call(self, schedule, scale, method, order, c0, c1, r0, thin, length, rec_energy,
+              rec_magnet, rec_states, best_spins, best_energy):
+        """One kernel call: chains c0..c1, records r0.. of a call of `length` sweeps."""
+        rows = slice(c0, c1)
+        record = {}
+        if thin:
+            r1 = r0 + length // thin
+            full = r0 == 0 and r1 == rec_energy.shape[1]
+            record["thin"] = thin
+            for name, arr in (("rec_energy", rec_energy), ("rec_magnet", rec_magnet),
+                              ("rec_states", rec_states)):
+                if arr is not None:
+                    record[name] = (arr[rows] if full else
+                                    np.empty((c1 - c0, r1 - r0, *arr.shape[2:]), arr.dtype))
+        if best_spins is not None:
+            record["best_spins"] = best_spins[rows]
+            record["best_energy"] = best_energy[rows]
+        bits, nbytes = self._buffers()
         _spin_sweeps.sweep_chains(
-            self.model._couplings, self.spins, self.fields, self.energy, self.magnet,
-            np.ascontiguousarray(schedule, dtype=np.float64),
-            np.ascontiguousarray(scale, dtype=np.float64), method, order,
-            self.streams.addresses, self.nthreads, clamped=self.clamped, **record)
+            self.model._couplings, self.spins[rows], self.fields[rows], self.energy[rows],
+            self.magnet[rows], schedule, scale[rows], method, order,
+            self.streams.addresses[rows], min(self.nthreads, c1 - c0), clamped=self.clamped,
+            rng_bits=bits[rows], rng_nbytes=nbytes[rows], **record)
+        if thin and not full:
+            for name, arr in (("rec_energy", rec_energy), ("rec_magnet", rec_magnet),
+                              ("rec_states", rec_states)):
+                if arr is not None:
+                    arr[rows, r0:r1] = record[name]

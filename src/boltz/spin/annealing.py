@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from boltz._progress import run_in_blocks
+from boltz._progress import deferred_interrupts, run_in_blocks, take_interrupt
 from boltz._random import SeedLike
 from boltz._validation import (
     as_float_array,
@@ -20,7 +20,7 @@ from boltz._validation import (
     check_int,
     resolve_num_threads,
 )
-from boltz.spin._chains import METHODS, ORDERS, Chains, block_sweeps, check_model
+from boltz.spin._chains import METHODS, ORDERS, Chains, check_model
 
 if TYPE_CHECKING:
     from boltz.spin.ising_model import IsingModel
@@ -50,19 +50,37 @@ def default_beta_range(model: IsingModel) -> tuple[float, float]:
         :math:`\beta_{cold} = \max(\ln 100 / \Delta E_{min}, \beta_{hot})` (1/energy units);
         ``(0.1, 1.0)`` for a model without couplings or fields.
     """
-    rows, cols, values = model.bonds()
-    nonzero = np.abs(values)
-    row_sums = (np.bincount(rows, weights=nonzero, minlength=model.num_spins)
-                + np.bincount(cols, weights=nonzero, minlength=model.num_spins))
+    row_sums, smallest = _coupling_scales(model)
     h = np.abs(model.h)
-    de_max = 2.0 * float(np.max(row_sums + h))
-    steps = np.concatenate([nonzero, h[h > 0]])
-    if de_max == 0 or steps.size == 0:
+    de_max = 2.0 * float(np.max(row_sums + h)) if model.num_spins else 0.0
+    smallest = min(smallest, float(h[h > 0].min()) if np.any(h > 0) else math.inf)
+    if de_max == 0 or smallest == math.inf:
         return 0.1, 1.0                       # no interactions: any schedule is exact
-    de_min = 2.0 * float(steps.min())
+    de_min = 2.0 * smallest
     hot = math.log(2.0) / de_max
     cold = max(math.log(100.0) / de_min, hot)
     return hot, cold
+
+
+def _coupling_scales(model):
+    """(sum_j |J_ij| per spin, the smallest non-zero |J_ij| or inf), in float64; dense
+    couplings a block of rows at a time (no n^2 temporaries)."""
+    c = model._couplings
+    if not c.is_dense:
+        indptr, _, data = c.csr
+        a = np.abs(data.astype(np.float64))
+        sums = np.add.reduceat(a, indptr[:-1]) if a.size else np.zeros(model.num_spins)
+        sums[np.diff(indptr) == 0] = 0.0      # reduceat repeats the next row's value
+        return sums, float(a[a > 0].min()) if np.any(a > 0) else math.inf
+    J = c.J
+    sums = np.empty(J.shape[0])
+    smallest = math.inf
+    for r in range(0, J.shape[0], 256):
+        a = np.abs(J[r:r + 256].astype(np.float64))
+        sums[r:r + 256] = a.sum(axis=1)
+        if np.any(a > 0):
+            smallest = min(smallest, float(a[a > 0].min()))
+    return sums, smallest
 
 
 def _schedule(kind, beta_range, num_betas):
@@ -105,7 +123,10 @@ class AnnealResult:
     info : dict
         ``beta_range`` (hot, cold), ``betas`` (the per-sweep schedule of one cycle),
         ``num_sweeps``, ``num_cycles``, ``seconds``, ``spin_updates_per_second``,
-        ``interrupted`` (Ctrl-C: the states are the best found so far).
+        ``sweeps_done`` (sweeps finished by every read, all cycles together) and
+        ``interrupted``: Ctrl-C stops the anneal within one block of work (tens of
+        milliseconds) and the states are the best each read found so far (a read may have
+        run up to one block past ``sweeps_done``).
     """
 
     states: np.ndarray
@@ -232,55 +253,57 @@ class Annealer:
         ordr = check_choice(self.order, "order", ORDERS)
         progress = check_bool(self.progress, "progress")
         nthreads = resolve_num_threads(self.num_threads)
-        betas, beta_range = self._betas(model)
-        reheat = (math.sqrt(beta_range[0] * beta_range[1]) if self.reheat_beta is None
-                  else check_beta(self.reheat_beta, "reheat_beta"))
-        later = betas[betas >= reheat] if num_cycles > 1 else betas
-        if later.size == 0:
-            raise ValueError(f"reheat_beta ({reheat}) is colder than the whole schedule")
+        with deferred_interrupts():
+            betas, beta_range = self._betas(model)
+            reheat = (math.sqrt(beta_range[0] * beta_range[1]) if self.reheat_beta is None
+                      else check_beta(self.reheat_beta, "reheat_beta"))
+            later = betas[betas >= reheat] if num_cycles > 1 else betas
+            if later.size == 0:
+                raise ValueError(f"reheat_beta ({reheat}) is colder than the whole schedule")
 
-        t0 = time.perf_counter()
-        chains = Chains(model, num_reads, seed, initial_states, nthreads, clamped=clamped,
-                        count_name="num_reads")
-        best_spins = chains.spins.copy()
-        best_energy = chains.energy.copy()
-        ones = np.ones(num_reads)
-        block = block_sweeps(num_reads, model.num_spins)
-        sweeps_done, interrupted = 0, False
-        for cycle in range(num_cycles):
-            schedule = betas if cycle == 0 else later
-            if cycle > 0:
-                chains.spins[:] = best_spins
-                chains.resync()
+            t0 = time.perf_counter()
+            chains = Chains(model, num_reads, seed, initial_states, nthreads, clamped=clamped,
+                            count_name="num_reads")
+            best_spins = chains.spins.copy()
+            best_energy = chains.energy.copy()
+            ones = np.ones(num_reads)
+            block = chains.block_sweeps(ordr)
+            sweeps_done, interrupted = 0, False
+            for cycle in range(num_cycles):
+                schedule = betas if cycle == 0 else later
+                if cycle > 0:
+                    chains.spins[:] = best_spins
+                    chains.resync()
 
-            def step(start, stop, schedule=schedule):
-                chains.sweep(schedule[start:stop], ones, meth, ordr,
-                             best_spins=best_spins, best_energy=best_energy)
+                def step(start, stop, schedule=schedule):
+                    chains.sweep(schedule[start:stop], ones, meth, ordr,
+                                 best_spins=best_spins, best_energy=best_energy)
 
-            done, interrupted = run_in_blocks(schedule.size, block, step,
-                                              progress=progress,
-                                              desc=f"anneal {cycle + 1}/{num_cycles}")
-            sweeps_done += done
-            if interrupted:
-                break
-        seconds = time.perf_counter() - t0
-        energies = model.energy(best_spins, num_threads=nthreads)
-        k = int(np.argmin(energies))
-        return AnnealResult(
-            states=best_spins,
-            energies=energies,
-            best_state=best_spins[k].copy(),
-            best_energy=float(energies[k]),
-            info={
-                "beta_range": beta_range,
-                "betas": betas,
-                "num_sweeps": int(betas.size),
-                "num_cycles": num_cycles,
-                "reheat_beta": reheat if num_cycles > 1 else None,
-                "sweeps_done": sweeps_done,
-                "seconds": seconds,
-                "spin_updates_per_second": sweeps_done * num_reads * model.num_spins
-                / max(seconds, 1e-12),
-                "interrupted": interrupted,
-            },
-        )
+                done, interrupted = run_in_blocks(schedule.size, block, step,
+                                                  progress=progress,
+                                                  desc=f"anneal {cycle + 1}/{num_cycles}")
+                sweeps_done += done
+                if interrupted:
+                    break
+            seconds = time.perf_counter() - t0
+            energies = model.energy(best_spins, num_threads=nthreads)
+            k = int(np.argmin(energies))
+            interrupted = take_interrupt() or interrupted
+            return AnnealResult(
+                states=best_spins,
+                energies=energies,
+                best_state=best_spins[k].copy(),
+                best_energy=float(energies[k]),
+                info={
+                    "beta_range": beta_range,
+                    "betas": betas,
+                    "num_sweeps": int(betas.size),
+                    "num_cycles": num_cycles,
+                    "reheat_beta": reheat if num_cycles > 1 else None,
+                    "sweeps_done": sweeps_done,
+                    "seconds": seconds,
+                    "spin_updates_per_second": sweeps_done * num_reads * model.num_spins
+                    / max(seconds, 1e-12),
+                    "interrupted": interrupted,
+                },
+            )

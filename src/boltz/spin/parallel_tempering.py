@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from boltz._progress import run_in_blocks
+from boltz._progress import (
+    deferred_interrupts,
+    interrupt_pending,
+    run_in_blocks,
+    take_interrupt,
+)
 from boltz._random import SeedLike, seed_sequence
 from boltz._validation import (
     as_float_array,
@@ -18,7 +23,7 @@ from boltz._validation import (
     resolve_num_threads,
 )
 from boltz.numerics import mcmc_statistics as stats
-from boltz.spin._chains import METHODS, ORDERS, Chains, block_sweeps, check_model
+from boltz.spin._chains import METHODS, ORDERS, Chains, SweepsInterrupted, check_model
 
 if TYPE_CHECKING:
     from boltz.spin.ising_model import IsingModel
@@ -52,7 +57,10 @@ class TemperingResult:
     states : ndarray (K, num_records, n) of int8 or None
         Recorded states per temperature, with ``return_states=True``.
     interrupted : bool
-        Ctrl-C stopped the run; the traces hold the finished part.
+        Ctrl-C stopped the run (within one block of work, tens of milliseconds); the
+        traces, swap rates and best state hold the finished steps (sweeps then swaps), and
+        ``final_states`` the replicas' current states (a cut step's finished sweeps
+        included).
     info : dict
         ``swap_interval``, ``num_records`` (records kept), ``burn_in`` (sweeps),
         ``method``, ``order`` and ``seconds`` (wall time).
@@ -191,21 +199,23 @@ class ParallelTempering:
         nthreads = resolve_num_threads(self.num_threads)
         replica_seed, swap_seed = seed_sequence(seed).spawn(2)
 
-        t0 = time.perf_counter()
-        chains = Chains(model, betas.size, replica_seed, initial_states, nthreads)
-        ladder = _Ladder(chains, betas, np.random.Generator(np.random.PCG64(swap_seed)),
-                         interval, (method, order), num_records, return_states)
-        block = max(1, block_sweeps(betas.size, model.num_spins) // interval)
-        _, interrupted = run_in_blocks(burn_intervals, block, ladder.burn, progress=progress,
-                                       desc="burn-in")
-        done = 0
-        if not interrupted:
-            done, interrupted = run_in_blocks(num_records, block, ladder.record,
-                                              progress=progress, desc="tempering")
-        return ladder.result(done, interrupted, {
-            "swap_interval": interval, "num_records": done,
-            "burn_in": burn_intervals * interval, "method": self.method,
-            "order": self.order, "seconds": time.perf_counter() - t0})
+        with deferred_interrupts():
+            t0 = time.perf_counter()
+            chains = Chains(model, betas.size, replica_seed, initial_states, nthreads)
+            ladder = _Ladder(chains, betas, np.random.Generator(np.random.PCG64(swap_seed)),
+                             interval, (method, order), num_records, return_states)
+            block = max(1, chains.block_sweeps(order) // interval)
+            _, interrupted = run_in_blocks(burn_intervals, block, ladder.burn, progress=progress,
+                                           desc="burn-in")
+            done = 0
+            if not interrupted:
+                done, interrupted = run_in_blocks(num_records, block, ladder.record,
+                                                  progress=progress, desc="tempering")
+            interrupted = take_interrupt() or interrupted
+            return ladder.result(done, interrupted, {
+                "swap_interval": interval, "num_records": done,
+                "burn_in": burn_intervals * interval, "method": self.method,
+                "order": self.order, "seconds": time.perf_counter() - t0})
 
 
 class _Ladder:
@@ -234,20 +244,31 @@ class _Ladder:
                        else None)
         self.steps = self.since_resync = 0
 
-    def burn(self, start: int, stop: int) -> None:
-        """Steps ``start..stop`` of the burn-in (nothing recorded)."""
-        for _ in range(start, stop):
-            self._step()
+    def burn(self, start: int, stop: int) -> int:
+        """Steps ``start..stop`` of the burn-in (nothing recorded); returns the step reached
+        (earlier on Ctrl-C)."""
+        return self._steps(start, stop, False)
 
-    def record(self, start: int, stop: int) -> None:
-        """Steps ``start..stop`` of the recorded part, record r after step r."""
+    def record(self, start: int, stop: int) -> int:
+        """Steps ``start..stop`` of the recorded part, record r after step r; returns the
+        step reached (earlier on Ctrl-C)."""
+        return self._steps(start, stop, True)
+
+    def _steps(self, start: int, stop: int, record: bool) -> int:
+        """Whole steps (sweeps, swaps, record) until `stop` or a pending Ctrl-C. A step
+        that Ctrl-C cuts during its sweeps is not counted: no swap, no record (replicas
+        keep the sweeps they finished)."""
         for r in range(start, stop):
-            self._step()
-            self._record(r)
-
-    def _step(self) -> None:
-        self._sweep()
-        self._swap()
+            if r > start and interrupt_pending():
+                return r
+            try:
+                self._sweep()
+            except SweepsInterrupted:
+                return r
+            self._swap()
+            if record:
+                self._record(r)
+        return stop
 
     def _sweep(self) -> None:
         chains = self.chains

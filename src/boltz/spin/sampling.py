@@ -8,16 +8,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from boltz._progress import run_in_blocks
+from boltz._progress import deferred_interrupts, run_in_blocks, take_interrupt
 from boltz._random import SeedLike
 from boltz._validation import check_beta, check_bool, check_choice, check_int, resolve_num_threads
 from boltz.numerics import mcmc_statistics as stats
-from boltz.spin._chains import METHODS, ORDERS, Chains, block_sweeps, check_model
+from boltz.spin._chains import METHODS, ORDERS, Chains, check_model
 
 if TYPE_CHECKING:
     from boltz.spin.ising_model import IsingModel
 
 __all__ = ["sample", "SampleTrace"]
+
+# Sweeps of the recorded part between exact recomputations of the fields and energies.
+_RESYNC_SWEEPS = 1024
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,10 @@ class SampleTrace:
     interrupted : bool
         True when Ctrl-C stopped the run; the traces hold the finished sweeps.
     info : dict
-        The run's settings: ``method``, ``order``, ``burn_in``, ``thin``, ``num_sweeps``
-        and ``num_records`` (records kept).
+        The run: ``method``, ``order``, ``thin``, and the sweeps actually run:
+        ``burn_in`` (burn-in sweeps), ``num_sweeps`` (sweeps after the burn-in, recorded
+        or not) and ``num_records`` (records kept). They equal the arguments unless Ctrl-C
+        stopped the run.
 
     Notes
     -----
@@ -139,11 +144,13 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
     num_chains : int
         Independent chains (default 8).
     num_sweeps : int
-        Sweeps recorded per chain after the burn-in (default 1000).
+        Sweeps per chain after the burn-in (default 1000), all of them run.
     burn_in : int
         Sweeps discarded first (default 100).
     thin : int
-        Record every `thin`-th sweep (default 1).
+        Record after every `thin`-th sweep past the burn-in (default 1): ``num_sweeps //
+        thin`` records; the last ``num_sweeps % thin`` sweeps run unrecorded and count in
+        the final states.
     method : {"metropolis", "gibbs"}
         Acceptance rule (``"heat_bath"`` is a synonym of ``"gibbs"``).
     order : {"sequential", "random"}
@@ -157,8 +164,7 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
     return_states : bool
         Keep every recorded state (memory ``num_chains * num_records * n`` bytes).
     progress : bool
-        Show a progress bar (tqdm when installed). Ctrl-C stops cleanly and returns the
-        finished sweeps with ``interrupted=True``.
+        Show a progress bar (tqdm when installed).
     clamped : array_like of bool (n,), optional
         Spins held at their values in `initial_states` (which is then required): the chains
         sample the conditional distribution of the other spins given them.
@@ -168,6 +174,15 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
     SampleTrace
         Energies and magnetisations of every chain after every `thin`-th recorded sweep,
         the final states, and estimates with standard errors.
+
+    Notes
+    -----
+    Ctrl-C stops the run within one block of work (tens of milliseconds) and returns the
+    records finished so far with ``interrupted=True``; they equal those of an uninterrupted
+    run with that many records. ``final_states`` are then the chains' current states, up to
+    one block of sweeps past the last record. Local fields and energies are recomputed
+    exactly every 1024 sweeps of the recorded part (rounding drift), at fixed sweeps, so
+    the result does not depend on how the run is cut into blocks.
     """
     check_model(model)
     beta = check_beta(beta)
@@ -182,47 +197,55 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
     return_states = check_bool(return_states, "return_states")
     progress = check_bool(progress, "progress")
     nthreads = resolve_num_threads(num_threads)
-    chains = Chains(model, num_chains, seed, initial_states, nthreads, clamped=clamped)
-    n = model.num_spins
-    scale = np.full(num_chains, beta)
+    with deferred_interrupts():
+        chains = Chains(model, num_chains, seed, initial_states, nthreads, clamped=clamped)
+        n = model.num_spins
+        scale = np.full(num_chains, beta)
 
-    num_records = num_sweeps // thin
-    energies = np.empty((num_chains, num_records))
-    magnet = np.empty((num_chains, num_records))
-    states = np.empty((num_chains, num_records, n), dtype=np.int8) if return_states else None
-    block = block_sweeps(num_chains, n)
+        num_records = num_sweeps // thin
+        energies = np.empty((num_chains, num_records))
+        magnet = np.empty((num_chains, num_records))
+        states = np.empty((num_chains, num_records, n), dtype=np.int8) if return_states else None
+        block = chains.block_sweeps(ordr)
+        resync_every = max(1, _RESYNC_SWEEPS // thin)        # in records
 
-    def burn(start, stop):
-        chains.sweep(np.ones(stop - start), scale, meth, ordr)
+        def burn(start, stop):
+            chains.sweep(np.ones(stop - start), scale, meth, ordr)
 
-    records_per_block = max(1, block // thin)
+        def record(start, stop):
+            a = start
+            while a < stop:                  # segments that end where the fields are resynced
+                if a % resync_every == 0:
+                    chains.resync()
+                b = min(stop, (a // resync_every + 1) * resync_every)
+                e = np.empty((num_chains, b - a))
+                mg = np.empty((num_chains, b - a))
+                st = np.empty((num_chains, b - a, n), np.int8) if return_states else None
+                chains.sweep(np.ones((b - a) * thin), scale, meth, ordr, thin=thin,
+                             rec_energy=e, rec_magnet=mg, rec_states=st)
+                energies[:, a:b] = e
+                magnet[:, a:b] = mg
+                if return_states:
+                    states[:, a:b] = st
+                a = b
 
-    def record(start, stop):
-        chains.resync()
-        e = np.empty((num_chains, stop - start))
-        mg = np.empty((num_chains, stop - start))
-        st = np.empty((num_chains, stop - start, n), np.int8) if return_states else None
-        chains.sweep(np.ones((stop - start) * thin), scale, meth, ordr, rec_energy=e,
-                     rec_magnet=mg, rec_states=st, thin=thin)
-        energies[:, start:stop] = e
-        magnet[:, start:stop] = mg
-        if return_states:
-            states[:, start:stop] = st
-
-    _, interrupted = run_in_blocks(burn_in, block, burn, progress=progress,
-                                   desc="burn-in")
-    done = 0
-    if not interrupted:
-        done, interrupted = run_in_blocks(num_records, records_per_block, record,
-                                          progress=progress, desc="sampling")
-    return SampleTrace(
-        beta=beta,
-        energies=energies[:, :done] + model.offset,
-        magnetizations=magnet[:, :done] / n,
-        final_states=chains.spins,
-        num_spins=n,
-        states=None if states is None else states[:, :done],
-        interrupted=interrupted,
-        info={"method": method, "order": order, "burn_in": burn_in, "thin": thin,
-              "num_sweeps": num_sweeps, "num_records": done},
-    )
+        burned, interrupted = run_in_blocks(burn_in, block, burn, progress=progress,
+                                            desc="burn-in")
+        done = tail = 0
+        if not interrupted:
+            done, interrupted = run_in_blocks(num_records, max(1, block // thin), record,
+                                              progress=progress, desc="sampling")
+        if not interrupted:                  # the sweeps after the last record
+            tail, interrupted = run_in_blocks(num_sweeps - num_records * thin, block, burn)
+        interrupted = take_interrupt() or interrupted
+        return SampleTrace(
+            beta=beta,
+            energies=energies[:, :done] + model.offset,
+            magnetizations=magnet[:, :done] / n,
+            final_states=chains.spins,
+            num_spins=n,
+            states=None if states is None else states[:, :done],
+            interrupted=interrupted,
+            info={"method": method, "order": order, "burn_in": burned, "thin": thin,
+                  "num_sweeps": done * thin + tail, "num_records": done},
+        )
