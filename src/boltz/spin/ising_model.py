@@ -18,7 +18,8 @@ from boltz._validation import (
 )
 from boltz.spin._chains import init_state
 from boltz.spin._ising_input import frozen, parse_model
-from boltz.spin._ising_storage import kernel_dtype, store
+from boltz.spin._ising_storage import check_range, kernel_dtype, store
+from boltz.spin._maxcut_input import edge_array, read_edge_list
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
@@ -72,7 +73,8 @@ class IsingModel:
         storage = check_choice(storage, "storage", ("auto", "dense", "sparse"))
         n, dense, csr, h, offset = parse_model(J, h, offset, num_spins)
         dense, csr = store(storage, n, dense, csr)
-        kernel = kernel_dtype(dtype, dense, csr, h)
+        row_abs_sums = check_range(dtype, dense, csr, h, offset)
+        kernel = kernel_dtype(dtype, dense, csr, h, row_abs_sums)
         if dense is not None:
             self._couplings = Couplings.from_dense(dense, h, kernel)
         else:
@@ -284,25 +286,10 @@ class IsingModel:
             The model, one spin per node.
         """
         if isinstance(edges_or_path, (str, os.PathLike)):
-            with open(edges_or_path, encoding="utf-8-sig") as fh:
-                header = fh.readline().split()
-                if len(header) < 2:
-                    raise ValueError(f"{edges_or_path}: first line must be 'num_nodes num_edges'")
-                n, m = int(header[0]), int(header[1])
-                table = np.loadtxt(fh, ndmin=2) if m > 0 else np.zeros((0, 3))
-            if table.shape[0] != m or table.shape[1] not in (2, 3):
-                raise ValueError(f"{edges_or_path}: expected {m} lines 'i j [w]', "
-                                 f"got an array of shape {table.shape}")
-            i, j = table[:, 0].astype(np.int64) - 1, table[:, 1].astype(np.int64) - 1
-            w = table[:, 2] if table.shape[1] == 3 else np.ones(m)
-            num_nodes = n
+            num_nodes, i, j, w = read_edge_list(edges_or_path)
         else:
-            table = np.asarray(edges_or_path)
-            if table.ndim != 2 or table.shape[1] not in (2, 3):
-                raise ValueError("edges must be an array of shape (m, 2) or (m, 3)")
-            i, j = table[:, 0].astype(np.int64), table[:, 1].astype(np.int64)
-            w = table[:, 2].astype(np.float64) if table.shape[1] == 3 else np.ones(len(i))
-        model = cls((i, j, -np.asarray(w, dtype=np.float64)), num_spins=num_nodes, dtype=dtype)
+            i, j, w = edge_array(edges_or_path)
+        model = cls((i, j, -w), num_spins=num_nodes, dtype=dtype)
         model._graph_weight = float(np.sum(w))
         return model
 
