@@ -130,7 +130,7 @@ def _triplet_input(J, h, num_spins):
     """COO triplets (rows, cols, values): CSR and n (from num_spins, h or the indices)."""
     if len(J) != 3:
         raise ValueError("J as a tuple must be COO triplets (rows, cols, values)")
-    for part, name in zip(J, ("rows", "cols", "values")):
+    for part, name in zip(J, ("rows", "cols", "values"), strict=True):
         refuse_masked(part, f"J triplet {name}")
     rows, cols, vals = (np.asarray(a) for a in J)
     if not (rows.shape == cols.shape == vals.shape) or rows.ndim != 1:
