@@ -299,28 +299,28 @@ def test_complex_sparse_couplings_are_refused(fmt):
 
 
 def test_masked_indices_and_edges_are_refused():
-    """Hardening item 12: masked triplet indices and masked edge arrays (which np.asarray
-    would unmask silently) are a TypeError naming the argument."""
+    """Hardening item 12: masked triplets and masked edge arrays (which np.asarray would
+    unmask silently) are a TypeError naming the argument."""
     masked = np.ma.masked_array([0, 1], mask=[False, True])
     with pytest.raises(TypeError, match="J triplet rows: masked arrays"):
         boltz.IsingModel((masked, np.array([1, 2]), np.array([1.0, 1.0])))
     with pytest.raises(TypeError, match="J triplet cols: masked arrays"):
         boltz.IsingModel((np.array([1, 2]), masked, np.array([1.0, 1.0])))
+    with pytest.raises(TypeError, match="J triplet values: masked arrays"):
+        boltz.IsingModel(([0], [1], np.ma.masked_array([1.0], mask=[True])))
     with pytest.raises(TypeError, match="edges: masked arrays"):
         boltz.IsingModel.from_maxcut(np.ma.masked_array([[0, 1, 1]], mask=[[0, 0, 1]]))
 
 
 @needs_masked_refusal
 def test_masked_dense_couplings_fields_and_qubo_are_refused():
-    """Hardening item 12: masked dense J, h, triplet values and QUBO matrices are a
-    TypeError (a mask has no meaning for couplings)."""
+    """Hardening item 12: masked dense J, h and QUBO matrices are a TypeError (a mask has no
+    meaning for couplings)."""
     J = np.ma.masked_array([[0.0, 1.0], [1.0, 0.0]], mask=[[0, 1], [1, 0]])
     with pytest.raises(TypeError, match="J"):
         boltz.IsingModel(J)
     with pytest.raises(TypeError, match="h"):
         boltz.IsingModel(np.zeros((2, 2)), h=np.ma.masked_array([1.0, 2.0], mask=[1, 0]))
-    with pytest.raises(TypeError, match="J values"):
-        boltz.IsingModel(([0], [1], np.ma.masked_array([1.0], mask=[True])))
     with pytest.raises(TypeError, match="Q"):
         boltz.IsingModel.from_qubo(J)
 
