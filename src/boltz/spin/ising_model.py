@@ -18,7 +18,8 @@ from boltz._validation import (
 )
 from boltz.spin._chains import init_state
 from boltz.spin._ising_input import frozen, parse_model
-from boltz.spin._ising_storage import kernel_dtype, store
+from boltz.spin._ising_storage import check_range, kernel_dtype, store
+from boltz.spin._maxcut_input import edge_array, read_edge_list
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
@@ -39,20 +40,26 @@ class IsingModel:
     Parameters
     ----------
     J : array_like (n, n), scipy.sparse matrix, or tuple ``(rows, cols, values)``
-        Couplings. A dense or sparse matrix must be symmetric with a zero diagonal. COO
+        Couplings. A dense or sparse matrix must be real (complex is a TypeError, even
+        with a zero imaginary part), symmetric with a zero diagonal. COO
         triplets list each bond once, in either orientation (repeated bonds add up).
     h : array_like (n,), optional
         Fields (default 0).
     offset : float, optional
         Constant added to every energy (default 0), e.g. from a QUBO conversion.
     num_spins : int, optional
-        n, needed only for triplets when it cannot be inferred from `h` or the indices.
+        n, needed only for triplets when it cannot be inferred from `h` or the indices
+        (at most 2**31 - 1). Triplet indices may be signed or unsigned integers.
     dtype : {numpy.float64, numpy.float32}, optional
         Precision of the couplings and cached local fields in the sweep kernels. float32
         halves the memory traffic; energies are always reported in float64. A float64 model
         whose fields are exact in float32 (couplings and fields that are small multiples of
         one power of two: ±1 couplings, lattices, integer QUBOs) runs in float32 anyway,
-        with results identical to float64 sweeps.
+        with results identical to float64 sweeps. Every non-zero coupling and field must lie
+        in the normal range of `dtype` (a float32 |J| above 3.4e38 would be infinite, one
+        below 1.2e-38 would underflow, changing the graph), every local field
+        :math:`\sum_j |J_{ij}| + |h_i|` must be at most half the largest number of `dtype`,
+        and every energy finite in float64; otherwise a ValueError names J or h.
     storage : {"auto", "dense", "sparse"}, optional
         How the couplings are kept: ``"auto"`` (default) chooses dense storage when at
         least 10% of the pairs are coupled.
@@ -72,7 +79,8 @@ class IsingModel:
         storage = check_choice(storage, "storage", ("auto", "dense", "sparse"))
         n, dense, csr, h, offset = parse_model(J, h, offset, num_spins)
         dense, csr = store(storage, n, dense, csr)
-        kernel = kernel_dtype(dtype, dense, csr, h)
+        row_abs_sums = check_range(dtype, dense, csr, h, offset)
+        kernel = kernel_dtype(dtype, dense, csr, h, row_abs_sums)
         if dense is not None:
             self._couplings = Couplings.from_dense(dense, h, kernel)
         else:
@@ -271,8 +279,13 @@ class IsingModel:
         Parameters
         ----------
         edges_or_path : str, os.PathLike, or array_like (m, 2) or (m, 3)
-            A file in the Gset / rudy edge-list format (first line ``n m``, then ``i j w``
-            per edge, 1-based), or edges ``(i, j[, w])`` with 0-based nodes (w = 1 if absent).
+            A file in the Gset / rudy edge-list format (first line ``n m``, then ``i j [w]``
+            per edge, 1-based, w = 1 if absent; ``#`` starts a comment), or edges
+            ``(i, j[, w])`` with 0-based nodes (w = 1 if absent). Node numbers must be whole
+            numbers (2.0 is node 2; 0.5 is refused). The file must be a regular file (not a
+            FIFO or a device); it is read a block of lines at a time, and its header may
+            declare at most ``size // 4`` edges and ``max(65536, 16 * size)`` nodes (nodes
+            that no edge touches included), `size` being the file's length in bytes.
         num_nodes : int, optional
             Number of nodes for an edge array (default: largest index + 1).
         dtype : {numpy.float64, numpy.float32}, optional
@@ -282,27 +295,19 @@ class IsingModel:
         -------
         IsingModel
             The model, one spin per node.
+
+        Raises
+        ------
+        ValueError
+            A header beyond those bounds, fewer or more edge lines than declared, or a line
+            that is not an edge (the message names the file and the line); fractional,
+            negative or out-of-range node numbers; a self-loop.
         """
         if isinstance(edges_or_path, (str, os.PathLike)):
-            with open(edges_or_path, encoding="utf-8-sig") as fh:
-                header = fh.readline().split()
-                if len(header) < 2:
-                    raise ValueError(f"{edges_or_path}: first line must be 'num_nodes num_edges'")
-                n, m = int(header[0]), int(header[1])
-                table = np.loadtxt(fh, ndmin=2) if m > 0 else np.zeros((0, 3))
-            if table.shape[0] != m or table.shape[1] not in (2, 3):
-                raise ValueError(f"{edges_or_path}: expected {m} lines 'i j [w]', "
-                                 f"got an array of shape {table.shape}")
-            i, j = table[:, 0].astype(np.int64) - 1, table[:, 1].astype(np.int64) - 1
-            w = table[:, 2] if table.shape[1] == 3 else np.ones(m)
-            num_nodes = n
+            num_nodes, i, j, w = read_edge_list(edges_or_path)
         else:
-            table = np.asarray(edges_or_path)
-            if table.ndim != 2 or table.shape[1] not in (2, 3):
-                raise ValueError("edges must be an array of shape (m, 2) or (m, 3)")
-            i, j = table[:, 0].astype(np.int64), table[:, 1].astype(np.int64)
-            w = table[:, 2].astype(np.float64) if table.shape[1] == 3 else np.ones(len(i))
-        model = cls((i, j, -np.asarray(w, dtype=np.float64)), num_spins=num_nodes, dtype=dtype)
+            i, j, w = edge_array(edges_or_path)
+        model = cls((i, j, -w), num_spins=num_nodes, dtype=dtype)
         model._graph_weight = float(np.sum(w))
         return model
 
