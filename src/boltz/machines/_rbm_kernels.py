@@ -106,20 +106,25 @@ class RBMArrays:
                 self.c.astype(np.float64))
 
 
-def velocity(previous, arrays: RBMArrays, momentum: float, weight_decay: float) -> list:
-    """The momentum buffers [dWt (n_features, ph), db (pv), dc (ph)] for the next kernel
-    call: `previous` when all three fit the model (dtype, padded shapes, C order), else
-    zeros. Without momentum and weight decay the kernel leaves them alone; dWt is zeroed so
-    that it stays exact for later calls."""
-    dt = arrays.dtype
+def velocity_fits(buffers, arrays: RBMArrays) -> bool:
+    """Whether `buffers` are momentum buffers [dWt (n_features, ph), db (pv), dc (ph)] of
+    this model: its dtype, padded shapes, C order, writeable."""
     pv, ph = arrays.padded_widths()
-    nv = arrays.components.shape[1]
-    shapes = ((nv, ph), (pv,), (ph,))
-    if previous is None or len(previous) != 3 or not all(
-            isinstance(a, np.ndarray) and a.dtype == dt and a.shape == shape
-            and a.flags.c_contiguous and a.flags.writeable
-            for a, shape in zip(previous, shapes)):
-        previous = [np.zeros(shape, dt) for shape in shapes]
+    shapes = ((arrays.components.shape[1], ph), (pv,), (ph,))
+    return (isinstance(buffers, list) and len(buffers) == 3 and all(
+        isinstance(a, np.ndarray) and a.dtype == arrays.dtype and a.shape == shape
+        and a.flags.c_contiguous and a.flags.writeable
+        for a, shape in zip(buffers, shapes, strict=True)))
+
+
+def velocity(previous, arrays: RBMArrays, momentum: float, weight_decay: float) -> list:
+    """The momentum buffers for the next kernel call: `previous` when they fit the model
+    (`velocity_fits`), else zeros. Without momentum and weight decay the kernel leaves them
+    alone; dWt is zeroed so that it stays exact for later calls."""
+    if not velocity_fits(previous, arrays):
+        pv, ph = arrays.padded_widths()
+        nv = arrays.components.shape[1]
+        previous = [np.zeros(shape, arrays.dtype) for shape in ((nv, ph), (pv,), (ph,))]
     if momentum == 0 and weight_decay == 0:
         previous[0].fill(0)
     return previous

@@ -45,11 +45,11 @@ def check_array(value, name: str, shape: tuple, dtype: np.dtype) -> np.ndarray:
         raise TypeError(f"{name} must be a plain array, not a masked array")
     arr = as_float_array(value, name)
     if arr.ndim != len(shape) or any(want is not None and got != want
-                                     for got, want in zip(arr.shape, shape)):
+                                     for got, want in zip(arr.shape, shape, strict=True)):
         wanted = "(" + ", ".join("n" if s is None else str(s) for s in shape) + \
                  ("," if len(shape) == 1 else "") + ")"
         raise ValueError(f"{name} must have shape {wanted}, got {arr.shape}")
-    if any(want is None and got < 1 for got, want in zip(arr.shape, shape)):
+    if any(want is None and got < 1 for got, want in zip(arr.shape, shape, strict=True)):
         raise ValueError(f"{name} must have at least one row, got shape {arr.shape}")
     arr = np.ascontiguousarray(arr, dtype=dtype)
     _finite(name, arr)
@@ -78,7 +78,8 @@ def check_velocity(parts, n_features: int, n_hidden: int, dtype: np.dtype) -> li
     names = ("velocity of components_", "velocity of intercept_visible_",
              "velocity of intercept_hidden_")
     shapes = ((n_features, n_hidden), (n_features,), (n_hidden,))
-    return [check_array(p, name, shape, dtype) for p, name, shape in zip(parts, names, shapes)]
+    return [check_array(p, name, shape, dtype)
+            for p, name, shape in zip(parts, names, shapes, strict=True)]
 
 
 # ---- seeds and generators as JSON ------------------------------------------------------------
@@ -140,8 +141,10 @@ def seed_json(seed, name: str = "random_state"):
                     f"to be saved; got {type(seed).__name__}")
 
 
-def seed_from_json(obj, name: str = "random_state"):
-    """The seed object that `seed_json` wrote (ValueError when `obj` is not one)."""
+def seed_from_json(obj, name: str = "random_state", seed_seq=None):
+    """The seed object that `seed_json` wrote (ValueError when `obj` is not one). A saved
+    Generator is rebuilt over `seed_seq` when given (a SeedSequence object it shared with
+    another saved object: spawning from either advances both)."""
     if obj is None or (isinstance(obj, int) and not isinstance(obj, bool) and obj >= 0):
         return obj
     try:
@@ -154,6 +157,10 @@ def seed_from_json(obj, name: str = "random_state"):
             if kind not in _BIT_GENERATORS:
                 raise ValueError(f"unknown bit generator {kind!r}")
             seq = None if gen["seed_seq"] is None else _sequence(gen["seed_seq"])
+            if seed_seq is not None and seq is not None:
+                if _sequence_json(seed_seq) != _sequence_json(seq):
+                    raise ValueError("the shared seed sequence differs")
+                seq = seed_seq
             bitgen = getattr(np.random, kind)(seq)
             bitgen.state = state
             return np.random.Generator(bitgen)

@@ -41,8 +41,8 @@ from boltz._validation import (
 )
 from boltz.machines import _partition, _rbm_kernels, _rbm_persistence
 from boltz.machines._rbm_kernels import RBMArrays, is_sparse
-from boltz.machines._rbm_state import check_chains, check_parameters
 from boltz.machines._rbm_sklearn import ESTIMATOR_BASES, NotFittedError
+from boltz.machines._rbm_state import check_chains, check_parameters
 
 __all__ = ["RBM"]
 
@@ -355,13 +355,18 @@ class RBM(*ESTIMATOR_BASES):
         V = np.ascontiguousarray(V, dtype=self._dtype())
         return self._arrays().monitor_stats(V, self._flipped_features(V))
 
+    def _row_hash_of(self, n_features: int) -> np.ndarray:
+        """The weights of the row hash (drawn once from random_state, then kept)."""
+        if getattr(self, "_row_hash", None) is None or self._row_hash.shape != (n_features,):
+            seq = seed_sequence(self.random_state, "random_state").spawn(2)[1]
+            self._row_hash = np.random.default_rng(seq).random(n_features) + 0.5
+        return self._row_hash
+
     def _flipped_features(self, V: np.ndarray) -> np.ndarray:
         """The feature of each row that the pseudo-likelihood flips: a hash of the row's own
         values, seeded by random_state, so a row scores the same whatever rows come with it."""
-        if getattr(self, "_row_hash", None) is None or self._row_hash.size != V.shape[1]:
-            seq = seed_sequence(self.random_state, "random_state").spawn(2)[1]
-            self._row_hash = np.random.default_rng(seq).random(V.shape[1]) + 0.5
-        key = (V.astype(np.float64) * self._row_hash).sum(axis=1) * 0.6180339887498949
+        key = (V.astype(np.float64) * self._row_hash_of(V.shape[1])).sum(axis=1) \
+            * 0.6180339887498949
         return ((key % 1.0) * V.shape[1]).astype(np.int64)
 
     def sample(self, n_samples: int = 1, num_sweeps: int = 1000,
@@ -588,29 +593,54 @@ class RBM(*ESTIMATOR_BASES):
     # ---- persistence -------------------------------------------------------------------
 
     def save(self, path: str) -> None:
-        """Write the constructor arguments and the learned arrays to an ``.npz`` file
-        (format version 1; ``random_state`` only when None or an int).
+        """Write the estimator to an ``.npz`` file (format version 2): the constructor
+        arguments, the learned arrays, and what training continues from (the random
+        streams, momentum buffers, ``n_iter_``, ``history_``), so that a reloaded model
+        continues bit-identically (``fit``, ``partial_fit``, ``score_samples``,
+        ``gibbs``). ``random_state`` may be None, an int, a SeedSequence or a Generator
+        (saved with its state; the reloaded model holds an equal copy). With
+        ``random_state=None`` a new ``fit`` draws fresh entropy, on the original as after
+        reloading. Not kept: ``ais_``.
 
         Parameters
         ----------
         path : str or path-like
-            The file (numpy adds ``.npz`` when missing).
+            The file; ``.npz`` is appended when the name does not end with it (numpy's
+            rule, which :meth:`load` follows too).
+
+        Raises
+        ------
+        ValueError, TypeError
+            A learned attribute of the wrong shape, dtype or value (naming it), or a
+            ``random_state`` that cannot be saved.
         """
-        self._arrays()
         _rbm_persistence.save(self, path)
 
     @classmethod
     def load(cls, path: str) -> RBM:
-        """An RBM saved by :meth:`save`, with identical parameters and learned arrays.
+        """An RBM saved by :meth:`save` (format version 2 or 1), identical to the one
+        saved. Version-1 files give the same parameters and learned arrays but do not
+        continue training bit-identically (they hold no random-stream state, momentum or
+        history).
 
         Parameters
         ----------
         path : str or path-like
-            A file written by :meth:`save`.
+            A file written by :meth:`save`; a path that does not exist is tried with
+            ``.npz`` appended, the name :meth:`save` writes.
 
         Returns
         -------
         RBM
             The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            ``"not a boltz RBM file: <path>: <reason>"`` for anything damaged, truncated,
+            inconsistent (shapes against the file's sizes, checked from the headers before
+            any data is read), non-finite, or larger than this machine's memory.
+        FileNotFoundError
+            No such file (under either name).
         """
         return _rbm_persistence.load(cls, path)
