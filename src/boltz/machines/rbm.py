@@ -15,6 +15,8 @@ The estimator is this module; the rest lives beside it:
 - ``_rbm_kernels``: the parameters as the compiled kernels take them (training epochs,
   row sums, monitors) and the model quantities computed through them;
 - ``_rbm_sklearn``: scikit-learn's base classes, or a stand-in without scikit-learn;
+- ``_rbm_state``: the contract of the learned arrays (checked before every kernel call and
+  on loading) and seeds as JSON;
 - ``_rbm_persistence``: :meth:`RBM.save` / :meth:`RBM.load`;
 - ``_partition``: :math:`\log Z`, exact or by AIS.
 
@@ -63,7 +65,11 @@ class RBM(*ESTIMATOR_BASES):
 
     As a scikit-learn estimator, the constructor only stores its arguments; :meth:`fit`
     and :meth:`partial_fit` check them (a ``TypeError`` or ``ValueError`` naming the
-    argument; numbers are never accepted as strings).
+    argument; numbers are never accepted as strings). The learned attributes may be set by
+    hand (weights from elsewhere): every method checks them first against each other and
+    ``n_features_in_`` (shapes, real values, finite, ``h_samples_`` 0 or 1) and raises a
+    ``ValueError`` or ``TypeError`` naming a wrong one; other real dtypes and layouts are
+    converted to `dtype`, the attribute itself left as it is.
 
     Parameters
     ----------
