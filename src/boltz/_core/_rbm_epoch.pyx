@@ -12,8 +12,14 @@ takes one byte of a 64-bit word, rbm_rows.h), and the work on a row never depend
 another row, so rows are split among threads (OpenMP) and the result does not depend on the
 thread count. row_products (free energies) and monitor_stats (the per-epoch monitors and
 score_samples) use the same row sums.
+
+Every entry point checks the sizes it is given against each other before it touches memory
+(a ValueError, not a crash). train_epoch checks for Ctrl-C between batches (the GIL taken
+back briefly, after about CHECK_WORK multiply-adds): it stops after the batch in progress,
+leaves every array holding the finished batches, and raises what the signal handler raised.
 """
 from cython cimport floating
+from cpython.exc cimport PyErr_CheckSignals
 from cython.parallel cimport prange
 from boltz._core._rbm_kernels cimport (rbm_nonzeros, rbm_row_sums, rbm_sample, rbm_transpose,
                                        rbm_weight_row)
@@ -29,6 +35,31 @@ import numpy as np
 cdef enum:
     PARALLEL_MIN_WORK = 200000
     SLACK = 8             # entries a list needs beyond its units (rbm_rows.h)
+    # Multiply-adds (a batch counts as rows x n_visible x n_hidden per phase) between
+    # checks for Ctrl-C: about a millisecond of work, so that the check costs nothing
+    CHECK_WORK = 1 << 22
+
+
+def _require(bint ok, str what):
+    if not ok:
+        raise ValueError(f"RBM kernel: {what}")
+
+
+cdef bint _padded_width(Py_ssize_t p, Py_ssize_t n, Py_ssize_t itemsize):
+    """p holds n entries and is a whole number of 32-byte vectors."""
+    return p >= n and (p * itemsize) % 32 == 0
+
+
+def _check_weights(const floating[:, ::1] W, const floating[:, ::1] Wt, const floating[::1] b,
+                   const floating[::1] c, Py_ssize_t nv, Py_ssize_t nh):
+    """W (nh, pv) and Wt (nv, ph) padded to whole vectors, b (pv), c (ph)."""
+    cdef Py_ssize_t size = sizeof(floating)
+    _require(W.shape[0] == nh and Wt.shape[0] == nv, f"W must be ({nh}, pv) and Wt ({nv}, ph)"
+             f", got {W.shape[0]} and {Wt.shape[0]} rows")
+    _require(_padded_width(W.shape[1], nv, size) and _padded_width(Wt.shape[1], nh, size),
+             "the rows of W and Wt must be padded to whole 32-byte vectors")
+    _require(b.shape[0] == W.shape[1] and c.shape[0] == Wt.shape[1],
+             "b and c must be as long as the rows of W and Wt")
 
 
 cdef struct Lists:
@@ -104,7 +135,8 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
                 floating[:, ::1] chains, floating[:, ::1] vel_Wt, floating[::1] vel_b,
                 floating[::1] vel_c, double learning_rate, double momentum,
                 double weight_decay, int k, bint persistent, const uintptr_t[::1] bitgens,
-                int nthreads):
+                int nthreads, floating[:, ::1] components_out=None, floating[::1] b_out=None,
+                floating[::1] c_out=None):
     """CD-k (persistent=False) or PCD-k updates over the batches order[s:s + batch_rows].
 
     Sizes: X (n, nv); W (nh, pv) and Wt (nv, ph) with pv >= nv and ph >= nh multiples of
@@ -117,13 +149,38 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
     h ~ h-; then with R = learning_rate / batch_rows (scikit-learn's scaling)
         vel = momentum vel + R (V^T h+ - v^T h-) - learning_rate weight_decay Wt,  Wt += vel
     and the same without decay for b (V - v summed over rows) and c (h+ - h-). W is kept
-    equal to Wt^T. All arrays are updated in place.
+    equal to Wt^T. All arrays are updated in place; with `components_out` (nh, nv),
+    `b_out` (nv) and `c_out` (nh), the unpadded parameters are also written there when the
+    call ends (inside the nogil region, so that they always match the chains, buffers and
+    streams).
+
+    Ctrl-C is checked between batches: the call then stops after the batch in progress,
+    with every array holding the finished batches, and raises the handler's exception.
+    Returns the number of batches done.
     """
     cdef Py_ssize_t n = order.shape[0], nv = X.shape[1], nh = chains.shape[1]
     cdef Py_ssize_t pv = W.shape[1], ph = Wt.shape[1]
+    _require(batch_rows >= 1 and k >= 1 and nthreads >= 1,
+             "batch_rows, k and nthreads must be >= 1")
+    _check_weights(W, Wt, b, c, nv, nh)
+    _require(vel_Wt.shape[0] == nv and vel_Wt.shape[1] == ph and vel_b.shape[0] == pv
+             and vel_c.shape[0] == ph, "the momentum buffers must match Wt, b and c")
+    _require(components_out is None or (components_out.shape[0] == nh
+                                        and components_out.shape[1] == nv),
+             f"components_out must be ({nh}, {nv})")
+    _require(b_out is None or b_out.shape[0] == nv, f"b_out must have {nv} entries")
+    _require(c_out is None or c_out.shape[0] == nh, f"c_out must have {nh} entries")
+    cdef Py_ssize_t row
+    cdef bint rows_ok = True
+    for row in range(n):
+        rows_ok &= 0 <= order[row] < X.shape[0]
+    _require(rows_ok, "order must index rows of X")
     cdef Py_ssize_t nneg = chains.shape[0] if persistent else 0
     cdef Py_ssize_t nchains = max(batch_rows, chains.shape[0])
-    cdef Py_ssize_t bi, s, B, Bn, r, i, j, q, t, chunks
+    cdef Py_ssize_t bi, s, B, Bn, r, i, j, q, t, chunks, done = 0
+    cdef double work = 0
+    cdef bint stop = False
+    pending = None
     cdef floating rate = <floating> (learning_rate / batch_rows)
     cdef floating decay = <floating> (learning_rate * weight_decay)
     cdef floating mom = <floating> momentum
@@ -149,7 +206,8 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
     cdef Lists col = Lists(&col_idx[0], &col_coef[0], &counts[3, 0], batch_rows + nchains,
                            batch_rows + nchains)
     if n == 0:
-        return
+        _write_out_nogil(W, b, c, nv, nh, components_out, b_out, c_out)
+        return 0
     if bitgens.shape[0] < nchains:
         raise ValueError(f"need {nchains} random streams, got {bitgens.shape[0]}")
     cdef bitgen_t **rng = <bitgen_t **> <uintptr_t> &bitgens[0]
@@ -162,9 +220,20 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
         for r in range(nneg):
             _nonzeros(&chains[r, 0], nh, r, scratch)
         for bi in range((n + batch_rows - 1) // batch_rows):
+            if work >= CHECK_WORK:
+                work = 0
+                with gil:
+                    try:
+                        PyErr_CheckSignals()
+                    except BaseException as exc:
+                        pending = exc
+                        stop = True
+                if stop:
+                    break
             s = bi * batch_rows
             B = min(batch_rows, n - s)
             Bn = nneg if persistent else B
+            work += <double> (B + Bn * (2 * k + 1)) * nv * nh
             # (one chunk runs outside a parallel region, which costs more than a small batch)
             chunks = nthreads if B * nv * nh >= PARALLEL_MIN_WORK else 1
             if chunks == 1:
@@ -223,11 +292,34 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
             else:
                 for t in prange(chunks, num_threads=chunks, schedule='static'):
                     _transpose(Wt, nv, _chunk(t, chunks, nh), _chunk(t + 1, chunks, nh), W)
+            done = bi + 1
         for r in range(nneg):
             for j in range(nh):
                 chains[r, j] = 0
             for q in range(hid.count[r]):
                 chains[r, hid.idx[r * wh + q]] = 1
+        _write_out_nogil(W, b, c, nv, nh, components_out, b_out, c_out)
+    if pending is not None:
+        raise pending
+    return done
+
+
+cdef void _write_out_nogil(const floating[:, ::1] W, const floating[::1] b,
+                           const floating[::1] c, Py_ssize_t nv, Py_ssize_t nh,
+                           floating[:, ::1] components_out, floating[::1] b_out,
+                           floating[::1] c_out) noexcept nogil:
+    """The unpadded parameters into the optional outputs (a missing one is skipped)."""
+    cdef Py_ssize_t i, j
+    if components_out is not None:
+        for j in range(nh):
+            for i in range(nv):
+                components_out[j, i] = W[j, i]
+    if b_out is not None:
+        for i in range(nv):
+            b_out[i] = b[i]
+    if c_out is not None:
+        for j in range(nh):
+            c_out[j] = c[j]
 
 
 cdef void _weights(Py_ssize_t i0, Py_ssize_t i1, Lists col, const floating[:, ::1] H,
@@ -258,6 +350,9 @@ def row_products(const floating[:, ::1] V, const floating[:, ::1] M,
     rows split among threads. Returns out (rows, p)."""
     cdef Py_ssize_t rows = V.shape[0], m = V.shape[1], p = M.shape[1], w = m + SLACK
     cdef Py_ssize_t t, chunks
+    _require(M.shape[0] == m, f"M must have {m} rows (the columns of V), got {M.shape[0]}")
+    _require(bias.shape[0] == p and _padded_width(p, 0, sizeof(floating)) and nthreads >= 1,
+             "bias must be as long as the rows of M, padded to whole 32-byte vectors")
     dt = np.float32 if floating is float else np.float64
     out_arr = np.empty((rows, p), dtype=dt)
     cdef floating[:, ::1] out = out_arr
@@ -297,7 +392,13 @@ def monitor_stats(const floating[:, ::1] V, const int64_t[::1] flip, const float
     Both from the same row sums as training (no BLAS), rows split among threads. Returns
     (err, pl), float64."""
     cdef Py_ssize_t rows = V.shape[0], nv = V.shape[1], nh = W.shape[0]
-    cdef Py_ssize_t pv = W.shape[1], ph = Wt.shape[1], t, chunks
+    cdef Py_ssize_t pv = W.shape[1], ph = Wt.shape[1], t, chunks, r
+    _check_weights(W, Wt, b, c, nv, nh)
+    _require(flip.shape[0] == rows and nthreads >= 1, "flip must have one entry per row")
+    cdef bint flip_ok = True
+    for r in range(rows):
+        flip_ok &= 0 <= flip[r] < nv
+    _require(flip_ok, "flip must index features")
     dt = np.float32 if floating is float else np.float64
     err_arr, pl_arr = np.zeros(rows), np.zeros(rows)
     if rows == 0:

@@ -106,32 +106,59 @@ class RBMArrays:
                 self.c.astype(np.float64))
 
 
-def velocity(previous, arrays: RBMArrays, momentum: float, weight_decay: float) -> list:
-    """The momentum buffers [dWt (n_features, ph), db (pv), dc (ph)] for the next kernel
-    call: `previous` when it fits the model, else zeros. Without momentum and weight decay
-    the kernel leaves them alone; dWt is zeroed so that it stays exact for later calls."""
-    dt = arrays.dtype
+def velocity_fits(buffers, arrays: RBMArrays) -> bool:
+    """Whether `buffers` are momentum buffers [dWt (n_features, ph), db (pv), dc (ph)] of
+    this model: its dtype, padded shapes, C order, writeable."""
     pv, ph = arrays.padded_widths()
-    nv = arrays.components.shape[1]
-    if previous is None or previous[0].dtype != dt or previous[0].shape != (nv, ph):
-        previous = [np.zeros((nv, ph), dt), np.zeros(pv, dt), np.zeros(ph, dt)]
+    shapes = ((arrays.components.shape[1], ph), (pv,), (ph,))
+    return (isinstance(buffers, list) and len(buffers) == 3 and all(
+        isinstance(a, np.ndarray) and a.dtype == arrays.dtype and a.shape == shape
+        and a.flags.c_contiguous and a.flags.writeable
+        for a, shape in zip(buffers, shapes, strict=True)))
+
+
+def velocity(previous, arrays: RBMArrays, momentum: float, weight_decay: float) -> list:
+    """The momentum buffers for the next kernel call: `previous` when they fit the model
+    (`velocity_fits`), else zeros. Without momentum and weight decay the kernel leaves them
+    alone; dWt is zeroed so that it stays exact for later calls."""
+    if not velocity_fits(previous, arrays):
+        pv, ph = arrays.padded_widths()
+        nv = arrays.components.shape[1]
+        previous = [np.zeros(shape, arrays.dtype) for shape in ((nv, ph), (pv,), (ph,))]
     if momentum == 0 and weight_decay == 0:
         previous[0].fill(0)
     return previous
 
 
-def train(arrays: RBMArrays, X, order: np.ndarray, batch_rows: int, chains: np.ndarray,
+def unpadded_velocity(velocity: list, arrays: RBMArrays) -> list:
+    """The momentum buffers without their padding: dW^T (nv, nh), db (nv), dc (nh)."""
+    nh, nv = arrays.components.shape
+    return [velocity[0][:, :nh].copy(), velocity[1][:nv].copy(), velocity[2][:nh].copy()]
+
+
+def padded_velocity(parts: list, arrays: RBMArrays) -> list:
+    """The kernel's momentum buffers from `unpadded_velocity`'s (padding zero, as the
+    kernel keeps it)."""
+    pv, ph = arrays.padded_widths()
+    return [padded(parts[0], ph), padded(parts[1], pv), padded(parts[2], ph)]
+
+
+def train(arrays: RBMArrays, X, order: np.ndarray, batch_rows: int, out: list,
           velocity: list, streams: RandomStreams, *, learning_rate: float, momentum: float,
-          weight_decay: float, k: int, persistent: bool):
+          weight_decay: float, k: int, persistent: bool) -> int:
     """CD-k / PCD-k updates over the batches order[s:s + batch_rows], in one nogil kernel
-    call; `velocity` is updated in place. Returns the new (components, b, c, chains)."""
+    call that writes the new parameters into ``out`` = [components (nh, nv), b (nv),
+    c (nh), chains (n_chains, nh)] (C-contiguous, the model's dtype; chains hold the
+    starting states) and updates `velocity` and `streams` in place.
+
+    Ctrl-C (or any exception a signal handler raises) stops the kernel between batches:
+    ``out``, `velocity` and `streams` then hold every finished batch and the exception
+    propagates. Returns the number of batches done."""
     dt = arrays.dtype
     X = np.ascontiguousarray(X.toarray() if is_sparse(X) else X, dtype=dt)
-    nh, nv = arrays.components.shape
     W, Wt, b, c = arrays.kernel_params()
-    chains = np.ascontiguousarray(chains, dtype=dt)
-    _rbm_epoch.train_epoch(X, np.ascontiguousarray(order, dtype=np.int64), batch_rows, W, Wt,
-                           b, c, chains, *velocity, float(learning_rate), float(momentum),
-                           float(weight_decay), k, bool(persistent), streams.addresses,
-                           arrays.num_threads)
-    return np.ascontiguousarray(W[:, :nv]), b[:nv].copy(), c[:nh].copy(), chains
+    components, b_out, c_out, chains = out
+    return _rbm_epoch.train_epoch(
+        X, np.ascontiguousarray(order, dtype=np.int64), batch_rows, W, Wt, b, c, chains,
+        *velocity, float(learning_rate), float(momentum), float(weight_decay), k,
+        bool(persistent), streams.addresses, arrays.num_threads, components, b_out, c_out)

@@ -1,34 +1,353 @@
-"""Saving an ``RBM`` to an ``.npz`` file and loading it back (format version 1): the
-constructor arguments as JSON (``random_state`` only when None or an int; ``dtype`` by
-name) and the learned arrays. Read with ``allow_pickle=False``."""
+"""Saving an ``RBM`` to an ``.npz`` file and loading it back.
+
+File name rule (numpy's ``savez``): ``.npz`` is appended to a name that does not end with
+it; ``load`` reads a path that exists as given, and otherwise the name ``save`` would have
+written (so ``save("model")`` and ``load("model")`` agree).
+
+Format version 2 (written), members (``.npy`` arrays, read with ``allow_pickle=False``):
+
+- ``format_version``; ``params``: the constructor arguments as JSON (``dtype`` by name,
+  ``random_state`` as an int, a SeedSequence's fields or a Generator's seed sequence and
+  bit-generator state); ``state``: JSON of the sizes (``n_features_in_``, ``n_hidden``,
+  ``n_chains``, ``n_streams``, ``history_length``), ``n_iter_``, ``interrupted_``, the
+  history's keys and the estimator's own Generator;
+- ``components_``, ``intercept_hidden_``, ``intercept_visible_``, ``h_samples_``;
+- when they exist: the momentum buffers (unpadded), the chains' PCG64 states
+  (``RandomStreams.state``), the pseudo-likelihood's row hash and ``history_``.
+
+A reloaded model continues exactly as the original would (``fit``, ``partial_fit``,
+``score_samples``, ``gibbs`` bit-identical), except where the original draws fresh OS
+entropy (``random_state=None``: a new ``fit`` differs, as it would for the original). Not
+kept: ``ais_`` (the result of the last AIS call). Version-1 files (constructor arguments with
+``random_state`` only when None or an int, and the four learned arrays) still load; they do
+not continue bit-identically (no random-stream state, no momentum, no history).
+
+Reading checks before decompressing any data: each member's ``.npy`` header (dtype, shape,
+byte count) against the sizes the file itself declares (and version 1's ``n_components``
+and ``batch_size``), the JSON members' length, and the total against this machine's memory;
+then the values (finite parameters, binary chains) through ``_rbm_state``. Anything that is
+not a well-formed boltz RBM file raises ``ValueError("not a boltz RBM file: <path>:
+<reason>")``; a missing file raises ``FileNotFoundError``.
+"""
 from __future__ import annotations
 
 import json
+import math
+import os
+import zipfile
+import zlib
 
 import numpy as np
 
-FORMAT_VERSION = 1
-LEARNED = ("components_", "intercept_hidden_", "intercept_visible_", "h_samples_")
+from boltz._random import RandomStreams
+from boltz.machines import _rbm_kernels
+from boltz.machines._rbm_state import (
+    LEARNED,
+    check_chains,
+    check_parameters,
+    check_velocity,
+    seed_from_json,
+    seed_json,
+)
 
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+MAX_JSON_CHARS = 1 << 20            # params and state members (characters)
+VELOCITY = ("velocity_components", "velocity_visible", "velocity_hidden")
+HISTORY_KEYS = ("reconstruction_error", "pseudo_likelihood", "free_energy_gap")
+_READ_CHUNK = 1 << 24
+
+
+class _Damaged(Exception):
+    """Internal: why a file is not a boltz RBM file (re-raised as ValueError)."""
+
+
+def file_name(path):
+    """The name ``save`` writes for `path` (numpy's rule: ``.npz`` appended when missing);
+    file objects are returned as they are."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        return path
+    name = os.fsdecode(path)
+    return name if name.endswith(".npz") else name + ".npz"
+
+
+# ---- saving ----------------------------------------------------------------------------------
 
 def save(rbm, path) -> None:
-    params = {key: (np.dtype(v).name if key == "dtype" else v)
-              for key, v in rbm.get_params().items()
-              if key != "random_state" or v is None or isinstance(v, int)}
-    np.savez(path, format_version=FORMAT_VERSION, params=json.dumps(params),
-             **{name: getattr(rbm, name) for name in LEARNED})
+    arrays = rbm._arrays()
+    nh, nv = arrays.components.shape
+    chains = check_chains(getattr(rbm, "h_samples_", None), nh, arrays.dtype)
+    if rbm.random_state is None:
+        # what the original would draw later from fresh entropy is drawn now and saved,
+        # so that both continue alike
+        rbm._stream()
+        rbm._row_hash_of(nv)
+    params = rbm.get_params()
+    params["dtype"] = arrays.dtype.name
+    params["random_state"] = seed_json(params["random_state"], "random_state")
+    members = {"components_": arrays.components, "intercept_hidden_": arrays.c,
+               "intercept_visible_": arrays.b, "h_samples_": chains}
+    velocity = getattr(rbm, "_velocity", None)
+    if _rbm_kernels.velocity_fits(velocity, arrays):
+        members.update(zip(VELOCITY, _rbm_kernels.unpadded_velocity(velocity, arrays), strict=True))
+    streams = getattr(rbm, "_chain_streams", None)
+    if streams is not None:
+        members["chain_streams"] = streams.state
+    row_hash = getattr(rbm, "_row_hash", None)
+    if row_hash is not None and row_hash.shape == (nv,):
+        members["row_hash"] = row_hash
+    history = getattr(rbm, "history_", None)
+    length = 0
+    if history is not None:
+        if set(history) - set(HISTORY_KEYS) or len({len(v) for v in history.values()}) > 1:
+            raise ValueError(f"history_ must map {HISTORY_KEYS} to lists of equal length")
+        length = len(next(iter(history.values()), []))
+        members.update({f"history_{key}": np.asarray(values, dtype=np.float64)
+                        for key, values in history.items()})
+    rng = getattr(rbm, "_rng", None)
+    state = {"n_features_in_": nv, "n_hidden": nh, "n_chains": chains.shape[0],
+             "n_streams": None if streams is None else len(streams),
+             "velocity": VELOCITY[0] in members, "row_hash": "row_hash" in members,
+             "history": None if history is None else sorted(history),
+             "history_length": length,
+             "n_iter_": _optional(rbm, "n_iter_", int), "interrupted_": _optional(
+                 rbm, "interrupted_", bool),
+             "rng": None if rng is None else seed_json(rng, "_rng"),
+             # the estimator's Generator built over the random_state SeedSequence itself
+             "rng_shares_random_state": rng is not None and isinstance(
+                 rbm.random_state, np.random.SeedSequence)
+             and rng.bit_generator.seed_seq is rbm.random_state}
+    np.savez(file_name(path), format_version=FORMAT_VERSION, params=json.dumps(params),
+             state=json.dumps(state), **members)
 
+
+def _optional(rbm, name, kind):
+    value = getattr(rbm, name, None)
+    return None if value is None else kind(value)
+
+
+# ---- reading members ----------------------------------------------------------------------------
+
+class _Member:
+    """One ``.npy`` member of the zip file: its header, read without the data."""
+
+    def __init__(self, zf: zipfile.ZipFile, name: str):
+        try:
+            self.info = zf.getinfo(name + ".npy")
+        except KeyError:
+            raise _Damaged(f"no member {name!r}") from None
+        self.zf, self.name = zf, name
+        with zf.open(self.info) as fp:
+            version = np.lib.format.read_magic(fp)
+            if version == (1, 0):
+                shape, self.fortran, dtype = np.lib.format.read_array_header_1_0(fp)
+            elif version == (2, 0):
+                shape, self.fortran, dtype = np.lib.format.read_array_header_2_0(fp)
+            else:
+                raise _Damaged(f"{name}: .npy format {version} is not one numpy writes")
+            self.offset = fp.tell()
+        if dtype.hasobject or dtype.fields is not None or dtype.subdtype is not None:
+            raise _Damaged(f"{name}: dtype {dtype} is not a plain number or string type")
+        self.shape, self.dtype = tuple(shape), dtype
+        self.nbytes = math.prod(self.shape) * dtype.itemsize
+        if self.offset + self.nbytes != self.info.file_size:
+            raise _Damaged(f"{name}: its header declares {self.nbytes} bytes of data, the "
+                           f"member holds {self.info.file_size - self.offset}")
+
+    def expect(self, shape: tuple, kinds: tuple) -> _Member:
+        """Refuse a shape other than `shape` or a dtype not in `kinds` (native order)."""
+        if self.dtype.newbyteorder("=") not in kinds and self.dtype not in kinds:
+            raise _Damaged(f"{self.name} has dtype {self.dtype}, expected "
+                           f"{' or '.join(str(np.dtype(k)) for k in kinds)}")
+        if self.shape != tuple(shape):
+            raise _Damaged(f"{self.name} has shape {self.shape}, the file's sizes say "
+                           f"{tuple(shape)}")
+        return self
+
+    def read(self) -> np.ndarray:
+        """The data, read in chunks into an array of native byte order."""
+        order = "F" if self.fortran else "C"
+        arr = np.empty(self.shape, dtype=self.dtype, order=order)
+        view = memoryview(arr.reshape(-1, order="A")).cast("B")
+        with self.zf.open(self.info) as fp:
+            fp.read(self.offset)
+            done = 0
+            while done < self.nbytes:
+                got = fp.readinto(view[done:done + _READ_CHUNK])
+                if not got:
+                    raise _Damaged(f"{self.name}: data ends early")
+                done += got
+        return arr.astype(self.dtype.newbyteorder("="), order="C", copy=False)
+
+    def json(self):
+        """A 0-d string member (at most MAX_JSON_CHARS characters) parsed as JSON."""
+        if self.dtype.kind != "U" or self.shape != ():
+            raise _Damaged(f"{self.name} must be a JSON string, got {self.dtype} {self.shape}")
+        if self.dtype.itemsize // 4 > MAX_JSON_CHARS:
+            raise _Damaged(f"{self.name} declares {self.dtype.itemsize // 4} characters, "
+                           f"more than {MAX_JSON_CHARS}")
+        return json.loads(str(self.read()[()]))
+
+
+def _memory_bytes() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 62
+
+
+def _positive(state: dict, key: str, minimum: int = 1, optional: bool = False):
+    value = state.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise _Damaged(f"state: {key} must be an int >= {minimum}, got {value!r:.40}")
+    return value
+
+
+# ---- loading ----------------------------------------------------------------------------------
 
 def load(cls, path):
-    with np.load(path, allow_pickle=False) as data:
-        version = int(data["format_version"])
-        if version != FORMAT_VERSION:
-            raise ValueError(f"{path}: RBM file format {version}, this boltz reads "
-                             f"{FORMAT_VERSION}")
-        params = json.loads(str(data["params"]))
-        params["dtype"] = np.dtype(params["dtype"]).type
-        rbm = cls(**params)
-        for name in LEARNED:
-            setattr(rbm, name, data[name].copy())
-    rbm.n_features_in_ = rbm.components_.shape[1]
+    name = path
+    if isinstance(path, (str, bytes, os.PathLike)):
+        name = os.fsdecode(path)
+        if not os.path.exists(name):
+            name = file_name(name)
+    try:
+        with zipfile.ZipFile(name) as zf:
+            return _load(cls, zf)
+    except _Damaged as exc:
+        raise ValueError(f"not a boltz RBM file: {name}: {exc}") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError, IndexError,
+            ValueError, TypeError, OverflowError, NotImplementedError, RuntimeError,
+            UnicodeError, zlib.error, OSError) as exc:
+        if isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError)):
+            raise
+        raise ValueError(f"not a boltz RBM file: {name}: {type(exc).__name__}: "
+                         f"{exc}") from None
+
+
+def _load(cls, zf: zipfile.ZipFile):
+    version = _Member(zf, "format_version")
+    if version.dtype.kind not in "iu" or version.shape != ():
+        raise _Damaged("format_version must be an integer")
+    version = int(version.read())
+    if version not in READABLE_VERSIONS:
+        raise _Damaged(f"RBM file format {version}; this boltz reads versions "
+                       f"{', '.join(map(str, READABLE_VERSIONS))}")
+    params = _Member(zf, "params").json()
+    if not isinstance(params, dict):
+        raise _Damaged("params must be a JSON object")
+    names = set(cls._get_param_names())
+    if set(params) - names:
+        raise _Damaged(f"unknown parameters {sorted(set(params) - names)}")
+    params["random_state"] = seed_from_json(params.get("random_state"))
+    if not isinstance(params.get("dtype"), str) or params["dtype"] not in ("float32",
+                                                                          "float64"):
+        raise _Damaged(f"params: dtype must be 'float32' or 'float64', got "
+                       f"{params.get('dtype')!r:.40}")
+    dt = np.dtype(params["dtype"])
+    params["dtype"] = dt.type
+    rbm = cls(**params)
+    try:
+        rbm._check_hyper()
+    except (TypeError, ValueError) as exc:
+        raise _Damaged(f"params: {exc}") from None
+    if version == 1:
+        return _load_v1(rbm, zf, dt)
+    return _load_v2(rbm, zf, dt)
+
+
+def _check_memory(members) -> None:
+    total = sum(m.nbytes for m in members)
+    if total > _memory_bytes():
+        raise _Damaged(f"its arrays declare {total} bytes, more than this machine's memory")
+
+
+def _install(rbm, W, b, c, chains, dt) -> None:
+    nv = W.shape[1]
+    rbm.components_, rbm.intercept_visible_, rbm.intercept_hidden_ = check_parameters(
+        W, b, c, nv, dt)
+    rbm.h_samples_ = check_chains(chains, W.shape[0], dt)
+    rbm.n_features_in_ = nv
+
+
+def _load_v1(rbm, zf, dt):
+    """Version 1: the four learned arrays, sized by n_components, batch_size and the width
+    of components_."""
+    floats = (np.float32, np.float64)
+    nh, rows = rbm.n_components, rbm.batch_size
+    W = _Member(zf, "components_")
+    if len(W.shape) != 2:
+        raise _Damaged(f"components_ must be 2-D, got shape {W.shape}")
+    nv = W.shape[1]
+    members = [W.expect((nh, nv), floats), _Member(zf, "intercept_visible_").expect((nv,), floats),
+               _Member(zf, "intercept_hidden_").expect((nh,), floats),
+               _Member(zf, "h_samples_").expect((rows, nh), floats)]
+    _check_memory(members)
+    W, b, c, chains = (m.read() for m in members)
+    _install(rbm, W, b, c, chains, dt)
     return rbm
+
+
+def _load_v2(rbm, zf, dt):
+    state = _Member(zf, "state").json()
+    if not isinstance(state, dict):
+        raise _Damaged("state must be a JSON object")
+    nv, nh = _positive(state, "n_features_in_"), _positive(state, "n_hidden")
+    n_chains = _positive(state, "n_chains")
+    n_streams = _positive(state, "n_streams", optional=True)
+    length = _positive(state, "history_length", minimum=0)
+    history = state.get("history")
+    if history is not None and (not isinstance(history, list)
+                                or not set(history) <= set(HISTORY_KEYS)):
+        raise _Damaged(f"state: history must list some of {HISTORY_KEYS}")
+    exact = (dt.type,)
+    members = {"components_": _Member(zf, "components_").expect((nh, nv), exact),
+               "intercept_visible_": _Member(zf, "intercept_visible_").expect((nv,), exact),
+               "intercept_hidden_": _Member(zf, "intercept_hidden_").expect((nh,), exact),
+               "h_samples_": _Member(zf, "h_samples_").expect((n_chains, nh), exact)}
+    if state.get("velocity") is True:
+        for key, shape in zip(VELOCITY, ((nv, nh), (nv,), (nh,)), strict=True):
+            members[key] = _Member(zf, key).expect(shape, exact)
+    if n_streams is not None:
+        members["chain_streams"] = _Member(zf, "chain_streams").expect((n_streams, 6),
+                                                                        (np.uint64,))
+    if state.get("row_hash") is True:
+        members["row_hash"] = _Member(zf, "row_hash").expect((nv,), (np.float64,))
+    for key in history or ():
+        members[f"history_{key}"] = _Member(zf, f"history_{key}").expect((length,),
+                                                                          (np.float64,))
+    _check_memory(members.values())
+    data = {key: m.read() for key, m in members.items()}
+    _install(rbm, *(data[key] for key in ("components_", "intercept_visible_",
+                                          "intercept_hidden_", "h_samples_")), dt)
+    if "chain_streams" in data:
+        rbm._chain_streams = RandomStreams.from_state(data["chain_streams"])
+    if VELOCITY[0] in data:
+        parts = check_velocity([data[key] for key in VELOCITY], nv, nh, dt)
+        rbm._velocity = _rbm_kernels.padded_velocity(parts, rbm._arrays())
+    if "row_hash" in data:
+        if not np.all(np.isfinite(data["row_hash"])):
+            raise _Damaged("row_hash must be finite")
+        rbm._row_hash = data["row_hash"]
+    if history is not None:
+        rbm.history_ = {key: data[f"history_{key}"].tolist() for key in history}
+    shared = rbm.random_state if state.get("rng_shares_random_state") is True else None
+    if shared is not None and not isinstance(shared, np.random.SeedSequence):
+        raise _Damaged("state: rng_shares_random_state without a SeedSequence random_state")
+    rng = seed_from_json(state.get("rng"), "rng", seed_seq=shared)
+    if rng is not None:
+        if not isinstance(rng, np.random.Generator):
+            raise _Damaged("state: rng must be a saved Generator")
+        rbm._rng = rng
+    for key, kind in (("n_iter_", int), ("interrupted_", bool)):
+        value = state.get(key)
+        if value is not None:
+            if type(value) is not kind or (kind is int and value < 0):
+                raise _Damaged(f"state: {key} must be {kind.__name__}, got {value!r:.40}")
+            setattr(rbm, key, value)
+    return rbm
+
+
+__all__ = ["FORMAT_VERSION", "LEARNED", "file_name", "load", "save"]

@@ -15,6 +15,8 @@ The estimator is this module; the rest lives beside it:
 - ``_rbm_kernels``: the parameters as the compiled kernels take them (training epochs,
   row sums, monitors) and the model quantities computed through them;
 - ``_rbm_sklearn``: scikit-learn's base classes, or a stand-in without scikit-learn;
+- ``_rbm_state``: the contract of the learned arrays (checked before every kernel call and
+  on loading) and seeds as JSON;
 - ``_rbm_persistence``: :meth:`RBM.save` / :meth:`RBM.load`;
 - ``_partition``: :math:`\log Z`, exact or by AIS.
 
@@ -28,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from boltz._progress import run_in_blocks
+from boltz._progress import progress_bar
 from boltz._random import RandomStreams, SeedLike, seed_sequence
 from boltz._validation import (
     check_bool,
@@ -42,6 +44,7 @@ from boltz._validation import (
 from boltz.machines import _partition, _rbm_kernels, _rbm_persistence
 from boltz.machines._rbm_kernels import RBMArrays, is_sparse
 from boltz.machines._rbm_sklearn import ESTIMATOR_BASES, NotFittedError
+from boltz.machines._rbm_state import check_chains, check_parameters
 
 __all__ = ["RBM"]
 
@@ -62,7 +65,11 @@ class RBM(*ESTIMATOR_BASES):
 
     As a scikit-learn estimator, the constructor only stores its arguments; :meth:`fit`
     and :meth:`partial_fit` check them (a ``TypeError`` or ``ValueError`` naming the
-    argument; numbers are never accepted as strings).
+    argument; numbers are never accepted as strings). The learned attributes may be set by
+    hand (weights from elsewhere): every method checks them first against each other and
+    ``n_features_in_`` (shapes, real values, finite, ``h_samples_`` 0 or 1) and raises a
+    ``ValueError`` or ``TypeError`` naming a wrong one; other real dtypes and layouts are
+    converted to `dtype`, the attribute itself left as it is.
 
     Parameters
     ----------
@@ -178,39 +185,50 @@ class RBM(*ESTIMATOR_BASES):
         check_verbose(self.verbose)
         check_positive_int(self.monitor_rows, "monitor_rows", minimum=0)
 
-    def _check_X(self, X, *, reset: bool):
+    def _check_X(self, X, *, reset: bool, name: str = "X"):
         """X as a float array (dense, or CSR when sparse). Values are meant to lie in
         [0, 1] (binary data or probabilities); like scikit-learn's BernoulliRBM, other
-        finite values are accepted and enter the same formulas."""
+        finite values are accepted and enter the same formulas. Complex data (dense or
+        sparse) is refused with scikit-learn's ValueError, masked arrays with a TypeError
+        (the mask would be ignored)."""
         dt = self._dtype()
         if is_sparse(X):
+            kind = np.dtype(X.dtype).kind
+            if kind == "c":
+                raise ValueError(f"Complex data not supported: {name} must be real, got a "
+                                 f"sparse matrix of {X.dtype}")
+            if kind not in "biuf":
+                raise TypeError(f"{name} must be numeric, got a sparse matrix of {X.dtype}")
             X = X.tocsr().astype(dt)
             values = X.data
         else:
+            if isinstance(X, np.ma.MaskedArray):
+                raise TypeError(f"{name} is a masked array: the mask would be ignored; pass "
+                                f"{name}.filled(value) or drop the masked rows")
             arr = np.asarray(X)
             if arr.dtype.kind == "c":
-                raise ValueError("Complex data not supported: X must be real")
+                raise ValueError(f"Complex data not supported: {name} must be real")
             if arr.dtype.kind not in "biufO" or (
                     arr.dtype.kind == "O" and any(isinstance(x, (str, bytes)) for x in arr.flat)):
-                raise TypeError(f"X must be numeric (not strings), got dtype {arr.dtype}")
+                raise TypeError(f"{name} must be numeric (not strings), got dtype {arr.dtype}")
             try:
                 X = np.ascontiguousarray(arr, dtype=dt)
             except (TypeError, ValueError) as exc:
-                raise TypeError(f"X must be numeric: {exc}") from None
+                raise TypeError(f"{name} must be numeric: {exc}") from None
             values = X
         if X.ndim != 2:
-            raise ValueError(f"Expected a 2D array for X, got shape {X.shape}. Reshape your "
-                             "data with X.reshape(1, -1) if it is a single sample.")
+            raise ValueError(f"Expected a 2D array for {name}, got shape {X.shape}. Reshape "
+                             "your data with X.reshape(1, -1) if it is a single sample.")
         for axis, what in ((0, "sample"), (1, "feature")):
             if X.shape[axis] < 1:
                 raise ValueError(f"Found array with 0 {what}(s) (shape={X.shape}) while a "
                                  f"minimum of 1 is required.")
         if not np.all(np.isfinite(values)):
-            raise ValueError("X contains NaN or infinity")
+            raise ValueError(f"{name} contains NaN or infinity")
         if reset:
             self.n_features_in_ = X.shape[1]
-        elif X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, but RBM is expecting "
+        elif X.shape[1] != self._n_features(fitted=False):
+            raise ValueError(f"{name} has {X.shape[1]} features, but RBM is expecting "
                              f"{self.n_features_in_} features as input")
         return X
 
@@ -220,12 +238,24 @@ class RBM(*ESTIMATOR_BASES):
         tags.transformer_tags.preserves_dtype = [np.dtype(self.dtype).name]
         return tags
 
-    def _arrays(self) -> RBMArrays:
-        """The fitted parameters as the kernels take them."""
-        if not hasattr(self, "components_"):
+    def _n_features(self, fitted: bool = True) -> int:
+        """n_features_in_, checked (with `fitted`, components_ must exist too)."""
+        if fitted and not hasattr(self, "components_"):
             raise NotFittedError("This RBM instance is not fitted yet: call fit(X) first")
-        return RBMArrays(self.components_, self.intercept_visible_, self.intercept_hidden_,
-                         self._dtype(), resolve_num_threads(self.num_threads))
+        if getattr(self, "n_features_in_", None) is None:
+            raise ValueError("n_features_in_ is missing: fit the model first")
+        return check_positive_int(self.n_features_in_, "n_features_in_")
+
+    def _arrays(self) -> RBMArrays:
+        """The fitted parameters as the kernels take them: the one check of the learned
+        arrays (shapes against each other and ``n_features_in_``, real, finite; converted
+        to the model's dtype, C-contiguous) before any kernel runs. ValueError / TypeError
+        naming the attribute."""
+        nv = self._n_features()
+        W, b, c = check_parameters(self.components_, getattr(self, "intercept_visible_", None),
+                                   getattr(self, "intercept_hidden_", None), nv,
+                                   self._dtype())
+        return RBMArrays(W, b, c, self._dtype(), resolve_num_threads(self.num_threads))
 
     # ---- the model ---------------------------------------------------------------------
 
@@ -297,7 +327,7 @@ class RBM(*ESTIMATOR_BASES):
             The new visible states (scikit-learn's convention).
         """
         arrays = self._arrays()
-        V = self._check_X(v, reset=False)
+        V = self._check_X(v, reset=False, name="v")
         rng = self._stream()
         H = self._bernoulli(arrays.mean_hiddens(V), rng)
         return self._bernoulli(arrays.mean_visibles(H), rng) > 0
@@ -331,13 +361,18 @@ class RBM(*ESTIMATOR_BASES):
         V = np.ascontiguousarray(V, dtype=self._dtype())
         return self._arrays().monitor_stats(V, self._flipped_features(V))
 
+    def _row_hash_of(self, n_features: int) -> np.ndarray:
+        """The weights of the row hash (drawn once from random_state, then kept)."""
+        if getattr(self, "_row_hash", None) is None or self._row_hash.shape != (n_features,):
+            seq = seed_sequence(self.random_state, "random_state").spawn(2)[1]
+            self._row_hash = np.random.default_rng(seq).random(n_features) + 0.5
+        return self._row_hash
+
     def _flipped_features(self, V: np.ndarray) -> np.ndarray:
         """The feature of each row that the pseudo-likelihood flips: a hash of the row's own
         values, seeded by random_state, so a row scores the same whatever rows come with it."""
-        if getattr(self, "_row_hash", None) is None or self._row_hash.size != V.shape[1]:
-            seq = seed_sequence(self.random_state, "random_state").spawn(2)[1]
-            self._row_hash = np.random.default_rng(seq).random(V.shape[1]) + 0.5
-        key = (V.astype(np.float64) * self._row_hash).sum(axis=1) * 0.6180339887498949
+        key = (V.astype(np.float64) * self._row_hash_of(V.shape[1])).sum(axis=1) \
+            * 0.6180339887498949
         return ((key % 1.0) * V.shape[1]).astype(np.int64)
 
     def sample(self, n_samples: int = 1, num_sweeps: int = 1000,
@@ -437,22 +472,30 @@ class RBM(*ESTIMATOR_BASES):
         self._velocity = None
 
     def _train(self, X, order: np.ndarray, batch_rows: int) -> None:
-        """CD-k / PCD-k updates over the batches order[s:s + batch_rows] (one kernel call);
-        parameters, chains and momentum buffers are replaced."""
+        """CD-k / PCD-k updates over the batches order[s:s + batch_rows] (one kernel call).
+
+        The estimator takes new arrays (copies of its parameters and chains) before the
+        kernel runs, and the kernel writes into them, the momentum buffers and the streams
+        inside one nogil region: whenever Ctrl-C lands (the kernel stops between batches
+        and raises KeyboardInterrupt), the model holds every finished batch and nothing
+        else."""
         arrays = self._arrays()
+        chains = check_chains(getattr(self, "h_samples_", None), arrays.components.shape[0],
+                              arrays.dtype)
         self._velocity = _rbm_kernels.velocity(getattr(self, "_velocity", None), arrays,
                                                self.momentum, self.weight_decay)
-        n_streams = max(batch_rows, self.h_samples_.shape[0])
+        n_streams = max(batch_rows, chains.shape[0])
         streams = getattr(self, "_chain_streams", None)
         if streams is None or len(streams) < n_streams:
             streams = self._chain_streams = RandomStreams(self._stream(), n_streams,
                                                           "random_state")
+        out = [arrays.components.copy(), arrays.b.copy(), arrays.c.copy(), chains.copy()]
         (self.components_, self.intercept_visible_, self.intercept_hidden_,
-         self.h_samples_) = _rbm_kernels.train(
-            arrays, X, order, batch_rows, self.h_samples_, self._velocity, streams,
-            learning_rate=self.learning_rate, momentum=self.momentum,
-            weight_decay=self.weight_decay, k=check_positive_int(self.k, "k"),
-            persistent=check_bool(self.persistent, "persistent"))
+         self.h_samples_) = out
+        _rbm_kernels.train(arrays, X, order, batch_rows, out, self._velocity, streams,
+                           learning_rate=self.learning_rate, momentum=self.momentum,
+                           weight_decay=self.weight_decay, k=check_positive_int(self.k, "k"),
+                           persistent=check_bool(self.persistent, "persistent"))
 
     def partial_fit(self, X: ArrayLike, y: object = None) -> RBM:
         """One update from X taken as a single mini-batch (scikit-learn's partial_fit).
@@ -497,8 +540,8 @@ class RBM(*ESTIMATOR_BASES):
         """
         self._check_hyper()
         X = self._check_X(X, reset=True)
-        held_out = None if validation_data is None else self._check_X(validation_data,
-                                                                      reset=False)
+        held_out = None if validation_data is None else self._check_X(
+            validation_data, reset=False, name="validation_data")
         self._rng = np.random.default_rng(seed_sequence(self.random_state, "random_state"))
         self._chain_streams = None
         rng = self._rng
@@ -519,53 +562,91 @@ class RBM(*ESTIMATOR_BASES):
         if held_out is not None:
             held_out = held_out[:rows]
 
-        def epoch(_, __):
-            self._train(dense, rng.permutation(n) if shuffle else np.arange(n),
-                        self.batch_size)
-            if not rows:
-                return
+        def monitors():
             err, pl = self._monitor_stats(monitor)
-            history = self.history_
-            history["reconstruction_error"].append(float(np.mean(err)) / monitor.shape[1])
-            history["pseudo_likelihood"].append(float(np.mean(pl)))
+            entry = {"reconstruction_error": float(np.mean(err)) / monitor.shape[1],
+                     "pseudo_likelihood": float(np.mean(pl))}
             if held_out is not None:
                 arrays = self._arrays()
-                history["free_energy_gap"].append(float(
-                    np.mean(arrays.free_energy(held_out)) - np.mean(arrays.free_energy(monitor))))
+                entry["free_energy_gap"] = float(np.mean(arrays.free_energy(held_out))
+                                                 - np.mean(arrays.free_energy(monitor)))
+            for key, value in entry.items():
+                self.history_[key].append(value)
             if verbose > 1:
-                print({key: values[-1] for key, values in history.items()})
+                print(entry)
 
-        self.n_iter_, self.interrupted_ = run_in_blocks(self.n_iter, 1, epoch,
-                                                        progress=verbose > 0,
-                                                        desc="epochs", unit="epoch")
+        # Ctrl-C: the kernel stops between mini-batches and raises KeyboardInterrupt, the
+        # model keeping every finished batch; n_iter_ counts whole epochs only
+        self.n_iter_, self.interrupted_ = 0, False
+        bar = progress_bar(self.n_iter, verbose > 0, "epochs", "epoch")
+        try:
+            for _ in range(self.n_iter):
+                self._train(dense, rng.permutation(n) if shuffle else np.arange(n),
+                            self.batch_size)
+                self.n_iter_ += 1
+                bar.update(1)
+                if rows:
+                    monitors()
+        except KeyboardInterrupt:
+            self.interrupted_ = True
+        finally:
+            bar.close()
+            shortest = min(map(len, self.history_.values()), default=0)
+            for values in self.history_.values():    # an epoch whose monitors Ctrl-C cut
+                del values[shortest:]
         return self
 
     # ---- persistence -------------------------------------------------------------------
 
     def save(self, path: str) -> None:
-        """Write the constructor arguments and the learned arrays to an ``.npz`` file
-        (format version 1; ``random_state`` only when None or an int).
+        """Write the estimator to an ``.npz`` file (format version 2): the constructor
+        arguments, the learned arrays, and what training continues from (the random
+        streams, momentum buffers, ``n_iter_``, ``history_``), so that a reloaded model
+        continues bit-identically (``fit``, ``partial_fit``, ``score_samples``,
+        ``gibbs``). ``random_state`` may be None, an int, a SeedSequence or a Generator
+        (saved with its state; the reloaded model holds an equal copy). With
+        ``random_state=None`` a new ``fit`` draws fresh entropy, on the original as after
+        reloading. Not kept: ``ais_``.
 
         Parameters
         ----------
         path : str or path-like
-            The file (numpy adds ``.npz`` when missing).
+            The file; ``.npz`` is appended when the name does not end with it (numpy's
+            rule, which :meth:`load` follows too).
+
+        Raises
+        ------
+        ValueError, TypeError
+            A learned attribute of the wrong shape, dtype or value (naming it), or a
+            ``random_state`` that cannot be saved.
         """
-        self._arrays()
         _rbm_persistence.save(self, path)
 
     @classmethod
     def load(cls, path: str) -> RBM:
-        """An RBM saved by :meth:`save`, with identical parameters and learned arrays.
+        """An RBM saved by :meth:`save` (format version 2 or 1), identical to the one
+        saved. Version-1 files give the same parameters and learned arrays but do not
+        continue training bit-identically (they hold no random-stream state, momentum or
+        history).
 
         Parameters
         ----------
         path : str or path-like
-            A file written by :meth:`save`.
+            A file written by :meth:`save`; a path that does not exist is tried with
+            ``.npz`` appended, the name :meth:`save` writes.
 
         Returns
         -------
         RBM
             The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            ``"not a boltz RBM file: <path>: <reason>"`` for anything damaged, truncated,
+            inconsistent (shapes against the file's sizes, checked from the headers before
+            any data is read), non-finite, or larger than this machine's memory.
+        FileNotFoundError
+            No such file (under either name).
         """
         return _rbm_persistence.load(cls, path)
