@@ -40,7 +40,7 @@ def public_api() -> list[str]:
                     if not name.startswith("_") and (
                         isinstance(member, (property, staticmethod, classmethod))
                         or callable(member) or type(member).__name__ == "cached_property")]
-    return out + ["cli anneal", "cli ising", "cli info"]
+    return [*out, "cli anneal", "cli ising", "cli info"]
 
 
 def parameters(qualname: str) -> list[str]:
@@ -313,7 +313,7 @@ def _targets() -> list[Target]:
     # RBM
     for m in ("fit", "partial_fit"):
         T.append(Target(f"RBM.{m}", st.just((m, {})),
-                        ["X"] + (["validation_data"] if m == "fit" else []),
+                        ["X", "y"] + (["validation_data"] if m == "fit" else []),
                         {"X": lambda ctx: s.either(s.rows(3), s.any_sparse())},
                         required=("X",), ctor="RBM"))
     rbm_special = {name: lambda ctx: s.either(_rbm_rows(ctx), s.any_sparse())

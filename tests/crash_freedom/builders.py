@@ -28,7 +28,8 @@ from boltz import (
 
 __all__ = ["arr", "huge", "sparse", "gen", "seedseq", "ising", "rbm", "bm", "gset_file",
            "rbm_file", "tampered_rbm", "np", "boltz", "nan", "inf", "Annealer",
-           "BoltzmannMachine", "IsingModel", "ParallelTempering", "RBM", "cli"]
+           "BoltzmannMachine", "IsingModel", "ParallelTempering", "cli",
+           "RBM"]  # noqa: F822 - RBM comes from the module's __getattr__
 
 LAYOUTS = ("C", "F", "strided", "reversed", "readonly", "masked", "masked_none", "list")
 
@@ -47,7 +48,7 @@ def arr(values, dtype: str, shape=None, layout: str = "C"):
     if layout == "F":
         a = np.asfortranarray(a)
     elif layout == "strided":
-        big = np.empty(a.shape[:-1] + (2 * a.shape[-1],) if a.ndim else (2,), dtype=a.dtype)
+        big = np.empty((*a.shape[:-1], 2 * a.shape[-1]) if a.ndim else (2,), dtype=a.dtype)
         view = big[..., ::2] if a.ndim else big[::2].reshape(())
         view[...] = a
         a = view
@@ -199,7 +200,8 @@ def rbm_file(k: int, tamper: str = "none", *args) -> str:
         for name, data in members.items():
             z.writestr(name, data)
     if tamper in ("truncate", "flip"):
-        raw = bytearray(open(path, "rb").read())
+        with open(path, "rb") as fh:
+            raw = bytearray(fh.read())
         if tamper == "truncate":
             raw = raw[: args[0] % (len(raw) + 1)]
         else:

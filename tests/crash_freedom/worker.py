@@ -11,6 +11,7 @@ library) is a crash. Either way the next call starts a fresh worker.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import select
@@ -47,9 +48,10 @@ class Call:
 @dataclass(frozen=True)
 class Outcome:
     """What a call did. kind: ``"ok"``, ``"rejected"`` (a ValueError or TypeError, `error`
-    its type name), ``"memory"`` (a MemoryError), ``"path"`` (open()'s
-    FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError), ``"raised"`` (any other exception), ``"crash"`` (the worker died: `detail` the signal or exit status and the end of
-    its stderr), ``"hang"`` (no answer within the timeout), ``"violation"`` (a returned
+    its type name), ``"memory"`` (a MemoryError), ``"path"`` (open()'s FileNotFoundError,
+    IsADirectoryError, NotADirectoryError, PermissionError), ``"raised"`` (any other
+    exception), ``"crash"`` (the worker died: `detail` the signal or exit status and the end
+    of its stderr), ``"hang"`` (no answer within the timeout), ``"violation"`` (a returned
     value broke a stated property), ``"builder"`` (the suite's own argument failed)."""
 
     kind: str
@@ -99,9 +101,9 @@ class Worker:
         self.history: list[Call] = []   # the calls the current worker ran
 
     def _start(self) -> None:
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - kept for the worker's life
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-            [os.path.dirname(HERE)] + os.environ.get("PYTHONPATH", "").split(os.pathsep)),
+            [os.path.dirname(HERE), *os.environ.get("PYTHONPATH", "").split(os.pathsep)]),
             OPENBLAS_NUM_THREADS="1", MALLOC_ARENA_MAX="2", PYTHONFAULTHANDLER="1")
         self.proc = subprocess.Popen([sys.executable, "-m", "crash_freedom.worker"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -135,10 +137,8 @@ class Worker:
             self._start()
         self.calls += 1
         self.history.append(call)
-        try:
+        with contextlib.suppress(BrokenPipeError):   # died at once: reported below
             _send(self.proc.stdin, (call.target, call.args, call.kwargs, call.label))
-        except BrokenPipeError:
-            pass
         deadline = time.monotonic() + (timeout or self.timeout)
         fd = self.proc.stdout.fileno()
         head = _read_exact(fd, 8, deadline)
@@ -188,6 +188,7 @@ def _serve() -> None:
     import warnings
 
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+    sys.unraisablehook = _UNRAISABLE.append
     # the protocol's own stdout; fd 1 goes to stderr (verbose=2 prints, progress bars)
     proto = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
@@ -216,8 +217,9 @@ def _serve() -> None:
             except Exception as exc:
                 outcome = Outcome("builder", type(exc).__name__, str(exc))
             else:
-                outcome = _call(lambda *a, **kw: eval(target, namespace)(*a, **kw), a, kw,
-                                label, properties)
+                def f(*a, _target=target, **kw):      # the callee is library code too
+                    return eval(_target, namespace)(*a, **kw)
+                outcome = _call(f, a, kw, label, properties)
             del f, a, kw
         # a kernel that wrote out of bounds has damaged the heap: collect now, so that the
         # crash happens at the call that did it rather than at a later one
@@ -229,11 +231,20 @@ def _serve() -> None:
 _PATH_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
 
 
+_UNRAISABLE: list = []     # exceptions a noexcept kernel could not raise (sys.unraisablehook)
+
+
 def _call(f, args, kwargs, label, properties) -> Outcome:
+    del _UNRAISABLE[:]
     try:
         result = f(*args, **kwargs)
-    except BaseException as exc:
+    except BaseException as exc:   # every exception is an outcome here
         return _raised(exc)
+    if _UNRAISABLE:
+        # e.g. the BOLTZ_CYTHON_DEBUG build's bounds check inside a noexcept nogil kernel
+        exc = _UNRAISABLE[0]
+        return Outcome("raised", f"unraisable {type(exc.exc_value).__name__}",
+                       f"{exc.exc_value} (in {exc.object!r})"[:2000])
     try:
         _touch(result)
     except BaseException as exc:
