@@ -83,3 +83,11 @@ KNOWN_FAILURES: list[KnownFailure] = [
     KnownFailure("24", r"RBM\.load", "raised", _RBM_DAMAGE,
                  "RBM.load(rbm_file(0, 'truncate', 0))  # EOFError"),
 ]
+
+# test_cli_files.py: malformed files given to `boltz anneal` in a real subprocess
+# (case id -> item of issue 14)
+KNOWN_CLI_FAILURES = {
+    "header n=10**12": "4",        # MemoryError traceback, exit 1
+    "header n=2**63": "4",         # OverflowError traceback, exit 1
+    "/dev/zero": "4",              # reads until killed
+}
