@@ -52,7 +52,7 @@ def arr(values, dtype: str, shape=None, layout: str = "C"):
         view = big[..., ::2] if a.ndim else big[::2].reshape(())
         view[...] = a
         a = view
-    elif layout == "reversed":
+    elif layout == "reversed" and a.ndim:
         flip = tuple(slice(None, None, -1) for _ in range(a.ndim))
         a = a[flip].copy()[flip]
     elif layout == "readonly":
