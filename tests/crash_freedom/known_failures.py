@@ -54,8 +54,9 @@ KNOWN_FAILURES: list[KnownFailure] = [
     # 12: complex input silently truncated (ComplexWarning)
     KnownFailure("12", r".*", "raised", r"^ComplexWarning",
                  "rbm(4).transform(sparse('lil_array', (1, 3), [(0, 0, 1j)], 'complex128'))"),
-    # 15: one-record trace: SampleTrace.mean_energy raises
-    KnownFailure("15", r"sample|cli ising", "raised", r"reading SampleTrace\.",
+    # 15: one-record trace: SampleTrace.mean_energy (TemperingResult.mean_energy_se) raises
+    KnownFailure("15", r"sample|cli ising|ParallelTempering\.sample", "raised",
+                 r"reading (SampleTrace|TemperingResult)\.",
                  "boltz.sample(IsingModel.square_lattice(4), 0.5, num_chains=4, num_sweeps=5, "
                  "burn_in=1, seed=0).mean_energy"),
     # 16: unsigned triplet indices
@@ -76,6 +77,10 @@ KNOWN_FAILURES: list[KnownFailure] = [
     # counts >= 2**63 (beyond any C counter) accepted: the call runs for ever
     KnownFailure("new: count >= 2**63 runs", r".*", "hang", r"=(10\*\*30|2\*\*6[34])\b",
                  "rbm(3).sample(num_sweeps=10**30, seed=0)"),
+    # a scipy.sparse X of huge declared shape is converted (tocsr: a 4 GB indptr) before its
+    # width is checked
+    KnownFailure("new: sparse X shape", r"RBM\..*", "memory", r"sparse\('coo",
+                 "rbm(2).transform(sparse('coo_array', (10**9, 10**9), [], 'int8'))"),
     # boltz.dimod.bqm_to_ising_model(None): AttributeError instead of TypeError
     KnownFailure("new: bqm type", r"dimod\..*", "raised", r"^AttributeError: .* 'variables'",
                  "boltz.dimod.bqm_to_ising_model(None)"),
