@@ -1,0 +1,426 @@
+"""Every public callable of boltz, and how to call it with generated arguments.
+
+:func:`public_api` lists the public surface (``boltz.__all__``, the public methods and
+properties of its classes, ``boltz.mcmc_statistics``, ``boltz.dimod``, the command line);
+:data:`TARGETS` says for each how a call is made: on what (a valid small instance, or one
+built from generated constructor arguments) and with which kind of value per parameter.
+A parameter's kind comes from its name (:data:`KINDS`), so a new parameter with a new name,
+or a new public name, is a test failure until it is covered here.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+
+from hypothesis import strategies as st
+
+from crash_freedom import strategies as s
+from crash_freedom.worker import Call
+
+# ---- the public surface ------------------------------------------------------------------
+
+
+def public_api() -> list[str]:
+    """Qualified names of every public function, class, method and property."""
+    import boltz
+    import boltz.numerics.mcmc_statistics as mcmc
+
+    roots = [(f"{n}", getattr(boltz, n)) for n in boltz.__all__ if not n.startswith("__")]
+    roots += [(f"mcmc_statistics.{n}", getattr(mcmc, n)) for n in mcmc.__all__]
+    try:
+        import boltz.dimod as bd
+        roots += [(f"dimod.{n}", getattr(bd, n)) for n in bd.__all__]
+    except ImportError:  # pragma: no cover - dimod is in the test extra
+        pass
+    out = []
+    for qual, obj in roots:
+        out.append(qual)
+        if inspect.isclass(obj):
+            out += [f"{qual}.{name}" for name, member in vars(obj).items()
+                    if not name.startswith("_") and (
+                        isinstance(member, (property, staticmethod, classmethod))
+                        or callable(member) or type(member).__name__ == "cached_property")]
+    return [*out, "cli anneal", "cli ising", "cli info"]
+
+
+def parameters(qualname: str) -> list[str]:
+    """The parameter names of a public callable (``self``/``cls``/``**kw`` left out)."""
+    import boltz
+    import boltz.numerics.mcmc_statistics as mcmc
+
+    head, _, rest = qualname.partition(".")
+    obj = mcmc if head == "mcmc_statistics" else getattr(boltz, head)
+    for part in rest.split(".") if rest else []:
+        obj = inspect.getattr_static(obj, part)
+        obj = getattr(obj, "__func__", obj)
+    return [p.name for p in inspect.signature(obj).parameters.values()
+            if p.name not in ("self", "cls") and p.kind is not p.VAR_KEYWORD]
+
+
+# ---- kinds of parameters, by name ----------------------------------------------------------
+
+def _data(**kw):
+    return s.data(**kw)
+
+
+KINDS = {
+    # data arrays
+    **dict.fromkeys(["X", "v", "x", "a", "b", "energies", "degeneracy", "values", "states", "Q",
+                     "initial_states", "clamped", "clamp", "connectivity", "anneal",
+                     "schedule_array", "mean_energy", "edges"], _data),
+    "temperature": lambda: s.either(s.reals(), _data()),
+    "betas": lambda: s.mostly(s.real_array(st.tuples(st.integers(1, 4)), 0.0, 2.0)),
+    # reals
+    **dict.fromkeys(["beta", "learning_rate", "momentum", "weight_decay", "boltzmann_constant",
+                     "offset", "xtol", "c", "reheat_beta", "log_z", "J_scalar", "h_scalar"],
+                    s.reals),
+    "beta_range": lambda: s.mostly(st.sampled_from(["(0.1, 2.0)", "(0.0, 1.0)", "[0.5, 0.5]"]),
+                                   st.sampled_from(["(2.0, 0.1)", "(nan, 1)", "(0, inf)",
+                                                    "(1,)", "(-1, 1)", "'01'", "(1e-300, 1e300)",
+                                                    "(0.0, 0.0)"])),
+    # counts that size memory: sizes that cannot fit must be refused
+    **dict.fromkeys(["num_chains", "num_reads", "n_samples", "n_components", "batch_size",
+                     "num_spins", "L", "M", "n", "group_size", "n_hidden", "n_visible",
+                     "num_nodes", "monitor_rows", "n_runs"],
+                    lambda: s.counts(huge_memory=True)),
+    "size": lambda: s.either(s.counts(huge_memory=True),
+                              st.sampled_from(["None", "(2, 3)", "()", "(0,)", "(-1,)",
+                                               "(2**40, 2**40)", "[2, 2]", "(2.0,)"])),
+    # counts that size time (never huge below 2**63: a long run is not a failure)
+    **dict.fromkeys(["num_sweeps", "burn_in", "thin", "n_iter", "k", "num_cycles",
+                     "num_sweeps_per_beta", "swap_interval", "maxiter", "n_betas"], s.counts),
+    "verbose": lambda: s.mostly(st.sampled_from(["0", "1", "2"])),
+    "seed": s.seeds, "random_state": s.seeds,
+    "num_threads": s.threads,
+    "axis": s.axes,
+    "method": lambda: s.choices(["metropolis", "gibbs", "heat_bath", "exact", "ais",
+                                 "mean_field"]),
+    "order": lambda: s.choices(["sequential", "random"]),
+    "storage": lambda: s.choices(["auto", "dense", "sparse"]),
+    "couplings": lambda: s.choices(["gaussian", "pm1", "binary"]),
+    "schedule": lambda: s.either(s.choices(["geometric", "linear"]),
+                                  s.real_array(st.tuples(st.integers(0, 4)), 0.0, 2.0)),
+    "name": lambda: st.sampled_from(["'states'", "'x'", "None", "1"]),
+    **dict.fromkeys(["keepdims", "return_sign", "return_states", "progress", "persistent",
+                     "shuffle", "warm_start", "hidden_connected", "periodic", "per_chain",
+                     "visible_only"], s.booleans),
+    "dtype": s.dtypes,
+    "y": lambda: st.sampled_from(["None", "None", "arr([1, 2], 'int64')", "'y'"]),
+    "model": lambda: s.mostly(st.integers(0, 6).map(lambda k: f"ising({k})"),
+                              st.sampled_from(["rbm(0)", "None", "'model'"])),
+    "J": lambda: s.mostly(st.one_of(s.symmetric(), s.triplets())),
+    "h": lambda: s.either(s.reals(), s.data(st.tuples(st.integers(0, 4)))),
+    "edges_or_path": lambda: s.either(s.paths(), s.data(
+        st.tuples(st.integers(0, 3), st.sampled_from([2, 3])), binary=False),
+        st.lists(st.tuples(st.integers(1, 4), st.integers(1, 4)), max_size=4).map(
+            lambda e: f"arr({e!r}, 'int64', None, 'C')"),
+        st.lists(st.tuples(st.sampled_from([1, 2, 0.5, 1.7, -1]),
+                           st.sampled_from([2, 3, 2.0])), min_size=1, max_size=3).map(
+            lambda e: f"arr({e!r}, 'float64')")),
+    "path": lambda: s.Mixed(st.integers(0, 5).map(lambda k: f"rbm_file({k})"),
+                            st.one_of(_tampered_rbm_file(), s.paths())),
+    "variable_order": lambda: st.sampled_from(["None", "['a', 'b']", "[0, 0]", "'ab'", "1"]),
+    "bqm": lambda: st.sampled_from([
+        "__import__('dimod').BinaryQuadraticModel({0: 1.0, 1: -1.0}, {(0, 1): 0.5}, 0.0, "
+        "'SPIN')",
+        "__import__('dimod').BinaryQuadraticModel({'a': nan}, {}, 0.0, 'BINARY')",
+        "__import__('dimod').BinaryQuadraticModel({}, {}, 0.0, 'SPIN')",
+        "__import__('dimod').BinaryQuadraticModel({0: 1e308}, {(0, 1): -1e308}, 0.0, 'SPIN')",
+        "None", "ising(0)"]),
+    "validation_data": lambda: s.mostly(st.one_of(st.just("None"), s.rows(3).good)),
+}
+
+
+@st.composite
+def _tampered_rbm_file(draw) -> str:
+    k = draw(st.integers(0, 5))
+    member = draw(st.sampled_from(["components_", "intercept_hidden_", "intercept_visible_",
+                                   "h_samples_", "format_version", "params"]))
+    how = draw(st.sampled_from(["truncate", "flip", "member", "drop", "params", "declared",
+                                "object"]))
+    if how == "truncate":
+        extra = f", {draw(st.integers(0, 4000))}"
+    elif how == "flip":
+        extra = f", {draw(st.integers(0, 4000))}, {draw(st.integers(0, 255))}"
+    elif how == "member":
+        extra = f", {member!r}, {draw(s.wild())}"
+    elif how == "drop":
+        extra = f", {member!r}"
+    elif how == "params":
+        extra = ", " + draw(st.sampled_from([
+            "'{}'", "'[]'", "'nul'", "''", "json.dumps({'n_components': 'x'})",
+            "json.dumps({'dtype': 'float16'})", "json.dumps({'dtype': 'float64', 'bogus': 1})",
+            "json.dumps({'dtype': 'float32', 'n_components': 10**12})",
+            "huge_json(100000)", "'\"' + 'a' * 5_000_000 + '\"'", "json.dumps({'dtype': 5})",
+            "json.dumps({'dtype': 'float32', 'random_state': -1})"]))
+    elif how == "declared":
+        shape = draw(st.sampled_from(["(2**20, 2**20)", "(2**62,)", "(3, 2)", "(0,)",
+                                      "(10**6, 3)", "()"]))
+        dtype = draw(st.sampled_from(["'<f4'", "'<f8'", "'<i8'", "'|b1'", "'<U10'"]))
+        extra = f", {member!r}, {shape}, {dtype}"
+    else:
+        extra = f", {member!r}"
+    return f"rbm_file({k}, {how!r}{extra})"
+
+
+# ---- targets: the public names and how each is called -----------------------------------
+
+@dataclass
+class Target:
+    """How to call `label`: `on` draws the callee's source (``"boltz.softmax"``,
+    ``"rbm(3).transform"``) and a context; the parameters `params` are drawn by kind
+    (overridden by `special`), each sometimes left out."""
+
+    label: str
+    on: st.SearchStrategy
+    params: list[str]
+    special: dict = field(default_factory=dict)
+    required: tuple = ()
+    positional: bool = False       # pass the values in order, not by name
+    ctor: str = ""                 # call the method on this class built from generated args
+
+    def calls(self) -> st.SearchStrategy:
+        @st.composite
+        def build(draw):
+            callee, ctx = draw(self.on)
+            ctor = [n for n in (parameters(self.ctor) if self.ctor else [])
+                    if n != "n_chains"]
+            names = ctor + self.params
+            wild = set(draw(st.lists(st.sampled_from(names), max_size=draw(st.integers(0, 2)),
+                                     unique=True))) if names else set()
+
+            def value(name):
+                maker = self.special.get(name) or KINDS[name]
+                kind = s.as_mixed(maker(ctx) if name in self.special else maker())
+                return draw(kind.bad if name in wild else kind.good)
+
+            def left_out(name):
+                return (name not in self.required and name not in _ALWAYS and name not in wild
+                        and draw(st.integers(0, 3)) == 0)
+
+            if self.ctor:
+                parts = [f"{n}={value(n)}" for n in ctor if not left_out(n)]
+                callee = f"{self.ctor}({', '.join(parts)}).{callee}"
+            kwargs = [(n, value(n)) for n in self.params if not left_out(n)]
+            if self.positional:
+                return Call(callee, tuple(v for _, v in kwargs), (), self.label)
+            return Call(callee, (), tuple(kwargs), self.label)
+        return build()
+
+
+def _fixed(source: str, count: int = 7, **ctx) -> st.SearchStrategy:
+    """The callee on one of `count` valid instances: ``source.format(k=...)``."""
+    return st.integers(0, count - 1).map(lambda k: (source.format(k=k), dict(ctx, k=k)))
+
+
+# Time-sizing arguments whose defaults are long (sweeps, epochs): always drawn (small).
+_ALWAYS = {"num_sweeps", "n_iter", "burn_in", "n_betas", "n_runs"}
+
+
+def _rbm_width(ctx) -> int:
+    return 3 + ctx["k"] % 2
+
+
+def _bm_width(ctx) -> int:
+    return 2 + ctx["k"] % 2
+
+
+def _rbm_rows(ctx):
+    return s.rows(_rbm_width(ctx))
+
+
+def _targets() -> list[Target]:
+    T = []
+    numerics = {
+        "logsumexp": ["a", "axis", "b", "keepdims", "return_sign", "num_threads"],
+        "softmax": ["x", "axis", "temperature", "num_threads"],
+        "log_softmax": ["x", "axis", "temperature", "num_threads"],
+        "boltzmann_probs": ["energies", "temperature", "degeneracy", "axis",
+                            "boltzmann_constant", "num_threads"],
+        "thermodynamics": ["energies", "temperature", "degeneracy", "boltzmann_constant",
+                           "num_threads"],
+        "solve_beta": ["energies", "mean_energy", "degeneracy", "xtol", "maxiter"],
+        "sample_boltzmann": ["energies", "temperature", "size", "degeneracy",
+                             "boltzmann_constant", "seed", "num_threads"],
+    }
+    for name, params in numerics.items():
+        T.append(Target(name, st.just((f"boltz.{name}", {})), params,
+                        required=(params[0],) + (("mean_energy", "temperature")
+                                                 if name in ("solve_beta", "thermodynamics")
+                                                 else ())))
+    T.append(Target("sample", st.just(("boltz.sample", {})),
+                    ["model", "beta", "num_chains", "num_sweeps", "burn_in", "thin", "method",
+                     "order", "seed", "num_threads", "initial_states", "return_states",
+                     "progress", "clamped"], required=("model", "beta", "num_sweeps",
+                                                       "burn_in")))
+    for fn in ("autocorrelation", "integrated_autocorrelation_time", "effective_sample_size",
+               "mean_and_standard_error", "chain_spread_error"):
+        T.append(Target(f"mcmc_statistics.{fn}", st.just((f"boltz.mcmc_statistics.{fn}", {})),
+                        parameters(f"mcmc_statistics.{fn}"),
+                        required=(parameters(f"mcmc_statistics.{fn}")[0],)))
+    # IsingModel
+    T.append(Target("IsingModel", st.just(("IsingModel", {})),
+                    ["J", "h", "offset", "num_spins", "dtype", "storage"], required=("J",)))
+    for cm in ("square_lattice", "sherrington_kirkpatrick", "from_qubo", "from_maxcut"):
+        ps = parameters(f"IsingModel.{cm}")
+        special = {"J": lambda ctx: s.reals(), "h": lambda ctx: s.reals()} \
+            if cm in ("square_lattice", "sherrington_kirkpatrick") else {}
+        T.append(Target(f"IsingModel.{cm}", st.just((f"IsingModel.{cm}", {})), ps, special,
+                        required=ps[:1]))
+    for m in ("to_qubo", "bonds", "couplings_dense", "check_states", "energy",
+              "maxcut_value"):
+        ps = parameters(f"IsingModel.{m}")
+        T.append(Target(f"IsingModel.{m}", _fixed("ising({k})." + m), ps, required=ps[:1]))
+    # samplers
+    T.append(Target("Annealer.sample", st.just(("sample", {})),
+                    ["model", "num_reads", "seed", "initial_states", "clamped"],
+                    required=("model",), ctor="Annealer"))
+    T.append(Target("ParallelTempering.sample", st.just(("sample", {})),
+                    ["model", "seed", "initial_states", "return_states"], required=("model",),
+                    ctor="ParallelTempering"))
+    # BoltzmannMachine
+    T.append(Target("BoltzmannMachine.fit", st.just(("fit", {})),
+                    ["X", "y"], {"X": lambda ctx: s.rows(3)}, required=("X",),
+                    ctor="BoltzmannMachine"))
+    T.append(Target("BoltzmannMachine.encoder_connectivity",
+                    st.just(("BoltzmannMachine.encoder_connectivity", {})),
+                    ["group_size", "n_hidden", "hidden_connected"],
+                    required=("group_size", "n_hidden")))
+    bm_special = {"X": lambda ctx: s.rows(_bm_width(ctx)),
+                  "states": lambda ctx: s.rows(_bm_width(ctx) + ctx["k"] % 3 % 2),
+                  "clamp": lambda ctx: s.data(st.just((_bm_width(ctx) + ctx["k"] % 3 % 2,)))}
+    for m in ("energy", "log_partition", "visible_distribution", "kl_divergence", "sample",
+              "positive_statistics", "negative_statistics"):
+        ps = parameters(f"BoltzmannMachine.{m}")
+        T.append(Target(f"BoltzmannMachine.{m}", _fixed("bm({k})." + m, 6), ps, bm_special,
+                        required=tuple(p for p in ps if p in ("X", "states", "num_sweeps"))))
+    T.append(Target("BoltzmannMachine.weights_", _fixed("bm({k}).__setattr__", 6),
+                    ["name_weights", "value"], {
+                        "name_weights": lambda ctx: st.just("'weights_'"),
+                        "value": lambda ctx: s.mostly(s.symmetric())}, required=(
+                        "name_weights", "value"), positional=True))
+    T.append(Target("BoltzmannMachine.thresholds_", _fixed("bm({k}).__setattr__", 6),
+                    ["name_thresholds", "value"], {
+                        "name_thresholds": lambda ctx: st.just("'thresholds_'"),
+                        "value": lambda ctx: s.data(st.just((_bm_width(ctx)
+                                                             + ctx["k"] % 3 % 2,)))},
+                    required=("name_thresholds", "value"), positional=True))
+    T.append(Target("BoltzmannMachine.n_chains", _fixed("bm({k}).__setattr__", 6),
+                    ["name_n_chains", "value"], {
+                        "name_n_chains": lambda ctx: st.just("'n_chains'"),
+                        "value": lambda ctx: s.counts(huge_memory=True)},
+                    required=("name_n_chains", "value"), positional=True))
+    # RBM
+    for m in ("fit", "partial_fit"):
+        T.append(Target(f"RBM.{m}", st.just((m, {})),
+                        ["X", "y"] + (["validation_data"] if m == "fit" else []),
+                        {"X": lambda ctx: s.either(s.rows(3), s.any_sparse())},
+                        required=("X",), ctor="RBM"))
+    rbm_special = {name: lambda ctx: s.either(_rbm_rows(ctx), s.any_sparse())
+                   for name in ("X", "v")}
+    rbm_special["log_z"] = lambda ctx: s.reals(("0.0", "-1.0", "3.0"))
+    for m in ("transform", "free_energy", "reconstruct", "gibbs", "score_samples", "sample",
+              "log_partition", "log_likelihood", "save"):
+        ps = parameters(f"RBM.{m}")
+        if m == "log_partition":
+            ps += ["n_betas", "n_runs", "seed"]
+        if m == "save":
+            special = {"path": lambda ctx: st.sampled_from([
+                "gset_file(b'')", "'/nonexistent/dir/x.npz'", "'/'", "None", "3",
+                "gset_file(b'', '')"])}
+        else:
+            special = rbm_special
+        T.append(Target(f"RBM.{m}", _fixed("rbm({k})." + m, 6), ps, special,
+                        required=tuple(p for p in ps if p in ("X", "v", "path", "num_sweeps"))))
+    T.append(Target("RBM.load", st.just(("RBM.load", {})), ["path"], required=("path",)))
+    T.append(Target("RBM (tampered state)", st.integers(0, 5).map(
+        lambda k: ("tampered_rbm", {"k": k})),
+        ["k", "attribute", "value", "method_name", "X"], {
+            "k": lambda ctx: st.just(str(ctx["k"])),
+            "attribute": lambda ctx: st.sampled_from(["'components_'", "'intercept_hidden_'",
+                                                      "'intercept_visible_'", "'h_samples_'",
+                                                      "'n_features_in_'"]),
+            "value": lambda ctx: s.mostly(s.real_array()),
+            "method_name": lambda ctx: st.sampled_from(["'partial_fit'", "'transform'",
+                                                        "'score_samples'", "'gibbs'",
+                                                        "'free_energy'", "'fit'"]),
+            "X": lambda ctx: _rbm_rows(ctx)},
+        required=("k", "attribute", "value", "method_name", "X"), positional=True))
+    # dimod
+    T.append(Target("dimod.bqm_to_ising_model", st.just((
+        "__import__('boltz.dimod').dimod.bqm_to_ising_model", {})),
+        ["bqm", "variable_order"], required=("bqm",)))
+    T.append(Target("dimod.AnnealingSampler", st.just((
+        "__import__('boltz.dimod').dimod.AnnealingSampler().sample", {})),
+        ["bqm", "num_reads", "seed", "initial_states", "num_sweeps"],
+        required=("bqm", "num_sweeps")))
+    # the command line (in the worker: a traceback is an exception out of main)
+    T.append(Target("cli anneal", st.just(("cli", {})), ["argv"], {
+        "argv": lambda ctx: _anneal_argv()}, required=("argv",), positional=True))
+    T.append(Target("cli ising", st.just(("cli", {})), ["argv"], {
+        "argv": lambda ctx: _ising_argv()}, required=("argv",), positional=True))
+    return T
+
+
+_CLI_INTS = st.sampled_from(["1", "2", "0", "-1", "1000000000000", "99999999999999999999",
+                             "x", "1.5", ""])
+
+
+@st.composite
+def _anneal_argv(draw) -> str:
+    argv = ["'anneal'", draw(s.paths())]
+    for option in ("--reads", "--sweeps", "--cycles", "--seed", "--threads"):
+        if draw(st.booleans()):
+            value = draw(_CLI_INTS) if option != "--sweeps" else draw(
+                st.sampled_from(["1", "3", "0", "-1", "x"]))
+            argv += [repr(option), repr(value)]
+    if draw(st.booleans()):
+        argv += ["'--beta-range'", repr(draw(st.sampled_from(["0", "1", "nan", "inf", "-1"]))),
+                 repr(draw(st.sampled_from(["1", "2", "nan", "1e400"])))]
+    for flag in ("--float32", "--schedule=linear", "--method=gibbs", "--order=random"):
+        if draw(st.integers(0, 3)) == 0:
+            argv.append(repr(flag))
+    if "--sweeps" not in " ".join(argv):
+        argv += ["'--sweeps'", "'5'"]
+    return ", ".join(argv)
+
+
+@st.composite
+def _ising_argv(draw) -> str:
+    argv = ["'ising'", "'--size'", repr(draw(st.sampled_from(["2", "3", "0", "-1", "x",
+                                                              "100000", "1.5"])))]
+    argv += ["'--sweeps'", repr(draw(st.sampled_from(["5", "0", "-1", "x"]))),
+             "'--burn-in'", repr(draw(st.sampled_from(["1", "0", "-1"])))]
+    if draw(st.booleans()):
+        argv += ["'--temperatures'"] + [repr(t) for t in draw(st.lists(st.sampled_from(
+            ["1", "2.5", "0", "-1", "nan", "inf", "1e-320"]), min_size=1, max_size=3))]
+    for option in ("--chains", "--seed", "--threads"):
+        if draw(st.booleans()):
+            argv += [repr(option), repr(draw(_CLI_INTS))]
+    return ", ".join(argv)
+
+
+TARGETS = _targets()
+
+# Public names exercised through another target's calls (results are read attribute by
+# attribute in the worker; the constructors that only store arguments are called by their
+# methods' targets).
+EXERCISED_BY = {
+    "Thermodynamics": "thermodynamics", "Thermodynamics.beta": "thermodynamics",
+    "SampleTrace": "sample", "AnnealResult": "Annealer.sample",
+    "TemperingResult": "ParallelTempering.sample", "Annealer": "Annealer.sample",
+    "ParallelTempering": "ParallelTempering.sample", "RBM": "RBM.fit",
+    "BoltzmannMachine": "BoltzmannMachine.fit", "BoltzmannMachine.n_units":
+    "BoltzmannMachine.fit", "cli info": "not fuzzed: it takes no input but --no-check",
+    "dimod.AnnealingSampler.sample": "dimod.AnnealingSampler",
+    **{f"IsingModel.{p}": "IsingModel" for p in ("num_spins", "h", "offset", "dtype",
+                                                 "is_dense", "num_bonds")},
+    **{f"SampleTrace.{p}": "sample" for p in (
+        "num_chains", "mean_energy", "mean_energy_se", "heat_capacity", "heat_capacity_se",
+        "mean_abs_magnetization", "mean_abs_magnetization_se", "autocorrelation_time",
+        "effective_sample_size")},
+    **{f"TemperingResult.{p}": "ParallelTempering.sample" for p in (
+        "mean_energy", "mean_energy_se", "heat_capacity", "mean_abs_magnetization")},
+    "dimod.AnnealingSampler.parameters": "dimod.AnnealingSampler",
+    "dimod.AnnealingSampler.properties": "dimod.AnnealingSampler",
+}

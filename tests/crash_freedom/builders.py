@@ -1,0 +1,229 @@
+"""What the generated calls are written in: small functions that build an argument (an array
+of a given dtype and memory layout, a scipy.sparse matrix, a seed, a valid small model, a
+damaged file) from literal values, so that every call is a line of Python that reproduces it.
+
+A reproducer printed by the suite runs as it is, from the repository root::
+
+    PYTHONPATH=tests python -c "from crash_freedom.builders import *; <call>"
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+import tempfile
+import zipfile
+from math import inf, nan
+
+import numpy as np
+
+import boltz
+from boltz import (
+    Annealer,
+    BoltzmannMachine,
+    IsingModel,
+    ParallelTempering,
+)
+
+__all__ = ["arr", "huge", "sparse", "gen", "seedseq", "ising", "rbm", "bm", "gset_file",
+           "rbm_file", "tampered_rbm", "np", "boltz", "nan", "inf", "Annealer",
+           "BoltzmannMachine", "IsingModel", "ParallelTempering", "cli",
+           "RBM"]  # noqa: F822 - RBM comes from the module's __getattr__
+
+LAYOUTS = ("C", "F", "strided", "reversed", "readonly", "masked", "masked_none", "list")
+
+
+def arr(values, dtype: str, shape=None, layout: str = "C"):
+    """An array of `values` (flat, reshaped to `shape`) as `dtype`, in a memory `layout`.
+
+    ``"C"``/``"F"``: contiguous in that order; ``"strided"``: every other element of a
+    larger array; ``"reversed"``: negative strides; ``"readonly"``; ``"masked"``: a masked
+    array with every other element masked (``"masked_none"``: nothing masked); ``"list"``:
+    nested Python lists (``tolist``).
+    """
+    a = np.array(values, dtype=dtype)
+    if shape is not None:
+        a = a.reshape(shape)
+    if layout == "F":
+        a = np.asfortranarray(a)
+    elif layout == "strided":
+        big = np.empty((*a.shape[:-1], 2 * a.shape[-1]) if a.ndim else (2,), dtype=a.dtype)
+        view = big[..., ::2] if a.ndim else big[::2].reshape(())
+        view[...] = a
+        a = view
+    elif layout == "reversed" and a.ndim:
+        flip = tuple(slice(None, None, -1) for _ in range(a.ndim))
+        a = a[flip].copy()[flip]
+    elif layout == "readonly":
+        a.setflags(write=False)
+    elif layout in ("masked", "masked_none"):
+        mask = np.zeros(a.shape, bool)
+        if layout == "masked":
+            mask.reshape(-1)[::2] = True
+        a = np.ma.masked_array(a, mask=mask)
+    elif layout == "list":
+        a = a.tolist()
+    return a
+
+
+def huge(value, shape, dtype: str = "float64"):
+    """A read-only array declaring `shape` (up to exabytes) that holds one element: every
+    stride 0 (``numpy.broadcast_to``)."""
+    return np.broadcast_to(np.array(value, dtype=dtype), shape)
+
+
+def sparse(kind: str, shape, entries, dtype: str = "float64"):
+    """A scipy.sparse matrix or array (`kind`: ``"csr_matrix"``, ``"coo_array"``, ...) with
+    ``entries``: (row, col, value) triplets (repeats add up)."""
+    import scipy.sparse as sp
+
+    rows = [r for r, _, _ in entries]
+    cols = [c for _, c, _ in entries]
+    vals = np.array([v for _, _, v in entries], dtype=dtype)
+    coo = sp.coo_matrix((vals, (rows, cols)), shape=shape, dtype=dtype)
+    fmt, container = kind.split("_")
+    out = coo.asformat(fmt)
+    return getattr(sp, f"{fmt}_array")(out) if container == "array" else out
+
+
+def gen(seed: int):
+    """``numpy.random.default_rng(seed)``."""
+    return np.random.default_rng(seed)
+
+
+def seedseq(entropy):
+    """``numpy.random.SeedSequence(entropy)``."""
+    return np.random.SeedSequence(entropy)
+
+
+_MODELS = (
+    lambda: IsingModel.square_lattice(2),
+    lambda: IsingModel([[0, 1.5], [1.5, 0]], h=[0.5, -1.0]),
+    lambda: IsingModel.sherrington_kirkpatrick(5, seed=1, dtype=np.float32),
+    lambda: IsingModel(([0, 1, 2], [1, 2, 0], [1.0, -2.0, 0.5]), num_spins=4, storage="sparse"),
+    lambda: IsingModel(np.zeros((1, 1))),
+    lambda: IsingModel.from_maxcut(np.array([[1, 2], [2, 3], [3, 1]])),
+    lambda: IsingModel(np.zeros((3, 3)), h=[1e300, -1e-300, 0.0]),
+)
+
+
+def ising(k: int) -> IsingModel:
+    """One of a few valid small Ising models (dense, sparse, float32, one spin, fields)."""
+    return _MODELS[k % len(_MODELS)]()
+
+
+def _X(n_features: int, seed: int = 0) -> np.ndarray:
+    return (np.random.default_rng(seed).random((6, n_features)) < 0.5).astype(float)
+
+
+def __getattr__(name):
+    if name == "RBM":       # scikit-learn's import costs a second: only when a call uses it
+        from boltz import RBM
+        return RBM
+    raise AttributeError(name)
+
+
+def rbm(k: int, fitted: bool = True):
+    """A small RBM (float32 or float64, persistent or not), fitted on 6 rows or not."""
+    from boltz import RBM
+
+    est = RBM(n_components=2 + k % 2, batch_size=3, n_iter=1, persistent=bool(k % 3),
+              dtype=(np.float32, np.float64)[k % 2], random_state=k, monitor_rows=0)
+    return est.fit(_X(3 + k % 2, k)) if fitted else est
+
+
+def bm(k: int, fitted: bool = True) -> BoltzmannMachine:
+    """A small Boltzmann machine (2-4 units, with or without hidden units), fitted or not."""
+    machine = BoltzmannMachine(2 + k % 2, n_hidden=k % 3 % 2, n_iter=1,
+                               num_sweeps=2, num_chains=4, random_state=k,
+                               dtype=(np.float64, np.float32)[k % 2])
+    return machine.fit(_X(2 + k % 2, k)) if fitted else machine
+
+
+def tampered_rbm(k: int, attribute: str, value, method: str, *args):
+    """Fit ``rbm(k)``, set its `attribute` to `value` as a user can, then call `method`."""
+    est = rbm(k)
+    setattr(est, attribute, value)
+    return getattr(est, method)(*args)
+
+
+_TMP = tempfile.mkdtemp(prefix="boltz-crash-freedom-")
+
+
+def gset_file(content: bytes, suffix: str = ".txt") -> str:
+    """A file holding `content`, for ``IsingModel.from_maxcut`` and ``boltz anneal``."""
+    fd, path = tempfile.mkstemp(suffix=suffix, dir=_TMP)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+    return path
+
+
+def _npy(array=None, *, header: dict | None = None, data: bytes | None = None) -> bytes:
+    """An .npy member: `array` written by NumPy, or a hand-made `header` with raw `data`."""
+    if header is None:
+        buf = io.BytesIO()
+        np.save(buf, array, allow_pickle=True)
+        return buf.getvalue()
+    text = repr(header).encode("latin1")
+    text += b" " * (-(len(text) + 11) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text + (data or b"")
+
+
+def rbm_file(k: int, tamper: str = "none", *args) -> str:
+    """Save ``rbm(k)`` and damage the file; the path.
+
+    tamper: ``"none"``; ``"truncate", n`` (keep n bytes); ``"flip", i, byte`` (xor byte
+    ``i % size``); ``"member", name, array`` (replace or add member `name`); ``"drop",
+    name``; ``"params", text`` (the JSON text); ``"declared", name, shape, dtype`` (an
+    .npy header declaring `shape` over a few bytes of data: a zip bomb's declared size);
+    ``"object", name`` (an object array, which needs pickle).
+    """
+    path = os.path.join(tempfile.mkdtemp(dir=_TMP), "model.npz")
+    rbm(k).save(path)
+    with zipfile.ZipFile(path) as z:
+        members = {name: z.read(name) for name in z.namelist()}
+    if tamper == "member":
+        members[args[0] + ".npy"] = _npy(np.asarray(args[1]))
+    elif tamper == "drop":
+        members.pop(args[0] + ".npy", None)
+    elif tamper == "params":
+        members["params.npy"] = _npy(np.array(args[0]))
+    elif tamper == "declared":
+        name, shape, dtype = args
+        members[name + ".npy"] = _npy(header={"descr": np.dtype(dtype).str,
+                                              "fortran_order": False, "shape": tuple(shape)},
+                                      data=b"\0" * 64)
+    elif tamper == "object":
+        members[args[0] + ".npy"] = _npy(np.array([1, "a", None], dtype=object))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    if tamper in ("truncate", "flip"):
+        with open(path, "rb") as fh:
+            raw = bytearray(fh.read())
+        if tamper == "truncate":
+            raw = raw[: args[0] % (len(raw) + 1)]
+        else:
+            raw[args[0] % len(raw)] ^= args[1] or 1
+        with open(path, "wb") as fh:
+            fh.write(bytes(raw))
+    return path
+
+
+def cli(*argv: str) -> int:
+    """``boltz <argv>`` in this process: the exit status (argparse's SystemExit included)."""
+    from boltz.cli import main
+
+    try:
+        return main(list(argv))
+    except SystemExit as exc:
+        return exc.code
+
+
+def huge_json(depth: int) -> str:
+    """JSON nested `depth` lists deep."""
+    return "[" * depth + "]" * depth
+
+
+__all__ += ["huge_json", "json"]
