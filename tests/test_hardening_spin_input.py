@@ -200,10 +200,6 @@ def test_cli_fifo_with_a_writer_exits_2(tmp_path):
     assert "not a regular file" in proc.stderr
 
 
-@pytest.mark.slow                      # 15 s while it fails (the timeout)
-@pytest.mark.xfail(reason="cli/_anneal.py opens FILE to sniff for .npz before from_maxcut "
-                          "checks it; opening a FIFO without a writer blocks there (needs "
-                          "os.path.isfile in _load_model)", strict=False)
 def test_cli_fifo_without_a_writer_exits_2(tmp_path):
     """Hardening item 4: a FIFO nobody writes to is refused at once, not waited on."""
     fifo = tmp_path / "fifo"

@@ -37,6 +37,7 @@ Reshaping helpers for the reductions: :func:`as_rows`, :func:`reduced_shape`.
 """
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from collections.abc import Iterable, Mapping
@@ -109,15 +110,21 @@ def check_real(value, name: str, *, above=None, at_least=None, below=None, at_mo
     if _is_bool(value) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r} "
                         f"({type(value).__name__})")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:                    # an int beyond float64: as infinite as it gets
+        x = math.inf if value > 0 else -math.inf
     ok = (np.isfinite(x) if finite else not np.isnan(x)) and (
         (above is None or x > above) and (at_least is None or x >= at_least)
         and (below is None or x < below) and (at_most is None or x <= at_most))
     if not ok:
         rule = _bounds_text(above, at_least, below, at_most)
         head = "finite" if finite else "a number (not nan)"
+        shown = repr(value)
+        if len(shown) > 40:
+            shown = f"{shown[:12]}... ({len(shown)} characters)"
         raise ValueError(f"{name} must be {head}{' and ' + rule if rule else ''}, "
-                         f"got {value!r}")
+                         f"got {shown}")
     return x
 
 
@@ -155,9 +162,15 @@ def check_int(value, name: str, *, minimum: int | None = None,
     return int(value)
 
 
+#: The largest count (of chains, sweeps, samples, ...) accepted: C's int64 counters hold it,
+#: and no run reaches it (a larger one was an OverflowError in C, or ran for ever).
+COUNT_MAX = 2**63 - 1
+
+
 def check_positive_int(value, name: str, *, minimum: int = 1) -> int:
-    """:func:`check_int` with a lower bound, 1 by default (counts of things)."""
-    return check_int(value, name, minimum=minimum)
+    """A count of things: :func:`check_int` in ``[minimum, COUNT_MAX]``, `minimum` 1 by
+    default."""
+    return check_int(value, name, minimum=minimum, maximum=COUNT_MAX)
 
 
 def check_bool(value, name: str) -> bool:
@@ -288,10 +301,10 @@ def check_shape(shape, name: str) -> tuple[int, ...]:
     if shape is None:
         return ()
     if isinstance(shape, numbers.Integral) and not _is_bool(shape):
-        return (check_int(shape, name, minimum=0),)
+        return (check_positive_int(shape, name, minimum=0),)
     if isinstance(shape, (str, bytes)) or not isinstance(shape, Iterable):
         raise TypeError(f"{name} must be None, an int or a tuple of ints, got {shape!r}")
-    return tuple(check_int(s, name, minimum=0) for s in shape)
+    return tuple(check_positive_int(s, name, minimum=0) for s in shape)
 
 
 # ---- arrays -------------------------------------------------------------------------------

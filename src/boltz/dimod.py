@@ -33,7 +33,7 @@ from typing import ClassVar
 import numpy as np
 
 from boltz._random import SeedLike
-from boltz._validation import check_int
+from boltz._validation import check_positive_int
 from boltz.spin.annealing import Annealer
 from boltz.spin.ising_model import IsingModel
 
@@ -67,6 +67,8 @@ def bqm_to_ising_model(bqm: dimod.BinaryQuadraticModel,
     labels : list
         ``labels[i]`` is the bqm variable of spin ``i``.
     """
+    if not isinstance(bqm, dimod.BinaryQuadraticModel):
+        raise TypeError(f"bqm must be a dimod.BinaryQuadraticModel, got {type(bqm).__name__}")
     labels = list(bqm.variables) if variable_order is None else list(variable_order)
     if len(labels) != len(bqm.variables) or set(labels) != set(bqm.variables):
         raise ValueError("variable_order must list each variable of the bqm exactly once")
@@ -215,7 +217,7 @@ class AnnealingSampler(dimod.Sampler):
 
         if not labels:
             # Nothing to anneal; still check num_reads the way boltz would.
-            num_reads = check_int(num_reads, "num_reads", minimum=1)
+            num_reads = check_positive_int(num_reads, "num_reads")
             samples = np.empty((num_reads, 0), dtype=np.int8)
             info = {"beta_range": None, "beta_schedule_type": self._schedule_type(
                 annealer_parameters.get("schedule", "geometric")), "num_sweeps": 0,

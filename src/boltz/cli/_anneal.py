@@ -101,6 +101,9 @@ def _load_model(path, dtype):
         raise UsageError(f"{path}: no such file")
     if os.path.isdir(path):
         raise UsageError(f"{path}: is a directory, not a file")
+    if not os.path.isfile(path):         # a FIFO or device: opening it could block or never end
+        raise UsageError(f"{path}: not a regular file (a FIFO or a device): save the model "
+                         f"to a file")
     try:
         if _is_npz(path):
             return _load_npz(path, dtype), "npz"
@@ -114,6 +117,9 @@ def _load_model(path, dtype):
         raise UsageError(f"{path}: not a text edge list (Gset/rudy format: first line "
                           f"'n m', then 'i j w' per edge) nor an .npz archive") from None
     except (OSError, ValueError, TypeError, IndexError) as exc:
+        detail = str(exc)
+        if detail.startswith(f"{path}"):   # from_maxcut's errors already name the file
+            raise UsageError(detail) from None
         raise UsageError(f"{path}: cannot read as a Gset/rudy edge list "
                           f"(first line 'n m', then 'i j w' per edge, 1-based): {exc}") from None
 

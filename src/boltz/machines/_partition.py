@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from boltz._core import _logsumexp
+from boltz._memory import check_allocation
 from boltz._random import seed_sequence
 from boltz._validation import as_float_array, check_positive_int, resolve_num_threads
 from boltz.machines._enumeration import MAX_ENUMERATED_UNITS, all_binary_states
@@ -129,6 +130,10 @@ def log_partition_ais(W, b, c, *, n_betas=1000, n_runs=100, base_rates=None, see
     W, b, c = _check_rbm(W, b, c)
     n_betas = check_positive_int(n_betas, "n_betas")
     n_runs = check_positive_int(n_runs, "n_runs")
+    check_allocation(8 * (n_betas + 1), f"n_betas={n_betas}", "the inverse temperatures")
+    # V, A = c + V W, the hidden probabilities, H, and the uniforms drawn for them
+    check_allocation(8 * 4 * n_runs * (b.size + c.size), f"n_runs={n_runs}",
+                     "the annealing runs' states")
     if base_rates is None:
         b0 = np.zeros_like(b)
     else:

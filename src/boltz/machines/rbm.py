@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
+from boltz._memory import check_allocation
 from boltz._progress import progress_bar
 from boltz._random import RandomStreams, SeedLike, seed_sequence
 from boltz._validation import (
@@ -199,6 +200,13 @@ class RBM(*ESTIMATOR_BASES):
                                  f"sparse matrix of {X.dtype}")
             if kind not in "biuf":
                 raise TypeError(f"{name} must be numeric, got a sparse matrix of {X.dtype}")
+            # the width before converting: a huge declared shape would allocate its indptr
+            if len(X.shape) == 2 and not reset and X.shape[1] != self._n_features(fitted=False):
+                raise ValueError(f"{name} has {X.shape[1]} features, but RBM is expecting "
+                                 f"{self.n_features_in_} features as input")
+            if len(X.shape) == 2:
+                check_allocation(8 * (X.shape[0] + 1) + X.nnz * (dt.itemsize + 8),
+                                 f"{name} of shape {X.shape}", "its CSR form")
             X = X.tocsr().astype(dt)
             values = X.data
         else:
@@ -226,6 +234,9 @@ class RBM(*ESTIMATOR_BASES):
         if not np.all(np.isfinite(values)):
             raise ValueError(f"{name} contains NaN or infinity")
         if reset:
+            # the weights, their gradient and momentum
+            check_allocation(3 * X.shape[1] * self.n_components * dt.itemsize,
+                             f"{name} with {X.shape[1]} features", "the RBM's weights")
             self.n_features_in_ = X.shape[1]
         elif X.shape[1] != self._n_features(fitted=False):
             raise ValueError(f"{name} has {X.shape[1]} features, but RBM is expecting "
@@ -398,6 +409,9 @@ class RBM(*ESTIMATOR_BASES):
         arrays = self._arrays()
         n_samples = check_positive_int(n_samples, "n_samples")
         num_sweeps = check_positive_int(num_sweeps, "num_sweeps")
+        # V, H, their means and the uniforms drawn for them
+        check_allocation(3 * n_samples * (self.n_features_in_ + self.n_components)
+                         * arrays.dtype.itemsize, f"n_samples={n_samples}", "the chains' states")
         rng = np.random.default_rng(seed_sequence(seed))
         V = self._bernoulli(np.full((n_samples, self.n_features_in_), 0.5, dtype=arrays.dtype),
                             rng)

@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike
 
 from boltz._validation import (
     as_float_array,
-    check_int,
+    check_positive_int,
     check_real,
     check_temperature,
     resolve_num_threads,
@@ -334,7 +334,7 @@ def solve_beta(energies: ArrayLike, mean_energy: float | ArrayLike,
                               bools=False)
     if xtol is not None:
         xtol = check_real(xtol, "xtol", above=0.0)
-    maxiter = check_int(maxiter, "maxiter", minimum=1)
+    maxiter = check_positive_int(maxiter, "maxiter")
     lo_e, hi_e = e.min(), e.max()
     if np.any(u_target <= lo_e) or np.any(u_target >= hi_e):
         raise ValueError(f"mean_energy must lie strictly between the lowest and highest "

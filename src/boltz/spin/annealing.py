@@ -17,7 +17,7 @@ from boltz._validation import (
     check_beta,
     check_bool,
     check_choice,
-    check_int,
+    check_positive_int,
     resolve_num_threads,
 )
 from boltz.spin._chains import METHODS, ORDERS, Chains, check_model
@@ -198,9 +198,9 @@ class Annealer:
 
     def _betas(self, model):
         """Per-sweep schedule of one cycle, and the beta range it spans."""
-        per_beta = check_int(self.num_sweeps_per_beta, "num_sweeps_per_beta", minimum=1)
+        per_beta = check_positive_int(self.num_sweeps_per_beta, "num_sweeps_per_beta")
         num_sweeps = (None if self.num_sweeps is None
-                      else check_int(self.num_sweeps, "num_sweeps", minimum=1))
+                      else check_positive_int(self.num_sweeps, "num_sweeps"))
         if isinstance(self.schedule, str):
             kind = check_choice(self.schedule, "schedule", _SCHEDULES)
             beta_range = (default_beta_range(model) if self.beta_range is None
@@ -247,8 +247,8 @@ class Annealer:
             the schedule and timings in ``info``.
         """
         check_model(model)
-        num_reads = check_int(num_reads, "num_reads", minimum=1)
-        num_cycles = check_int(self.num_cycles, "num_cycles", minimum=1)
+        num_reads = check_positive_int(num_reads, "num_reads")
+        num_cycles = check_positive_int(self.num_cycles, "num_cycles")
         meth = check_choice(self.method, "method", METHODS)
         ordr = check_choice(self.order, "order", ORDERS)
         progress = check_bool(self.progress, "progress")

@@ -19,7 +19,7 @@ from boltz._validation import (
     as_float_array,
     check_bool,
     check_choice,
-    check_int,
+    check_positive_int,
     resolve_num_threads,
 )
 from boltz.numerics import mcmc_statistics as stats
@@ -84,12 +84,16 @@ class TemperingResult:
 
     @property
     def mean_energy_se(self) -> np.ndarray:
-        """Standard errors of :attr:`mean_energy` (autocorrelation-corrected)."""
-        return np.array([stats.mean_and_standard_error(e)[1] for e in self.energies])
+        """Standard errors of :attr:`mean_energy` (autocorrelation-corrected; nan where the
+        run is too short to estimate the autocorrelation time)."""
+        return np.array([stats.mean_and_standard_error(e, undefined="nan")[1]
+                         for e in self.energies])
 
     @property
     def heat_capacity(self) -> np.ndarray:
         r""":math:`C = \beta^2 \mathrm{Var}(E)` at each temperature (units of :math:`k_B`)."""
+        if self.energies.shape[1] < 2:
+            return np.full(self.energies.shape[0], np.nan)
         return self.betas**2 * np.var(self.energies, axis=1, ddof=1)
 
     @property
@@ -187,9 +191,9 @@ class ParallelTempering:
         """
         check_model(model)
         betas = self._check_betas()
-        interval = check_int(self.swap_interval, "swap_interval", minimum=1)
-        num_records = check_int(self.num_sweeps, "num_sweeps", minimum=1) // interval
-        burn_intervals = check_int(self.burn_in, "burn_in", minimum=0) // interval
+        interval = check_positive_int(self.swap_interval, "swap_interval")
+        num_records = check_positive_int(self.num_sweeps, "num_sweeps") // interval
+        burn_intervals = check_positive_int(self.burn_in, "burn_in", minimum=0) // interval
         if num_records == 0:
             raise ValueError("num_sweeps must be at least swap_interval")
         method = check_choice(self.method, "method", METHODS)

@@ -1,6 +1,7 @@
 """Sampling an Ising model at a fixed temperature: many chains, traces and estimates."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -10,7 +11,13 @@ from numpy.typing import ArrayLike
 
 from boltz._progress import deferred_interrupts, run_in_blocks, take_interrupt
 from boltz._random import SeedLike
-from boltz._validation import check_beta, check_bool, check_choice, check_int, resolve_num_threads
+from boltz._validation import (
+    check_beta,
+    check_bool,
+    check_choice,
+    check_positive_int,
+    resolve_num_threads,
+)
 from boltz.numerics import mcmc_statistics as stats
 from boltz.spin._chains import METHODS, ORDERS, Chains, check_model
 
@@ -54,7 +61,10 @@ class SampleTrace:
     Estimates pool all chains. Standard errors account for autocorrelation through the
     integrated autocorrelation time :math:`\tau` of the energy (:math:`\tau = 1` for
     independent samples, effective sample size :math:`N/\tau`); the heat capacity's error is
-    the spread of the per-chain estimates.
+    the spread of the per-chain estimates. Where a run is too short for an estimate (one
+    record per chain gives no autocorrelation time; the heat capacity needs two records, its
+    error two per chain and two chains), the attribute is ``nan`` rather than an error: the
+    means stay exact, with a ``nan`` standard error.
     """
 
     beta: float
@@ -73,7 +83,7 @@ class SampleTrace:
 
     @cached_property
     def _energy_estimate(self):
-        return stats.mean_and_standard_error(self.energies)
+        return stats.mean_and_standard_error(self.energies, undefined="nan")
 
     @property
     def mean_energy(self) -> float:
@@ -88,17 +98,22 @@ class SampleTrace:
     @property
     def heat_capacity(self) -> float:
         r""":math:`C = \beta^2 \mathrm{Var}(E)` (units of :math:`k_B`), pooled over chains."""
+        if self.energies.size < 2:
+            return math.nan
         return float(self.beta**2 * np.var(self.energies, ddof=1))
 
     @property
     def heat_capacity_se(self) -> float:
-        """Standard error of :attr:`heat_capacity` from the spread over chains (needs >= 2)."""
+        """Standard error of :attr:`heat_capacity` from the spread over chains (nan unless
+        there are >= 2 chains of >= 2 records)."""
+        if self.energies.shape[0] < 2 or self.energies.shape[1] < 2:
+            return math.nan
         per_chain = self.beta**2 * np.var(self.energies, axis=1, ddof=1)
         return float(stats.chain_spread_error(per_chain))
 
     @cached_property
     def _abs_m_estimate(self):
-        return stats.mean_and_standard_error(np.abs(self.magnetizations))
+        return stats.mean_and_standard_error(np.abs(self.magnetizations), undefined="nan")
 
     @property
     def mean_abs_magnetization(self) -> float:
@@ -113,12 +128,12 @@ class SampleTrace:
     @property
     def autocorrelation_time(self) -> float:
         r"""Integrated autocorrelation time of the energy, in recorded sweeps."""
-        return float(stats.integrated_autocorrelation_time(self.energies))
+        return float(stats.integrated_autocorrelation_time(self.energies, undefined="nan"))
 
     @property
     def effective_sample_size(self) -> float:
         """Total recorded samples divided by :attr:`autocorrelation_time`."""
-        return float(stats.effective_sample_size(self.energies))
+        return float(stats.effective_sample_size(self.energies, undefined="nan"))
 
 
 def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int = 1000,
@@ -186,10 +201,10 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
     """
     check_model(model)
     beta = check_beta(beta)
-    num_chains = check_int(num_chains, "num_chains", minimum=1)
-    num_sweeps = check_int(num_sweeps, "num_sweeps", minimum=1)
-    burn_in = check_int(burn_in, "burn_in", minimum=0)
-    thin = check_int(thin, "thin", minimum=1)
+    num_chains = check_positive_int(num_chains, "num_chains")
+    num_sweeps = check_positive_int(num_sweeps, "num_sweeps")
+    burn_in = check_positive_int(burn_in, "burn_in", minimum=0)
+    thin = check_positive_int(thin, "thin")
     if num_sweeps < thin:
         raise ValueError(f"num_sweeps ({num_sweeps}) must be at least thin ({thin})")
     meth = check_choice(method, "method", METHODS)
