@@ -14,7 +14,6 @@ import pytest
 import scipy.sparse as sp
 
 import boltz
-from boltz._validation import as_float_array
 from boltz.spin import _maxcut_input
 
 F32 = np.finfo(np.float32)
@@ -269,20 +268,6 @@ def test_extreme_models_anneal_with_the_default_beta_range():
 
 # ---- item 12 (spin part): complex and masked input ------------------------------------------
 
-def _as_float_array_refuses_masked() -> bool:
-    try:
-        as_float_array(np.ma.masked_array([1.0], mask=[True]), "x")
-    except TypeError:
-        return True
-    return False
-
-
-needs_masked_refusal = pytest.mark.skipif(
-    not _as_float_array_refuses_masked(),
-    reason="dense arrays rely on boltz._validation.as_float_array refusing masked arrays "
-           "(hardening item 12, another branch)")
-
-
 @pytest.mark.parametrize("fmt", ["csr", "coo", "csc"])
 def test_complex_sparse_couplings_are_refused(fmt):
     """Hardening item 12: a complex scipy.sparse J is a TypeError naming J (its imaginary
@@ -308,7 +293,6 @@ def test_masked_indices_and_edges_are_refused():
         boltz.IsingModel.from_maxcut(np.ma.masked_array([[0, 1, 1]], mask=[[0, 0, 1]]))
 
 
-@needs_masked_refusal
 def test_masked_dense_couplings_fields_and_qubo_are_refused():
     """Hardening item 12: masked dense J, h and QUBO matrices are a TypeError (a mask has no
     meaning for couplings)."""

@@ -56,20 +56,32 @@ def _is_bool(value) -> bool:
     return isinstance(value, (bool, np.bool_))
 
 
-def _refuse_masked(value, name: str) -> None:
-    """Masked arrays are a TypeError: boltz would silently compute with the masked values."""
+def refuse_masked(value, name: str) -> None:
+    """Masked arrays are a TypeError: boltz would silently compute with the masked values
+    (a mask has no meaning for couplings, energies, data or edges)."""
     if isinstance(value, np.ma.MaskedArray):
-        raise TypeError(f"{name}: masked arrays are not supported: fill or compress them "
-                        f"first (numpy.ma.filled, .compressed())")
+        raise TypeError(f"{name}: masked arrays are not supported (the mask would be "
+                        f"ignored): fill or compress them first (numpy.ma.filled, "
+                        f".compressed())")
 
 
 def _unwrap_0d(value, name: str):
     """A 0-d real ndarray as its scalar (so ``np.array(2.0)`` passes as a number); a masked
     array is refused."""
-    _refuse_masked(value, name)
+    refuse_masked(value, name)
     if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
         return value[()]
     return value
+
+
+def _shown(value) -> str:
+    """An argument as a message shows it: its repr, cut to about 40 characters (an integer
+    of thousands of digits cannot even be converted to a string)."""
+    if isinstance(value, numbers.Integral) and abs(int(value)).bit_length() > 128:
+        sign = "a negative" if value < 0 else "an"
+        return f"{sign} integer of {abs(int(value)).bit_length()} bits"
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:12]}... ({len(text)} characters)"
 
 
 def _bounds_text(above, at_least, below, at_most) -> str:
@@ -80,9 +92,9 @@ def _bounds_text(above, at_least, below, at_most) -> str:
 
 # ---- scalars ------------------------------------------------------------------------------
 
-def check_real(value, name: str, *, above=None, at_least=None, below=None, at_most=None,
-               finite: bool = True) -> float:
-    """A real number (not a bool, not a string) with optional bounds, as a float.
+def check_real(value, name: str, *, above=None, at_least=None, below=None,
+               at_most=None) -> float:
+    """A finite real number (not a bool, not a string) with optional bounds, as a float.
 
     Parameters
     ----------
@@ -92,8 +104,6 @@ def check_real(value, name: str, *, above=None, at_least=None, below=None, at_mo
         The argument's name, used in the messages.
     above, at_least, below, at_most : float, optional
         Bounds: ``value > above``, ``>= at_least``, ``< below``, ``<= at_most``.
-    finite : bool
-        Refuse nan and ±inf (default True). With False only nan is refused.
 
     Returns
     -------
@@ -104,7 +114,7 @@ def check_real(value, name: str, *, above=None, at_least=None, below=None, at_mo
     TypeError
         Not a real number.
     ValueError
-        nan, infinite (with `finite`), or outside the bounds.
+        nan, infinite (or an integer beyond float64), or outside the bounds.
     """
     value = _unwrap_0d(value, name)
     if _is_bool(value) or not isinstance(value, numbers.Real):
@@ -112,19 +122,15 @@ def check_real(value, name: str, *, above=None, at_least=None, below=None, at_mo
                         f"({type(value).__name__})")
     try:
         x = float(value)
-    except OverflowError:                    # an int beyond float64: as infinite as it gets
-        x = math.inf if value > 0 else -math.inf
-    ok = (np.isfinite(x) if finite else not np.isnan(x)) and (
+    except OverflowError:                    # an int beyond float64
+        x = math.inf
+    ok = math.isfinite(x) and (
         (above is None or x > above) and (at_least is None or x >= at_least)
         and (below is None or x < below) and (at_most is None or x <= at_most))
     if not ok:
         rule = _bounds_text(above, at_least, below, at_most)
-        head = "finite" if finite else "a number (not nan)"
-        shown = repr(value)
-        if len(shown) > 40:
-            shown = f"{shown[:12]}... ({len(shown)} characters)"
-        raise ValueError(f"{name} must be {head}{' and ' + rule if rule else ''}, "
-                         f"got {shown}")
+        raise ValueError(f"{name} must be finite{' and ' + rule if rule else ''}, "
+                         f"got {_shown(value)}")
     return x
 
 
@@ -156,9 +162,9 @@ def check_int(value, name: str, *, minimum: int | None = None,
     if _is_bool(value) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
     if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+        raise ValueError(f"{name} must be >= {minimum}, got {_shown(value)}")
     if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+        raise ValueError(f"{name} must be <= {maximum}, got {_shown(value)}")
     return int(value)
 
 
@@ -347,7 +353,7 @@ def as_float_array(x, name: str, *, ndim: int | None = None, finite: bool = Fals
     ValueError
         Ragged input, the wrong number of dimensions, or values breaking the rules.
     """
-    _refuse_masked(x, name)
+    refuse_masked(x, name)
     try:
         arr = np.asarray(x)
     except ValueError as exc:  # ragged nested sequences
@@ -382,7 +388,7 @@ def as_float_array(x, name: str, *, ndim: int | None = None, finite: bool = Fals
 def check_binary(X, name: str, width: int) -> np.ndarray:
     """X as an int8 {0, 1} array of shape (rows, width), rows >= 1 (a single row may be
     1-D); bools, integers and floats are accepted (not masked arrays)."""
-    _refuse_masked(X, name)
+    refuse_masked(X, name)
     try:
         arr = np.asarray(X)
     except ValueError as exc:

@@ -96,6 +96,7 @@ KINDS = {
     "method": lambda: s.choices(["metropolis", "gibbs", "heat_bath", "exact", "ais",
                                  "mean_field"]),
     "order": lambda: s.choices(["sequential", "random"]),
+    "undefined": lambda: s.choices(["raise", "nan"]),
     "storage": lambda: s.choices(["auto", "dense", "sparse"]),
     "couplings": lambda: s.choices(["gaussian", "pm1", "binary"]),
     "schedule": lambda: s.either(s.choices(["geometric", "linear"]),

@@ -38,8 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 success, 1 failed self-check, 2 bad input, 130 Ctrl-C, 141 when the
-        reader of the output went away.
+        Exit status: 0 success, 1 failed self-check or out of memory, 2 bad input, 130
+        Ctrl-C, 141 when the reader of the output went away.
     """
     args = _build_parser().parse_args(argv)
     try:
@@ -47,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        # what no check foresaw (boltz refuses the sizes it can compute before allocating)
+        print("boltz: error: out of memory", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # the reader went away (`boltz info | head`): stop quietly, and keep Python's final
         # flush of stdout from failing again

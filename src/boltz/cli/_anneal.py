@@ -5,6 +5,7 @@ import argparse
 import os
 import sys
 import warnings
+import zipfile
 
 import numpy as np
 
@@ -63,31 +64,54 @@ def _is_npz(path) -> bool:
         return fh.read(4) == b"PK\x03\x04"      # a zip archive, which is what .npz is
 
 
+_NPZ_ARRAYS = ("J", "rows", "cols", "values", "h", "offset", "num_spins")
+
+
+def _npz_arrays(path) -> dict:
+    """The arrays of a model's .npz, each header checked against its member's size and the
+    total against the memory before any data is read (a zip bomb is refused unread)."""
+    from boltz._memory import check_allocation
+    from boltz._npz import DamagedFile, NpyMember
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = {n[:-4] for n in zf.namelist() if n.endswith(".npy")}
+            members = [NpyMember(zf, n) for n in _NPZ_ARRAYS if n in names]
+            for m in members:
+                if m.dtype.kind not in "biuf":
+                    raise DamagedFile(f"{m.name} has dtype {m.dtype}, not a real number type")
+            try:
+                check_allocation(sum(m.nbytes for m in members), path, "its arrays")
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+            return {m.name: m.read() for m in members}
+    except UsageError:
+        raise
+    except Exception as exc:                      # damaged: the zip, a header or the data
+        raise UsageError(f"{path}: not a readable .npz file ({exc})") from None
+
+
 def _load_npz(path, dtype):
     import boltz
 
-    try:
-        data = np.load(path, allow_pickle=False)
-    except Exception as exc:
-        raise UsageError(f"{path}: not a readable .npz file ({exc})") from None
-    with data:
-        keys = set(data.files)
-        if "J" in keys:
-            J = data["J"]
-        elif {"rows", "cols", "values"} <= keys:
-            J = (data["rows"], data["cols"], data["values"])
-        else:
-            raise UsageError(f"{path}: expected an array 'J' (dense n x n) or arrays "
-                              f"'rows', 'cols', 'values'; found {sorted(keys) or 'none'}")
-        h = data["h"] if "h" in keys else None
-        offset = data["offset"] if "offset" in keys else 0.0
-        num_spins = int(data["num_spins"]) if "num_spins" in keys else None
+    data = _npz_arrays(path)
+    if "J" in data:
+        J = data["J"]
+    elif {"rows", "cols", "values"} <= set(data):
+        J = (data["rows"], data["cols"], data["values"])
+    else:
+        raise UsageError(f"{path}: expected an array 'J' (dense n x n) or arrays "
+                          f"'rows', 'cols', 'values'; found {sorted(data) or 'none'}")
+    h = data.get("h")
+    offset = data.get("offset", 0.0)
+    num_spins = data.get("num_spins")
     if np.ndim(offset) != 0:
         if np.size(offset) != 1:
             raise UsageError(f"{path}: 'offset' must be a single number")
         offset = np.ravel(offset)[0]
     try:
-        return boltz.IsingModel(J, h=h, offset=float(offset), num_spins=num_spins,
+        return boltz.IsingModel(J, h=h, offset=float(offset),
+                                num_spins=None if num_spins is None else num_spins[()],
                                 dtype=dtype)
     except (TypeError, ValueError) as exc:
         raise UsageError(f"{path}: {exc}") from None

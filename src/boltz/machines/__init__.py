@@ -6,7 +6,8 @@
   ``_bm_exact`` (enumeration), ``_bm_gibbs`` (sampling) and ``_bm_learning``
 - :mod:`~boltz.machines.rbm`: ``RBM`` (CD-k / PCD-k; a drop-in for scikit-learn's
   ``BernoulliRBM``), with ``_rbm_kernels`` (the compiled kernels' view of the model),
-  ``_rbm_sklearn`` (estimator base classes, or a stand-in) and ``_rbm_persistence``
+  ``_rbm_sklearn`` (estimator base classes, or a stand-in), ``_rbm_state`` (the checks
+  of the learned arrays before every kernel call) and ``_rbm_persistence`` (files)
 - ``_enumeration``: exact sums over all binary states (log Z, distributions) of small models
 - ``_partition``: log Z of an RBM, exact (enumeration of one layer) or by AIS
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from boltz._core import _logsumexp, _rbm_epoch
+from boltz._memory import check_allocation
 from boltz._random import RandomStreams
 from boltz.machines._partition import softplus_sums
 
@@ -35,6 +36,15 @@ def padded(A: np.ndarray, width: int) -> np.ndarray:
 
 def is_sparse(X) -> bool:
     return hasattr(X, "tocsr") and hasattr(X, "nnz")
+
+
+def dense_array(X, name: str = "X"):
+    """X (checked, CSR when sparse) as a dense array, refusing what cannot fit in memory."""
+    if not is_sparse(X):
+        return X
+    check_allocation(X.shape[0] * X.shape[1] * X.dtype.itemsize, f"{name} of shape {X.shape}",
+                     "its dense form")
+    return X.toarray()
 
 
 @dataclass(frozen=True)
@@ -155,7 +165,7 @@ def train(arrays: RBMArrays, X, order: np.ndarray, batch_rows: int, out: list,
     ``out``, `velocity` and `streams` then hold every finished batch and the exception
     propagates. Returns the number of batches done."""
     dt = arrays.dtype
-    X = np.ascontiguousarray(X.toarray() if is_sparse(X) else X, dtype=dt)
+    X = np.ascontiguousarray(dense_array(X), dtype=dt)
     W, Wt, b, c = arrays.kernel_params()
     components, b_out, c_out, chains = out
     return _rbm_epoch.train_epoch(

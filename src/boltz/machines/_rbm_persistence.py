@@ -32,13 +32,14 @@ not a well-formed boltz RBM file raises ``ValueError("not a boltz RBM file: <pat
 from __future__ import annotations
 
 import json
-import math
 import os
 import zipfile
 import zlib
 
 import numpy as np
 
+from boltz._memory import memory_limit
+from boltz._npz import DamagedFile, NpyMember
 from boltz._random import RandomStreams
 from boltz.machines import _rbm_kernels
 from boltz.machines._rbm_state import (
@@ -55,11 +56,6 @@ READABLE_VERSIONS = (1, 2)
 MAX_JSON_CHARS = 1 << 20            # params and state members (characters)
 VELOCITY = ("velocity_components", "velocity_visible", "velocity_hidden")
 HISTORY_KEYS = ("reconstruction_error", "pseudo_likelihood", "free_energy_gap")
-_READ_CHUNK = 1 << 24
-
-
-class _Damaged(Exception):
-    """Internal: why a file is not a boltz RBM file (re-raised as ValueError)."""
 
 
 def file_name(path):
@@ -126,82 +122,12 @@ def _optional(rbm, name, kind):
     return None if value is None else kind(value)
 
 
-# ---- reading members ----------------------------------------------------------------------------
-
-class _Member:
-    """One ``.npy`` member of the zip file: its header, read without the data."""
-
-    def __init__(self, zf: zipfile.ZipFile, name: str):
-        try:
-            self.info = zf.getinfo(name + ".npy")
-        except KeyError:
-            raise _Damaged(f"no member {name!r}") from None
-        self.zf, self.name = zf, name
-        with zf.open(self.info) as fp:
-            version = np.lib.format.read_magic(fp)
-            if version == (1, 0):
-                shape, self.fortran, dtype = np.lib.format.read_array_header_1_0(fp)
-            elif version == (2, 0):
-                shape, self.fortran, dtype = np.lib.format.read_array_header_2_0(fp)
-            else:
-                raise _Damaged(f"{name}: .npy format {version} is not one numpy writes")
-            self.offset = fp.tell()
-        if dtype.hasobject or dtype.fields is not None or dtype.subdtype is not None:
-            raise _Damaged(f"{name}: dtype {dtype} is not a plain number or string type")
-        self.shape, self.dtype = tuple(shape), dtype
-        self.nbytes = math.prod(self.shape) * dtype.itemsize
-        if self.offset + self.nbytes != self.info.file_size:
-            raise _Damaged(f"{name}: its header declares {self.nbytes} bytes of data, the "
-                           f"member holds {self.info.file_size - self.offset}")
-
-    def expect(self, shape: tuple, kinds: tuple) -> _Member:
-        """Refuse a shape other than `shape` or a dtype not in `kinds` (native order)."""
-        if self.dtype.newbyteorder("=") not in kinds and self.dtype not in kinds:
-            raise _Damaged(f"{self.name} has dtype {self.dtype}, expected "
-                           f"{' or '.join(str(np.dtype(k)) for k in kinds)}")
-        if self.shape != tuple(shape):
-            raise _Damaged(f"{self.name} has shape {self.shape}, the file's sizes say "
-                           f"{tuple(shape)}")
-        return self
-
-    def read(self) -> np.ndarray:
-        """The data, read in chunks into an array of native byte order."""
-        order = "F" if self.fortran else "C"
-        arr = np.empty(self.shape, dtype=self.dtype, order=order)
-        view = memoryview(arr.reshape(-1, order="A")).cast("B")
-        with self.zf.open(self.info) as fp:
-            fp.read(self.offset)
-            done = 0
-            while done < self.nbytes:
-                got = fp.readinto(view[done:done + _READ_CHUNK])
-                if not got:
-                    raise _Damaged(f"{self.name}: data ends early")
-                done += got
-        return arr.astype(self.dtype.newbyteorder("="), order="C", copy=False)
-
-    def json(self):
-        """A 0-d string member (at most MAX_JSON_CHARS characters) parsed as JSON."""
-        if self.dtype.kind != "U" or self.shape != ():
-            raise _Damaged(f"{self.name} must be a JSON string, got {self.dtype} {self.shape}")
-        if self.dtype.itemsize // 4 > MAX_JSON_CHARS:
-            raise _Damaged(f"{self.name} declares {self.dtype.itemsize // 4} characters, "
-                           f"more than {MAX_JSON_CHARS}")
-        return json.loads(str(self.read()[()]))
-
-
-def _memory_bytes() -> int:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return 1 << 62
-
-
 def _positive(state: dict, key: str, minimum: int = 1, optional: bool = False):
     value = state.get(key)
     if value is None and optional:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise _Damaged(f"state: {key} must be an int >= {minimum}, got {value!r:.40}")
+        raise DamagedFile(f"state: {key} must be an int >= {minimum}, got {value!r:.40}")
     return value
 
 
@@ -213,10 +139,16 @@ def load(cls, path):
         name = os.fsdecode(path)
         if not os.path.exists(name):
             name = file_name(name)
+        if os.path.exists(name) and not os.path.isfile(name) and not os.path.isdir(name):
+            # a FIFO or a device (/dev/zero): reading it could block or never end
+            raise ValueError(f"not a boltz RBM file: {name}: not a regular file")
+    elif not all(hasattr(path, m) for m in ("read", "seek", "tell")):
+        raise TypeError(f"path must be a file name (str or path-like) or a binary file "
+                        f"object, got {type(path).__name__}")
     try:
         with zipfile.ZipFile(name) as zf:
             return _load(cls, zf)
-    except _Damaged as exc:
+    except DamagedFile as exc:
         raise ValueError(f"not a boltz RBM file: {name}: {exc}") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError, IndexError,
             ValueError, TypeError, OverflowError, NotImplementedError, RuntimeError,
@@ -228,23 +160,23 @@ def load(cls, path):
 
 
 def _load(cls, zf: zipfile.ZipFile):
-    version = _Member(zf, "format_version")
+    version = NpyMember(zf, "format_version")
     if version.dtype.kind not in "iu" or version.shape != ():
-        raise _Damaged("format_version must be an integer")
+        raise DamagedFile("format_version must be an integer")
     version = int(version.read())
     if version not in READABLE_VERSIONS:
-        raise _Damaged(f"RBM file format {version}; this boltz reads versions "
+        raise DamagedFile(f"RBM file format {version}; this boltz reads versions "
                        f"{', '.join(map(str, READABLE_VERSIONS))}")
-    params = _Member(zf, "params").json()
+    params = NpyMember(zf, "params").json(MAX_JSON_CHARS)
     if not isinstance(params, dict):
-        raise _Damaged("params must be a JSON object")
+        raise DamagedFile("params must be a JSON object")
     names = set(cls._get_param_names())
     if set(params) - names:
-        raise _Damaged(f"unknown parameters {sorted(set(params) - names)}")
+        raise DamagedFile(f"unknown parameters {sorted(set(params) - names)}")
     params["random_state"] = seed_from_json(params.get("random_state"))
     if not isinstance(params.get("dtype"), str) or params["dtype"] not in ("float32",
                                                                           "float64"):
-        raise _Damaged(f"params: dtype must be 'float32' or 'float64', got "
+        raise DamagedFile(f"params: dtype must be 'float32' or 'float64', got "
                        f"{params.get('dtype')!r:.40}")
     dt = np.dtype(params["dtype"])
     params["dtype"] = dt.type
@@ -252,7 +184,7 @@ def _load(cls, zf: zipfile.ZipFile):
     try:
         rbm._check_hyper()
     except (TypeError, ValueError) as exc:
-        raise _Damaged(f"params: {exc}") from None
+        raise DamagedFile(f"params: {exc}") from None
     if version == 1:
         return _load_v1(rbm, zf, dt)
     return _load_v2(rbm, zf, dt)
@@ -260,8 +192,10 @@ def _load(cls, zf: zipfile.ZipFile):
 
 def _check_memory(members) -> None:
     total = sum(m.nbytes for m in members)
-    if total > _memory_bytes():
-        raise _Damaged(f"its arrays declare {total} bytes, more than this machine's memory")
+    limit = memory_limit()
+    if limit is not None and total > limit[0]:
+        raise DamagedFile(f"its arrays declare {total} bytes, more than this process may hold "
+                       f"({limit[1].format(f'{limit[0]} bytes')})")
 
 
 def _install(rbm, W, b, c, chains, dt) -> None:
@@ -277,13 +211,14 @@ def _load_v1(rbm, zf, dt):
     of components_."""
     floats = (np.float32, np.float64)
     nh, rows = rbm.n_components, rbm.batch_size
-    W = _Member(zf, "components_")
+    W = NpyMember(zf, "components_")
     if len(W.shape) != 2:
-        raise _Damaged(f"components_ must be 2-D, got shape {W.shape}")
+        raise DamagedFile(f"components_ must be 2-D, got shape {W.shape}")
     nv = W.shape[1]
-    members = [W.expect((nh, nv), floats), _Member(zf, "intercept_visible_").expect((nv,), floats),
-               _Member(zf, "intercept_hidden_").expect((nh,), floats),
-               _Member(zf, "h_samples_").expect((rows, nh), floats)]
+    members = [W.expect((nh, nv), floats),
+               NpyMember(zf, "intercept_visible_").expect((nv,), floats),
+               NpyMember(zf, "intercept_hidden_").expect((nh,), floats),
+               NpyMember(zf, "h_samples_").expect((rows, nh), floats)]
     _check_memory(members)
     W, b, c, chains = (m.read() for m in members)
     _install(rbm, W, b, c, chains, dt)
@@ -291,9 +226,9 @@ def _load_v1(rbm, zf, dt):
 
 
 def _load_v2(rbm, zf, dt):
-    state = _Member(zf, "state").json()
+    state = NpyMember(zf, "state").json(MAX_JSON_CHARS)
     if not isinstance(state, dict):
-        raise _Damaged("state must be a JSON object")
+        raise DamagedFile("state must be a JSON object")
     nv, nh = _positive(state, "n_features_in_"), _positive(state, "n_hidden")
     n_chains = _positive(state, "n_chains")
     n_streams = _positive(state, "n_streams", optional=True)
@@ -301,22 +236,22 @@ def _load_v2(rbm, zf, dt):
     history = state.get("history")
     if history is not None and (not isinstance(history, list)
                                 or not set(history) <= set(HISTORY_KEYS)):
-        raise _Damaged(f"state: history must list some of {HISTORY_KEYS}")
+        raise DamagedFile(f"state: history must list some of {HISTORY_KEYS}")
     exact = (dt.type,)
-    members = {"components_": _Member(zf, "components_").expect((nh, nv), exact),
-               "intercept_visible_": _Member(zf, "intercept_visible_").expect((nv,), exact),
-               "intercept_hidden_": _Member(zf, "intercept_hidden_").expect((nh,), exact),
-               "h_samples_": _Member(zf, "h_samples_").expect((n_chains, nh), exact)}
+    members = {"components_": NpyMember(zf, "components_").expect((nh, nv), exact),
+               "intercept_visible_": NpyMember(zf, "intercept_visible_").expect((nv,), exact),
+               "intercept_hidden_": NpyMember(zf, "intercept_hidden_").expect((nh,), exact),
+               "h_samples_": NpyMember(zf, "h_samples_").expect((n_chains, nh), exact)}
     if state.get("velocity") is True:
         for key, shape in zip(VELOCITY, ((nv, nh), (nv,), (nh,)), strict=True):
-            members[key] = _Member(zf, key).expect(shape, exact)
+            members[key] = NpyMember(zf, key).expect(shape, exact)
     if n_streams is not None:
-        members["chain_streams"] = _Member(zf, "chain_streams").expect((n_streams, 6),
+        members["chain_streams"] = NpyMember(zf, "chain_streams").expect((n_streams, 6),
                                                                         (np.uint64,))
     if state.get("row_hash") is True:
-        members["row_hash"] = _Member(zf, "row_hash").expect((nv,), (np.float64,))
+        members["row_hash"] = NpyMember(zf, "row_hash").expect((nv,), (np.float64,))
     for key in history or ():
-        members[f"history_{key}"] = _Member(zf, f"history_{key}").expect((length,),
+        members[f"history_{key}"] = NpyMember(zf, f"history_{key}").expect((length,),
                                                                           (np.float64,))
     _check_memory(members.values())
     data = {key: m.read() for key, m in members.items()}
@@ -329,23 +264,23 @@ def _load_v2(rbm, zf, dt):
         rbm._velocity = _rbm_kernels.padded_velocity(parts, rbm._arrays())
     if "row_hash" in data:
         if not np.all(np.isfinite(data["row_hash"])):
-            raise _Damaged("row_hash must be finite")
+            raise DamagedFile("row_hash must be finite")
         rbm._row_hash = data["row_hash"]
     if history is not None:
         rbm.history_ = {key: data[f"history_{key}"].tolist() for key in history}
     shared = rbm.random_state if state.get("rng_shares_random_state") is True else None
     if shared is not None and not isinstance(shared, np.random.SeedSequence):
-        raise _Damaged("state: rng_shares_random_state without a SeedSequence random_state")
+        raise DamagedFile("state: rng_shares_random_state without a SeedSequence random_state")
     rng = seed_from_json(state.get("rng"), "rng", seed_seq=shared)
     if rng is not None:
         if not isinstance(rng, np.random.Generator):
-            raise _Damaged("state: rng must be a saved Generator")
+            raise DamagedFile("state: rng must be a saved Generator")
         rbm._rng = rng
     for key, kind in (("n_iter_", int), ("interrupted_", bool)):
         value = state.get(key)
         if value is not None:
             if type(value) is not kind or (kind is int and value < 0):
-                raise _Damaged(f"state: {key} must be {kind.__name__}, got {value!r:.40}")
+                raise DamagedFile(f"state: {key} must be {kind.__name__}, got {value!r:.40}")
             setattr(rbm, key, value)
     return rbm
 

@@ -41,8 +41,6 @@ def check_array(value, name: str, shape: tuple, dtype: np.dtype) -> np.ndarray:
     takes any length >= 1); ValueError / TypeError naming `name` otherwise."""
     if value is None:
         raise ValueError(f"{name} is missing (None): fit the model first")
-    if isinstance(value, np.ma.MaskedArray):
-        raise TypeError(f"{name} must be a plain array, not a masked array")
     arr = as_float_array(value, name)
     if arr.ndim != len(shape) or any(want is not None and got != want
                                      for got, want in zip(arr.shape, shape, strict=True)):
@@ -114,7 +112,21 @@ def _sequence_json(seq: np.random.SeedSequence) -> dict:
             "n_children_spawned": int(seq.n_children_spawned)}
 
 
+# Bounds on a saved SeedSequence, far above what numpy writes (pool_size 4, a few words of
+# entropy and spawn key): its mixing is quadratic in pool_size, so a tampered file could hang.
+_MAX_POOL_SIZE = 64
+_MAX_WORDS = 1024
+
+
 def _sequence(obj: dict) -> np.random.SeedSequence:
+    entropy, key, pool = obj["entropy"], obj["spawn_key"], obj["pool_size"]
+    if not isinstance(pool, int) or not 4 <= pool <= _MAX_POOL_SIZE:
+        raise ValueError(f"pool_size must be an int in [4, {_MAX_POOL_SIZE}], got {pool!r:.40}")
+    if not isinstance(key, list) or len(key) > _MAX_WORDS or (
+            isinstance(entropy, list) and len(entropy) > _MAX_WORDS):
+        raise ValueError(f"spawn_key and entropy must be lists of at most {_MAX_WORDS} words")
+    if isinstance(entropy, int) and entropy.bit_length() > 32 * _MAX_WORDS:
+        raise ValueError(f"entropy must have at most {32 * _MAX_WORDS} bits")
     return np.random.SeedSequence(obj["entropy"], spawn_key=tuple(obj["spawn_key"]),
                                   pool_size=obj["pool_size"],
                                   n_children_spawned=obj["n_children_spawned"])

@@ -27,6 +27,9 @@ sampler names (``num_sweeps``, ``num_threads``, and ``seed`` for one call's rand
 """
 from __future__ import annotations
 
+import os
+from typing import BinaryIO
+
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
@@ -40,10 +43,11 @@ from boltz._validation import (
     check_positive_int,
     check_real,
     check_verbose,
+    refuse_masked,
     resolve_num_threads,
 )
 from boltz.machines import _partition, _rbm_kernels, _rbm_persistence
-from boltz.machines._rbm_kernels import RBMArrays, is_sparse
+from boltz.machines._rbm_kernels import RBMArrays, dense_array, is_sparse
 from boltz.machines._rbm_sklearn import ESTIMATOR_BASES, NotFittedError
 from boltz.machines._rbm_state import check_chains, check_parameters
 
@@ -210,9 +214,7 @@ class RBM(*ESTIMATOR_BASES):
             X = X.tocsr().astype(dt)
             values = X.data
         else:
-            if isinstance(X, np.ma.MaskedArray):
-                raise TypeError(f"{name} is a masked array: the mask would be ignored; pass "
-                                f"{name}.filled(value) or drop the masked rows")
+            refuse_masked(X, name)
             arr = np.asarray(X)
             if arr.dtype.kind == "c":
                 raise ValueError(f"Complex data not supported: {name} must be real")
@@ -362,10 +364,7 @@ class RBM(*ESTIMATOR_BASES):
             Pseudo-log-likelihoods (nats, <= 0 for binary rows).
         """
         self._arrays()
-        V = self._check_X(X, reset=False)
-        if is_sparse(V):
-            V = V.toarray()
-        return self._monitor_stats(V)[1]
+        return self._monitor_stats(dense_array(self._check_X(X, reset=False)))[1]
 
     def _monitor_stats(self, V: np.ndarray):
         """(squared reconstruction error, pseudo-likelihood) of each dense row of V, float64."""
@@ -561,7 +560,7 @@ class RBM(*ESTIMATOR_BASES):
         rng = self._rng
         self._initialize(X.shape[1])
         n = X.shape[0]
-        dense = X.toarray() if is_sparse(X) else X
+        dense = dense_array(X)
         rows = int(self.monitor_rows)
         self.history_ = {}
         if rows:
@@ -637,7 +636,7 @@ class RBM(*ESTIMATOR_BASES):
         _rbm_persistence.save(self, path)
 
     @classmethod
-    def load(cls, path: str) -> RBM:
+    def load(cls, path: str | os.PathLike | BinaryIO) -> RBM:
         """An RBM saved by :meth:`save` (format version 2 or 1), identical to the one
         saved. Version-1 files give the same parameters and learned arrays but do not
         continue training bit-identically (they hold no random-stream state, momentum or
@@ -645,7 +644,7 @@ class RBM(*ESTIMATOR_BASES):
 
         Parameters
         ----------
-        path : str or path-like
+        path : str, path-like or binary file object
             A file written by :meth:`save`; a path that does not exist is tried with
             ``.npz`` appended, the name :meth:`save` writes.
 
@@ -659,8 +658,12 @@ class RBM(*ESTIMATOR_BASES):
         ValueError
             ``"not a boltz RBM file: <path>: <reason>"`` for anything damaged, truncated,
             inconsistent (shapes against the file's sizes, checked from the headers before
-            any data is read), non-finite, or larger than this machine's memory.
-        FileNotFoundError
-            No such file (under either name).
+            any data is read), non-finite, or larger than this machine's memory, and for a
+            path that is not a regular file (a FIFO or a device such as ``/dev/zero``).
+        TypeError
+            `path` is neither a path nor a file object.
+        FileNotFoundError, IsADirectoryError, PermissionError
+            No such file (under either name), a directory, or not readable.
         """
         return _rbm_persistence.load(cls, path)
+

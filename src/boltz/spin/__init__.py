@@ -5,7 +5,11 @@ optimise them.
 - :mod:`~boltz.spin.sampling`: ``sample`` at a fixed temperature, ``SampleTrace``
 - :mod:`~boltz.spin.annealing`: ``Annealer`` (simulated annealing), ``AnnealResult``
 - :mod:`~boltz.spin.parallel_tempering`: ``ParallelTempering``, ``TemperingResult``
-- ``_chains``: the state of many chains handed to the sweep kernels (``_core._spin_sweeps``)
+- ``_chains``: the state of many chains handed to the sweep kernels (``_core._spin_sweeps``),
+  cut into kernel calls of bounded work
+- ``_ising_input``, ``_ising_storage``, ``_maxcut_input``: a model's arguments checked,
+  stored in the kernels' layout (dense or CSR, the dtype's range rule), and read from
+  Gset/rudy files
 
 The dimod adapter, an optional integration, is :mod:`boltz.dimod`.
 """

@@ -1,6 +1,6 @@
 """Many Markov chains of one Ising model: spins, cached fields, energies, random streams.
 
-Long runs are cut into kernel calls of about BLOCK_WORK work units per thread (10-50 ms
+Long runs are cut into kernel calls of about BLOCK_WORK work units per busy thread (10-50 ms
 here), by ranges of sweeps and, when one sweep of all chains is longer than that, by
 ranges of chains; a pending Ctrl-C (:mod:`boltz._progress`) is honoured between calls.
 Each chain keeps its unused random bytes from one call to the next, so where a run is cut
@@ -56,9 +56,15 @@ def check_model(model):
     return model
 
 
+def work_budget(nthreads, num_chains):
+    """Work units of one kernel call: BLOCK_WORK per thread that has a chain to run (the
+    threads beyond the chains would idle, so they must not lengthen the call)."""
+    return BLOCK_WORK * max(1, min(nthreads, num_chains))
+
+
 def block_sweeps(model, num_chains, nthreads, order=ORDERS["sequential"]):
     """Sweeps of all `num_chains` chains in about one block of work (at least 1)."""
-    return max(1, BLOCK_WORK * max(1, nthreads)
+    return max(1, work_budget(nthreads, num_chains)
                // (sweep_work(model, order) * max(1, num_chains)))
 
 
@@ -158,7 +164,7 @@ class Chains:
             self.fields = c.empty_fields(self.num_chains)
             self.energy = np.empty(self.num_chains)
             self.magnet = np.empty(self.num_chains, dtype=np.int64)
-        group = max(1, BLOCK_WORK * max(1, self.nthreads) // sweep_work(self.model))
+        group = max(1, work_budget(self.nthreads, self.num_chains) // sweep_work(self.model))
         self.stale = True
         for c0 in range(0, self.num_chains, group):
             if c0 and _progress.interrupt_pending():
@@ -196,7 +202,7 @@ class Chains:
         if self.stale:                        # only after a Ctrl-C cut resync()
             raise SweepsInterrupted(0)
         one = sweep_work(self.model, order)
-        budget = BLOCK_WORK * max(1, self.nthreads)
+        budget = work_budget(self.nthreads, chains)
         per_call = max(1, budget // (one * chains))
         group = chains if one * chains <= budget else max(1, budget // one)
         recording = rec_energy is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from boltz._validation import as_float_array, check_positive_int, check_real
+from boltz._validation import as_float_array, check_positive_int, check_real, refuse_masked
 
 
 def frozen(a: np.ndarray) -> np.ndarray:
@@ -28,14 +28,6 @@ def check_num_spins(n, name):
         raise ValueError(f"{name} describes {n} spins; at most {MAX_SPINS} are supported (the "
                          f"kernels index spins with int32)")
     return n
-
-
-def refuse_masked(x, name):
-    """A masked array is a TypeError: a mask has no meaning for couplings, fields or edges,
-    and NumPy would silently compute with the masked values."""
-    if isinstance(x, np.ma.MaskedArray):
-        raise TypeError(f"{name}: masked arrays are not supported (a mask has no meaning "
-                        f"here): fill or compress them first (numpy.ma.filled, .compressed())")
 
 
 def node_indices(a, name):

@@ -58,7 +58,7 @@ def _abs_stats(values, rows=256):
     block of rows at a time (no n x n temporary)."""
     sums, smallest, largest = [], np.inf, 0.0
     for r in range(0, values.shape[0], rows):
-        a = np.abs(values[r:r + rows])
+        a = np.abs(values[r:r + rows].astype(np.float64))
         sums.append(a.sum(axis=1))
         largest = max(largest, float(a.max(initial=0.0)))
         smallest = min(smallest, float(a[a > 0].min(initial=np.inf)))
@@ -88,7 +88,8 @@ def _check_range(name, smallest, largest, info):
 
 def check_range(dtype, dense, csr, h, offset):
     r"""Refuse a model whose numbers the kernels cannot hold in `dtype`; return
-    :math:`\sum_j |J_{ij}|` for every row i (float64, n).
+    :math:`\sum_j |J_{ij}|` for every row i (float64, n) and the smallest non-zero
+    :math:`|J_{ij}|` (inf without couplings).
 
     Rules (ValueError naming J or h):
 
@@ -107,7 +108,7 @@ def check_range(dtype, dense, csr, h, offset):
         row_sums, smallest, largest = _abs_stats(dense)
     else:
         indptr, _, data = csr
-        a = np.abs(data)
+        a = np.abs(data.astype(np.float64))
         smallest = float(a[a > 0].min(initial=np.inf))
         largest = float(a.max(initial=0.0))
         row_sums = np.bincount(np.repeat(np.arange(h.size), np.diff(indptr)), weights=a,
@@ -125,7 +126,7 @@ def check_range(dtype, dense, csr, h, offset):
     if not np.isfinite(total):
         raise ValueError("J, h and offset give energies that overflow float64 (the sum of "
                          "|J_ij| + |h_i| + |offset| is infinite): rescale the model")
-    return row_sums
+    return row_sums, smallest
 
 
 def kernel_dtype(dtype, dense, csr, h, row_abs_sums):

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import warnings
 
 import numpy as np
 
-from boltz._validation import as_float_array
+from boltz._validation import as_float_array, refuse_masked
 from boltz.spin._ising_input import node_indices
 
 #: Bytes read at a time; a block is these bytes cut back to the last newline.
@@ -164,12 +165,14 @@ def _parse_lines(text, first, n, room, where):
     return np.array(rows, dtype=np.float64).reshape(-1, 3)
 
 
+# A number as numpy's loadtxt (the fast path) reads it: ASCII digits, no "_" separators
+# (Python's float() also takes "1_0" and non-ASCII digits such as "٣").
+_NUMBER = re.compile(r"[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity|nan)",
+                     re.IGNORECASE | re.ASCII)
+
+
 def _is_number(token) -> bool:
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
+    return _NUMBER.fullmatch(token) is not None
 
 
 def _parse_fast(text, n, room):
@@ -239,9 +242,7 @@ def edge_array(edges):
     """Edges given as an array (m, 2) or (m, 3) of 0-based nodes [and weights]: (i, j, w)
     with int64 nodes and float64 weights (1 where none are given). Node numbers must be
     whole numbers (integral floats such as 2.0 are accepted, 0.5 is not)."""
-    if isinstance(edges, np.ma.MaskedArray):
-        raise TypeError("edges: masked arrays are not supported (a mask has no meaning for "
-                        "a graph): fill or compress them first")
+    refuse_masked(edges, "edges")
     try:
         table = np.asarray(edges)
     except ValueError:                          # ragged: as_float_array says so by name

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from boltz._memory import check_allocation
 from boltz._progress import deferred_interrupts, run_in_blocks, take_interrupt
 from boltz._random import SeedLike
 from boltz._validation import (
@@ -50,7 +51,7 @@ def default_beta_range(model: IsingModel) -> tuple[float, float]:
         :math:`\beta_{cold} = \max(\ln 100 / \Delta E_{min}, \beta_{hot})` (1/energy units);
         ``(0.1, 1.0)`` for a model without couplings or fields.
     """
-    row_sums, smallest = _coupling_scales(model)
+    row_sums, smallest = model._row_abs_sums, model._smallest_coupling
     h = np.abs(model.h)
     de_max = 2.0 * float(np.max(row_sums + h)) if model.num_spins else 0.0
     smallest = min(smallest, float(h[h > 0].min()) if np.any(h > 0) else math.inf)
@@ -60,27 +61,6 @@ def default_beta_range(model: IsingModel) -> tuple[float, float]:
     hot = math.log(2.0) / de_max
     cold = max(math.log(100.0) / de_min, hot)
     return hot, cold
-
-
-def _coupling_scales(model):
-    """(sum_j |J_ij| per spin, the smallest non-zero |J_ij| or inf), in float64; dense
-    couplings a block of rows at a time (no n^2 temporaries)."""
-    c = model._couplings
-    if not c.is_dense:
-        indptr, _, data = c.csr
-        a = np.abs(data.astype(np.float64))
-        sums = np.add.reduceat(a, indptr[:-1]) if a.size else np.zeros(model.num_spins)
-        sums[np.diff(indptr) == 0] = 0.0      # reduceat repeats the next row's value
-        return sums, float(a[a > 0].min()) if np.any(a > 0) else math.inf
-    J = c.J
-    sums = np.empty(J.shape[0])
-    smallest = math.inf
-    for r in range(0, J.shape[0], 256):
-        a = np.abs(J[r:r + 256].astype(np.float64))
-        sums[r:r + 256] = a.sum(axis=1)
-        if np.any(a > 0):
-            smallest = min(smallest, float(a[a > 0].min()))
-    return sums, smallest
 
 
 def _schedule(kind, beta_range, num_betas):
@@ -209,6 +189,8 @@ class Annealer:
             if num_sweeps % per_beta:
                 raise ValueError(f"num_sweeps ({num_sweeps}) must be a multiple of "
                                  f"num_sweeps_per_beta ({per_beta})")
+            check_allocation(16 * num_sweeps, f"num_sweeps={num_sweeps}",
+                             "the per-sweep schedule of inverse temperatures")
             betas = _schedule(kind, beta_range, num_sweeps // per_beta)
         else:
             betas = as_float_array(self.schedule, "schedule", ndim=1, finite=True,
@@ -219,6 +201,8 @@ class Annealer:
                 raise ValueError(f"num_sweeps ({num_sweeps}) disagrees with the schedule "
                                  f"({betas.size} betas x {per_beta} sweeps); leave it None")
             beta_range = (float(betas.min()), float(betas.max()))
+            check_allocation(8 * betas.size * per_beta, f"num_sweeps_per_beta={per_beta}",
+                             "the per-sweep schedule of inverse temperatures")
         return np.repeat(betas, per_beta), beta_range
 
     def sample(self, model: IsingModel, num_reads: int = 10, seed: SeedLike = None,

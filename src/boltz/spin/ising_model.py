@@ -79,7 +79,7 @@ class IsingModel:
         storage = check_choice(storage, "storage", ("auto", "dense", "sparse"))
         n, dense, csr, h, offset = parse_model(J, h, offset, num_spins)
         dense, csr = store(storage, n, dense, csr)
-        row_abs_sums = check_range(dtype, dense, csr, h, offset)
+        row_abs_sums, smallest_coupling = check_range(dtype, dense, csr, h, offset)
         kernel = kernel_dtype(dtype, dense, csr, h, row_abs_sums)
         if dense is not None:
             self._couplings = Couplings.from_dense(dense, h, kernel)
@@ -89,11 +89,16 @@ class IsingModel:
         self._offset = offset
         self._dtype = dtype
         self._graph_weight = None   # total edge weight, when built from a Max-Cut graph
+        # energy scales of the default annealing schedule: sum_j |J_ij| per spin, min |J_ij|
+        self._row_abs_sums = frozen(row_abs_sums)
+        self._smallest_coupling = smallest_coupling
 
     def __setstate__(self, state: dict) -> None:
-        """Unpickled or copied: `h` read-only again (NumPy restores arrays writeable)."""
+        """Unpickled or copied: `h` and the row sums read-only again (NumPy restores arrays
+        writeable)."""
         self.__dict__.update(state)
         self._h = frozen(self._h)
+        self._row_abs_sums = frozen(self._row_abs_sums)
 
     # ---- attributes (read-only: the kernels' copy of the couplings cannot go stale) ----
 

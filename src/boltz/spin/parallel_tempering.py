@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from boltz._memory import check_allocation
 from boltz._progress import (
     deferred_interrupts,
     interrupt_pending,
@@ -202,6 +203,11 @@ class ParallelTempering:
         return_states = check_bool(return_states, "return_states")
         nthreads = resolve_num_threads(self.num_threads)
         replica_seed, swap_seed = seed_sequence(seed).spawn(2)
+        check_allocation(betas.size * num_records * (16 + (model.num_spins if return_states
+                                                          else 0)),
+                         f"num_sweeps={self.num_sweeps} (with {betas.size} betas, "
+                         f"swap_interval={interval})",
+                         "the records" + (" of states" if return_states else ""))
 
         with deferred_interrupts():
             t0 = time.perf_counter()
@@ -283,6 +289,8 @@ class _Ladder:
         self.since_resync += self.sweeps.size
         if self.since_resync >= _RESYNC_SWEEPS:
             chains.resync()
+            if chains.stale:                  # Ctrl-C cut the resync: energies unusable
+                raise SweepsInterrupted(self.sweeps.size)
             self.since_resync = 0
 
     def _swap(self) -> None:
