@@ -13,6 +13,7 @@ import boltz.numerics.mcmc_statistics
 import boltz.spin.annealing
 import boltz.spin.ising_model
 import boltz.spin.parallel_tempering
+from public_api import public_members
 
 MODULES = [boltz.numerics.log_domain, boltz.numerics.distribution,
            boltz.numerics.boltzmann_sampling, boltz.numerics.mcmc_statistics,
@@ -42,28 +43,7 @@ def test_every_public_name_is_documented():
 def _public_api():
     """(qualified name, object) of every public callable: boltz's names, the methods and
     properties their classes define, boltz.mcmc_statistics and boltz.dimod."""
-    import inspect
-
-    import boltz.numerics.mcmc_statistics as mcmc
-    roots = [(f"boltz.{n}", getattr(boltz, n)) for n in boltz.__all__ if not n.startswith("__")]
-    roots += [(f"boltz.mcmc_statistics.{n}", getattr(mcmc, n)) for n in mcmc.__all__]
-    try:
-        import boltz.dimod as bd
-        roots += [(f"boltz.dimod.{n}", getattr(bd, n)) for n in bd.__all__]
-    except ImportError:  # pragma: no cover - dimod is in the test extra
-        pass
-    out = []
-    for qual, obj in roots:
-        out.append((qual, obj))
-        if inspect.isclass(obj):
-            for name, member in vars(obj).items():
-                if name.startswith("_"):
-                    continue
-                if isinstance(member, (staticmethod, classmethod)):
-                    member = member.__func__
-                if isinstance(member, property) or callable(member):
-                    out.append((f"{qual}.{name}", member))
-    return out
+    return [(f"boltz.{qual}", obj) for qual, obj in public_members()]
 
 
 def _sections(doc):

@@ -33,7 +33,7 @@ def test_integers_beyond_float64_are_out_of_range_reals(value):
     digits could not even be printed in the message."""
     with pytest.raises(ValueError, match="temperature must be finite"):
         boltz.softmax([1.0, 2.0], temperature=value)
-    with pytest.raises(ValueError, match="x must be finite, got (a negative|an) integer of"):
+    with pytest.raises(ValueError, match=r"x must be finite, got (a negative|an) integer of"):
         check_real(value, "x")
 
 
@@ -153,7 +153,7 @@ def test_rbm_load_bounds_a_saved_seed_sequence(tmp_path):
         params["random_state"]["SeedSequence"]["pool_size"] = 200_000
     _rewrite_params(path, tamper)
     t0 = time.perf_counter()
-    with pytest.raises(ValueError, match="not a boltz RBM file: .*pool_size"):
+    with pytest.raises(ValueError, match=r"not a boltz RBM file: .*pool_size"):
         boltz.RBM.load(path)
     assert time.perf_counter() - t0 < 30          # a hang guard, not a timing
 
@@ -199,5 +199,5 @@ def test_cli_npz_headers_are_checked_before_reading(tmp_path):
 def test_bqm_to_ising_model_refuses_what_is_not_a_bqm():
     pytest.importorskip("dimod")
     from boltz.dimod import bqm_to_ising_model
-    with pytest.raises(TypeError, match="bqm must be a dimod.BinaryQuadraticModel"):
+    with pytest.raises(TypeError, match=r"bqm must be a dimod\.BinaryQuadraticModel"):
         bqm_to_ising_model(None)

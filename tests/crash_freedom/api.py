@@ -16,31 +16,15 @@ from hypothesis import strategies as st
 
 from crash_freedom import strategies as s
 from crash_freedom.worker import Call
+from public_api import public_members
 
 # ---- the public surface ------------------------------------------------------------------
 
 
 def public_api() -> list[str]:
-    """Qualified names of every public function, class, method and property."""
-    import boltz
-    import boltz.numerics.mcmc_statistics as mcmc
-
-    roots = [(f"{n}", getattr(boltz, n)) for n in boltz.__all__ if not n.startswith("__")]
-    roots += [(f"mcmc_statistics.{n}", getattr(mcmc, n)) for n in mcmc.__all__]
-    try:
-        import boltz.dimod as bd
-        roots += [(f"dimod.{n}", getattr(bd, n)) for n in bd.__all__]
-    except ImportError:  # pragma: no cover - dimod is in the test extra
-        pass
-    out = []
-    for qual, obj in roots:
-        out.append(qual)
-        if inspect.isclass(obj):
-            out += [f"{qual}.{name}" for name, member in vars(obj).items()
-                    if not name.startswith("_") and (
-                        isinstance(member, (property, staticmethod, classmethod))
-                        or callable(member) or type(member).__name__ == "cached_property")]
-    return [*out, "cli anneal", "cli ising", "cli info"]
+    """Qualified names of every public function, class, method and property, and the
+    command line's subcommands."""
+    return [qual for qual, _ in public_members()] + ["cli anneal", "cli ising", "cli info"]
 
 
 def parameters(qualname: str) -> list[str]:

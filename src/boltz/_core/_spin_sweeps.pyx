@@ -23,8 +23,9 @@ chains in _group_size, the choice of kernel in _run_group.
 OpenMP runs over groups of chains; chain c draws only from its own generator bitgens[c], so
 results do not depend on the thread count. A chain's unused random bytes can be carried from
 one call to the next (rng_bits / rng_nbytes of sweep_chains), so that cutting a run into
-calls, by sweeps or by chains, does not change any result either. Arguments are trusted (the Python layer validated
-them), except that the chains' arrays must match the couplings' layout.
+calls, by sweeps or by chains, does not change any result either. Arguments are trusted
+(the Python layer validated them), except that the chains' arrays must match the couplings'
+layout.
 """
 from cython cimport floating
 from cython.parallel cimport prange
