@@ -60,6 +60,16 @@ def test_rbm_sample_refuses_huge_counts():
 
 # ---- sizes refused before allocating ------------------------------------------------------
 
+def test_visible_distribution_refuses_what_enumeration_cannot_hold():
+    """Hardening item 20: BoltzmannMachine(40).visible_distribution() raised MemoryError
+    "8.00 TiB" where log_partition gave a clean ValueError above 26 units."""
+    bm = boltz.BoltzmannMachine(40)
+    bm.weights_, bm.thresholds_ = np.zeros((40, 40)), np.zeros(40)
+    for call in (bm.visible_distribution, bm.log_partition):
+        with pytest.raises(ValueError, match="2\\^40 states; exact computation is limited"):
+            call()
+
+
 @pytest.mark.parametrize("call, argument", [
     (lambda m: boltz.sample(m, 0.5, num_chains=4, num_sweeps=10**15), "num_sweeps="),
     (lambda m: boltz.sample(m, 0.5, num_chains=2, num_sweeps=10**11, return_states=True),

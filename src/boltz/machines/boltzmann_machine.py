@@ -342,6 +342,7 @@ class BoltzmannMachine:
             :math:`P^-(v)` of each, summing to 1.
         """
         s, p = self._fitted()
+        _bm_exact.check_enumerable(s.n_units, "visible_distribution")
         V = all_binary_states(s.n_visible)
         return V, np.exp(_bm_exact.log_visible(p, s.temperature, s.n_visible, V))
 
