@@ -58,6 +58,17 @@ def test_rbm_sample_refuses_huge_counts():
         rbm.sample(n_samples=10**12, seed=0)            # was a MemoryError
 
 
+@pytest.mark.parametrize("axis, error", [
+    (-2**63, ValueError), (2**63, ValueError), ((0, 0), ValueError), ((0, 1, 2), ValueError),
+    (np.zeros(10**6, np.int8), TypeError), (sparse.csr_array((4, 4), dtype=bool), TypeError),
+])
+def test_axis_arguments_are_checked_before_numpy_sees_them(axis, error):
+    """axis=-2**63 raised OverflowError, a scipy.sparse axis NotImplementedError, and an axis
+    array of 2**32 entries hung (numpy's normalize_axis_tuple iterated over it)."""
+    with pytest.raises(error, match="axis"):
+        boltz.logsumexp(np.ones((2, 3)), axis=axis)
+
+
 # ---- sizes refused before allocating ------------------------------------------------------
 
 def test_visible_distribution_refuses_what_enumeration_cannot_hold():

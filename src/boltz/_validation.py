@@ -44,11 +44,6 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-try:
-    from numpy.lib.array_utils import normalize_axis_tuple
-except ImportError:  # numpy < 2.0
-    from numpy.core.numeric import normalize_axis_tuple
-
 from boltz._core import _parallel
 
 
@@ -75,13 +70,13 @@ def _unwrap_0d(value, name: str):
 
 
 def _shown(value) -> str:
-    """An argument as a message shows it: its repr, cut to about 40 characters (an integer
-    of thousands of digits cannot even be converted to a string)."""
+    """An argument as a message shows it: its repr on one line, cut to about 40 characters
+    (an integer of thousands of digits cannot even be converted to a string)."""
     if isinstance(value, numbers.Integral) and abs(int(value)).bit_length() > 128:
         sign = "a negative" if value < 0 else "an"
         return f"{sign} integer of {abs(int(value)).bit_length()} bits"
-    text = repr(value)
-    return text if len(text) <= 40 else f"{text[:12]}... ({len(text)} characters)"
+    text = " ".join(repr(value).split())           # one line
+    return text if len(text) <= 60 else f"{text[:40]}... ({len(text)} characters)"
 
 
 def _bounds_text(above, at_least, below, at_most) -> str:
@@ -118,7 +113,7 @@ def check_real(value, name: str, *, above=None, at_least=None, below=None,
     """
     value = _unwrap_0d(value, name)
     if _is_bool(value) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r} "
+        raise TypeError(f"{name} must be a real number, got {_shown(value)} "
                         f"({type(value).__name__})")
     try:
         x = float(value)
@@ -160,7 +155,7 @@ def check_int(value, name: str, *, minimum: int | None = None,
     """
     value = _unwrap_0d(value, name)
     if _is_bool(value) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+        raise TypeError(f"{name} must be an integer, got {_shown(value)} ({type(value).__name__})")
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {_shown(value)}")
     if maximum is not None and value > maximum:
@@ -194,7 +189,7 @@ def check_bool(value, name: str) -> bool:
     """
     if _is_bool(value) or (isinstance(value, numbers.Integral) and value in (0, 1)):
         return bool(value)
-    raise TypeError(f"{name} must be True or False, got {value!r}")
+    raise TypeError(f"{name} must be True or False, got {_shown(value)}")
 
 
 def check_verbose(value, name: str = "verbose") -> int:
@@ -254,7 +249,7 @@ def check_choice(value, name: str, options):
     if not known:
         exc = (TypeError if all(isinstance(o, str) for o in options)
                and not isinstance(value, str) else ValueError)
-        raise exc(f"{name} must be one of {listed}; got {value!r}")
+        raise exc(f"{name} must be one of {listed}; got {_shown(value)}")
     return options[value] if isinstance(options, Mapping) else value
 
 
@@ -408,18 +403,18 @@ def check_binary(X, name: str, width: int) -> np.ndarray:
 
 
 def check_axes(axis, ndim: int, name: str = "axis") -> tuple[int, ...]:
-    """axis (None, an int or a tuple of ints; not bools) as a sorted tuple of axes >= 0."""
+    """axis (None, an int or a tuple of distinct ints; not bools) as a sorted tuple of axes
+    >= 0, each checked by :func:`check_axis`."""
     if axis is None:
         return tuple(range(ndim))
-    items = axis if isinstance(axis, tuple) else (axis,)
-    if any(_is_bool(a) for a in items):
-        raise TypeError(f"{name} must be None, an int or a tuple of ints, got {axis!r}")
-    try:
-        return tuple(sorted(normalize_axis_tuple(axis, ndim, argname=name)))
-    except TypeError:
-        raise TypeError(f"{name} must be None, an int or a tuple of ints, got {axis!r}") from None
-    except np.exceptions.AxisError as exc:
-        raise ValueError(str(exc)) from None
+    if not isinstance(axis, tuple):
+        return (check_axis(axis, ndim, name),)
+    if len(axis) > ndim:
+        raise ValueError(f"{name} lists {len(axis)} axes, more than the {ndim} dimension(s)")
+    axes = [check_axis(a, ndim, name) for a in axis]
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{name} repeats an axis: {axis!r}")
+    return tuple(sorted(axes))
 
 
 def check_axis(axis, ndim: int, name: str = "axis") -> int:
