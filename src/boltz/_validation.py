@@ -202,9 +202,11 @@ def check_verbose(value, name: str = "verbose") -> int:
 def check_float_dtype(dtype, name: str = "dtype") -> np.dtype:
     """numpy.float32 or numpy.float64, in any spelling :class:`numpy.dtype` understands."""
     try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"{name} must be float32 or float64, got {dtype!r}") from None
+        with warnings.catch_warnings():       # what an odd object's methods warn about
+            warnings.simplefilter("ignore")
+            dt = np.dtype(dtype)
+    except Exception:                         # numpy raises what the object's methods raise
+        raise TypeError(f"{name} must be float32 or float64, got {_shown(dtype)}") from None
     if dt not in (np.float32, np.float64):
         raise TypeError(f"{name} must be float32 or float64, got {dt}")
     return dt

@@ -27,17 +27,21 @@ try:
 except ImportError as err:  # pragma: no cover - exercised only without dimod
     raise ImportError("boltz.dimod needs the dimod package: pip install 'boltz[dimod]'") from err
 
+import warnings
 from collections.abc import Hashable, Sequence
 from typing import ClassVar
 
 import numpy as np
 
+from boltz._memory import check_allocation
 from boltz._random import SeedLike
 from boltz._validation import check_positive_int
 from boltz.spin.annealing import Annealer
 from boltz.spin.ising_model import IsingModel
 
 __all__ = ["AnnealingSampler", "bqm_to_ising_model"]
+
+_ComplexWarning = getattr(np, "exceptions", np).ComplexWarning
 
 # Keyword arguments of AnnealingSampler.sample that go to boltz.Annealer(...).
 _ANNEALER_PARAMETERS = ("num_sweeps", "schedule", "beta_range", "num_sweeps_per_beta",
@@ -218,6 +222,8 @@ class AnnealingSampler(dimod.Sampler):
         if not labels:
             # Nothing to anneal; still check num_reads the way boltz would.
             num_reads = check_positive_int(num_reads, "num_reads")
+            check_allocation(32 * num_reads, f"num_reads={num_reads}",
+                             "the sample set's energies and counts")
             samples = np.empty((num_reads, 0), dtype=np.int8)
             info = {"beta_range": None, "beta_schedule_type": self._schedule_type(
                 annealer_parameters.get("schedule", "geometric")), "num_sweeps": 0,
@@ -256,7 +262,16 @@ class AnnealingSampler(dimod.Sampler):
             vartype = initial_states.vartype
         else:
             vartype = bqm.vartype
-        array, state_labels = dimod.as_samples(initial_states, dtype=np.int64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", _ComplexWarning)
+            try:
+                array, state_labels = dimod.as_samples(initial_states, dtype=np.int64)
+            except _ComplexWarning:
+                raise TypeError("initial_states must be real (spins or 0/1 values), got "
+                                "complex numbers") from None
+            except OverflowError:
+                raise ValueError("initial_states must be spins or 0/1 values, got numbers "
+                                 "beyond int64 (inf or huge integers)") from None
         if array.ndim != 2 or array.shape[0] == 0:
             raise ValueError("initial_states must hold at least one state")
         if len(state_labels) != len(labels) or set(state_labels) != set(labels):

@@ -5,8 +5,9 @@ call is Python source (a target and its arguments, written with :mod:`builders`)
 worker limits its address space (``RLIMIT_AS``), so that a huge allocation is a
 MemoryError instead of the kernel's OOM kill, evaluates the arguments, makes the call,
 reads every public attribute of what came back (the properties of result objects are API
-too) and answers with the outcome. A call that does not answer within the timeout is a
-hang: the client kills the worker. A worker that dies (a signal, ``exit()`` from a C
+too) and answers with the outcome. A call that does not answer within the timeout gets a
+Ctrl-C (SIGINT): if it stops within INTERRUPT_LIMIT it was a valid long call (boltz's
+contract: long calls stop on Ctrl-C), else it is a hang and the client kills the worker. A worker that dies (a signal, ``exit()`` from a C
 library) is a crash. Either way the next call starts a fresh worker.
 """
 from __future__ import annotations
@@ -24,6 +25,8 @@ import time
 from dataclasses import dataclass
 
 ADDRESS_SPACE = 3 * 2**30      # RLIMIT_AS of the worker, bytes
+# seconds a call may take to stop after Ctrl-C (the goal is 0.5 s; margin for a loaded machine)
+INTERRUPT_LIMIT = 1.0
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -51,7 +54,8 @@ class Outcome:
     its type name), ``"memory"`` (a MemoryError), ``"path"`` (open()'s FileNotFoundError,
     IsADirectoryError, NotADirectoryError, PermissionError), ``"raised"`` (any other
     exception), ``"crash"`` (the worker died: `detail` the signal or exit status and the end
-    of its stderr), ``"hang"`` (no answer within the timeout), ``"violation"`` (a returned
+    of its stderr), ``"interrupted"`` (ran past the timeout, then stopped on Ctrl-C),
+    ``"hang"`` (no answer within the timeout nor after Ctrl-C), ``"violation"`` (a returned
     value broke a stated property), ``"builder"`` (the suite's own argument failed)."""
 
     kind: str
@@ -114,6 +118,25 @@ class Worker:
         if head is None or head != b"ready\n\0\0":
             raise RuntimeError(f"the worker did not start: {self._stderr_tail()}")
 
+    def _interrupt(self, timeout: float) -> Outcome:
+        """A call still running after `timeout`: Ctrl-C (SIGINT) it. A long call that stops
+        within INTERRUPT_LIMIT, returning or raising KeyboardInterrupt, is "interrupted" (a
+        valid long computation, e.g. 2**31 sweeps); one that does not is a hang."""
+        self.proc.send_signal(signal.SIGINT)
+        t0 = time.monotonic()
+        fd = self.proc.stdout.fileno()
+        head = _read_exact(fd, 8, t0 + INTERRUPT_LIMIT)
+        body = head and _read_exact(fd, struct.unpack("<Q", head)[0], t0 + INTERRUPT_LIMIT + 60)
+        if not body:
+            self._stop()
+            return Outcome("hang", message=f"no answer within {timeout:g} s, nor within "
+                                           f"{INTERRUPT_LIMIT:g} s of Ctrl-C")
+        outcome = Outcome(*pickle.loads(body))
+        if outcome.kind == "ok" or outcome.error == "KeyboardInterrupt":
+            return Outcome("interrupted", message=f"ran over {timeout:g} s and stopped "
+                                                  f"{time.monotonic() - t0:.2f} s after Ctrl-C")
+        return outcome
+
     def _stderr_tail(self) -> str:
         self._stderr.seek(0)
         lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
@@ -146,8 +169,7 @@ class Worker:
         if body:
             return Outcome(*pickle.loads(body))
         if self.proc.poll() is None and time.monotonic() >= deadline:
-            self._stop()
-            return Outcome("hang", message=f"no answer within {timeout or self.timeout:g} s")
+            return self._interrupt(timeout or self.timeout)
         code = self.proc.wait()
         status = (f"signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}")
         detail = self._stderr_tail()

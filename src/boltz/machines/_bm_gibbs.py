@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from boltz._memory import check_allocation
 from boltz._progress import run_in_blocks
 from boltz._validation import resolve_num_threads
 from boltz.machines._bm_settings import Settings
-from boltz.spin._chains import METHODS, ORDERS, Chains
+from boltz.spin._chains import METHODS, ORDERS, Chains, chain_bytes
 from boltz.spin.ising_model import IsingModel
 
 _GIBBS, _SEQUENTIAL = METHODS["gibbs"], ORDERS["sequential"]
@@ -105,6 +106,9 @@ def sample(s: Settings, model: IsingModel, n_samples: int, num_sweeps: int, clam
     schedule of `num_sweeps` is built). Also the sweeps every chain finished, the sweeps
     planned, and whether Ctrl-C stopped the run (then the states are the chains' current
     ones, at most one block of sweeps past the finished ones)."""
+    # the clamp rows, their mask, the start states and the chains themselves
+    check_allocation(n_samples * (3 * s.n_units + chain_bytes(model)), f"n_samples={n_samples}",
+                     "the chains' states")
     values, mask = clamp_spec(clamp, s.n_units, n_samples)
     spins = random_spins(seq, n_samples, s.n_units)
     if mask is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from boltz._memory import check_allocation
 from boltz._validation import as_float_array, check_positive_int
 from boltz.spin.ising_model import IsingModel
 
@@ -36,6 +37,9 @@ def encoder_connectivity(group_size, n_hidden, hidden_connected) -> np.ndarray:
     connected internally and to every hidden unit, not to each other."""
     g = check_positive_int(group_size, "group_size")
     h = check_positive_int(n_hidden, "n_hidden")
+    n = 2 * g + h
+    check_allocation(3 * n * n + 8 * n, f"group_size={g}, n_hidden={h}",
+                     f"the {n} x {n} connectivity mask")
     group = np.repeat([0, 1, 2], [g, g, h])
     mask = (group[:, None] == group[None, :]) | (group[:, None] == 2) | (group[None, :] == 2)
     if not hidden_connected:

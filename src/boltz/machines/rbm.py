@@ -225,6 +225,8 @@ class RBM(*ESTIMATOR_BASES):
                 X = np.ascontiguousarray(arr, dtype=dt)
             except (TypeError, ValueError) as exc:
                 raise TypeError(f"{name} must be numeric: {exc}") from None
+            except OverflowError:                 # Python ints beyond any float
+                raise ValueError(f"{name} holds integers beyond {dt}") from None
             values = X
         if X.ndim != 2:
             raise ValueError(f"Expected a 2D array for {name}, got shape {X.shape}. Reshape "
@@ -477,6 +479,10 @@ class RBM(*ESTIMATOR_BASES):
 
     def _initialize(self, n_features: int) -> None:
         dt = self._dtype()
+        # the persistent chains, the kernel's copies of them, and a random stream each
+        check_allocation(self.batch_size * (3 * self.n_components * dt.itemsize
+                                            + RandomStreams.BYTES_PER_STREAM),
+                         f"batch_size={self.batch_size}", "the persistent chains (h_samples_)")
         rng = self._stream()
         self.components_ = rng.normal(0, 0.01, (self.n_components, n_features)).astype(dt)
         self.intercept_hidden_ = np.zeros(self.n_components, dtype=dt)

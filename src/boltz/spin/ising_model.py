@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from boltz._core._couplings import Couplings
+from boltz._memory import check_allocation
 from boltz._random import seed_sequence
 from boltz._validation import (
     as_float_array,
@@ -17,7 +18,7 @@ from boltz._validation import (
     resolve_num_threads,
 )
 from boltz.spin._chains import init_state
-from boltz.spin._ising_input import frozen, parse_model
+from boltz.spin._ising_input import check_num_spins, frozen, parse_model
 from boltz.spin._ising_storage import check_range, kernel_dtype, store
 from boltz.spin._maxcut_input import edge_array, read_edge_list
 
@@ -160,6 +161,9 @@ class IsingModel:
         """
         L = check_positive_int(L, "L")
         M = L if M is None else check_positive_int(M, "M")
+        check_num_spins(L * M, f"L x M = {L} x {M}")
+        # the indices, two bonds per spin as triplets, both directions, and their copies
+        check_allocation(200 * L * M, f"L x M = {L} x {M}", "the lattice's bonds")
         idx = np.arange(L * M).reshape(L, M)
         rows, cols = [], []
         for axis, size in ((1, M), (0, L)):
@@ -205,6 +209,8 @@ class IsingModel:
             The model, with dense storage.
         """
         n = check_positive_int(n, "n")
+        check_num_spins(n, "n")
+        check_allocation(4 * 8 * n * n, f"n={n}", "the dense couplings and their temporaries")
         couplings = check_choice(couplings, "couplings", ("gaussian", "binary"))
         h = check_real(h, "h")
         rng = np.random.default_rng(seed_sequence(seed))
