@@ -65,6 +65,23 @@ CALLS = {
         "bm = boltz.BoltzmannMachine(12, n_hidden=4, n_iter=10**5, random_state=0)",
         "bm.fit(X)",
         "print(int(bm.interrupted_))"),
+    "RBM.fit (4000 x 400 data, 200 hidden)": (
+        "import numpy as np, boltz\n"
+        "X = (np.random.default_rng(0).random((4000, 400)) < 0.2).astype(np.float32)\n"
+        "rbm = boltz.RBM(n_components=200, batch_size=20, n_iter=10**6, random_state=0)",
+        "rbm.fit(X)",
+        "print(int(rbm.interrupted_))"),
+    "RBM.log_partition AIS (784 x 500, 10^3 runs)": (
+        "import numpy as np, boltz\n"
+        "X = (np.random.default_rng(0).random((50, 784)) < 0.2).astype(np.float32)\n"
+        "rbm = boltz.RBM(n_components=500, n_iter=1, random_state=0).fit(X)\n"
+        "def ais():\n"
+        "    try:\n"
+        "        return rbm.log_partition('ais', n_runs=1000, n_betas=10**6)\n"
+        "    except KeyboardInterrupt:\n"
+        "        return 'KeyboardInterrupt'",
+        "ais()",
+        "import json; print(json.dumps(result if isinstance(result, str) else 'returned'))"),
     "sample_boltzmann (size=10**8)": (
         "import numpy as np, boltz\ne = np.linspace(0, 5, 1000)\n"
         "def draw():\n"
@@ -98,11 +115,13 @@ def main() -> None:
     for name, (setup, call, report) in CALLS.items():
         if args.only and not any(s in name for s in args.only):
             continue
-        lat = [interrupt_call(setup, call, report, delay=1.0, hang_limit=60).latency
-               for _ in range(args.repeat)]
+        runs = [interrupt_call(setup, call, report, delay=1.0, hang_limit=60)
+                for _ in range(args.repeat)]
+        lat = [r.latency for r in runs]
         results[name] = lat
-        print(f"{name:55s} median {statistics.median(lat):.3f} s  max {max(lat):.3f} s",
-              flush=True)
+        reported = sorted({str(r.report) for r in runs})   # 1 or "KeyboardInterrupt": stopped
+        print(f"{name:55s} median {statistics.median(lat):.3f} s  max {max(lat):.3f} s  "
+              f"reported {', '.join(reported)}", flush=True)
     if args.only and not any(s in "boltz anneal boltz ising" for s in args.only):
         return
     with tempfile.TemporaryDirectory() as tmp:
