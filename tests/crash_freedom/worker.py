@@ -7,8 +7,9 @@ MemoryError instead of the kernel's OOM kill, evaluates the arguments, makes the
 reads every public attribute of what came back (the properties of result objects are API
 too) and answers with the outcome. A call that does not answer within the timeout gets a
 Ctrl-C (SIGINT): if it stops within INTERRUPT_LIMIT it was a valid long call (boltz's
-contract: long calls stop on Ctrl-C), else it is a hang and the client kills the worker. A worker that dies (a signal, ``exit()`` from a C
-library) is a crash. Either way the next call starts a fresh worker.
+contract: long calls stop on Ctrl-C), else it is a hang and the client kills the worker.
+A worker that dies (a signal, ``exit()`` from a C library) is a crash. Either way the next
+call starts a fresh worker.
 """
 from __future__ import annotations
 
