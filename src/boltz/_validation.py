@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -286,6 +286,9 @@ def check_beta(beta, name: str = "beta") -> float:
     return check_real(beta, name, at_least=0.0)
 
 
+_MAX_DIMS = 64      # NumPy's limit on an array's dimensions (32 before NumPy 2)
+
+
 def check_shape(shape, name: str) -> tuple[int, ...]:
     """An output shape: None (``()``), an int, or a sequence of ints, each >= 0.
 
@@ -305,8 +308,12 @@ def check_shape(shape, name: str) -> tuple[int, ...]:
         return ()
     if isinstance(shape, numbers.Integral) and not _is_bool(shape):
         return (check_positive_int(shape, name, minimum=0),)
-    if isinstance(shape, (str, bytes)) or not isinstance(shape, Iterable):
-        raise TypeError(f"{name} must be None, an int or a tuple of ints, got {shape!r}")
+    if not isinstance(shape, (tuple, list, range, np.ndarray)):
+        raise TypeError(f"{name} must be None, an int or a tuple of ints, got "
+                        f"{_shown(shape)}")
+    if len(shape) > _MAX_DIMS:
+        raise ValueError(f"{name} has {len(shape)} dimensions, more than NumPy's "
+                         f"{_MAX_DIMS}")
     return tuple(check_positive_int(s, name, minimum=0) for s in shape)
 
 

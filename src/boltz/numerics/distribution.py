@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike
 
 from boltz._validation import (
     as_float_array,
+    check_axes,
     check_positive_int,
     check_real,
     check_temperature,
@@ -81,6 +82,7 @@ def boltzmann_probs(energies: ArrayLike, temperature: float = 1.0,
     logg = _log_degeneracy(degeneracy, e)
     if logg is None:
         return softmax(-e, axis=axis, temperature=kt, num_threads=num_threads)
+    check_axes(axis, e.ndim)                      # before numpy's reduction sees it
     # shift by the lowest finite energy before dividing by kT, so a tiny kT cannot overflow
     ref = np.min(np.where(np.isfinite(e), e, np.inf), axis=axis, keepdims=True)
     ref = np.where(np.isfinite(ref), ref, 0.0)
