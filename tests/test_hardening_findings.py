@@ -8,7 +8,6 @@ import os
 import pickle
 import subprocess
 import sys
-import time
 import zipfile
 
 import numpy as np
@@ -242,10 +241,8 @@ def test_rbm_load_bounds_a_saved_seed_sequence(tmp_path):
     def tamper(params):
         params["random_state"]["SeedSequence"]["pool_size"] = 200_000
     _rewrite_params(path, tamper)
-    t0 = time.perf_counter()
     with pytest.raises(ValueError, match=r"not a boltz RBM file: .*pool_size"):
-        boltz.RBM.load(path)
-    assert time.perf_counter() - t0 < 30          # a hang guard, not a timing
+        boltz.RBM.load(path)                 # refused by the bound, before numpy builds it
 
 
 def test_rbm_load_refuses_what_is_not_a_file(tmp_path):
