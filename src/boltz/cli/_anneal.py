@@ -9,6 +9,7 @@ import zipfile
 
 import numpy as np
 
+from boltz._files import open_regular
 from boltz.cli._common import UsageError, fail, fmt, library_error
 
 # The library's argument names and the options that set them, for its error messages.
@@ -58,10 +59,10 @@ def add_parser(sub) -> None:
 
 
 def _is_npz(path) -> bool:
-    if str(path).lower().endswith(".npz"):
-        return True
-    with open(path, "rb") as fh:
-        return fh.read(4) == b"PK\x03\x04"      # a zip archive, which is what .npz is
+    fh, _ = open_regular(path, "a model")        # a FIFO or device: refused unopened
+    with fh:
+        return (str(path).lower().endswith(".npz")
+                or fh.read(4) == b"PK\x03\x04")  # a zip archive, which is what .npz is
 
 
 _NPZ_ARRAYS = ("J", "rows", "cols", "values", "h", "offset", "num_spins")
@@ -123,11 +124,6 @@ def _load_model(path, dtype):
 
     if not os.path.exists(path):
         raise UsageError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise UsageError(f"{path}: is a directory, not a file")
-    if not os.path.isfile(path):         # a FIFO or device: opening it could block or never end
-        raise UsageError(f"{path}: not a regular file (a FIFO or a device): save the model "
-                         f"to a file")
     try:
         if _is_npz(path):
             return _load_npz(path, dtype), "npz"

@@ -38,6 +38,7 @@ import zlib
 
 import numpy as np
 
+from boltz._files import open_regular
 from boltz._memory import memory_limit
 from boltz._npz import DamagedFile, NpyMember
 from boltz._random import RandomStreams
@@ -134,29 +135,33 @@ def _positive(state: dict, key: str, minimum: int = 1, optional: bool = False):
 # ---- loading ----------------------------------------------------------------------------------
 
 def load(cls, path):
-    name = path
+    name, fh = path, path
     if isinstance(path, (str, bytes, os.PathLike)):
         name = os.fsdecode(path)
         if not os.path.exists(name):
             name = file_name(name)
-        if os.path.exists(name) and not os.path.isfile(name) and not os.path.isdir(name):
-            # a FIFO or a device (/dev/zero): reading it could block or never end
-            raise ValueError(f"not a boltz RBM file: {name}: not a regular file")
+        try:
+            fh, _ = open_regular(name, "an RBM")
+        except ValueError as exc:                 # a FIFO, a device or a directory
+            raise ValueError(f"not a boltz RBM file: {exc}") from None
     elif not all(hasattr(path, m) for m in ("read", "seek", "tell")):
         raise TypeError(f"path must be a file name (str or path-like) or a binary file "
                         f"object, got {type(path).__name__}")
     try:
-        with zipfile.ZipFile(name) as zf:
+        with zipfile.ZipFile(fh) as zf:
             return _load(cls, zf)
     except DamagedFile as exc:
         raise ValueError(f"not a boltz RBM file: {name}: {exc}") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError, IndexError,
             ValueError, TypeError, OverflowError, NotImplementedError, RuntimeError,
             UnicodeError, zlib.error, OSError) as exc:
-        if isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError)):
+        if isinstance(exc, (FileNotFoundError, PermissionError)):
             raise
         raise ValueError(f"not a boltz RBM file: {name}: {type(exc).__name__}: "
                          f"{exc}") from None
+    finally:
+        if fh is not path:
+            fh.close()
 
 
 def _load(cls, zf: zipfile.ZipFile):

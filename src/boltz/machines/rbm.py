@@ -665,11 +665,12 @@ class RBM(*ESTIMATOR_BASES):
             ``"not a boltz RBM file: <path>: <reason>"`` for anything damaged, truncated,
             inconsistent (shapes against the file's sizes, checked from the headers before
             any data is read), non-finite, or larger than this machine's memory, and for a
-            path that is not a regular file (a FIFO or a device such as ``/dev/zero``).
+            path that is not a regular file (a directory, a FIFO or a device such as
+            ``/dev/zero``).
         TypeError
             `path` is neither a path nor a file object.
-        FileNotFoundError, IsADirectoryError, PermissionError
-            No such file (under either name), a directory, or not readable.
+        FileNotFoundError, PermissionError
+            No such file (under either name), or not readable.
         """
         return _rbm_persistence.load(cls, path)
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 import io
 import os
 import re
-import stat
 import warnings
 
 import numpy as np
 
+from boltz._files import open_regular
 from boltz._validation import as_float_array, refuse_masked
 from boltz.spin._ising_input import node_indices
 
@@ -34,28 +34,6 @@ MIN_EDGE_BYTES = 4
 #: A header may declare max(FREE_NODES, NODES_PER_BYTE * file size) nodes at most.
 FREE_NODES = 1 << 16
 NODES_PER_BYTE = 16
-
-
-def _open_regular(path):
-    """A binary file object on `path` and its size; ValueError if it is not a regular file.
-
-    Opened without blocking (a FIFO without a writer would block ``open``) and checked with
-    ``fstat`` on the open descriptor, so what is checked is what is read.
-    """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            kind = ("a directory" if stat.S_ISDIR(info.st_mode) else
-                    "a FIFO (pipe)" if stat.S_ISFIFO(info.st_mode) else
-                    "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
-                    else "not a regular file")
-            raise ValueError(f"{os.fspath(path)}: {kind}, not a regular file: an edge list is "
-                             f"read from a file (save the data to a file first)")
-        return os.fdopen(fd, "rb"), info.st_size
-    except BaseException:
-        os.close(fd)
-        raise
 
 
 def _blocks(fh, size, where):
@@ -207,7 +185,7 @@ def read_edge_list(path):
     comment; blank lines are skipped. Bounds on n and m: see the module.
     """
     where = os.fspath(path)
-    fh, size = _open_regular(path)
+    fh, size = open_regular(path, "an edge list")
     with fh:
         blocks = _blocks(fh, size, where)
         _, block = next(blocks, (1, b""))
