@@ -2,7 +2,8 @@
 
 Numerics of the Boltzmann distribution (:func:`logsumexp`, :func:`softmax`,
 :func:`log_softmax`, :func:`boltzmann_probs`, :func:`thermodynamics`, :func:`solve_beta`,
-:func:`sample_boltzmann`) on a compiled, OpenMP-parallel core.
+:func:`sample_boltzmann`) on a compiled, OpenMP-parallel core, and its uses in machine
+learning (:func:`distillation_loss`).
 
 Conventions: k_B = 1 unless a ``boltzmann_constant`` argument says otherwise; ``temperature``
 T > 0 and beta = 1/(k_B T); energies are lower-is-likelier, scores/logits higher-is-likelier.
@@ -14,6 +15,7 @@ from boltz import _moved_modules
 from boltz.machines.boltzmann_machine import BoltzmannMachine
 from boltz.numerics import mcmc_statistics
 from boltz.numerics.boltzmann_sampling import sample_boltzmann
+from boltz.numerics.distillation import distillation_loss
 from boltz.numerics.distribution import Thermodynamics, boltzmann_probs, solve_beta, thermodynamics
 from boltz.numerics.log_domain import log_softmax, logsumexp, softmax
 from boltz.spin.annealing import Annealer, AnnealResult
@@ -56,6 +58,7 @@ __all__ = [
     "Thermodynamics",
     "solve_beta",
     "sample_boltzmann",
+    "distillation_loss",
     "IsingModel",
     "sample",
     "SampleTrace",

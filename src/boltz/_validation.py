@@ -31,7 +31,7 @@ The checks
 Scalars: :func:`check_real`, :func:`check_int` (:func:`check_positive_int`),
 :func:`check_bool`, :func:`check_verbose`, :func:`check_choice`, :func:`check_temperature`,
 :func:`check_beta`, :func:`check_shape`, :func:`check_float_dtype`. Arrays:
-:func:`as_float_array`, :func:`check_binary`. Axes and threads:
+:func:`as_float_array`, :func:`check_binary`, :func:`as_class_labels`. Axes and threads:
 :func:`check_axes`, :func:`check_axis`, :func:`resolve_num_threads` (the thread policy).
 Reshaping helpers for the reductions: :func:`as_rows`, :func:`reduced_shape`.
 """
@@ -385,6 +385,33 @@ def as_float_array(x, name: str, *, ndim: int | None = None, finite: bool = Fals
             raise ValueError(f"{name} must be {_bounds_text(above, at_least, None, None)}"
                              f"{' and finite' if finite else ''}, got {x!r}")
     return arr
+
+
+def as_class_labels(labels, name: str, num_rows: int, num_classes: int) -> np.ndarray:
+    """Class indices: a 1-D integer array of `num_rows` entries in ``[0, num_classes)``, as
+    ``intp``. Integral floats (``3.0``) are accepted, as scikit-learn's classifiers accept
+    them; bools, fractions, strings and objects are not."""
+    refuse_masked(labels, name)
+    try:
+        arr = np.asarray(labels)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a 1-D array of class indices: {exc}") from None
+    if arr.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            integral = np.all(np.isfinite(arr)) and np.all(arr == np.round(arr))
+        if not integral:
+            raise ValueError(f"{name} must hold integer class indices, got non-integral "
+                             f"values")
+    elif arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be an array of integer class indices, got dtype "
+                        f"{arr.dtype}")
+    if arr.shape != (num_rows,):
+        raise ValueError(f"{name} must have shape ({num_rows},), one class per row, got "
+                         f"shape {arr.shape}")
+    if arr.size and not (arr.min() >= 0 and arr.max() < num_classes):
+        raise ValueError(f"{name} must be class indices in [0, {num_classes}), got values "
+                         f"from {_shown(arr.min())} to {_shown(arr.max())}")
+    return arr.astype(np.intp)
 
 
 # ---- axes and threads ---------------------------------------------------------------------
