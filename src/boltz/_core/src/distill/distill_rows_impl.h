@@ -44,10 +44,14 @@ BOLTZ_TARGET static double BOLTZ_NAME(distill_row)(
     }
     const double soft =
         soft_cross * (cross / (tie_t + rest_t)) - soft_weight * (log_zt - log_zs);
-    const BOLTZ_REAL gp = (BOLTZ_REAL)(soft_grad / (tie_t + rest_t));
-    const BOLTZ_REAL gq = (BOLTZ_REAL)(soft_grad / (tie_s + rest_s));
+    /* p and q normalised in place first, so that grad = soft_grad * (q - p) is a rounded
+     * difference (not a fused multiply-add of one unrounded product): exactly 0 where the
+     * student matches the teacher */
+    BOLTZ_NAME(divide)(ep, n, tie_t + rest_t);
+    BOLTZ_NAME(divide)(eq, n, tie_s + rest_s);
+    const BOLTZ_REAL g = (BOLTZ_REAL)soft_grad;
 #pragma omp simd
-    for (ptrdiff_t i = 0; i < n; i++) grad[i] = gq * eq[i] - gp * ep[i];
+    for (ptrdiff_t i = 0; i < n; i++) grad[i] = g * (eq[i] - ep[i]);
     if (label < 0) return soft;
 
     /* the hard term: r = softmax(s) at T = 1 (the same maximum), into ep */
