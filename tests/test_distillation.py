@@ -1,5 +1,7 @@
 """boltz.distillation_loss against an independent SciPy composition, finite differences, the
 paper's high-temperature limit and closed forms at extreme logits."""
+import itertools
+
 import numpy as np
 import pytest
 from scipy.optimize import minimize
@@ -68,7 +70,7 @@ def test_high_temperature_limit_is_logit_matching():
         _, grad = boltz.distillation_loss(s, t, T)
         errors.append(np.max(np.abs(grad - limit)) / np.max(np.abs(limit)))
     assert errors[-1] < 1e-3
-    for coarse, fine in zip(errors, errors[1:]):     # each tenfold T: about tenfold closer
+    for coarse, fine in itertools.pairwise(errors):   # each tenfold T: about tenfold closer
         assert fine < coarse / 5
 
 

@@ -51,7 +51,8 @@ KINDS = {
     # data arrays
     **dict.fromkeys(["X", "v", "x", "a", "b", "energies", "degeneracy", "values", "states", "Q",
                      "initial_states", "clamped", "clamp", "connectivity", "anneal",
-                     "schedule_array", "mean_energy", "edges"], _data),
+                     "schedule_array", "mean_energy", "edges", "student_logits",
+                     "teacher_logits"], _data),
     "temperature": lambda: s.either(s.reals(), _data()),
     "betas": lambda: s.mostly(s.real_array(st.tuples(st.integers(1, 4)), 0.0, 2.0)),
     # reals
@@ -112,6 +113,12 @@ KINDS = {
         "__import__('dimod').BinaryQuadraticModel({}, {}, 0.0, 'SPIN')",
         "__import__('dimod').BinaryQuadraticModel({0: 1e308}, {(0, 1): -1e308}, 0.0, 'SPIN')",
         "None", "ising(0)"]),
+    "labels": lambda: st.sampled_from(["None", "arr([0, 1], 'int64')", "arr([0], 'int64')",
+                                       "arr([1, 0, 2], 'int64')", "arr([5, -1], 'int64')",
+                                       "arr([0.0, 1.0], 'float64')",
+                                       "arr([0.5, 1.0], 'float64')", "'ab'", "0"]),
+    "alpha": lambda: s.either(s.reals(), st.sampled_from(["0.0", "1.0", "0.9"])),
+    "reduction": lambda: s.choices(["batchmean", "sum", "none"]),
     "validation_data": lambda: s.mostly(st.one_of(st.just("None"), s.rows(3).good)),
 }
 
@@ -229,12 +236,14 @@ def _targets() -> list[Target]:
         "solve_beta": ["energies", "mean_energy", "degeneracy", "xtol", "maxiter"],
         "sample_boltzmann": ["energies", "temperature", "size", "degeneracy",
                              "boltzmann_constant", "seed", "num_threads"],
+        "distillation_loss": ["student_logits", "teacher_logits", "temperature", "labels",
+                              "alpha", "reduction", "num_threads"],
     }
+    also_required = {"solve_beta": ("mean_energy",), "thermodynamics": ("temperature",),
+                     "distillation_loss": ("teacher_logits", "temperature")}
     for name, params in numerics.items():
         T.append(Target(name, st.just((f"boltz.{name}", {})), params,
-                        required=(params[0],) + (("mean_energy", "temperature")
-                                                 if name in ("solve_beta", "thermodynamics")
-                                                 else ())))
+                        required=(params[0], *also_required.get(name, ()))))
     T.append(Target("sample", st.just(("boltz.sample", {})),
                     ["model", "beta", "num_chains", "num_sweeps", "burn_in", "thin", "method",
                      "order", "seed", "num_threads", "initial_states", "return_states",

@@ -167,10 +167,7 @@ def distillation_loss(student_logits: ArrayLike, teacher_logits: ArrayLike,
         t, s, labels, 1.0 / temperature, soft * temperature, soft * temperature * temperature,
         soft * temperature / norm, hard, hard / norm, grad, nthreads)
     grad = grad.astype(dtype, copy=False)
-    if reduction == "none":
-        out = loss
-    else:
-        out = float(np.sum(loss) / norm)
+    out = loss if reduction == "none" else float(np.sum(loss) / norm)
     if one_row:
         return (out[0] if reduction == "none" else out), grad[0]
     return out, grad
