@@ -91,7 +91,11 @@ def distillation_loss(student_logits: ArrayLike, teacher_logits: ArrayLike,
     shifted by its row's maximum, the KL is formed from the shifted logits as
     :math:`\frac1T \sum_i p_i\,[(t_i - m_t) - (s_i - m_s)] - \log Z_t + \log Z_s`, and sums
     are accumulated in float64, so logits of :math:`\pm 10^4` and tiny temperatures give the
-    exact finite loss where the naive formula overflows.
+    exact finite loss where the naive formula overflows. The soft loss is a difference of
+    terms of size :math:`\log N` scaled by :math:`T^2`: its absolute error is about
+    :math:`T^2 \epsilon \log N` (:math:`\epsilon` the dtype's machine epsilon), 2e-12 at
+    T = 100 with 1000 classes in float64, as for any formula built from two log-softmaxes;
+    the gradient keeps a relative accuracy of about :math:`\epsilon T / |s_i - t_i|`.
 
     Parameters
     ----------
