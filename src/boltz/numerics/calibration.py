@@ -93,11 +93,12 @@ class TemperatureFit:
         >>> fit.calibrate([[0.0, 2.0 * 0.6931471805599453]]).round(6)
         array([[0.333333, 0.666667]])
         """
-        if np.isinf(self.temperature):
-            probs = softmax(logits, axis=-1, num_threads=num_threads)   # validates
-            probs[...] = 1.0 / probs.shape[-1]
-            return probs
-        return softmax(logits, axis=-1, temperature=self.temperature, num_threads=num_threads)
+        z = as_float_array(logits, "logits", bools=False)
+        if z.ndim < 1:
+            raise ValueError("logits must have the classes on a last axis, got a scalar")
+        if self.temperature == np.inf:                  # beta = 0: softmax(0 z), uniform
+            return softmax(z * 0.0, axis=-1, num_threads=num_threads)
+        return softmax(z, axis=-1, temperature=self.temperature, num_threads=num_threads)
 
 
 def _logits(logits) -> np.ndarray:

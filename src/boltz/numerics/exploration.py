@@ -118,8 +118,12 @@ class BoltzmannPolicy:
         return cls(_ExponentialDecay(t0, t_min, decay))
 
     def temperature_at(self, step: int | None = None) -> float:
-        """The temperature :math:`T` at `step` (an int >= 0; needed by a schedule, ignored
-        by a fixed temperature).
+        """The temperature :math:`T` at `step`.
+
+        Parameters
+        ----------
+        step : int, optional
+            The step, >= 0: needed by a schedule, ignored by a fixed temperature.
 
         Returns
         -------
