@@ -38,6 +38,12 @@ def test_readme_examples_run_and_their_comments_hold(readme):
     assert np.allclose(boltz.softmax([1.0, 2.0, 2.0], temperature=1e-9), [0, 0.5, 0.5])
     # the two-level Schottky peak: C = x^2 e^x / (1 + e^x)^2 with x = 1/T peaks at T = 0.4168
     assert readme["T"][readme["th"].heat_capacity.argmax()] == pytest.approx(0.42)
+    # temperature scaling recovers T = 2 within its standard error, and calibrates
+    fit, z, y = readme["fit"], readme["z"], readme["y"]
+    assert (round(fit.temperature, 3), round(fit.stderr, 3)) == (2.049, 0.029)
+    assert abs(fit.temperature - 2.0) < 3 * fit.stderr
+    assert round(boltz.expected_calibration_error(fit.calibrate(z), y), 3) == 0.017
+    assert round(boltz.expected_calibration_error(boltz.softmax(z), y), 3) == 0.213
     # Jaynes' die: mean 4.5
     beta = boltz.solve_beta([1, 2, 3, 4, 5, 6], 4.5)
     assert beta == pytest.approx(-0.371048938, abs=1e-9)

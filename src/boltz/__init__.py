@@ -3,7 +3,8 @@
 Numerics of the Boltzmann distribution (:func:`logsumexp`, :func:`softmax`,
 :func:`log_softmax`, :func:`boltzmann_probs`, :func:`thermodynamics`, :func:`solve_beta`,
 :func:`sample_boltzmann`) on a compiled, OpenMP-parallel core, and its uses in machine
-learning (:func:`distillation_loss`).
+learning (:func:`distillation_loss`, :func:`fit_temperature`, :func:`expected_calibration_error`,
+:func:`reliability_diagram`, :class:`BoltzmannPolicy`).
 
 Conventions: k_B = 1 unless a ``boltzmann_constant`` argument says otherwise; ``temperature``
 T > 0 and beta = 1/(k_B T); energies are lower-is-likelier, scores/logits higher-is-likelier.
@@ -15,8 +16,16 @@ from boltz import _moved_modules
 from boltz.machines.boltzmann_machine import BoltzmannMachine
 from boltz.numerics import mcmc_statistics
 from boltz.numerics.boltzmann_sampling import sample_boltzmann
+from boltz.numerics.calibration import (
+    ReliabilityDiagram,
+    TemperatureFit,
+    expected_calibration_error,
+    fit_temperature,
+    reliability_diagram,
+)
 from boltz.numerics.distillation import distillation_loss
 from boltz.numerics.distribution import Thermodynamics, boltzmann_probs, solve_beta, thermodynamics
+from boltz.numerics.exploration import BoltzmannPolicy
 from boltz.numerics.log_domain import log_softmax, logsumexp, softmax
 from boltz.spin.annealing import Annealer, AnnealResult
 from boltz.spin.ising_model import IsingModel
@@ -59,6 +68,12 @@ __all__ = [
     "solve_beta",
     "sample_boltzmann",
     "distillation_loss",
+    "fit_temperature",
+    "TemperatureFit",
+    "expected_calibration_error",
+    "reliability_diagram",
+    "ReliabilityDiagram",
+    "BoltzmannPolicy",
     "IsingModel",
     "sample",
     "SampleTrace",

@@ -50,14 +50,15 @@ def _data(**kw):
 KINDS = {
     # data arrays
     **dict.fromkeys(["X", "v", "x", "a", "b", "energies", "degeneracy", "values", "states", "Q",
+                     "q_values",
                      "initial_states", "clamped", "clamp", "connectivity", "anneal",
-                     "schedule_array", "mean_energy", "edges", "student_logits",
-                     "teacher_logits"], _data),
+                     "schedule_array", "mean_energy", "edges"], _data),
     "temperature": lambda: s.either(s.reals(), _data()),
     "betas": lambda: s.mostly(s.real_array(st.tuples(st.integers(1, 4)), 0.0, 2.0)),
     # reals
     **dict.fromkeys(["beta", "learning_rate", "momentum", "weight_decay", "boltzmann_constant",
-                     "offset", "xtol", "c", "reheat_beta", "log_z", "J_scalar", "h_scalar"],
+                     "offset", "xtol", "c", "reheat_beta", "log_z", "J_scalar", "h_scalar",
+                     "t0", "t_min", "decay"],
                     s.reals),
     "beta_range": lambda: s.mostly(st.sampled_from(["(0.1, 2.0)", "(0.0, 1.0)", "[0.5, 0.5]"]),
                                    st.sampled_from(["(2.0, 0.1)", "(nan, 1)", "(0, inf)",
@@ -66,7 +67,7 @@ KINDS = {
     # counts that size memory: sizes that cannot fit must be refused
     **dict.fromkeys(["num_chains", "num_reads", "n_samples", "n_components", "batch_size",
                      "num_spins", "L", "M", "n", "group_size", "n_hidden", "n_visible",
-                     "num_nodes", "monitor_rows", "n_runs"],
+                     "num_nodes", "monitor_rows", "n_runs", "n_bins"],
                     lambda: s.counts(huge_memory=True)),
     "size": lambda: s.either(s.counts(huge_memory=True),
                               st.sampled_from(["None", "(2, 3)", "()", "(0,)", "(-1,)",
@@ -75,6 +76,7 @@ KINDS = {
     **dict.fromkeys(["num_sweeps", "burn_in", "thin", "n_iter", "k", "num_cycles",
                      "num_sweeps_per_beta", "swap_interval", "maxiter", "n_betas"], s.counts),
     "verbose": lambda: s.mostly(st.sampled_from(["0", "1", "2"])),
+    "step": lambda: s.counts(("0", "1", "7", "None")),
     "seed": s.seeds, "random_state": s.seeds,
     "num_threads": s.threads,
     "axis": s.axes,
@@ -113,12 +115,6 @@ KINDS = {
         "__import__('dimod').BinaryQuadraticModel({}, {}, 0.0, 'SPIN')",
         "__import__('dimod').BinaryQuadraticModel({0: 1e308}, {(0, 1): -1e308}, 0.0, 'SPIN')",
         "None", "ising(0)"]),
-    "labels": lambda: st.sampled_from(["None", "arr([0, 1], 'int64')", "arr([0], 'int64')",
-                                       "arr([1, 0, 2], 'int64')", "arr([5, -1], 'int64')",
-                                       "arr([0.0, 1.0], 'float64')",
-                                       "arr([0.5, 1.0], 'float64')", "'ab'", "0"]),
-    "alpha": lambda: s.either(s.reals(), st.sampled_from(["0.0", "1.0", "0.9"])),
-    "reduction": lambda: s.choices(["batchmean", "sum", "none"]),
     "validation_data": lambda: s.mostly(st.one_of(st.just("None"), s.rows(3).good)),
 }
 
@@ -236,14 +232,12 @@ def _targets() -> list[Target]:
         "solve_beta": ["energies", "mean_energy", "degeneracy", "xtol", "maxiter"],
         "sample_boltzmann": ["energies", "temperature", "size", "degeneracy",
                              "boltzmann_constant", "seed", "num_threads"],
-        "distillation_loss": ["student_logits", "teacher_logits", "temperature", "labels",
-                              "alpha", "reduction", "num_threads"],
     }
-    also_required = {"solve_beta": ("mean_energy",), "thermodynamics": ("temperature",),
-                     "distillation_loss": ("teacher_logits", "temperature")}
+    also_required = {"solve_beta": ("mean_energy",), "thermodynamics": ("temperature",)}
     for name, params in numerics.items():
         T.append(Target(name, st.just((f"boltz.{name}", {})), params,
                         required=(params[0], *also_required.get(name, ()))))
+    T += _ml_targets()
     T.append(Target("sample", st.just(("boltz.sample", {})),
                     ["model", "beta", "num_chains", "num_sweeps", "burn_in", "thin", "method",
                      "order", "seed", "num_threads", "initial_states", "return_states",
@@ -358,6 +352,54 @@ def _targets() -> list[Target]:
     return T
 
 
+def _classes(label: str, callee: str) -> st.SearchStrategy:
+    """`callee` with a context of n rows (1-4) and k classes (2-4)."""
+    return st.tuples(st.integers(1, 4), st.integers(2, 4)).map(
+        lambda nk: (callee, {"n": nk[0], "k": nk[1]}))
+
+
+def _labels(ctx) -> s.Mixed:
+    return s.mostly(st.lists(st.integers(0, ctx["k"] - 1), min_size=ctx["n"],
+                             max_size=ctx["n"]).map(lambda v: f"arr({v!r}, 'int64')"))
+
+
+def _ml_targets() -> list[Target]:
+    """Temperature in machine learning: distillation, calibration and Boltzmann exploration."""
+    logits = {"logits": lambda ctx: s.data(st.just((ctx["n"], ctx["k"]))), "labels": _labels}
+    distill = {"student_logits": logits["logits"], "teacher_logits": logits["logits"],
+               "labels": lambda ctx: s.either(st.just("None"), _labels(ctx)),
+               "alpha": lambda ctx: s.reals(good=("0.0", "0.5", "0.9", "1.0")),
+               "reduction": lambda ctx: s.choices(["batchmean", "sum", "none"])}
+    probs = {"probs": lambda ctx: s.mostly(s.real_array(st.just((ctx["n"], ctx["k"]))).map(
+        lambda a: f"boltz.softmax({a}, axis=-1)")), "labels": _labels}
+    T = [Target("fit_temperature", _classes("fit_temperature", "boltz.fit_temperature"),
+                ["logits", "labels", "num_threads"], logits, required=("logits", "labels")),
+         Target("distillation_loss", _classes("distillation_loss", "boltz.distillation_loss"),
+                ["student_logits", "teacher_logits", "temperature", "labels", "alpha",
+                 "reduction", "num_threads"], distill,
+                required=("student_logits", "teacher_logits", "temperature"))]
+    for name in ("expected_calibration_error", "reliability_diagram"):
+        T.append(Target(name, _classes(name, f"boltz.{name}"), ["probs", "labels", "n_bins"],
+                        probs, required=("probs", "labels")))
+    T.append(Target("TemperatureFit.calibrate", st.sampled_from([
+        ("boltz.TemperatureFit(2.0, 0.5, 0.1, 0.025, 0.5, 0.6, 5).calibrate", {}),
+        ("boltz.TemperatureFit(inf, 0.0, inf, 1.0, 0.5, 0.6, 0).calibrate", {})]),
+        ["logits", "num_threads"], {"logits": lambda ctx: s.data()}, required=("logits",)))
+    T.append(Target("BoltzmannPolicy", st.just(("boltz.BoltzmannPolicy", {})),
+                    ["temperature"]))
+    T.append(Target("BoltzmannPolicy.exponential", st.just((
+        "boltz.BoltzmannPolicy.exponential", {})), ["t0", "t_min", "decay"],
+        required=("t0", "t_min", "decay")))
+    policies = st.sampled_from(["boltz.BoltzmannPolicy(0.5)", "boltz.BoltzmannPolicy(1e-300)",
+                                "boltz.BoltzmannPolicy.exponential(2.0, 0.1, 0.9)",
+                                "boltz.BoltzmannPolicy(lambda step: 1.0 / (1 + step))"])
+    for m in ("probabilities", "act", "temperature_at"):
+        ps = parameters(f"BoltzmannPolicy.{m}")
+        T.append(Target(f"BoltzmannPolicy.{m}", policies.map(lambda p, m=m: (f"{p}.{m}", {})),
+                        ps, required=ps[:1] if m != "temperature_at" else ()))
+    return T
+
+
 _CLI_INTS = st.sampled_from(["1", "2", "0", "-1", "1000000000000", "99999999999999999999",
                              "x", "1.5", ""])
 
@@ -419,4 +461,5 @@ EXERCISED_BY = {
         "mean_energy", "mean_energy_se", "heat_capacity", "mean_abs_magnetization")},
     "dimod.AnnealingSampler.parameters": "dimod.AnnealingSampler",
     "dimod.AnnealingSampler.properties": "dimod.AnnealingSampler",
+    "TemperatureFit": "fit_temperature", "ReliabilityDiagram": "reliability_diagram",
 }

@@ -34,7 +34,9 @@ SEEN_KNOWN: set = set()
 PATH_TARGETS = {"RBM.load", "RBM.save", "IsingModel.from_maxcut"}
 # (outcome kind, exception, public name) -> message pattern: exceptions other than
 # ValueError/TypeError that a docstring documents (scipy's convention for non-convergence)
-DOCUMENTED = {("raised", "RuntimeError", "solve_beta"): r"^solve_beta did not converge in "}
+DOCUMENTED = {("raised", "RuntimeError", "solve_beta"): r"^solve_beta did not converge in ",
+              ("raised", "RuntimeError", "fit_temperature"):
+              r"^fit_temperature did not converge in "}
 STATS = {"targets": 0}
 
 
