@@ -100,6 +100,14 @@ class AnnealResult:
         The lowest-energy state over all reads.
     best_energy : float
         Its energy.
+    trace_sweeps : ndarray (m,) of int64 or None
+        With ``record_every=k`` in :meth:`Annealer.sample`: the sweeps done (all cycles
+        counted one after another) at each record, every k-th sweep and the last one.
+        ``None`` without recording.
+    trace_energies : ndarray (m, num_reads) or None
+        Each read's current energy :math:`E(s)` at those sweeps (energy units).
+    trace_best_energies : ndarray (m, num_reads) or None
+        Each read's lowest energy so far at those sweeps.
     info : dict
         ``beta_range`` (hot, cold), ``betas`` (the per-sweep schedule of one cycle),
         ``num_sweeps``, ``num_cycles``, ``seconds``, ``spin_updates_per_second``,
@@ -114,6 +122,45 @@ class AnnealResult:
     best_state: np.ndarray
     best_energy: float
     info: dict = field(default_factory=dict)
+    trace_sweeps: np.ndarray | None = None
+    trace_energies: np.ndarray | None = None
+    trace_best_energies: np.ndarray | None = None
+
+
+class _EnergyTrace:
+    """Records of every read's current and best energy every `every` sweeps and after the
+    last sweep of the run (`total` sweeps, all cycles)."""
+
+    def __init__(self, every: int, total: int, num_reads: int):
+        self.every = every
+        count = total // every + (total % every != 0)
+        check_allocation(16 * count * num_reads, f"record_every={every}",
+                         "the records of the energies")
+        self.sweeps = np.empty(count, dtype=np.int64)
+        self.energies = np.empty((count, num_reads))
+        self.best = np.empty((count, num_reads))
+        self.count = 0
+
+    def split(self, offset: int, start: int, stop: int, last: int):
+        """The pieces of sweeps start..stop (sweep `offset + start` of the run) that end
+        where a record falls, and whether each does (`last`: the run's last sweep)."""
+        a = start
+        while a < stop:
+            done = offset + a
+            b = min(stop, a + self.every - done % self.every)
+            yield a, b, (offset + b) % self.every == 0 or offset + b == last
+            a = b
+
+    def take(self, sweeps: int, chains, best_energy) -> None:
+        k = self.count
+        self.sweeps[k] = sweeps
+        self.energies[k] = chains.energy
+        self.best[k] = best_energy
+        self.count = k + 1
+
+    def arrays(self):
+        k = self.count
+        return self.sweeps[:k].copy(), self.energies[:k].copy(), self.best[:k].copy()
 
 
 class Annealer:
@@ -207,7 +254,8 @@ class Annealer:
 
     def sample(self, model: IsingModel, num_reads: int = 10, seed: SeedLike = None,
                initial_states: ArrayLike | None = None,
-               clamped: ArrayLike | None = None) -> AnnealResult:
+               clamped: ArrayLike | None = None,
+               record_every: int | None = None) -> AnnealResult:
         """Anneal `num_reads` independent reads of `model`.
 
         Parameters
@@ -223,12 +271,16 @@ class Annealer:
         clamped : array_like of bool (n,), optional
             Spins held at their values in `initial_states` (then required): the anneal
             minimises the energy over the other spins.
+        record_every : int, optional
+            Record every read's current and best energy every `record_every` sweeps and
+            after the last one (``AnnealResult.trace_*``, drawn by
+            :func:`boltz.plot.anneal`). Recording does not change the result.
 
         Returns
         -------
         AnnealResult
-            Each read's lowest-energy state and its energy, the best over all reads, and
-            the schedule and timings in ``info``.
+            Each read's lowest-energy state and its energy, the best over all reads, the
+            schedule and timings in ``info``, and the records when asked.
         """
         check_model(model)
         num_reads = check_positive_int(num_reads, "num_reads")
@@ -237,6 +289,8 @@ class Annealer:
         ordr = check_choice(self.order, "order", ORDERS)
         progress = check_bool(self.progress, "progress")
         nthreads = resolve_num_threads(self.num_threads)
+        if record_every is not None:
+            record_every = check_positive_int(record_every, "record_every")
         with deferred_interrupts():
             betas, beta_range = self._betas(model)
             reheat = (math.sqrt(beta_range[0] * beta_range[1]) if self.reheat_beta is None
@@ -252,6 +306,9 @@ class Annealer:
             best_energy = chains.energy.copy()
             ones = np.ones(num_reads)
             block = chains.block_sweeps(ordr)
+            total = betas.size + (num_cycles - 1) * later.size
+            trace = (None if record_every is None
+                     else _EnergyTrace(record_every, total, num_reads))
             sweeps_done, interrupted = 0, False
             for cycle in range(num_cycles):
                 schedule = betas if cycle == 0 else later
@@ -259,9 +316,14 @@ class Annealer:
                     chains.spins[:] = best_spins
                     chains.resync()
 
-                def step(start, stop, schedule=schedule):
-                    chains.sweep(schedule[start:stop], ones, meth, ordr,
-                                 best_spins=best_spins, best_energy=best_energy)
+                def step(start, stop, schedule=schedule, offset=sweeps_done):
+                    pieces = ([(start, stop, False)] if trace is None
+                              else trace.split(offset, start, stop, total))
+                    for a, b, record in pieces:
+                        chains.sweep(schedule[a:b], ones, meth, ordr,
+                                     best_spins=best_spins, best_energy=best_energy)
+                        if record:
+                            trace.take(offset + b, chains, best_energy)
 
                 done, interrupted = run_in_blocks(schedule.size, block, step,
                                                   progress=progress,
@@ -273,6 +335,7 @@ class Annealer:
             energies = model.energy(best_spins, num_threads=nthreads)
             k = int(np.argmin(energies))
             interrupted = take_interrupt() or interrupted
+            records = (None, None, None) if trace is None else trace.arrays()
             return AnnealResult(
                 states=best_spins,
                 energies=energies,
@@ -290,4 +353,7 @@ class Annealer:
                     / max(seconds, 1e-12),
                     "interrupted": interrupted,
                 },
+                trace_sweeps=records[0],
+                trace_energies=records[1],
+                trace_best_energies=records[2],
             )
