@@ -1,5 +1,6 @@
 """boltz's public surface, for the tests that cover all of it (docstrings, crash freedom):
-``boltz.__all__``, ``boltz.mcmc_statistics``, ``boltz.dimod`` (when dimod is installed) and
+``boltz.__all__``, ``boltz.mcmc_statistics``, ``boltz.plot`` and ``boltz.dimod`` (when
+matplotlib and dimod are installed) and
 the public methods and properties their classes define."""
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ def public_members() -> list[tuple[str, object]]:
 
     roots = [(n, getattr(boltz, n)) for n in boltz.__all__ if not n.startswith("__")]
     roots += [(f"mcmc_statistics.{n}", getattr(mcmc, n)) for n in mcmc.__all__]
+    try:
+        import boltz.plot as bp
+        roots += [(f"plot.{n}", getattr(bp, n)) for n in bp.__all__]
+    except ImportError:  # pragma: no cover - matplotlib is in the test extra
+        pass
     try:
         import boltz.dimod as bd
         roots += [(f"dimod.{n}", getattr(bd, n)) for n in bd.__all__]

@@ -137,3 +137,40 @@ def test_bad_sample_arguments():
         boltz.Annealer().sample("model")
     with pytest.raises(ValueError, match="initial_states"):
         boltz.Annealer().sample(model, num_reads=2, initial_states=np.ones((3, 9)))
+
+
+@pytest.mark.parametrize("num_threads", [1, 2])
+def test_recording_energies_does_not_change_the_anneal(num_threads):
+    model = boltz.IsingModel.sherrington_kirkpatrick(48, seed=7)
+    annealer = boltz.Annealer(num_sweeps=203, num_cycles=3, num_threads=num_threads)
+    plain = annealer.sample(model, num_reads=5, seed=11)
+    traced = annealer.sample(model, num_reads=5, seed=11, record_every=7)
+    np.testing.assert_array_equal(plain.states, traced.states)
+    np.testing.assert_array_equal(plain.energies, traced.energies)
+    assert plain.trace_sweeps is None and plain.trace_energies is None
+    total = traced.info["sweeps_done"]
+    expected = np.r_[np.arange(7, total + 1, 7), total] if total % 7 else np.arange(7, total + 1, 7)
+    np.testing.assert_array_equal(traced.trace_sweeps, expected)
+    assert traced.trace_energies.shape == traced.trace_best_energies.shape == (expected.size, 5)
+    np.testing.assert_allclose(traced.trace_best_energies[-1], traced.energies, atol=1e-9)
+    assert np.all(traced.trace_energies >= traced.trace_best_energies - 1e-9)
+    assert np.all(np.diff(traced.trace_best_energies, axis=0) <= 1e-9)
+
+
+def test_recorded_energies_are_energies_of_the_model():
+    """On the 4x4 ferromagnet every energy is -32 + 4k (unsatisfied bonds come in pairs):
+    the records are real energies, and the cold end reaches the ground state -32."""
+    model = boltz.IsingModel.square_lattice(4)
+    result = boltz.Annealer(num_sweeps=300, order="random").sample(model, num_reads=4, seed=2,
+                                                                   record_every=1)
+    assert result.trace_sweeps.tolist() == list(range(1, 301))
+    assert np.all((result.trace_energies + 32) % 4 == 0)
+    assert np.all(result.trace_best_energies[-1] == -32)
+
+
+def test_record_every_is_checked():
+    model = boltz.IsingModel.square_lattice(4)
+    with pytest.raises(ValueError, match="record_every"):
+        boltz.Annealer(num_sweeps=10).sample(model, record_every=0)
+    with pytest.raises(TypeError, match="record_every"):
+        boltz.Annealer(num_sweeps=10).sample(model, record_every=2.0)

@@ -74,6 +74,7 @@ KINDS = {
                                                "(2**40, 2**40)", "[2, 2]", "(2.0,)"])),
     # counts that size time (never huge below 2**63: a long run is not a failure)
     **dict.fromkeys(["num_sweeps", "burn_in", "thin", "n_iter", "k", "num_cycles",
+                     "record_every", "max_lag", "n_filters", "ncols",
                      "num_sweeps_per_beta", "swap_interval", "maxiter", "n_betas"], s.counts),
     "verbose": lambda: s.mostly(st.sampled_from(["0", "1", "2"])),
     "step": lambda: s.counts(("0", "1", "7", "None")),
@@ -238,6 +239,7 @@ def _targets() -> list[Target]:
         T.append(Target(name, st.just((f"boltz.{name}", {})), params,
                         required=(params[0], *also_required.get(name, ()))))
     T += _ml_targets()
+    T += _plot_targets()
     T.append(Target("sample", st.just(("boltz.sample", {})),
                     ["model", "beta", "num_chains", "num_sweeps", "burn_in", "thin", "method",
                      "order", "seed", "num_threads", "initial_states", "return_states",
@@ -263,7 +265,7 @@ def _targets() -> list[Target]:
         T.append(Target(f"IsingModel.{m}", _fixed("ising({k})." + m), ps, required=ps[:1]))
     # samplers
     T.append(Target("Annealer.sample", st.just(("sample", {})),
-                    ["model", "num_reads", "seed", "initial_states", "clamped"],
+                    ["model", "num_reads", "seed", "initial_states", "clamped", "record_every"],
                     required=("model",), ctor="Annealer"))
     T.append(Target("ParallelTempering.sample", st.just(("sample", {})),
                     ["model", "seed", "initial_states", "return_states"], required=("model",),
@@ -397,6 +399,52 @@ def _ml_targets() -> list[Target]:
         ps = parameters(f"BoltzmannPolicy.{m}")
         T.append(Target(f"BoltzmannPolicy.{m}", policies.map(lambda p, m=m: (f"{p}.{m}", {})),
                         ps, required=ps[:1] if m != "temperature_at" else ()))
+    return T
+
+
+def _plot_targets() -> list[Target]:
+    """boltz.plot: every figure on small results, on arrays, and on wrong things."""
+    def results(*kinds):
+        good = st.tuples(st.sampled_from(kinds), st.integers(0, 6)).map(
+            lambda kk: f"result({kk[0]!r}, {kk[1]})")
+        return lambda ctx: s.mostly(good, st.sampled_from(
+            ["result('trace', 1)", "result('anneal', 2)", "result('tempering', 3)", "None",
+             "1", "'result'"]))
+
+    def ax(count):
+        return lambda ctx: s.mostly(st.sampled_from([f"axes({count})", "None"]),
+                                    st.sampled_from(["axes(1)", "axes(2)", "axes(5)", "1",
+                                                     "'ax'", "[]", "[None]"]))
+
+    def images(ctx):
+        return s.either(st.sampled_from(["(2, 3)", "(3, 2)", "(6,)", "(1, 6)"]),
+                        st.sampled_from(["(0, 0)", "(-2, -3)", "'ab'", "None", "(2.0, 3.0)"]))
+
+    T = []
+    for name, params, special in (
+            ("thermodynamics", ["energies", "temperatures", "degeneracy",
+                                "boltzmann_constant", "ax"],
+             {"temperatures": lambda ctx: _data(), "ax": ax(4)}),
+            ("trace", ["result", "max_lag", "ax"], {"result": results("trace"), "ax": ax(2)}),
+            ("anneal", ["result", "ax"], {"result": results("anneal_records", "anneal"),
+                                          "ax": ax(1)}),
+            ("tempering", ["result", "ax"], {"result": results("tempering"), "ax": ax(3)}),
+            ("rbm_filters", ["rbm_or_weights", "image_shape", "n_filters", "ncols", "ax"],
+             {"rbm_or_weights": lambda ctx: s.either(
+                 st.sampled_from(["rbm(0)", "rbm(1)", "rbm(2, fitted=False)"]),
+                 _data(), st.sampled_from(["arr([[1.0] * 6] * 3, 'float64')"])),
+              "image_shape": images, "ax": ax(1)}),
+            ("reliability", ["probs_or_diagram", "labels", "n_bins", "ax"],
+             {"probs_or_diagram": lambda ctx: s.either(
+                 s.mostly(s.real_array(st.just((ctx["n"], ctx["k"]))).map(
+                     lambda a: f"boltz.softmax({a}, axis=-1)")),
+                 st.just("boltz.reliability_diagram([[0.9, 0.1], [0.4, 0.6]], [0, 0], 4)")),
+              "labels": lambda ctx: s.either(st.just("None"), _labels(ctx)), "ax": ax(1)})):
+        on = (_classes(name, f"plot({name!r})") if name == "reliability"
+              else st.just((f"plot({name!r})", {})))
+        T.append(Target(f"plot.{name}", on, params, special, required=params[:1] + (
+            ["temperatures"] if name == "thermodynamics" else
+            ["image_shape"] if name == "rbm_filters" else [])))
     return T
 
 

@@ -28,7 +28,8 @@ from boltz import (
 
 __all__ = ["arr", "huge", "sparse", "gen", "seedseq", "ising", "rbm", "bm", "gset_file",
            "rbm_file", "tampered_rbm", "np", "boltz", "nan", "inf", "Annealer",
-           "BoltzmannMachine", "IsingModel", "ParallelTempering", "cli",
+           "BoltzmannMachine", "IsingModel", "ParallelTempering", "cli", "result", "axes",
+           "plot",
            "RBM"]  # noqa: F822 - RBM comes from the module's __getattr__
 
 LAYOUTS = ("C", "F", "strided", "reversed", "readonly", "masked", "masked_none", "list")
@@ -131,6 +132,34 @@ def rbm(k: int, fitted: bool = True):
     est = RBM(n_components=2 + k % 2, batch_size=3, n_iter=1, persistent=bool(k % 3),
               dtype=(np.float32, np.float64)[k % 2], random_state=k, monitor_rows=0)
     return est.fit(_X(3 + k % 2, k)) if fitted else est
+
+
+def result(kind: str, k: int):
+    """A small sampler result of `kind` on ising(k): "trace" (boltz.sample), "anneal",
+    "anneal_records" (record_every = k % 5 + 1) or "tempering" (a ladder from beta = 0)."""
+    model = ising(k)
+    if kind == "trace":
+        return boltz.sample(model, 0.5, num_chains=2, num_sweeps=10 + k, burn_in=2, seed=k)
+    if kind.startswith("anneal"):
+        return Annealer(num_sweeps=8 + k, num_cycles=1 + k % 2).sample(
+            model, num_reads=2, seed=k, record_every=k % 5 + 1 if kind.endswith("s") else None)
+    return ParallelTempering([0.0, 0.5, 1.0][k % 2:], num_sweeps=10 + k, burn_in=0).sample(
+        model, seed=k)
+
+
+def axes(n: int):
+    """n Axes of a new matplotlib Figure (not pyplot's: collected with it), one Axes for 1."""
+    from matplotlib.figure import Figure
+
+    made = Figure().subplots(1, n, squeeze=False).ravel()
+    return made[0] if n == 1 else list(made)
+
+
+def plot(name: str):
+    """boltz.plot's function `name` (boltz.plot imports matplotlib: only when used)."""
+    import boltz.plot
+
+    return getattr(boltz.plot, name)
 
 
 def bm(k: int, fitted: bool = True) -> BoltzmannMachine:

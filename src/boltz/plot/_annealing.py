@@ -1,16 +1,22 @@
 """An anneal's energy against sweep."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from boltz.plot._axes import check_instance, panels
 from boltz.spin.annealing import AnnealResult
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+
 # Reads drawn one by one at most (a thousand faint lines show nothing more than 64)
 _MAX_READS_DRAWN = 64
 
 
-def anneal(result: AnnealResult, *, ax=None):
+def anneal(result: AnnealResult, *, ax: Axes | None = None) -> Axes:
     r"""Draw an anneal's energy against sweep: each read's, and the best so far.
 
     Faint lines: the current energy :math:`E(s)` of each read (the first 64) at each

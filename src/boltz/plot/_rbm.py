@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -9,9 +10,14 @@ from numpy.typing import ArrayLike
 from boltz._validation import as_float_array, check_positive_int, check_shape
 from boltz.plot._axes import panels
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+
 
 def rbm_filters(rbm_or_weights: object | ArrayLike, image_shape: tuple[int, int], *,
-                n_filters: int | None = None, ncols: int | None = None, ax=None):
+                n_filters: int | None = None, ncols: int | None = None,
+                ax: Axes | None = None) -> Axes:
     r"""Draw the weights of each hidden unit as an image: the RBM's filters.
 
     Row j of ``components_`` (:math:`W^T`, the weights :math:`W_{ij}` from every visible

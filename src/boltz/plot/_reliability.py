@@ -1,14 +1,21 @@
 """The reliability diagram of a classifier's probabilities (Guo et al. 2017, figure 1)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from boltz.numerics.calibration import ReliabilityDiagram, reliability_diagram
+from boltz.plot._axes import panels
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 
 
 def reliability(probs_or_diagram: ArrayLike | ReliabilityDiagram, labels: ArrayLike | None = None,
-                n_bins: int = 15, *, ax=None):
+                n_bins: int = 15, *, ax: Axes | None = None) -> Axes:
     r"""Draw a reliability diagram: accuracy against confidence per bin, with the gaps.
 
     Guo, Pleiss, Sun & Weinberger (2017), "On calibration of modern neural networks",
@@ -55,10 +62,7 @@ def reliability(probs_or_diagram: ArrayLike | ReliabilityDiagram, labels: ArrayL
             raise TypeError("labels is required with probabilities (or pass a "
                             "ReliabilityDiagram)")
         diagram = reliability_diagram(probs_or_diagram, labels, n_bins)
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots()
+    (ax,) = panels(ax, 1)
     edges = diagram.bin_edges
     full = diagram.counts > 0
     left, width = edges[:-1][full], np.diff(edges)[full]

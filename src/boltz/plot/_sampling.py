@@ -1,14 +1,23 @@
 """A fixed-temperature sampling trace and its autocorrelation."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from boltz.numerics.mcmc_statistics import autocorrelation
 from boltz.plot._axes import check_instance, panels
 from boltz.spin.sampling import SampleTrace
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
-def trace(result: SampleTrace, *, max_lag: int | None = None, ax=None) -> np.ndarray:
+    from matplotlib.axes import Axes
+
+
+
+def trace(result: SampleTrace, *, max_lag: int | None = None,
+          ax: Sequence[Axes] | None = None) -> np.ndarray:
     r"""Draw a sampling run's energy against sweep and its autocorrelation against lag.
 
     Left: every chain's energy :math:`E(s)` at each recorded sweep (after the burn-in).

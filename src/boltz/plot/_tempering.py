@@ -1,14 +1,22 @@
 """A parallel-tempering run's energy, heat capacity and swap rates against temperature."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from boltz.numerics.mcmc_statistics import mean_and_standard_error
 from boltz.plot._axes import check_instance, panels
 from boltz.spin.parallel_tempering import TemperingResult
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
-def tempering(result: TemperingResult, *, ax=None) -> np.ndarray:
+    from matplotlib.axes import Axes
+
+
+
+def tempering(result: TemperingResult, *, ax: Sequence[Axes] | None = None) -> np.ndarray:
     r"""Draw :math:`\langle E\rangle(T)`, :math:`C(T)` and the swap acceptance rates.
 
     Left: the mean energy of the replica at each temperature :math:`T_k = 1/\beta_k`, with

@@ -1,11 +1,19 @@
 """Thermodynamic curves of given energy levels against temperature."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from boltz.numerics.distribution import thermodynamics as _thermodynamics
 from boltz.plot._axes import panels
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from matplotlib.axes import Axes
+
 
 # (attribute of Thermodynamics, axis label)
 _PANELS = (("mean_energy", "mean energy U (energy units)"),
@@ -16,7 +24,7 @@ _PANELS = (("mean_energy", "mean energy U (energy units)"),
 
 def thermodynamics(energies: ArrayLike, temperatures: ArrayLike,
                    degeneracy: ArrayLike | None = None, *, boltzmann_constant: float = 1.0,
-                   ax=None) -> np.ndarray:
+                   ax: Sequence[Axes] | None = None) -> np.ndarray:
     r"""Draw :math:`U`, :math:`A`, :math:`S` and :math:`C` against :math:`T`.
 
     The four panels are :func:`boltz.thermodynamics` of the levels at each temperature:
