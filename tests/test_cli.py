@@ -235,3 +235,75 @@ def test_output_closed_early_is_not_a_crash():
     proc.wait(timeout=120)
     assert first.startswith(b"boltz ")
     assert "Traceback" not in err and proc.returncode == 141
+
+
+# ---- --plot ----------------------------------------------------------------------------
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The figures the subcommands would save, drawn on Agg axes and kept (path -> axes)."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    from boltz.cli import _figures
+
+    figures = {}
+
+    def keep(path, panels, draw, size):
+        axes = Figure().subplots(1, panels, squeeze=False).ravel()
+        draw(axes if panels > 1 else axes[0])
+        figures[path] = axes if panels > 1 else axes[0]
+
+    monkeypatch.setattr(_figures, "save_figure", keep)
+    for module in ("_ising", "_anneal"):
+        monkeypatch.setattr(f"boltz.cli.{module}.save_figure", keep)
+    return figures
+
+
+def test_ising_plot_draws_the_table(capsys, drawn):
+    assert main(["ising", "--size", "6", "--temperatures", "1.5", "2.5", "3.5", "--sweeps",
+                 "200", "--burn-in", "50", "--seed", "3", "--plot", "ising.png"]) == 0
+    rows = np.array(table_rows(capsys.readouterr().out))
+    axes = drawn["ising.png"]
+    assert len(axes) == 3
+    for k, ax in enumerate(axes):
+        bars = ax.containers[0]
+        np.testing.assert_allclose(bars.lines[0].get_xdata(), rows[:, 0])
+        np.testing.assert_allclose(bars.lines[0].get_ydata(), rows[:, 1 + 2 * k], atol=6e-6)
+        assert "temperature T" in ax.get_xlabel()
+        t_c = [line for line in ax.lines if line.get_linestyle() == "--"]
+        assert t_c[0].get_xdata()[0] == pytest.approx(2 / np.log1p(np.sqrt(2)))
+    assert "C/N" in axes[2].get_ylabel()
+
+
+def test_anneal_plot_draws_the_records(tmp_path, capsys, drawn):
+    path = write_gset(tmp_path / "c6.txt", CYCLE6, 6)
+    assert main(["anneal", str(path), "--reads", "3", "--sweeps", "400", "--seed", "1",
+                 "--plot", "anneal.png"]) == 0
+    ax = drawn["anneal.png"]
+    best = ax.lines[3]
+    assert best.get_xdata()[-1] == 400 and len(best.get_xdata()) == 200
+    assert best.get_ydata()[-1] == float(facts(capsys.readouterr().out)["best energy"])
+
+
+def test_plot_writes_an_image(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    path = write_gset(tmp_path / "c6.txt", CYCLE6, 6)
+    for argv, name in ((["anneal", str(path), "--sweeps", "50"], "a.png"),
+                       (["ising", "--size", "4", "--temperatures", "2", "--sweeps", "20",
+                         "--burn-in", "5"], "i.svg")):
+        assert main([*argv, "--plot", str(tmp_path / name)]) == 0
+        head = (tmp_path / name).read_bytes()[:64]
+        assert head.startswith(b"\x89PNG") if name.endswith("png") else b"<svg" in \
+            (tmp_path / name).read_bytes()[:2000]
+
+
+@pytest.mark.parametrize("plot, needle", [("out.txt", "must end in"),
+                                          ("no/such/dir/out.png", "no such folder")])
+@pytest.mark.parametrize("command", ["anneal", "ising"])
+def test_plot_path_checked_before_any_work(tmp_path, capsys, plot, needle, command):
+    argv = (["anneal", str(write_gset(tmp_path / "c6.txt", CYCLE6, 6))] if command == "anneal"
+            else ["ising", "--size", "4"])
+    assert main([*argv, "--plot", str(tmp_path / plot)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and needle in captured.err and "--plot" in captured.err

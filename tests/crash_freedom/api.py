@@ -452,6 +452,12 @@ _CLI_INTS = st.sampled_from(["1", "2", "0", "-1", "1000000000000", "999999999999
                              "x", "1.5", ""])
 
 
+# --plot FILE, sometimes: a file it writes, or one it must refuse
+_PLOT_ARGV = st.one_of(st.just([]), st.sampled_from([
+    "out_path('figure.png')", "out_path('figure.svg')", "'figure.txt'", "''",
+    "'/nonexistent/dir/figure.png'", "out_path('')"]).map(lambda p: ["'--plot'", p]))
+
+
 @st.composite
 def _anneal_argv(draw) -> str:
     argv = ["'anneal'", draw(s.paths())]
@@ -468,7 +474,7 @@ def _anneal_argv(draw) -> str:
             argv.append(repr(flag))
     if "--sweeps" not in " ".join(argv):
         argv += ["'--sweeps'", "'5'"]
-    return ", ".join(argv)
+    return ", ".join(argv + draw(_PLOT_ARGV))
 
 
 @st.composite
@@ -483,7 +489,7 @@ def _ising_argv(draw) -> str:
     for option in ("--chains", "--seed", "--threads"):
         if draw(st.booleans()):
             argv += [repr(option), repr(draw(_CLI_INTS))]
-    return ", ".join(argv)
+    return ", ".join(argv + draw(_PLOT_ARGV))
 
 
 TARGETS = _targets()

@@ -29,7 +29,7 @@ from boltz import (
 __all__ = ["arr", "huge", "sparse", "gen", "seedseq", "ising", "rbm", "bm", "gset_file",
            "rbm_file", "tampered_rbm", "np", "boltz", "nan", "inf", "Annealer",
            "BoltzmannMachine", "IsingModel", "ParallelTempering", "cli", "result", "axes",
-           "plot",
+           "plot", "out_path",
            "RBM"]  # noqa: F822 - RBM comes from the module's __getattr__
 
 LAYOUTS = ("C", "F", "strided", "reversed", "readonly", "masked", "masked_none", "list")
@@ -186,6 +186,11 @@ def gset_file(content: bytes, suffix: str = ".txt") -> str:
     with os.fdopen(fd, "wb") as fh:
         fh.write(content)
     return path
+
+
+def out_path(name: str) -> str:
+    """A path in the suite's temporary folder, for files a call writes (``--plot``)."""
+    return os.path.join(_TMP, name)
 
 
 def _npy(array=None, *, header: dict | None = None, data: bytes | None = None) -> bytes:

@@ -11,6 +11,7 @@ import numpy as np
 
 from boltz._files import open_regular
 from boltz.cli._common import UsageError, fail, fmt, library_error
+from boltz.cli._figures import check_plot_path, save_figure
 
 # The library's argument names and the options that set them, for its error messages.
 _OPTIONS = {"num_reads": "--reads", "num_sweeps": "--sweeps", "num_cycles": "--cycles",
@@ -55,6 +56,9 @@ def add_parser(sub) -> None:
                     "(faster for dense models; energies still reported in float64)")
     an.add_argument("--progress", action="store_true",
                     help="show a progress bar on stderr; Ctrl-C stops with the best so far")
+    an.add_argument("--plot", metavar="FILE.png",
+                    help="also draw the energy against sweep (each read and the best so "
+                    "far) into FILE (.png, .pdf, .svg, ...; needs matplotlib)")
     an.set_defaults(func=run)
 
 
@@ -159,18 +163,27 @@ def run(args: argparse.Namespace) -> int:
     import boltz
 
     try:
+        check_plot_path(args.plot)
         model, kind = _load_model(args.file, np.float32 if args.float32 else np.float64)
         annealer = boltz.Annealer(num_sweeps=args.sweeps, schedule=args.schedule,
                                   beta_range=args.beta_range, method=args.method,
                                   order=args.order, num_cycles=args.cycles,
                                   num_threads=args.threads, progress=args.progress)
         try:
-            result = annealer.sample(model, num_reads=args.reads, seed=args.seed)
+            # about 200 records of the energies for the figure
+            every = (None if args.plot is None
+                     else max(1, args.sweeps * max(args.cycles, 1) // 200))
+            result = annealer.sample(model, num_reads=args.reads, seed=args.seed,
+                                     record_every=every)
         except (TypeError, ValueError) as exc:
             raise library_error(exc, _OPTIONS) from None
+        _report(args, model, kind, result)
+        if args.plot is not None:
+            from boltz.plot import anneal
+
+            save_figure(args.plot, 1, lambda ax: anneal(result, ax=ax), (6.4, 4.2))
     except UsageError as exc:
         return fail(exc)
-    _report(args, model, kind, result)
     if result.info["interrupted"]:
         print(f"interrupted after {result.info['sweeps_done']} sweeps: results are the best "
               f"so far", file=sys.stderr)

@@ -9,7 +9,8 @@ import warnings
 
 import numpy as np
 
-from boltz.cli._common import fail, library_error
+from boltz.cli._common import UsageError, fail, library_error
+from boltz.cli._figures import check_plot_path, save_figure
 
 # Critical temperature of the 2D square-lattice ferromagnet (Onsager): 2 / ln(1 + sqrt 2).
 _T_CRITICAL = 2.0 / math.log1p(math.sqrt(2.0))
@@ -44,6 +45,10 @@ def add_parser(sub) -> None:
                        help="random seed, for reproducible results (default: fresh entropy)")
     ising.add_argument("--threads", type=int, default=None, metavar="T",
                        help="OpenMP threads over chains (default: OpenMP's default)")
+    ising.add_argument("--plot", metavar="FILE.png",
+                       help="also draw <E>/N, <|m|> and C/N against T with their standard "
+                       "errors and T_c marked into FILE (.png, .pdf, .svg, ...; needs "
+                       "matplotlib)")
     ising.set_defaults(func=run)
 
 
@@ -57,15 +62,39 @@ def _estimate(fn):
             return math.nan
 
 
-def _row(T, trace, n) -> str:
-    e = _estimate(lambda: trace.mean_energy) / n
-    e_se = _estimate(lambda: trace.mean_energy_se) / n
-    m = _estimate(lambda: trace.mean_abs_magnetization)
-    m_se = _estimate(lambda: trace.mean_abs_magnetization_se)
-    c = _estimate(lambda: trace.heat_capacity) / n
-    c_se = _estimate(lambda: trace.heat_capacity_se) / n
+def _estimates(trace, n) -> tuple[float, ...]:
+    """<E>/N, its se, <|m|>, its se, C/N, its se."""
+    return (_estimate(lambda: trace.mean_energy) / n,
+            _estimate(lambda: trace.mean_energy_se) / n,
+            _estimate(lambda: trace.mean_abs_magnetization),
+            _estimate(lambda: trace.mean_abs_magnetization_se),
+            _estimate(lambda: trace.heat_capacity) / n,
+            _estimate(lambda: trace.heat_capacity_se) / n)
+
+
+def _row(T, values) -> str:
+    e, e_se, m, m_se, c, c_se = values
     return (f"{T:>7g}  {e:9.5f} ± {e_se:<7.5f}  {m:8.5f} ± {m_se:<7.5f}  "
             f"{c:8.5f} ± {c_se:.5f}")
+
+
+_PANELS = ("energy per spin <E>/N (units of J)", "magnetisation per spin <|m|>",
+           "heat capacity per spin C/N (units of k_B)")
+
+
+def _draw(axes, L, temps, rows) -> None:
+    """The three columns of the table against T, with error bars and T_c."""
+    values = np.array(rows, dtype=float).reshape(-1, 6)
+    temps = np.asarray(temps, dtype=float)[:len(values)]
+    for k, (ax, label) in enumerate(zip(axes, _PANELS, strict=True)):
+        ax.errorbar(temps, values[:, 2 * k], yerr=values[:, 2 * k + 1],
+                    marker="o", capsize=3)
+        ax.axvline(_T_CRITICAL, color="gray", linestyle="--",
+                   label=f"T_c = {_T_CRITICAL:.4f} (Onsager)")
+        ax.set_xlabel("temperature T (units of J / k_B)")
+        ax.set_ylabel(label)
+    axes[0].set_title(f"2D Ising ferromagnet, {L} x {L}")
+    axes[2].legend()
 
 
 def _header(args, L) -> str:
@@ -90,13 +119,17 @@ def run(args: argparse.Namespace) -> int:
 
     out = sys.stdout
     try:
+        check_plot_path(args.plot)
         # temperatures are the command line's own input (the library takes beta = 1/T)
         temps = check_temperature(args.temperatures, "--temperatures").tolist()
         model = boltz.IsingModel.square_lattice(args.size)
         seeds = seed_sequence(args.seed).spawn(len(temps))
     except (TypeError, ValueError) as exc:
         return fail(library_error(exc, _OPTIONS))
+    except UsageError as exc:
+        return fail(exc)
     n = model.num_spins
+    rows = []
     t0 = time.perf_counter()
     for k, (T, seed) in enumerate(zip(temps, seeds, strict=True)):
         start = np.ones(n) if T < _T_CRITICAL else None
@@ -110,11 +143,18 @@ def run(args: argparse.Namespace) -> int:
         if k == 0:
             print(_header(args, args.size), file=out)
         if trace.energies.shape[1] > 0:
-            print(_row(T, trace, n), file=out)
+            rows.append(_estimates(trace, n))
+            print(_row(T, rows[-1]), file=out)
         if trace.interrupted:
             print("interrupted", file=sys.stderr)
             return 130
     print(f"time: {time.perf_counter() - t0:.3g} s", file=out)
+    if args.plot is not None:
+        try:
+            save_figure(args.plot, 3, lambda axes: _draw(axes, args.size, temps, rows),
+                        (13.0, 3.8))
+        except UsageError as exc:
+            return fail(exc)
     return 0
 
 
