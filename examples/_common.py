@@ -23,3 +23,16 @@ def save(fig, out: Path, script: str) -> Path:
     fig.savefig(path, dpi=100)
     print(f"figure: {path}")
     return path
+
+
+def mlp_logits(clf, X):
+    """The logits of a fitted ``sklearn.neural_network.MLPClassifier``: its output layer
+    before the softmax (the log of ``predict_proba`` loses the rows that underflow to 0)."""
+    import numpy as np
+
+    activation = {"relu": lambda a: np.maximum(a, 0.0), "tanh": np.tanh,
+                  "logistic": lambda a: 1.0 / (1.0 + np.exp(-a)), "identity": lambda a: a}
+    h = X
+    for W, b in zip(clf.coefs_[:-1], clf.intercepts_[:-1], strict=True):
+        h = activation[clf.activation](h @ W + b)
+    return h @ clf.coefs_[-1] + clf.intercepts_[-1]
