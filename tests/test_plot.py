@@ -123,12 +123,15 @@ def test_tempering_draws_energy_heat_capacity_and_swap_rates():
                                      num_threads=1).sample(model, seed=3)
     axes = boltz.plot.tempering(result)
     assert len(axes) == 3
-    mean = [boltz.mcmc_statistics.mean_and_standard_error(e)[0] for e in result.energies]
+    mean, se = np.array([boltz.mcmc_statistics.mean_and_standard_error(e)
+                         for e in result.energies]).T
     bars = axes[0].containers[0]
     np.testing.assert_allclose(bars.lines[0].get_xdata(), 1.0 / betas)
     np.testing.assert_allclose(bars.lines[0].get_ydata(), mean)
+    half_widths = [np.ptp(seg[:, 1]) / 2 for seg in bars.lines[2][0].get_segments()]
+    np.testing.assert_allclose(half_widths, se)
     np.testing.assert_allclose(axes[1].lines[0].get_ydata(),
-                               betas**2 * np.var(result.energies, axis=1))
+                               betas**2 * np.var(result.energies, axis=1, ddof=1))
     np.testing.assert_allclose(axes[2].lines[0].get_ydata(), result.swap_acceptance)
     np.testing.assert_allclose(axes[2].lines[0].get_xdata(),
                                0.5 * (1 / betas[:-1] + 1 / betas[1:]))
@@ -173,6 +176,7 @@ def test_rbm_filters_of_a_fitted_rbm():
     (lambda: boltz.plot.rbm_filters(np.zeros((2, 6)), (2, 3), n_filters=0), ValueError,
      "n_filters"),
     (lambda: boltz.plot.rbm_filters("W", (2, 3)), TypeError, "rbm_or_weights"),
+    (lambda: boltz.plot.rbm_filters(boltz.RBM(), (2, 3)), ValueError, "not fitted"),
     (lambda: boltz.plot.rbm_filters(np.zeros((2, 6)), (2, 3), ax=[1]), TypeError, "ax"),
 ])
 def test_bad_input_is_a_clear_error(call, exc, match):
