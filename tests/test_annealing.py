@@ -174,3 +174,21 @@ def test_record_every_is_checked():
         boltz.Annealer(num_sweeps=10).sample(model, record_every=0)
     with pytest.raises(TypeError, match="record_every"):
         boltz.Annealer(num_sweeps=10).sample(model, record_every=2.0)
+
+
+def test_records_agree_with_shorter_anneals():
+    """The first k sweeps of a schedule given as an array are an anneal of their own (same
+    seed, same random streams): its reads' best energies, recomputed from their states, are
+    the records at sweep k. With a record after every sweep, each record's best is the
+    previous best or the current energy, whichever is lower."""
+    model = boltz.IsingModel.sherrington_kirkpatrick(24, seed=5)
+    betas = np.geomspace(0.05, 3.0, 40)
+    full = boltz.Annealer(schedule=betas, num_threads=1).sample(model, num_reads=4, seed=9,
+                                                                record_every=1)
+    for k in (1, 7, 20, 40):
+        short = boltz.Annealer(schedule=betas[:k], num_threads=1).sample(model, num_reads=4,
+                                                                         seed=9)
+        np.testing.assert_allclose(full.trace_best_energies[k - 1], short.energies,
+                                   rtol=1e-12, atol=1e-12)
+    best, current = full.trace_best_energies, full.trace_energies
+    np.testing.assert_array_equal(best[1:], np.minimum(best[:-1], current[1:]))

@@ -307,3 +307,28 @@ def test_plot_path_checked_before_any_work(tmp_path, capsys, plot, needle, comma
     assert main([*argv, "--plot", str(tmp_path / plot)]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and needle in captured.err and "--plot" in captured.err
+
+
+@pytest.mark.parametrize("command", ["anneal", "ising"])
+def test_plot_without_matplotlib_is_a_one_line_error(tmp_path, capsys, monkeypatch, command):
+    monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_agg", None)
+    argv = (["anneal", str(write_gset(tmp_path / "c6.txt", CYCLE6, 6))] if command == "anneal"
+            else ["ising", "--size", "4"])
+    assert main([*argv, "--plot", str(tmp_path / "out.png")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and 'pip install "boltz[plot]"' in captured.err
+    assert "Traceback" not in captured.err and not (tmp_path / "out.png").exists()
+
+
+@pytest.mark.parametrize("command", ["anneal", "ising"])
+def test_plot_unwritable_is_a_clean_error(tmp_path, capsys, command):
+    """FILE is a folder: the results are printed, then a one-line error and status 2."""
+    pytest.importorskip("matplotlib")
+    (tmp_path / "taken.png").mkdir()
+    argv = (["anneal", str(write_gset(tmp_path / "c6.txt", CYCLE6, 6)), "--sweeps", "20"]
+            if command == "anneal" else
+            ["ising", "--size", "4", "--temperatures", "2", "--sweeps", "20", "--burn-in", "5"])
+    assert main([*argv, "--plot", str(tmp_path / "taken.png")]) == 2
+    captured = capsys.readouterr()
+    assert "time:" in captured.out and "Is a directory" in captured.err
+    assert "Traceback" not in captured.err and len(captured.err.splitlines()) == 1

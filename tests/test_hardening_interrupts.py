@@ -54,20 +54,24 @@ print(json.dumps([flag, done, list(result.shape), same]))
 
 def test_item7_dense_annealer_stops_and_keeps_the_best_states():
     """Hardening item 7: a dense Annealer stops on Ctrl-C; its states are those of an
-    uninterrupted anneal along the part of the schedule it finished, energies exact."""
+    uninterrupted anneal along the part of the schedule it finished, energies exact; the
+    energy records (every 1000 sweeps) end with one where it stopped."""
     setup = SK + "m = sk(1000)\nbetas = np.linspace(0.1, 3.0, 10**6)"
     report = """
 k = result.info["sweeps_done"]
 again = boltz.Annealer(schedule=betas[:k]).sample(m, num_reads=8, seed=5) if k else None
+sweeps = result.trace_sweeps.tolist()
 print(json.dumps([result.info["interrupted"], k,
                   bool(np.allclose(result.energies, m.energy(result.states))),
-                  again is not None and bool(np.array_equal(again.states, result.states))]))
+                  again is not None and bool(np.array_equal(again.states, result.states)),
+                  sweeps == [*range(1000, k, 1000), k],
+                  bool(np.allclose(result.trace_best_energies[-1], result.energies))]))
 """
-    out = interrupt_call(setup, "boltz.Annealer(schedule=betas).sample(m, num_reads=8, seed=5)",
-                         report)
-    interrupted, k, exact, same = out.report
+    out = interrupt_call(setup, "boltz.Annealer(schedule=betas).sample(m, num_reads=8, seed=5, "
+                         "record_every=1000)", report)
+    interrupted, k, exact, same, records, best = out.report
     assert interrupted and 0 < k < 10**6
-    assert exact and same
+    assert exact and same and records and best
 
 
 def test_item7_chain_groups_keep_records_consistent():

@@ -30,6 +30,14 @@ def test_import_boltz_does_not_import_matplotlib():
     assert out.strip() == "False"
 
 
+def test_without_matplotlib_import_says_how_to_install_it():
+    code = ("import sys; sys.modules['matplotlib'] = None\n"
+            "try:\n    import boltz.plot\nexcept ImportError as exc:\n    print(exc)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert 'pip install "boltz[plot]"' in out
+
+
 def test_thermodynamics_draws_the_two_level_closed_forms():
     temps = np.array([0.25, 0.5, 1.0, 2.0, 4.0])
     axes = boltz.plot.thermodynamics([0.0, 1.0], temps)
@@ -45,6 +53,18 @@ def test_thermodynamics_draws_the_two_level_closed_forms():
         np.testing.assert_allclose(ax.lines[0].get_ydata(), values, rtol=1e-12)
         assert "temperature T" in ax.get_xlabel() and "energy units" in ax.get_xlabel()
     assert "energy units" in axes[0].get_ylabel() and "k_B" in axes[3].get_ylabel()
+
+
+def test_thermodynamics_with_a_boltzmann_constant():
+    """Levels in eV, T in kelvin: the curves are boltz.thermodynamics's, S and C in eV/K."""
+    k_b, temps = 8.617333262e-5, np.array([100.0, 300.0, 1000.0])
+    levels, g = [0.0, 0.01, 0.05], [1.0, 3.0, 5.0]
+    axes = boltz.plot.thermodynamics(levels, temps, g, boltzmann_constant=k_b)
+    exact = boltz.thermodynamics(levels, temps, g, boltzmann_constant=k_b)
+    for ax, field in zip(axes, ("mean_energy", "free_energy", "entropy", "heat_capacity"),
+                         strict=True):
+        np.testing.assert_array_equal(ax.lines[0].get_ydata(), getattr(exact, field))
+    assert "temperature unit" in axes[2].get_ylabel() and "k_B" not in axes[3].get_ylabel()
 
 
 def test_thermodynamics_draws_on_the_given_axes():
@@ -99,15 +119,19 @@ def test_anneal_without_records_says_how_to_record():
 def test_tempering_draws_energy_heat_capacity_and_swap_rates():
     model = boltz.IsingModel.square_lattice(6)
     betas = np.linspace(0.2, 0.6, 6)
-    result = boltz.ParallelTempering(betas, num_sweeps=300, burn_in=50).sample(model, seed=3)
+    result = boltz.ParallelTempering(betas, num_sweeps=300, burn_in=50,
+                                     num_threads=1).sample(model, seed=3)
     axes = boltz.plot.tempering(result)
     assert len(axes) == 3
-    mean = [boltz.mcmc_statistics.mean_and_standard_error(e)[0] for e in result.energies]
+    mean, se = np.array([boltz.mcmc_statistics.mean_and_standard_error(e)
+                         for e in result.energies]).T
     bars = axes[0].containers[0]
     np.testing.assert_allclose(bars.lines[0].get_xdata(), 1.0 / betas)
     np.testing.assert_allclose(bars.lines[0].get_ydata(), mean)
+    half_widths = [np.ptp(seg[:, 1]) / 2 for seg in bars.lines[2][0].get_segments()]
+    np.testing.assert_allclose(half_widths, se)
     np.testing.assert_allclose(axes[1].lines[0].get_ydata(),
-                               betas**2 * np.var(result.energies, axis=1))
+                               betas**2 * np.var(result.energies, axis=1, ddof=1))
     np.testing.assert_allclose(axes[2].lines[0].get_ydata(), result.swap_acceptance)
     np.testing.assert_allclose(axes[2].lines[0].get_xdata(),
                                0.5 * (1 / betas[:-1] + 1 / betas[1:]))
@@ -135,7 +159,11 @@ def test_rbm_filters_of_a_fitted_rbm():
 
 @pytest.mark.parametrize("call, exc, match", [
     (lambda: boltz.plot.thermodynamics([0.0, 1.0], [[1.0]]), ValueError, "temperatures"),
-    (lambda: boltz.plot.thermodynamics([0.0, 1.0], [1.0, -1.0]), ValueError, "temperature"),
+    (lambda: boltz.plot.thermodynamics([0.0, 1.0], [1.0, -1.0]), ValueError, "temperatures"),
+    (lambda: boltz.plot.thermodynamics([0.0, 1.0], [[1.0], [1.0, 2.0]]), ValueError,
+     "temperatures"),
+    (lambda: boltz.plot.thermodynamics([0.0, 1.0], [1.0], boltzmann_constant=0), ValueError,
+     "boltzmann_constant"),
     (lambda: boltz.plot.thermodynamics([0.0, 1.0], [1.0], ax=plt.subplots()[1]), TypeError,
      "4 matplotlib Axes"),
     (lambda: boltz.plot.thermodynamics([0.0, 1.0], [1.0], ax=plt.subplots(1, 3)[1]),
@@ -148,6 +176,7 @@ def test_rbm_filters_of_a_fitted_rbm():
     (lambda: boltz.plot.rbm_filters(np.zeros((2, 6)), (2, 3), n_filters=0), ValueError,
      "n_filters"),
     (lambda: boltz.plot.rbm_filters("W", (2, 3)), TypeError, "rbm_or_weights"),
+    (lambda: boltz.plot.rbm_filters(boltz.RBM(), (2, 3)), ValueError, "not fitted"),
     (lambda: boltz.plot.rbm_filters(np.zeros((2, 6)), (2, 3), ax=[1]), TypeError, "ax"),
 ])
 def test_bad_input_is_a_clear_error(call, exc, match):

@@ -48,9 +48,10 @@ def anneal(result: AnnealResult, *, ax: Axes | None = None) -> Axes:
     array([ 100., -128.])
     """
     check_instance(result, AnnealResult, "result")
-    if result.trace_sweeps is None:
+    if result.trace_sweeps is None or len(result.trace_sweeps) == 0:
         raise ValueError("result holds no energy records: anneal with "
-                         "Annealer.sample(..., record_every=k) to draw it")
+                         "Annealer.sample(..., record_every=k) to draw it (and let it run "
+                         "a sweep)")
     (axis,) = panels(ax, 1)
     sweeps, energies = result.trace_sweeps, result.trace_energies
     for read in range(min(energies.shape[1], _MAX_READS_DRAWN)):
@@ -58,7 +59,8 @@ def anneal(result: AnnealResult, *, ax: Axes | None = None) -> Axes:
     axis.plot(sweeps, np.min(result.trace_best_energies, axis=1), color="C3", linewidth=2,
               label="best so far")
     for boundary in _reheats(result.info):
-        axis.axvline(boundary, color="gray", linestyle=":")
+        if boundary < sweeps[-1]:                     # not past a run stopped by Ctrl-C
+            axis.axvline(boundary, color="gray", linestyle=":")
     axis.set_xlabel("sweep")
     axis.set_ylabel("energy E (energy units)")
     axis.legend()

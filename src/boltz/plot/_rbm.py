@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 
-
 def rbm_filters(rbm_or_weights: object | ArrayLike, image_shape: tuple[int, int], *,
                 n_filters: int | None = None, ncols: int | None = None,
                 ax: Axes | None = None) -> Axes:
@@ -42,7 +41,17 @@ def rbm_filters(rbm_or_weights: object | ArrayLike, image_shape: tuple[int, int]
     -------
     matplotlib.axes.Axes
         ``images[0]`` holds the tiled array (nan on the borders).
+
+    Raises
+    ------
+    NotFittedError
+        An estimator not fitted yet (a ValueError; scikit-learn's class when installed).
     """
+    if hasattr(rbm_or_weights, "fit") and not hasattr(rbm_or_weights, "components_"):
+        from boltz.machines._rbm_sklearn import NotFittedError  # sklearn's, when installed
+
+        raise NotFittedError(f"rbm_or_weights: this {type(rbm_or_weights).__name__} is not "
+                             f"fitted yet: call fit(X) first")
     weights = getattr(rbm_or_weights, "components_", rbm_or_weights)
     W = as_float_array(weights, "rbm_or_weights", ndim=2, finite=True, bools=False)
     shape = check_shape(image_shape, "image_shape")

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from boltz._validation import check_positive_int
 from boltz.numerics.mcmc_statistics import autocorrelation
 from boltz.plot._axes import check_instance, panels
 from boltz.spin.sampling import SampleTrace
@@ -13,7 +14,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from matplotlib.axes import Axes
-
 
 
 def trace(result: SampleTrace, *, max_lag: int | None = None,
@@ -43,8 +43,6 @@ def trace(result: SampleTrace, *, max_lag: int | None = None,
     ndarray of 2 matplotlib Axes
         The trace (``lines[c]`` is chain c) and the autocorrelation (``lines[0]``).
     """
-    from boltz._validation import check_positive_int
-
     check_instance(result, SampleTrace, "result")
     energies = np.asarray(result.energies)
     num_records = energies.shape[1]

@@ -5,7 +5,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from boltz.numerics.mcmc_statistics import mean_and_standard_error
 from boltz.plot._axes import check_instance, panels
 from boltz.spin.parallel_tempering import TemperingResult
 
@@ -15,16 +14,15 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 
-
 def tempering(result: TemperingResult, *, ax: Sequence[Axes] | None = None) -> np.ndarray:
     r"""Draw :math:`\langle E\rangle(T)`, :math:`C(T)` and the swap acceptance rates.
 
     Left: the mean energy of the replica at each temperature :math:`T_k = 1/\beta_k`, with
-    its standard error (autocorrelation-aware,
-    :func:`boltz.mcmc_statistics.mean_and_standard_error`). Middle: the heat capacity
-    :math:`C = \beta^2 \mathrm{Var}(E)` per replica. Right: the accepted fraction of
-    exchanges between neighbours k and k + 1, at their mean temperature. Replicas at
-    :math:`\beta = 0` (:math:`T = \infty`) are left out.
+    its standard error (autocorrelation-aware: :attr:`TemperingResult.mean_energy` and
+    ``mean_energy_se``). Middle: the heat capacity :math:`C = \beta^2 \mathrm{Var}(E)`
+    per replica (:attr:`TemperingResult.heat_capacity`, the sample variance). Right: the
+    accepted fraction of exchanges between neighbours k and k + 1, at their mean
+    temperature. Replicas at :math:`\beta = 0` (:math:`T = \infty`) are left out.
 
     Parameters
     ----------
@@ -40,20 +38,18 @@ def tempering(result: TemperingResult, *, ax: Sequence[Axes] | None = None) -> n
         (``lines[0]``).
     """
     check_instance(result, TemperingResult, "result")
-    energies = np.asarray(result.energies)
-    if energies.shape[1] < 2:
+    num_records = np.shape(result.energies)[1]
+    if num_records < 2:
         raise ValueError(f"result must hold at least 2 records per temperature, got "
-                         f"{energies.shape[1]}")
+                         f"{num_records}")
     betas = np.asarray(result.betas, dtype=np.float64)
     hot = betas > 0
     temps = 1.0 / betas[hot]
-    mean, se = np.array([mean_and_standard_error(e, undefined="nan")
-                         for e in energies[hot]]).T
-    heat = betas[hot] ** 2 * np.var(energies[hot], axis=-1)
     axes = panels(ax, 3, figsize=(12.0, 3.4))
-    axes[0].errorbar(temps, mean, yerr=se, marker=".", capsize=2)
+    axes[0].errorbar(temps, result.mean_energy[hot], yerr=result.mean_energy_se[hot],
+                     marker=".", capsize=2)
     axes[0].set_ylabel("mean energy <E> (energy units)")
-    axes[1].plot(temps, heat, marker=".")
+    axes[1].plot(temps, result.heat_capacity[hot], marker=".")
     axes[1].set_ylabel("heat capacity C (units of k_B)")
     pairs = hot[:-1] & hot[1:]
     mid = 0.5 * (1.0 / betas[:-1][pairs] + 1.0 / betas[1:][pairs])

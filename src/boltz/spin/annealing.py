@@ -102,8 +102,8 @@ class AnnealResult:
         Its energy.
     trace_sweeps : ndarray (m,) of int64 or None
         With ``record_every=k`` in :meth:`Annealer.sample`: the sweeps done (all cycles
-        counted one after another) at each record, every k-th sweep and the last one.
-        ``None`` without recording.
+        counted one after another) at each record, every k-th sweep and the last one (the
+        last one done, after a Ctrl-C). ``None`` without recording.
     trace_energies : ndarray (m, num_reads) or None
         Each read's current energy :math:`E(s)` at those sweeps (energy units).
     trace_best_energies : ndarray (m, num_reads) or None
@@ -152,7 +152,10 @@ class _EnergyTrace:
             a = b
 
     def take(self, sweeps: int, chains, best_energy) -> None:
+        """Record the energies after `sweeps` sweeps, unless that is the last record."""
         k = self.count
+        if k and self.sweeps[k - 1] == sweeps:
+            return
         self.sweeps[k] = sweeps
         self.energies[k] = chains.energy
         self.best[k] = best_energy
@@ -330,6 +333,8 @@ class Annealer:
                                                   desc=f"anneal {cycle + 1}/{num_cycles}")
                 sweeps_done += done
                 if interrupted:
+                    if trace is not None and sweeps_done:    # where Ctrl-C stopped it
+                        trace.take(sweeps_done, chains, best_energy)
                     break
             seconds = time.perf_counter() - t0
             energies = model.energy(best_spins, num_threads=nthreads)
