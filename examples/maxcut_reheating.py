@@ -52,7 +52,7 @@ def main() -> None:
     settings = [(4500, 1), (1800, 4), (1000, 8)]
     reads, scale = (8, 10) if args.quick else (32, 1)
 
-    fig = Figure(figsize=(13, 4), layout="constrained")
+    fig = Figure(figsize=(12, 3.6), layout="constrained")
     axes = fig.subplots(1, len(settings), sharey=True)
     low = np.inf
     for ax, (sweeps, cycles) in zip(axes, settings, strict=True):
