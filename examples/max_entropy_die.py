@@ -14,7 +14,7 @@ Entropy Formalism* (Levine & Tribus, eds., MIT Press), the Brandeis dice problem
 p = 0.0543, 0.0788, 0.1142, 0.1654, 0.2398, 0.3475.
 
 Run: ``python examples/max_entropy_die.py [--quick] [--out DIR]`` (instant either way).
-Expect: β = -0.371049, the six probabilities within 1e-4 of Jaynes' (his are rounded), and a
+Expect: β = -0.371049, the six probabilities within 1e-4 of Jaynes' (given to 4 decimals), and a
 figure of the maximum-entropy distributions for means 1.5 ... 5.5 (flat at 3.5).
 """
 import matplotlib
