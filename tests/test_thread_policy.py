@@ -60,3 +60,13 @@ def test_cli_huge_threads_runs(tmp_path):
                " '--threads', '1000000', '--reads', '2', '--sweeps', '10', '--seed', '0']))")
     assert out.returncode == 0, out.stderr
     assert "threads per available core" in out.stderr
+
+
+def test_small_calls_use_fewer_threads(monkeypatch):
+    """Each thread gets at least PARALLEL_MIN_WORK elements (the tests lower it to 1)."""
+    from boltz import _validation
+
+    monkeypatch.setattr(_validation, "PARALLEL_MIN_WORK", 32768)
+    assert _validation.threads_for_work(4, 100) == 1
+    assert _validation.threads_for_work(4, 3 * 32768) == 3
+    assert _validation.threads_for_work(2, 10**9) == 2

@@ -6,7 +6,12 @@ from numpy.typing import ArrayLike
 
 from boltz._core._categorical import draw_categorical
 from boltz._random import RandomStreams, SeedLike
-from boltz._validation import as_float_array, check_shape, resolve_num_threads
+from boltz._validation import (
+    as_float_array,
+    check_shape,
+    resolve_num_threads,
+    threads_for_work,
+)
 from boltz.numerics.distribution import boltzmann_probs
 
 __all__ = ["sample_boltzmann"]
@@ -93,7 +98,7 @@ def sample_boltzmann(energies: ArrayLike, temperature: float = 1.0,
     per_row = int(np.prod(size, dtype=np.int64))
     out = np.empty((rows.shape[0], per_row), dtype=np.int64)
     if out.size:
-        _draw(cdf, out, seed, nthreads)
+        _draw(cdf, out, seed, threads_for_work(nthreads, out.size))
     shape = size if e.ndim == 1 else (e.shape[0], *size)
     out = out.reshape(shape)
     return int(out) if out.ndim == 0 else out

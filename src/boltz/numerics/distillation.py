@@ -11,6 +11,7 @@ from boltz._validation import (
     check_choice,
     check_real,
     resolve_num_threads,
+    threads_for_work,
 )
 from boltz.numerics.log_domain import _kernel_scale
 
@@ -160,7 +161,7 @@ def distillation_loss(student_logits: ArrayLike, teacher_logits: ArrayLike,
         if one_row and np.isscalar(labels):
             labels = [labels]
         labels = as_class_labels(labels, "labels", rows, classes)
-    nthreads = resolve_num_threads(num_threads)
+    nthreads = threads_for_work(resolve_num_threads(num_threads), s.size)
     norm = float(rows) if reduction == "batchmean" else 1.0
     if (_kernel_scale(t, temperature, True) is None
             or _kernel_scale(s, temperature, True) is None):

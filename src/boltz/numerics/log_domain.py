@@ -13,6 +13,7 @@ from boltz._validation import (
     check_temperature,
     reduced_shape,
     resolve_num_threads,
+    threads_for_work,
 )
 
 __all__ = ["logsumexp", "softmax", "log_softmax"]
@@ -152,7 +153,7 @@ def logsumexp(a: ArrayLike, axis: int | tuple[int, ...] | None = None,
         b = b.astype(dtype, copy=False)
     dtype = a.dtype
     axes = check_axes(axis, a.ndim)
-    nthreads = resolve_num_threads(num_threads)
+    nthreads = threads_for_work(resolve_num_threads(num_threads), a.size)
 
     x = as_rows(a, axes)
     w = None if b is None else as_rows(b, axes)
@@ -175,7 +176,7 @@ def _softmax(x, axis, temperature, num_threads, log_output):
     if len(axes) != 1:
         raise ValueError(f"axis must name one axis of x (shape {x.shape}), got {axis!r}")
     (ax,) = axes
-    nthreads = resolve_num_threads(num_threads)
+    nthreads = threads_for_work(resolve_num_threads(num_threads), x.size)
     rows = as_rows(x, (ax,))
     scale = _kernel_scale(rows, temperature, not log_output)
     if scale is None:
