@@ -20,7 +20,7 @@ def save(fig, out: Path, script: str) -> Path:
     """Write `fig` as ``out/<script's name>.png`` and say where."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{Path(script).stem}.png"
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
     print(f"figure: {path}")
     return path
 

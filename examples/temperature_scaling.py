@@ -12,9 +12,9 @@ expected calibration error (ECE, 15 bins, ``boltz.expected_calibration_error``).
 figure shows the reliability diagrams (``boltz.plot.reliability``) before and after, and
 the NLL against T.
 
-Same settings as ``bench/calibration_digits.py``: a stratified 50 / 25 / 25 split
-(train / validation / test), ``MLPClassifier(hidden_layer_sizes=(100,), alpha=0)``
-trained until the loss stops falling.
+Settings: a stratified 50 / 25 / 25 split (train / validation / test, seed 0),
+``MLPClassifier(hidden_layer_sizes=(100,), alpha=0, random_state=0)`` trained until the
+loss stops falling.
 
 Run: ``python examples/temperature_scaling.py [--quick] [--out DIR]`` (about 15 s;
 --quick: 300 epochs, a few seconds, not yet over-confident: T = 1.00).
