@@ -23,6 +23,14 @@ MARKER = "BOLTZ-CALL-STARTS"
 DONE = "BOLTZ-CALL-RETURNED"
 
 
+def restore_sigint() -> None:
+    """In the child before exec: Ctrl-C's default disposition. A shell that runs a command
+    in the background without job control (``bash .ci/run &``) starts it with SIGINT
+    ignored, an ignored signal stays ignored across exec, and Python then installs no
+    KeyboardInterrupt handler, so no child would ever see the tests' Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @dataclass
 class Interrupted:
     """What came back from an interrupted child."""
@@ -47,7 +55,8 @@ def interrupt_call(setup: str, call: str, report: str, *, delay: float = 0.5,
     ])
     child_env = dict(os.environ, PYTHONUNBUFFERED="1", **(env or {}))
     proc = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=child_env)
+                            stderr=subprocess.PIPE, text=True, env=child_env,
+                            preexec_fn=restore_sigint)
     try:
         line = proc.stdout.readline()
         if line.strip() != MARKER:
@@ -76,7 +85,8 @@ def interrupt_command(argv: list[str], *, delay: float = 1.5,
     """Run a command (e.g. ``[sys.executable, "-m", "boltz", "anneal", ...]``), send it
     SIGINT after `delay` s, and return the seconds it took to exit and what it printed."""
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+                            preexec_fn=restore_sigint)
     try:
         time.sleep(delay)
         sent = time.monotonic()

@@ -25,6 +25,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 
+from interrupting import restore_sigint
+
 ADDRESS_SPACE = 3 * 2**30      # RLIMIT_AS of the worker, bytes
 # seconds a call may take to stop after Ctrl-C (the goal is 0.5 s; margin for a loaded machine)
 INTERRUPT_LIMIT = 1.0
@@ -112,7 +114,8 @@ class Worker:
             OPENBLAS_NUM_THREADS="1", MALLOC_ARENA_MAX="2", PYTHONFAULTHANDLER="1")
         self.proc = subprocess.Popen([sys.executable, "-m", "crash_freedom.worker"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self._stderr, env=env)
+                                     stderr=self._stderr, env=env,
+                                     preexec_fn=restore_sigint)
         self.restarts += 1
         self.history = []
         head = _read_exact(self.proc.stdout.fileno(), 8, time.monotonic() + 120)
