@@ -56,5 +56,9 @@ def test_readme_examples_run_and_their_comments_hold(readme):
     # 4-2-4 encoder: V2 follows the clamped V1
     v2 = readme["bm"].sample(200, clamp=[1, 0, 0, 0] + [-1] * 6, seed=0)[:, 4:8]
     assert (v2.argmax(axis=1) == 0).mean() > 0.5
+    # the plotted best-so-far curve ends at the anneal's best energy
+    annealed, ax = readme["annealed"], readme["ax"]
+    (best,) = [line for line in ax.lines if line.get_label() == "best so far"]
+    assert best.get_ydata()[-1] == pytest.approx(annealed.best_energy)
     # the RBM's AIS estimate agrees with its reported standard error being finite
     assert np.isfinite(readme["rbm"].ais_.log_z_se)
