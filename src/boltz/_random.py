@@ -80,8 +80,19 @@ class RandomStreams:
     #: Bytes per stream (its state, its bitgen_t and its address), for memory checks.
     BYTES_PER_STREAM = STREAM_BYTES
 
-    def __init__(self, seed: SeedLike, n: int, name: str = "seed"):
+    def __init__(self, seed: SeedLike | RandomStreams, n: int, name: str = "seed"):
+        if isinstance(seed, RandomStreams):
+            # a shard of a larger run (boltz.distributed): its own streams, continued
+            if len(seed) != n:
+                raise ValueError(f"{name} holds {len(seed)} random streams, {n} are needed")
+            self._adopt(seed.state)
+            return
         self._adopt(spawn_pcg64(seed_sequence(seed, name), n))
+
+    def __getitem__(self, rows: slice) -> RandomStreams:
+        """Copies of the streams `rows` (a slice), in their current state: what a shard
+        of a run needs to draw exactly as the whole run would."""
+        return RandomStreams.from_state(self._states[rows])
 
     def _adopt(self, states: np.ndarray) -> None:
         self._states = states

@@ -106,25 +106,39 @@ def init_state(couplings, spins, nthreads):
     return fields, energy, magnet
 
 
-def _check_clamped(clamped, n, initial_states):
-    """uint8 mask of the spins held at their initial values, or None."""
-    if clamped is None:
-        return None
-    mask = np.asarray(clamped)
-    if mask.dtype != np.bool_:
-        raise TypeError(f"clamped must be a boolean mask of the spins, got dtype {mask.dtype}")
-    if mask.shape != (n,):
-        raise ValueError(f"clamped must have shape ({n},), got {mask.shape}")
-    if initial_states is None and mask.any():
-        raise ValueError("clamped spins keep their initial values: give initial_states too")
-    return np.ascontiguousarray(mask, dtype=np.uint8) if mask.any() else None
+def check_start(model, num_chains, initial_states, clamped, name="initial_states"):
+    """(spins (num_chains, n) int8 copy or None, uint8 mask of clamped spins or None): the
+    chains' validated starting point, one row per chain (a single row is repeated)."""
+    n = model.num_spins
+    mask = None
+    if clamped is not None:
+        mask = np.asarray(clamped)
+        if mask.dtype != np.bool_:
+            raise TypeError(f"clamped must be a boolean mask of the spins, got dtype "
+                            f"{mask.dtype}")
+        if mask.shape != (n,):
+            raise ValueError(f"clamped must have shape ({n},), got {mask.shape}")
+        if initial_states is None and mask.any():
+            raise ValueError("clamped spins keep their initial values: give initial_states "
+                             "too")
+        mask = np.ascontiguousarray(mask, dtype=np.uint8) if mask.any() else None
+    if initial_states is None:
+        return None, mask
+    spins = model.check_states(initial_states, name)
+    if spins.shape[0] == 1 and num_chains > 1:
+        spins = np.repeat(spins, num_chains, axis=0)
+    if spins.shape[0] != num_chains:
+        raise ValueError(f"{name} must have one row per chain ({num_chains}), "
+                         f"got {spins.shape[0]}")
+    return spins.copy(), mask
 
 
 class Chains:
     """State of `num_chains` chains of `model`, each with its own PCG64 stream.
 
     Initial states are drawn uniformly from each chain's own stream unless given, so the
-    whole run is a function of the seed alone (not of the thread count). Spins marked in
+    whole run is a function of the seed alone (not of the thread count). `seed` may also be
+    a :class:`~boltz._random.RandomStreams` of `num_chains` streams (a shard of a run). Spins marked in
     `clamped` keep their initial values: the others are sampled conditionally on them.
     """
 
@@ -132,22 +146,13 @@ class Chains:
                  name="initial_states", clamped=None, count_name="num_chains"):
         self.model = model
         self.nthreads = nthreads
-        self.clamped = _check_clamped(clamped, model.num_spins, initial_states)
+        spins, self.clamped = check_start(model, num_chains, initial_states, clamped, name)
         check_allocation(num_chains * chain_bytes(model), f"{count_name}={num_chains}",
                          "the chains' spins, fields and random streams")
         self.streams = RandomStreams(seed, num_chains)
-        n = model.num_spins
-        if initial_states is None:
-            spins = np.empty((num_chains, n), dtype=np.int8)
+        if spins is None:
+            spins = np.empty((num_chains, model.num_spins), dtype=np.int8)
             uniform_spins(self.streams.addresses, spins, nthreads)
-        else:
-            spins = model.check_states(initial_states, name)
-            if spins.shape[0] == 1 and num_chains > 1:
-                spins = np.repeat(spins, num_chains, axis=0)
-            if spins.shape[0] != num_chains:
-                raise ValueError(f"{name} must have one row per chain ({num_chains}), "
-                                 f"got {spins.shape[0]}")
-            spins = spins.copy()
         self.spins = spins
         self.resync()
 

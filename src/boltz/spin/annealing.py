@@ -21,7 +21,7 @@ from boltz._validation import (
     check_positive_int,
     resolve_num_threads,
 )
-from boltz.spin._chains import METHODS, ORDERS, Chains, check_model
+from boltz.spin._chains import METHODS, ORDERS, Chains, check_model, sweep_work
 
 if TYPE_CHECKING:
     from boltz.spin.ising_model import IsingModel
@@ -258,7 +258,8 @@ class Annealer:
     def sample(self, model: IsingModel, num_reads: int = 10, seed: SeedLike = None,
                initial_states: ArrayLike | None = None,
                clamped: ArrayLike | None = None,
-               record_every: int | None = None) -> AnnealResult:
+               record_every: int | None = None, *, client: object = None,
+               shard_size: int | None = None) -> AnnealResult:
         """Anneal `num_reads` independent reads of `model`.
 
         Parameters
@@ -278,12 +279,22 @@ class Annealer:
             Record every read's current and best energy every `record_every` sweeps and
             after the last one (``AnnealResult.trace_*``, drawn by
             :func:`boltz.plot.anneal`). Recording does not change the result.
+        client : dask.distributed.Client, "local" or str, optional
+            Run the reads on a Dask cluster (``pip install "boltz[distributed]"``): a
+            ``Client``, ``"local"`` (a ``LocalCluster`` of this machine's cores, closed
+            afterwards) or a scheduler address. The result is bit-identical to the run
+            without `client`, for any number of workers; see :mod:`boltz.distributed`.
+        shard_size : int, optional
+            With `client`: reads per task (default: two tasks per worker, fewer when a task
+            would run under about half a second).
 
         Returns
         -------
         AnnealResult
             Each read's lowest-energy state and its energy, the best over all reads, the
-            schedule and timings in ``info``, and the records when asked.
+            schedule and timings in ``info``, and the records when asked. With `client`,
+            ``info["shards"]`` lists the (start, stop) ranges of reads it holds: all of
+            them, or after Ctrl-C those whose task had finished (``interrupted``).
         """
         check_model(model)
         num_reads = check_positive_int(num_reads, "num_reads")
@@ -294,6 +305,13 @@ class Annealer:
         nthreads = resolve_num_threads(self.num_threads)
         if record_every is not None:
             record_every = check_positive_int(record_every, "record_every")
+        if client is not None:
+            from boltz.distributed._calls import anneal
+
+            betas, beta_range = self._betas(model)
+            return anneal(self, model, num_reads, seed, initial_states, clamped, record_every,
+                          client=client, shard_size=shard_size,
+                          work_per_read=betas.size * num_cycles * sweep_work(model, ordr))
         with deferred_interrupts():
             betas, beta_range = self._betas(model)
             reheat = (math.sqrt(beta_range[0] * beta_range[1]) if self.reheat_beta is None

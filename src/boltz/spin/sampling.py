@@ -20,7 +20,7 @@ from boltz._validation import (
     resolve_num_threads,
 )
 from boltz.numerics import mcmc_statistics as stats
-from boltz.spin._chains import METHODS, ORDERS, Chains, check_model
+from boltz.spin._chains import METHODS, ORDERS, Chains, check_model, sweep_work
 
 if TYPE_CHECKING:
     from boltz.spin.ising_model import IsingModel
@@ -141,7 +141,8 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
            burn_in: int = 100, thin: int = 1, method: str = "metropolis",
            order: str = "sequential", seed: SeedLike = None, num_threads: int | None = None,
            initial_states: ArrayLike | None = None, return_states: bool = False,
-           progress: bool = False, clamped: ArrayLike | None = None) -> SampleTrace:
+           progress: bool = False, clamped: ArrayLike | None = None, *,
+           client: object = None, shard_size: int | None = None) -> SampleTrace:
     r"""Sample an Ising model at inverse temperature :math:`\beta` with many Markov chains.
 
     Each chain performs single-spin-flip sweeps (n updates each) with Metropolis
@@ -184,6 +185,14 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
     clamped : array_like of bool (n,), optional
         Spins held at their values in `initial_states` (which is then required): the chains
         sample the conditional distribution of the other spins given them.
+    client : dask.distributed.Client, "local" or str, optional
+        Run the chains on a Dask cluster (``pip install "boltz[distributed]"``), with a
+        result bit-identical to the run without it; see :mod:`boltz.distributed`.
+        ``info["shards"]`` then lists the (start, stop) ranges of chains it holds (after
+        Ctrl-C, those whose task had finished).
+    shard_size : int, optional
+        With `client`: chains per task (default: two tasks per worker, fewer when a task
+        would run under about half a second).
 
     Returns
     -------
@@ -213,6 +222,15 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
     return_states = check_bool(return_states, "return_states")
     progress = check_bool(progress, "progress")
     nthreads = resolve_num_threads(num_threads)
+    if client is not None:
+        from boltz.distributed._calls import sample_chains
+
+        options = {"beta": beta, "num_sweeps": num_sweeps, "burn_in": burn_in, "thin": thin,
+                   "method": method, "order": order, "num_threads": num_threads,
+                   "return_states": return_states}
+        return sample_chains(model, num_chains, seed, initial_states, clamped, options,
+                             client=client, shard_size=shard_size, progress=progress,
+                             work_per_chain=(burn_in + num_sweeps) * sweep_work(model, ordr))
     with deferred_interrupts():
         chains = Chains(model, num_chains, seed, initial_states, nthreads, clamped=clamped)
         n = model.num_spins

@@ -1,0 +1,112 @@
+"""The distributed forms of boltz's calls: each cuts its run into shards, runs them with
+:func:`boltz.distributed._shards.run` and puts the pieces together in input order.
+
+The public entry points (``Annealer.sample``, ``sample``) validate every argument before
+they come here, so nothing is submitted for bad input. On a worker, each shard calls the
+same public function as a single-process run, on its own range of the run's random
+streams: the combined result is bit-identical to the single-process one.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import numpy as np
+
+from boltz._random import RandomStreams
+from boltz.distributed import _shards
+from boltz.distributed._cluster import connected, worker_slots, worker_threads
+from boltz.spin._chains import check_start
+
+
+def _cut(client, model, total, work_per_item, seed, initial_states, clamped, shard_size):
+    """The ranges of a run of `total` chains and each range's (streams, initial states),
+    plus the clamped mask as a bool array (or None)."""
+    spins, mask = check_start(model, total, initial_states, clamped)
+    streams = RandomStreams(seed, total)
+    ranges = _shards.plan(total, work_per_item, len(worker_slots(client)), shard_size)
+    pieces = [(streams[a:b], None if spins is None else spins[a:b]) for a, b in ranges]
+    return ranges, pieces, None if mask is None else mask.astype(bool)
+
+
+def _finished(shards: _shards.ShardResults, ranges):
+    """The finished shards' results and ranges; KeyboardInterrupt when none finished."""
+    done = shards.finished
+    if not done:
+        raise KeyboardInterrupt
+    return [shards.results[i] for i in done], [ranges[i] for i in done]
+
+
+# ---- Annealer.sample ---------------------------------------------------------------------
+
+def _anneal_shard(model, annealer, num_reads, streams, initial_states, clamped,
+                  record_every):
+    with worker_threads(annealer.num_threads) as threads:
+        local = copy.copy(annealer)
+        local.num_threads, local.progress = threads, False
+        return local.sample(model, num_reads, streams, initial_states, clamped, record_every)
+
+
+def anneal(annealer, model, num_reads, seed, initial_states, clamped, record_every, *,
+           client, shard_size, work_per_read):
+    """:meth:`boltz.Annealer.sample` with its reads cut into shards."""
+    from boltz.spin.annealing import AnnealResult
+
+    with connected(client) as c:
+        ranges, pieces, mask = _cut(c, model, num_reads, work_per_read, seed,
+                                    initial_states, clamped, shard_size)
+        args = [(annealer, b - a, streams, spins, mask, record_every)
+                for (a, b), (streams, spins) in zip(ranges, pieces)]
+        shards = _shards.run(c, _anneal_shard, args, shared=model,
+                             progress=bool(annealer.progress), desc="anneal")
+    parts, done = _finished(shards, ranges)
+    states = np.concatenate([p.states for p in parts])
+    energies = np.concatenate([p.energies for p in parts])
+    k = int(np.argmin(energies))
+    info = dict(parts[0].info)
+    sweeps = min(p.info["sweeps_done"] for p in parts)
+    info.update(seconds=shards.seconds, sweeps_done=sweeps, interrupted=shards.interrupted,
+                shards=done, spin_updates_per_second=sweeps * states.shape[0]
+                * model.num_spins / max(shards.seconds, 1e-12))
+    traced = parts[0].trace_sweeps is not None
+    return AnnealResult(
+        states=states, energies=energies, best_state=states[k].copy(),
+        best_energy=float(energies[k]), info=info,
+        trace_sweeps=parts[0].trace_sweeps if traced else None,
+        trace_energies=np.hstack([p.trace_energies for p in parts]) if traced else None,
+        trace_best_energies=(np.hstack([p.trace_best_energies for p in parts]) if traced
+                             else None))
+
+
+# ---- sample ------------------------------------------------------------------------------
+
+def _chains_shard(model, options, num_chains, streams, initial_states, clamped):
+    from boltz.spin.sampling import sample
+
+    with worker_threads(options["num_threads"]) as threads:
+        return sample(model, num_chains=num_chains, seed=streams,
+                      initial_states=initial_states, clamped=clamped,
+                      **{**options, "num_threads": threads, "progress": False})
+
+
+def sample_chains(model, num_chains, seed, initial_states, clamped, options, *, client,
+                  shard_size, work_per_chain, progress):
+    """:func:`boltz.sample` with its chains cut into shards; `options` are its other
+    arguments (beta, sweeps, method...)."""
+    with connected(client) as c:
+        ranges, pieces, mask = _cut(c, model, num_chains, work_per_chain, seed,
+                                    initial_states, clamped, shard_size)
+        args = [(options, b - a, streams, spins, mask)
+                for (a, b), (streams, spins) in zip(ranges, pieces)]
+        shards = _shards.run(c, _chains_shard, args, shared=model, progress=progress,
+                             desc="sample")
+    parts, done = _finished(shards, ranges)
+    recorded = parts[0].states is not None
+    return dataclasses.replace(
+        parts[0],
+        energies=np.concatenate([p.energies for p in parts]),
+        magnetizations=np.concatenate([p.magnetizations for p in parts]),
+        final_states=np.concatenate([p.final_states for p in parts]),
+        states=np.concatenate([p.states for p in parts]) if recorded else None,
+        interrupted=shards.interrupted,
+        info={**parts[0].info, "shards": done, "seconds": shards.seconds})

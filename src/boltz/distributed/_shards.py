@@ -1,0 +1,139 @@
+"""Shards of a run on a Dask cluster: how a run is cut, submitted, waited for and mended.
+
+A shard is a contiguous range of a run's independent pieces (reads, chains, AIS runs) or
+one model of a list. Each shard carries the random streams the single-process run would
+give those pieces, so results do not depend on how the run is cut or where a shard runs.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from boltz._progress import deferred_interrupts, interrupt_pending, progress_bar, take_interrupt
+from boltz._validation import check_positive_int
+from boltz.distributed._cluster import import_distributed, worker_slots
+
+#: Work units (see ``boltz.spin._chains``: 0.2-1 ns each here) below which a run is not cut
+#: into more shards: about half a second of work per shard, against a few milliseconds
+#: that Dask spends on each task (measured in bench/test_bench_distributed.py).
+MIN_SHARD_WORK = 1_000_000_000
+
+#: Shards per worker by default: a worker that dies loses half its share, and a slower
+#: worker's second shard can go to a faster one.
+SHARDS_PER_WORKER = 2
+
+#: Seconds between checks for Ctrl-C while waiting for shards.
+POLL_SECONDS = 0.05
+
+#: Times a run re-sends its shared data and resubmits its shards after every worker that
+#: held the data died.
+RESENDS = 3
+
+
+def plan(total: int, work_per_item: int, num_workers: int,
+         shard_size: int | None = None) -> list[tuple[int, int]]:
+    """Contiguous ranges (start, stop) covering range(total).
+
+    Default: ``SHARDS_PER_WORKER`` shards per worker, fewer when a shard would do less than
+    ``MIN_SHARD_WORK`` units of work, never more than `total`; `shard_size` (items per
+    shard) overrides it.
+    """
+    if shard_size is None:
+        by_work = max(1, total * max(1, work_per_item) // MIN_SHARD_WORK)
+        shards = max(1, min(total, SHARDS_PER_WORKER * num_workers, by_work))
+        shard_size = -(-total // shards)
+    else:
+        shard_size = check_positive_int(shard_size, "shard_size")
+    return [(a, min(a + shard_size, total)) for a in range(0, total, shard_size)]
+
+
+@dataclass
+class ShardResults:
+    """Each shard's result in input order (None where it did not finish), whether Ctrl-C
+    stopped the run, and its wall time in seconds."""
+
+    results: list
+    interrupted: bool
+    seconds: float
+
+    @property
+    def finished(self) -> list[int]:
+        """Indices of the shards that finished."""
+        return [i for i, r in enumerate(self.results) if r is not None]
+
+
+def _lost(future) -> bool:
+    """Whether a failed shard failed because data it needed was lost with its workers (as
+    opposed to an error of its own, which is raised)."""
+    if future.status in ("cancelled", "lost"):
+        return True
+    try:
+        import concurrent.futures
+
+        distributed = import_distributed()
+        error = future.exception()
+        return isinstance(error, (concurrent.futures.CancelledError,
+                                  distributed.client.FutureCancelledError))
+    except Exception:                          # noqa: BLE001  (the future itself is gone)
+        return True
+
+
+def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object = None,
+        progress: bool = False, desc: str = "shards") -> ShardResults:
+    """``task(shared, *shard_args[i])`` for every shard i on the workers of `client`.
+
+    `shared` (the model) is scattered once to every worker (``broadcast=True``) and
+    re-sent, with the unfinished shards resubmitted, if every worker holding it dies.
+    Shard i is placed on worker ``i mod workers`` (loosely: Dask moves it when that worker
+    dies). Ctrl-C cancels the outstanding shards and returns those that finished.
+    """
+    distributed = import_distributed()
+    workers = worker_slots(client)
+    n = len(shard_args)
+    results: list = [None] * n
+    bar = progress_bar(n, progress, desc, unit="shard")
+    t0 = time.perf_counter()
+    interrupted = False
+    futures: dict = {}
+
+    def send():
+        return (None if shared is None
+                else client.scatter(shared, broadcast=True, hash=False))
+
+    def submit(i, data):
+        return client.submit(task, data, *shard_args[i], pure=False,
+                             workers=[workers[i % len(workers)]], allow_other_workers=True)
+
+    try:
+        with deferred_interrupts():
+            data = send()
+            futures = {submit(i, data): i for i in range(n)}
+            resends = 0
+            while futures and not interrupted:
+                interrupted = interrupt_pending()
+                try:
+                    distributed.wait(list(futures), timeout=POLL_SECONDS,
+                                     return_when="FIRST_COMPLETED")
+                except (TimeoutError, distributed.client.FuturesCancelledError):
+                    pass                      # the statuses below tell
+                lost = []
+                for future in [f for f in futures if f.status != "pending"]:
+                    i = futures.pop(future)
+                    if future.status == "finished":
+                        results[i] = future.result()
+                        bar.update(1)
+                    elif _lost(future) and resends < RESENDS:
+                        lost.append(i)
+                    else:
+                        future.result()       # the shard's own error, raised here
+                if lost:
+                    resends += 1
+                    data = send()
+                    futures.update({submit(i, data): i for i in lost})
+            interrupted = take_interrupt() or interrupted
+    finally:
+        if futures:
+            client.cancel(list(futures))
+        bar.close()
+    return ShardResults(results, interrupted, time.perf_counter() - t0)
