@@ -56,7 +56,7 @@ def anneal(annealer, model, num_reads, seed, initial_states, clamped, record_eve
         ranges, pieces, mask = _cut(c, model, num_reads, work_per_read, seed,
                                     initial_states, clamped, shard_size)
         args = [(annealer, b - a, streams, spins, mask, record_every)
-                for (a, b), (streams, spins) in zip(ranges, pieces)]
+                for (a, b), (streams, spins) in zip(ranges, pieces, strict=True)]
         shards = _shards.run(c, _anneal_shard, args, shared=model,
                              progress=bool(annealer.progress), desc="anneal")
     parts, done = _finished(shards, ranges)
@@ -97,7 +97,7 @@ def sample_chains(model, num_chains, seed, initial_states, clamped, options, *, 
         ranges, pieces, mask = _cut(c, model, num_chains, work_per_chain, seed,
                                     initial_states, clamped, shard_size)
         args = [(options, b - a, streams, spins, mask)
-                for (a, b), (streams, spins) in zip(ranges, pieces)]
+                for (a, b), (streams, spins) in zip(ranges, pieces, strict=True)]
         shards = _shards.run(c, _chains_shard, args, shared=model, progress=progress,
                              desc="sample")
     parts, done = _finished(shards, ranges)

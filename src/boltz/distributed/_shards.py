@@ -6,6 +6,7 @@ give those pieces, so results do not depend on how the run is cut or where a sha
 """
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -75,7 +76,7 @@ def _lost(future) -> bool:
         error = future.exception()
         return isinstance(error, (concurrent.futures.CancelledError,
                                   distributed.client.FutureCancelledError))
-    except Exception:                          # noqa: BLE001  (the future itself is gone)
+    except Exception:                          # the future itself is gone
         return True
 
 
@@ -112,11 +113,10 @@ def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object =
             resends = 0
             while futures and not interrupted:
                 interrupted = interrupt_pending()
-                try:
+                with contextlib.suppress(TimeoutError,      # the statuses below tell
+                                         distributed.client.FuturesCancelledError):
                     distributed.wait(list(futures), timeout=POLL_SECONDS,
                                      return_when="FIRST_COMPLETED")
-                except (TimeoutError, distributed.client.FuturesCancelledError):
-                    pass                      # the statuses below tell
                 lost = []
                 for future in [f for f in futures if f.status != "pending"]:
                     i = futures.pop(future)

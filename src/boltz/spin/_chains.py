@@ -138,8 +138,9 @@ class Chains:
 
     Initial states are drawn uniformly from each chain's own stream unless given, so the
     whole run is a function of the seed alone (not of the thread count). `seed` may also be
-    a :class:`~boltz._random.RandomStreams` of `num_chains` streams (a shard of a run). Spins marked in
-    `clamped` keep their initial values: the others are sampled conditionally on them.
+    a :class:`~boltz._random.RandomStreams` of `num_chains` streams (a shard of a run).
+    Spins marked in `clamped` keep their initial values: the others are sampled
+    conditionally on them.
     """
 
     def __init__(self, model, num_chains, seed, initial_states, nthreads,
