@@ -13,6 +13,7 @@ import sys
 from importlib.metadata import PackageNotFoundError, version as _version
 
 from boltz import _moved_modules
+from boltz.distributed import ModelResults, map_models
 from boltz.machines.boltzmann_machine import BoltzmannMachine
 from boltz.numerics import mcmc_statistics
 from boltz.numerics.boltzmann_sampling import sample_boltzmann
@@ -81,6 +82,8 @@ __all__ = [
     "AnnealResult",
     "ParallelTempering",
     "TemperingResult",
+    "map_models",
+    "ModelResults",
     "BoltzmannMachine",
     "RBM",
     "__version__",

@@ -110,3 +110,24 @@ def sample_chains(model, num_chains, seed, initial_states, clamped, options, *, 
         states=np.concatenate([p.states for p in parts]) if recorded else None,
         interrupted=shards.interrupted,
         info={**parts[0].info, "shards": done, "seconds": shards.seconds})
+
+
+# ---- RBM.log_partition("ais") ------------------------------------------------------------
+
+def _ais_shard(rbm, b0, betas, groups):
+    # NumPy's BLAS on one thread (the nanny's OMP_NUM_THREADS=1): a worker with t threads
+    # runs t shards at once
+    from boltz.machines._partition import ais_log_weights
+
+    return ais_log_weights(rbm, b0, betas, groups)
+
+
+def ais(rbm, b0, betas, groups, *, client, shard_size, work_per_group):
+    """The log weights of AIS's groups of runs [(seed, runs), ...], computed in shards of
+    whole groups, and whether Ctrl-C stopped it (then: the finished groups only)."""
+    with connected(client) as c:
+        ranges = _shards.plan(len(groups), work_per_group, len(worker_slots(c)), shard_size)
+        shards = _shards.run(c, _ais_shard, [(b0, betas, groups[a:b]) for a, b in ranges],
+                             shared=rbm, desc="AIS")
+    parts, _ = _finished(shards, ranges)
+    return np.concatenate(parts), shards.interrupted

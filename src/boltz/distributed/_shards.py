@@ -81,13 +81,16 @@ def _lost(future) -> bool:
 
 
 def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object = None,
-        progress: bool = False, desc: str = "shards") -> ShardResults:
-    """``task(shared, *shard_args[i])`` for every shard i on the workers of `client`.
+        owned: Sequence | None = None, progress: bool = False,
+        desc: str = "shards") -> ShardResults:
+    """``task(data, *shard_args[i])`` for every shard i on the workers of `client`, where
+    `data` is `shared` or ``owned[i]``.
 
-    `shared` (the model) is scattered once to every worker (``broadcast=True``) and
-    re-sent, with the unfinished shards resubmitted, if every worker holding it dies.
-    Shard i is placed on worker ``i mod workers`` (loosely: Dask moves it when that worker
-    dies). Ctrl-C cancels the outstanding shards and returns those that finished.
+    `shared` (the model of a run) is scattered once to every worker (``broadcast=True``);
+    ``owned[i]`` (a model of a list) once, to shard i's worker. Either is re-sent, with the
+    unfinished shards resubmitted, if every worker holding it dies. Shard i is placed on
+    worker ``i mod workers`` (loosely: Dask moves it when that worker dies). Ctrl-C cancels
+    the outstanding shards and returns those that finished.
     """
     distributed = import_distributed()
     workers = worker_slots(client)
@@ -98,17 +101,23 @@ def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object =
     interrupted = False
     futures: dict = {}
 
-    def send():
-        return (None if shared is None
-                else client.scatter(shared, broadcast=True, hash=False))
+    def place(i):
+        return [workers[i % len(workers)]]
+
+    def send(shards):
+        """The data of `shards`, scattered: {shard: future}."""
+        if owned is None:
+            data = client.scatter(shared, broadcast=True, hash=False)
+            return dict.fromkeys(shards, data)
+        return {i: client.scatter(owned[i], workers=place(i), hash=False) for i in shards}
 
     def submit(i, data):
-        return client.submit(task, data, *shard_args[i], pure=False,
-                             workers=[workers[i % len(workers)]], allow_other_workers=True)
+        return client.submit(task, data[i], *shard_args[i], pure=False, workers=place(i),
+                             allow_other_workers=True)
 
     try:
         with deferred_interrupts():
-            data = send()
+            data = send(range(n))
             futures = {submit(i, data): i for i in range(n)}
             resends = 0
             while futures and not interrupted:
@@ -129,7 +138,7 @@ def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object =
                         future.result()       # the shard's own error, raised here
                 if lost:
                     resends += 1
-                    data = send()
+                    data = send(lost)
                     futures.update({submit(i, data): i for i in lost})
             interrupted = take_interrupt() or interrupted
     finally:

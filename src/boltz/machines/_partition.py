@@ -87,6 +87,9 @@ class AISResult:
         Log importance weights of the runs.
     betas : ndarray
         The inverse-temperature schedule, 0 to 1.
+    interrupted : bool
+        Ctrl-C stopped a distributed estimate (``client=``): it pools the groups of runs
+        whose task had finished (``log_weights`` holds them).
     """
 
     log_z: float
@@ -95,9 +98,74 @@ class AISResult:
     log_z_upper: float
     log_weights: np.ndarray
     betas: np.ndarray
+    interrupted: bool = False
 
 
-def log_partition_ais(W, b, c, *, n_betas=1000, n_runs=100, base_rates=None, seed=None):
+#: AIS runs that share one random stream and one matrix product per step. A group's log
+#: weights depend only on its stream, so a distributed estimate cuts the runs between
+#: groups and matches the single-process one bit for bit.
+RUNS_PER_GROUP = 100
+
+
+def _base_biases(base_rates, b):
+    """Visible biases of the base model: logit of the clipped base rates (0: uniform)."""
+    if base_rates is None:
+        return np.zeros_like(b)
+    p = as_float_array(base_rates, "base_rates").astype(np.float64, copy=False)
+    if p.shape != b.shape:
+        raise ValueError(f"base_rates must have shape {b.shape}, got {p.shape}")
+    if not np.all((p >= 0) & (p <= 1)):
+        raise ValueError("base_rates must be probabilities in [0, 1]")
+    p = np.clip(p, 1e-3, 1 - 1e-3)
+    return np.log(p) - np.log1p(-p)
+
+
+def ais_log_weights(rbm, b0, betas, groups):
+    """Log importance weights of the groups of runs [(seed, runs), ...], concatenated.
+
+    rbm is (W, b, c); each group draws from its own ``default_rng(seed)``."""
+    W, b, c = rbm
+    return np.concatenate([_ais_group(W, b, c, b0, betas, seed, runs)
+                           for seed, runs in groups])
+
+
+def _ais_group(W, b, c, b0, betas, seed, runs):
+    rng = np.random.default_rng(seed)
+    V = (rng.random((runs, b.size)) < 1.0 / (1.0 + np.exp(-b0))).astype(np.float64)
+    log_w = np.zeros(runs)
+    for k in range(1, betas.size):
+        # log p*_beta(v) = (1 - beta) b0.v + beta b.v + sum_j softplus(beta (c + v W)_j);
+        # one product A = c + v W serves both terms of the weight and the next h
+        A = V @ W + c
+        log_w += ((betas[k] - betas[k - 1]) * (V @ b - V @ b0)
+                  + softplus_sums(betas[k] * A) - softplus_sums(betas[k - 1] * A))
+        if k < betas.size - 1:
+            beta = betas[k]
+            ph = 1.0 / (1.0 + np.exp(-beta * A))
+            H = (rng.random(ph.shape) < ph).astype(np.float64)
+            pv = 1.0 / (1.0 + np.exp(-((1.0 - beta) * b0 + beta * (H @ W.T + b))))
+            V = (rng.random(pv.shape) < pv).astype(np.float64)
+    return log_w
+
+
+def ais_result(log_w, b0, n_hidden, betas, interrupted=False) -> AISResult:
+    """The estimate and its ±3σ bounds from the runs' log weights."""
+    log_z0 = float(_softplus(b0).sum()) + n_hidden * np.log(2.0)   # sum over v, h at beta 0
+    n_runs = log_w.size
+    shift = log_w.max()
+    w = np.exp(log_w - shift)
+    mean = w.mean()
+    se = w.std(ddof=1) / np.sqrt(n_runs) if n_runs > 1 else np.inf
+    log_z = log_z0 + shift + np.log(mean)
+    lower = log_z0 + shift + np.log(mean - 3 * se) if mean > 3 * se else -np.inf
+    return AISResult(log_z=float(log_z), log_z_se=float(se / mean),
+                     log_z_lower=float(lower),
+                     log_z_upper=float(log_z0 + shift + np.log(mean + 3 * se)),
+                     log_weights=log_w, betas=betas, interrupted=interrupted)
+
+
+def log_partition_ais(W, b, c, *, n_betas=1000, n_runs=100, base_rates=None, seed=None,
+                      client=None, shard_size=None):
     r"""Estimate :math:`\log Z` by annealed importance sampling from a base-rate model.
 
     The base model has independent visible units with biases
@@ -117,11 +185,17 @@ def log_partition_ais(W, b, c, *, n_betas=1000, n_runs=100, base_rates=None, see
     n_betas : int
         Intermediate distributions (default 1000).
     n_runs : int
-        Independent runs (default 100), vectorised.
+        Independent runs (default 100), vectorised in groups of ``RUNS_PER_GROUP`` (100),
+        each group on its own random stream (child g of the seed's SeedSequence).
     base_rates : array_like (n_visible,), optional
         Visible marginals of the base model, e.g. the training data's means (clipped to
         [1e-3, 1 - 1e-3]); a base model close to the RBM lowers the variance.
     seed : None, int, SeedSequence or Generator
+    client : dask.distributed.Client, "local" or str, optional
+        Run the groups of runs on a Dask cluster (see :mod:`boltz.distributed`); the
+        estimate is bit-identical to the one without it.
+    shard_size : int, optional
+        With `client`: runs per task, rounded up to whole groups.
 
     Returns
     -------
@@ -132,42 +206,19 @@ def log_partition_ais(W, b, c, *, n_betas=1000, n_runs=100, base_rates=None, see
     n_runs = check_positive_int(n_runs, "n_runs")
     check_allocation(8 * (n_betas + 1), f"n_betas={n_betas}", "the inverse temperatures")
     # V, A = c + V W, the hidden probabilities, H, and the uniforms drawn for them
-    check_allocation(8 * 4 * n_runs * (b.size + c.size), f"n_runs={n_runs}",
-                     "the annealing runs' states")
-    if base_rates is None:
-        b0 = np.zeros_like(b)
-    else:
-        p = as_float_array(base_rates, "base_rates").astype(np.float64, copy=False)
-        if p.shape != b.shape:
-            raise ValueError(f"base_rates must have shape {b.shape}, got {p.shape}")
-        if not np.all((p >= 0) & (p <= 1)):
-            raise ValueError("base_rates must be probabilities in [0, 1]")
-        p = np.clip(p, 1e-3, 1 - 1e-3)
-        b0 = np.log(p) - np.log1p(-p)
-    rng = np.random.default_rng(seed_sequence(seed))
+    check_allocation(8 * 4 * min(n_runs, RUNS_PER_GROUP) * (b.size + c.size) + 8 * n_runs,
+                     f"n_runs={n_runs}", "the annealing runs' states")
+    b0 = _base_biases(base_rates, b)
     betas = np.linspace(0.0, 1.0, n_betas + 1)
-    V = (rng.random((n_runs, b.size)) < 1.0 / (1.0 + np.exp(-b0))).astype(np.float64)
-    log_w = np.zeros(n_runs)
-    for k in range(1, betas.size):
-        # log p*_beta(v) = (1 - beta) b0.v + beta b.v + sum_j softplus(beta (c + v W)_j);
-        # one product A = c + v W serves both terms of the weight and the next h
-        A = V @ W + c
-        log_w += ((betas[k] - betas[k - 1]) * (V @ b - V @ b0)
-                  + softplus_sums(betas[k] * A) - softplus_sums(betas[k - 1] * A))
-        if k < betas.size - 1:
-            beta = betas[k]
-            ph = 1.0 / (1.0 + np.exp(-beta * A))
-            H = (rng.random(ph.shape) < ph).astype(np.float64)
-            pv = 1.0 / (1.0 + np.exp(-((1.0 - beta) * b0 + beta * (H @ W.T + b))))
-            V = (rng.random(pv.shape) < pv).astype(np.float64)
-    log_z0 = float(_softplus(b0).sum()) + c.size * np.log(2.0)   # sum over v and h at beta 0
-    shift = log_w.max()
-    w = np.exp(log_w - shift)
-    mean = w.mean()
-    se = w.std(ddof=1) / np.sqrt(n_runs) if n_runs > 1 else np.inf
-    log_z = log_z0 + shift + np.log(mean)
-    lower = log_z0 + shift + np.log(mean - 3 * se) if mean > 3 * se else -np.inf
-    return AISResult(log_z=float(log_z), log_z_se=float(se / mean),
-                     log_z_lower=float(lower),
-                     log_z_upper=float(log_z0 + shift + np.log(mean + 3 * se)),
-                     log_weights=log_w, betas=betas)
+    sizes = [min(RUNS_PER_GROUP, n_runs - a) for a in range(0, n_runs, RUNS_PER_GROUP)]
+    groups = list(zip(seed_sequence(seed).spawn(len(sizes)), sizes, strict=True))
+    if client is None:
+        return ais_result(ais_log_weights((W, b, c), b0, betas, groups), b0, c.size, betas)
+    from boltz.distributed._calls import ais
+
+    if shard_size is not None:
+        shard_size = -(-check_positive_int(shard_size, "shard_size") // RUNS_PER_GROUP)
+    log_w, interrupted = ais((W, b, c), b0, betas, groups, client=client,
+                             shard_size=shard_size,
+                             work_per_group=RUNS_PER_GROUP * n_betas * W.size)
+    return ais_result(log_w, b0, c.size, betas, interrupted)

@@ -431,8 +431,10 @@ class RBM(*ESTIMATOR_BASES):
             estimates it by annealed importance sampling and keeps the full result, with
             its standard error and ±3σ bounds, in ``ais_``.
         **ais_options : object
-            With ``"ais"``: ``n_betas``, ``n_runs``, ``base_rates``, ``seed`` (see
-            ``boltz.machines._partition.log_partition_ais``).
+            With ``"ais"``: ``n_betas``, ``n_runs``, ``base_rates``, ``seed``, and
+            ``client`` / ``shard_size`` to run the runs on a Dask cluster with the same
+            estimate, bit for bit (see ``boltz.machines._partition.log_partition_ais`` and
+            :mod:`boltz.distributed`).
 
         Returns
         -------

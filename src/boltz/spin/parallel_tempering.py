@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,10 +24,13 @@ from boltz._validation import (
     check_positive_int,
     resolve_num_threads,
 )
+from boltz.distributed import map_models
+from boltz.distributed._map import run_each
 from boltz.numerics import mcmc_statistics as stats
 from boltz.spin._chains import METHODS, ORDERS, Chains, SweepsInterrupted, check_model
 
 if TYPE_CHECKING:
+    from boltz.distributed import ModelResults
     from boltz.spin.ising_model import IsingModel
 
 __all__ = ["ParallelTempering", "TemperingResult"]
@@ -168,28 +172,50 @@ class ParallelTempering:
             raise ValueError("betas must be distinct")
         return b
 
-    def sample(self, model: IsingModel, seed: SeedLike = None,
+    def sample(self, model: IsingModel | Sequence[IsingModel], seed: SeedLike = None,
                initial_states: ArrayLike | None = None,
-               return_states: bool = False) -> TemperingResult:
-        """Run the ladder on `model`.
+               return_states: bool = False, *,
+               client: object = None) -> TemperingResult | ModelResults:
+        """Run the ladder on `model`, or on each of several models.
 
         Parameters
         ----------
-        model : IsingModel
-            The model, :math:`E(s)` in boltz's sign convention.
+        model : IsingModel or sequence of IsingModel
+            The model, :math:`E(s)` in boltz's sign convention. Several models (disorder
+            realisations) run one after another, or as one task each on a Dask cluster with
+            `client`: model i gets child i of ``SeedSequence(seed).spawn(len(model))``, as
+            in :func:`boltz.map_models`.
         seed : None, int, SeedSequence or Generator
             Randomness of the sweeps and the swaps; the same seed gives the same result for
             any `num_threads`.
         initial_states : array_like (K, n) or (n,), optional
-            Starting spins of the replicas, in the sorted order of betas.
+            Starting spins of the replicas, in the sorted order of betas (one model only).
         return_states : bool
             Keep the recorded state at every temperature (memory ``K * records * n``).
+        client : dask.distributed.Client, "local" or str, optional
+            Run on a Dask cluster (see :mod:`boltz.distributed`), one task per model, with
+            results bit-identical to the run without it. The replicas of one ladder
+            exchange states every `swap_interval` sweeps, so one model is one task.
 
         Returns
         -------
-        TemperingResult
+        TemperingResult, or ModelResults of them for a sequence of models
             Per-temperature traces, swap acceptance rates and the lowest state seen.
         """
+        many = isinstance(model, Sequence) and not isinstance(model, str)
+        if many or client is not None:
+            if many and initial_states is not None:
+                raise ValueError("initial_states applies to a single model, not to a "
+                                 "sequence of models")
+            self._check_betas()
+            options = {"initial_states": initial_states,
+                       "return_states": check_bool(return_states, "return_states")}
+            if many:
+                return map_models(self, model, seed=seed, client=client,
+                                  progress=check_bool(self.progress, "progress"), **options)
+            check_model(model)                    # one model, on the cluster: one task
+            return run_each([self], [model], [seed_sequence(seed)], client=client,
+                            progress=False, one_model=True, options=options)[0]
         check_model(model)
         betas = self._check_betas()
         interval = check_positive_int(self.swap_interval, "swap_interval")
