@@ -19,14 +19,17 @@ from boltz.distributed._cluster import connected, worker_slots, worker_threads
 from boltz.spin._chains import check_start
 
 
-def _cut(client, model, total, work_per_item, seed, initial_states, clamped, shard_size):
-    """The ranges of a run of `total` chains and each range's (streams, initial states),
-    plus the clamped mask as a bool array (or None)."""
+def _start(model, total, seed, initial_states, clamped):
+    """Each chain's random stream and validated initial state (or None), and the clamped
+    mask as a bool array (or None): checked here, before anything is submitted."""
     spins, mask = check_start(model, total, initial_states, clamped)
-    streams = RandomStreams(seed, total)
+    return RandomStreams(seed, total), spins, None if mask is None else mask.astype(bool)
+
+
+def _cut(client, total, work_per_item, shard_size, streams, spins):
+    """The ranges of a run of `total` chains and each range's (streams, initial states)."""
     ranges = _shards.plan(total, work_per_item, len(worker_slots(client)), shard_size)
-    pieces = [(streams[a:b], None if spins is None else spins[a:b]) for a, b in ranges]
-    return ranges, pieces, None if mask is None else mask.astype(bool)
+    return ranges, [(streams[a:b], None if spins is None else spins[a:b]) for a, b in ranges]
 
 
 def _finished(shards: _shards.ShardResults, ranges):
@@ -52,11 +55,11 @@ def anneal(annealer, model, num_reads, seed, initial_states, clamped, record_eve
     """:meth:`boltz.Annealer.sample` with its reads cut into shards."""
     from boltz.spin.annealing import AnnealResult
 
+    streams, spins, mask = _start(model, num_reads, seed, initial_states, clamped)
     with connected(client) as c:
-        ranges, pieces, mask = _cut(c, model, num_reads, work_per_read, seed,
-                                    initial_states, clamped, shard_size)
-        args = [(annealer, b - a, streams, spins, mask, record_every)
-                for (a, b), (streams, spins) in zip(ranges, pieces, strict=True)]
+        ranges, pieces = _cut(c, num_reads, work_per_read, shard_size, streams, spins)
+        args = [(annealer, b - a, part, start, mask, record_every)
+                for (a, b), (part, start) in zip(ranges, pieces, strict=True)]
         shards = _shards.run(c, _anneal_shard, args, shared=model,
                              progress=bool(annealer.progress), desc="anneal")
     parts, done = _finished(shards, ranges)
@@ -93,11 +96,11 @@ def sample_chains(model, num_chains, seed, initial_states, clamped, options, *, 
                   shard_size, work_per_chain, progress):
     """:func:`boltz.sample` with its chains cut into shards; `options` are its other
     arguments (beta, sweeps, method...)."""
+    streams, spins, mask = _start(model, num_chains, seed, initial_states, clamped)
     with connected(client) as c:
-        ranges, pieces, mask = _cut(c, model, num_chains, work_per_chain, seed,
-                                    initial_states, clamped, shard_size)
-        args = [(options, b - a, streams, spins, mask)
-                for (a, b), (streams, spins) in zip(ranges, pieces, strict=True)]
+        ranges, pieces = _cut(c, num_chains, work_per_chain, shard_size, streams, spins)
+        args = [(options, b - a, part, start, mask)
+                for (a, b), (part, start) in zip(ranges, pieces, strict=True)]
         shards = _shards.run(c, _chains_shard, args, shared=model, progress=progress,
                              desc="sample")
     parts, done = _finished(shards, ranges)

@@ -76,11 +76,9 @@ def connected(client) -> Iterator:
 
 def worker_slots(client) -> list[str]:
     """The addresses of the client's workers, sorted (at least one: waits for it)."""
-    workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
-    if not workers:
+    if not client.nthreads():
         client.wait_for_workers(1)
-        workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
-    return workers
+    return sorted(client.nthreads())
 
 
 _WORKER_LOCKS: dict[str, threading.Lock] = {}

@@ -6,6 +6,7 @@ give those pieces, so results do not depend on how the run is cut or where a sha
 """
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import time
 from collections.abc import Callable, Sequence
@@ -64,18 +65,21 @@ class ShardResults:
         return [i for i, r in enumerate(self.results) if r is not None]
 
 
+def _cancellations() -> tuple[type, ...]:
+    """The exceptions of a cancelled future (and of waiting on one) in this Dask version."""
+    distributed = import_distributed()
+    return (concurrent.futures.CancelledError, *(
+        getattr(distributed.client, name) for name in
+        ("FutureCancelledError", "FuturesCancelledError") if hasattr(distributed.client, name)))
+
+
 def _lost(future) -> bool:
     """Whether a failed shard failed because data it needed was lost with its workers (as
     opposed to an error of its own, which is raised)."""
     if future.status in ("cancelled", "lost"):
         return True
     try:
-        import concurrent.futures
-
-        distributed = import_distributed()
-        error = future.exception()
-        return isinstance(error, (concurrent.futures.CancelledError,
-                                  distributed.client.FutureCancelledError))
+        return isinstance(future.exception(), _cancellations())
     except Exception:                          # the future itself is gone
         return True
 
@@ -93,6 +97,7 @@ def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object =
     the outstanding shards and returns those that finished.
     """
     distributed = import_distributed()
+    cancelled = _cancellations()
     workers = worker_slots(client)
     n = len(shard_args)
     results: list = [None] * n
@@ -122,8 +127,7 @@ def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object =
             resends = 0
             while futures and not interrupted:
                 interrupted = interrupt_pending()
-                with contextlib.suppress(TimeoutError,      # the statuses below tell
-                                         distributed.client.FuturesCancelledError):
+                with contextlib.suppress(TimeoutError, *cancelled):   # statuses below tell
                     distributed.wait(list(futures), timeout=POLL_SECONDS,
                                      return_when="FIRST_COMPLETED")
                 lost = []

@@ -1,0 +1,272 @@
+"""boltz on Dask: every distributed call gives, bit for bit, what the single-process call
+gives with the same seed, on real LocalClusters of 1, 2 and 3 worker processes; a worker
+killed mid-run changes nothing; Ctrl-C keeps the finished shards; bad input and bad clients
+are refused before anything is submitted."""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import boltz
+from boltz.machines._partition import log_partition_ais
+
+distributed = pytest.importorskip("distributed")
+
+from interrupting import interrupt_call  # noqa: E402
+
+
+def _cluster(n_workers):
+    cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                       processes=True, dashboard_address=None)
+    return cluster, distributed.Client(cluster)
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster, c = _cluster(2)
+    yield c
+    c.close()
+    cluster.close()
+
+
+@pytest.fixture(scope="module", params=[1, 3])
+def other_client(request):
+    cluster, c = _cluster(request.param)
+    yield c
+    c.close()
+    cluster.close()
+
+
+def _model(n=60, seed=1):
+    return boltz.IsingModel.sherrington_kirkpatrick(n, seed=seed)
+
+
+def _same_anneal(a, b):
+    assert np.array_equal(a.states, b.states)
+    assert np.array_equal(a.energies, b.energies)
+    assert np.array_equal(a.best_state, b.best_state) and a.best_energy == b.best_energy
+    for name in ("trace_sweeps", "trace_energies", "trace_best_energies"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x is None and y is None) or np.array_equal(x, y), name
+
+
+def _check_calls(c):
+    """Anneal, sample, AIS and map_models on client `c` against the local calls."""
+    model = _model()
+    annealer = boltz.Annealer(num_sweeps=150, num_cycles=2)
+    here = annealer.sample(model, num_reads=7, seed=5, record_every=20)
+    for shard_size in (None, 1, 3):
+        there = annealer.sample(model, num_reads=7, seed=5, record_every=20, client=c,
+                                shard_size=shard_size)
+        _same_anneal(here, there)
+        covered = [r for a, b in there.info["shards"] for r in range(a, b)]
+        assert covered == list(range(7)) and not there.info["interrupted"]
+
+    here = boltz.sample(model, 0.7, num_chains=5, num_sweeps=60, thin=2, seed=3,
+                        return_states=True)
+    there = boltz.sample(model, 0.7, num_chains=5, num_sweeps=60, thin=2, seed=3,
+                         return_states=True, client=c, shard_size=2)
+    for name in ("energies", "magnetizations", "final_states", "states"):
+        assert np.array_equal(getattr(here, name), getattr(there, name)), name
+    assert here.info["num_records"] == there.info["num_records"] == 30
+
+    rng = np.random.default_rng(0)
+    W, b, h = rng.normal(0, 0.4, (12, 5)), rng.normal(0, 0.2, 12), rng.normal(0, 0.2, 5)
+    here = log_partition_ais(W, b, h, n_betas=50, n_runs=250, seed=9)
+    there = log_partition_ais(W, b, h, n_betas=50, n_runs=250, seed=9, client=c,
+                              shard_size=100)
+    assert np.array_equal(here.log_weights, there.log_weights)
+    assert here.log_z == there.log_z and here.log_z_se == there.log_z_se
+
+    models = [_model(n, seed=n) for n in (20, 30, 40, 50)]
+    pt = boltz.ParallelTempering(np.linspace(0.2, 1.0, 5), num_sweeps=80)
+    here, there = pt.sample(models, seed=2), pt.sample(models, seed=2, client=c)
+    assert [r.final_states.shape[1] for r in there] == [20, 30, 40, 50]   # input order
+    for x, y in zip(here, there, strict=True):
+        assert np.array_equal(x.energies, y.energies)
+        assert np.array_equal(x.swap_acceptance, y.swap_acceptance)
+        assert x.best_energy == y.best_energy
+
+
+def test_each_call_on_two_workers_is_bit_identical_to_the_local_call(client):
+    _check_calls(client)
+
+
+@pytest.mark.slow
+def test_each_call_on_one_and_three_workers_is_bit_identical(other_client):
+    _check_calls(other_client)
+
+
+def test_one_ladder_on_the_cluster_matches_the_local_run(client):
+    model = _model(30)
+    pt = boltz.ParallelTempering([0.3, 0.6, 1.0], num_sweeps=100)
+    here = pt.sample(model, seed=np.random.SeedSequence(4))
+    there = pt.sample(model, seed=np.random.SeedSequence(4), client=client)
+    assert isinstance(there, boltz.TemperingResult)
+    assert np.array_equal(here.energies, there.energies)
+
+
+def test_map_models_over_files_and_objects_in_input_order(client, tmp_path):
+    # instance files (a Gset edge list and an .npz), loaded where they run
+    rng = np.random.default_rng(1)
+    files = []
+    for k, n in enumerate((12, 16, 20)):
+        i, j = np.triu_indices(n, 1)
+        keep = rng.random(i.size) < 0.4
+        path = tmp_path / f"g{k}.txt"
+        rows = [f"{a + 1} {b + 1} 1" for a, b in zip(i[keep], j[keep], strict=True)]
+        path.write_text(f"{n} {len(rows)}\n" + "\n".join(rows) + "\n")
+        files.append(str(path))
+    m = _model(24)
+    np.savez(tmp_path / "sk.npz", J=m.couplings_dense())
+    files.append(str(tmp_path / "sk.npz"))
+    annealer = boltz.Annealer(num_sweeps=100)
+    here = boltz.map_models(annealer, files, seed=7, num_reads=3)
+    there = boltz.map_models(annealer, files, seed=7, num_reads=3, client=client)
+    assert not here.interrupted and not there.interrupted
+    for k, (x, y) in enumerate(zip(here, there, strict=True)):
+        assert np.array_equal(x.states, y.states), files[k]
+    # the result of a model depends on its position and the seed only: model k alone with
+    # child k of the seed gives the same
+    child = np.random.SeedSequence(7).spawn(len(files))[1]
+    alone = annealer.sample(boltz.IsingModel.from_maxcut(files[1]), num_reads=3, seed=child)
+    assert np.array_equal(alone.states, here[1].states)
+    # a function as the sampler, and several samplers over one model
+    f_here = boltz.map_models(boltz.sample, [m, m], seed=1, beta=0.5, num_chains=2,
+                              num_sweeps=30)
+    f_there = boltz.map_models(boltz.sample, [m, m], seed=1, beta=0.5, num_chains=2,
+                               num_sweeps=30, client=client)
+    assert all(np.array_equal(x.energies, y.energies) for x, y in zip(f_here, f_there,
+                                                                     strict=True))
+    ladders = [boltz.ParallelTempering(np.linspace(0.1, top, 4), num_sweeps=50)
+               for top in (0.5, 1.0, 2.0)]
+    scan = boltz.map_models(ladders, m, seed=3, client=client)
+    assert [float(r.betas[-1]) for r in scan] == [0.5, 1.0, 2.0]
+    assert np.array_equal(scan[2].energies, ladders[2].sample(m, seed=np.random.SeedSequence(
+        3).spawn(3)[2]).energies)
+
+
+def test_bad_input_is_refused_before_anything_is_submitted():
+    # an unreachable scheduler is never contacted: the argument error comes first
+    model = _model(10)
+    nowhere = "tcp://127.0.0.1:9"
+    with pytest.raises(ValueError, match="num_reads"):
+        boltz.Annealer(num_sweeps=10).sample(model, num_reads=0, client=nowhere)
+    with pytest.raises(ValueError, match="beta_range"):
+        boltz.Annealer(beta_range=(2, 1)).sample(model, client=nowhere)
+    with pytest.raises(ValueError, match="initial_states"):
+        boltz.Annealer().sample(model, num_reads=3, initial_states=np.ones((2, 10)),
+                                client=nowhere)
+    with pytest.raises(ValueError, match="beta"):
+        boltz.sample(model, -1.0, client=nowhere)
+    with pytest.raises(TypeError, match="client"):
+        boltz.Annealer().sample(model, client=3)
+    with pytest.raises(ValueError, match="client"):
+        boltz.Annealer().sample(model, client="")
+    with pytest.raises(TypeError, match="sampler"):
+        boltz.map_models(object(), [model])
+    with pytest.raises(ValueError, match=r"models\[1\]"):
+        boltz.map_models(boltz.Annealer(), [model, "/no/such/file.txt"])
+    with pytest.raises(ValueError, match="initial_states"):
+        boltz.ParallelTempering([0.1, 1.0]).sample([model, model], initial_states=np.ones(10))
+
+
+def test_unreachable_scheduler_and_closed_client_are_clear_errors(monkeypatch):
+    from boltz.distributed import _cluster as connecting
+
+    monkeypatch.setattr(connecting, "CONNECT_TIMEOUT", 1)
+    model = _model(10)
+    with pytest.raises(ValueError, match=r"client: no Dask scheduler answered at "
+                                         r"'tcp://127.0.0.1:9'"):
+        boltz.Annealer(num_sweeps=10).sample(model, client="tcp://127.0.0.1:9")
+    with pytest.raises(ValueError, match="client"):
+        boltz.sample(model, 0.5, client="not a scheme://x")
+    cluster, c = _cluster(1)
+    c.close()
+    cluster.close()
+    with pytest.raises(ValueError, match="client is closed"):
+        boltz.Annealer(num_sweeps=10).sample(model, client=c)
+
+
+def test_without_client_dask_is_not_imported():
+    import subprocess
+    import sys
+
+    code = ("import sys, boltz; m = boltz.IsingModel.square_lattice(4); "
+            "boltz.Annealer(num_sweeps=10).sample(m, seed=0); "
+            "boltz.map_models(boltz.Annealer(num_sweeps=10), [m, m], seed=0); "
+            "print('distributed' in sys.modules, 'dask' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.split() == ["False", "False"]
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_run_changes_nothing():
+    cluster, c = _cluster(2)
+    try:
+        model = _model(300, seed=3)
+        annealer = boltz.Annealer(num_sweeps=20000)     # about 1 s per shard of 2 reads
+        here = annealer.sample(model, num_reads=8, seed=11)
+        before = set(c.nthreads())
+        pids = c.run(os.getpid)
+        victim = pids[sorted(pids)[0]]
+
+        def kill():
+            time.sleep(0.5)                   # the first shards are running
+            os.kill(victim, signal.SIGKILL)
+
+        killer = threading.Thread(target=kill)
+        killer.start()
+        there = annealer.sample(model, num_reads=8, seed=11, client=c, shard_size=2)
+        killer.join()
+        assert there.info["seconds"] > 0.5     # the kill came while shards were running
+        _same_anneal(here, there)
+        c.wait_for_workers(2)
+        assert set(c.nthreads()) != before     # the nanny restarted the killed worker
+    finally:
+        c.close()
+        cluster.close()
+
+
+@pytest.mark.slow
+def test_ctrl_c_cancels_the_outstanding_shards_and_keeps_the_finished_ones():
+    setup = """
+        import json, numpy as np, boltz, distributed
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                           dashboard_address=None)
+        client = distributed.Client(cluster)
+        model = boltz.IsingModel.sherrington_kirkpatrick(200, seed=3)
+        annealer = boltz.Annealer(num_sweeps=20000)   # about 0.5 s per shard of 2 reads
+        boltz.Annealer(num_sweeps=10).sample(model, num_reads=2, client=client)  # warm up
+    """
+    call = "annealer.sample(model, num_reads=64, seed=11, client=client, shard_size=2)"
+    report = """
+        print(json.dumps({"interrupted": result.info["interrupted"],
+                          "shards": result.info["shards"],
+                          "states": result.states.tolist()}))
+    """
+    got = interrupt_call(setup, call, report, delay=3.0, hang_limit=60)
+    assert got.report is not None, got.stderr
+    assert got.report["interrupted"] is True
+    shards = [tuple(s) for s in got.report["shards"]]
+    assert 0 < len(shards) < 32
+    assert got.latency < 2.0                   # cancelled at once, not run to the end
+    # each kept shard is what those reads of the whole run are: its streams, run alone
+    from boltz._random import RandomStreams
+
+    streams = RandomStreams(11, 64)
+    model = _model(200, seed=3)
+    kept = np.array(got.report["states"], dtype=np.int8)
+    row = 0
+    for a, b in shards:
+        alone = boltz.Annealer(num_sweeps=20000).sample(model, num_reads=b - a,
+                                                         seed=streams[a:b])
+        assert np.array_equal(kept[row:row + b - a], alone.states)
+        row += b - a
+    assert row == kept.shape[0]
