@@ -1,4 +1,5 @@
-"""The three wings: public names unchanged, 0.1 module paths still importable (deprecated)."""
+"""The three wings (and the distributed runner across them): public names unchanged, 0.1
+module paths still importable (deprecated)."""
 import importlib
 import subprocess
 import sys
@@ -10,7 +11,8 @@ from boltz._moved_modules import MOVED
 
 
 def test_every_public_name_lives_in_its_wing():
-    wings = {"numerics": boltz.numerics, "spin": boltz.spin, "machines": boltz.machines}
+    wings = {"numerics": boltz.numerics, "spin": boltz.spin, "machines": boltz.machines,
+             "distributed": boltz.distributed}
     for name in boltz.__all__:
         if name.startswith("__"):
             continue

@@ -60,5 +60,8 @@ def test_readme_examples_run_and_their_comments_hold(readme):
     annealed, ax = readme["annealed"], readme["ax"]
     (best,) = [line for line in ax.lines if line.get_label() == "best so far"]
     assert best.get_ydata()[-1] == pytest.approx(annealed.best_energy)
+    # Scaling out: the cluster's anneal is the local one, bit for bit; map_models in order
+    assert np.array_equal(readme["there"].states, readme["here"].states)
+    assert [r.energies.shape for r in readme["per_model"]] == [(8,)] * 4
     # the RBM's AIS estimate agrees with its reported standard error being finite
     assert np.isfinite(readme["rbm"].ais_.log_z_se)

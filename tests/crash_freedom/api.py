@@ -117,6 +117,19 @@ KINDS = {
         "__import__('dimod').BinaryQuadraticModel({0: 1e308}, {(0, 1): -1e308}, 0.0, 'SPIN')",
         "None", "ising(0)"]),
     "validation_data": lambda: s.mostly(st.one_of(st.just("None"), s.rows(3).good)),
+    # no wild values: a string is a scheduler address, which the call would try to reach
+    # (tests/test_distributed.py checks that); None runs here
+    "client": lambda: s.Mixed(st.just("None"), st.sampled_from(["3", "''", "[1]", "b'x'",
+                                                                "'  '", "1.5"])),
+    "shard_size": s.counts,
+    "sampler": lambda: s.mostly(st.sampled_from([
+        "Annealer(num_sweeps=5)", "ParallelTempering([0.1, 1.0], num_sweeps=4, burn_in=1)",
+        "[Annealer(num_sweeps=3), Annealer(num_sweeps=4)]"]),
+        st.sampled_from(["None", "3", "[]", "[None]", "boltz.sample", "'Annealer'"])),
+    "models": lambda: s.mostly(st.sampled_from(["ising(0)", "[ising(1), ising(2)]",
+                                                "(ising(3),)"]),
+                               st.sampled_from(["[]", "['/no/such/file']", "None", "[None]",
+                                                "[ising(1), 3]", "rbm(0)", "''"])),
 }
 
 
@@ -243,8 +256,11 @@ def _targets() -> list[Target]:
     T.append(Target("sample", st.just(("boltz.sample", {})),
                     ["model", "beta", "num_chains", "num_sweeps", "burn_in", "thin", "method",
                      "order", "seed", "num_threads", "initial_states", "return_states",
-                     "progress", "clamped"], required=("model", "beta", "num_sweeps",
-                                                       "burn_in")))
+                     "progress", "clamped", "client", "shard_size"],
+                    required=("model", "beta", "num_sweeps", "burn_in")))
+    T.append(Target("map_models", st.just(("boltz.map_models", {})),
+                    ["sampler", "models", "seed", "client", "progress"],
+                    required=("sampler", "models")))
     for fn in ("autocorrelation", "integrated_autocorrelation_time", "effective_sample_size",
                "mean_and_standard_error", "chain_spread_error"):
         T.append(Target(f"mcmc_statistics.{fn}", st.just((f"boltz.mcmc_statistics.{fn}", {})),
@@ -265,11 +281,12 @@ def _targets() -> list[Target]:
         T.append(Target(f"IsingModel.{m}", _fixed("ising({k})." + m), ps, required=ps[:1]))
     # samplers
     T.append(Target("Annealer.sample", st.just(("sample", {})),
-                    ["model", "num_reads", "seed", "initial_states", "clamped", "record_every"],
+                    ["model", "num_reads", "seed", "initial_states", "clamped", "record_every",
+                     "client", "shard_size"],
                     required=("model",), ctor="Annealer"))
     T.append(Target("ParallelTempering.sample", st.just(("sample", {})),
-                    ["model", "seed", "initial_states", "return_states"], required=("model",),
-                    ctor="ParallelTempering"))
+                    ["model", "seed", "initial_states", "return_states", "client"],
+                    required=("model",), ctor="ParallelTempering"))
     # BoltzmannMachine
     T.append(Target("BoltzmannMachine.fit", st.just(("fit", {})),
                     ["X", "y"], {"X": lambda ctx: s.rows(3)}, required=("X",),
@@ -315,7 +332,7 @@ def _targets() -> list[Target]:
               "log_partition", "log_likelihood", "save"):
         ps = parameters(f"RBM.{m}")
         if m == "log_partition":
-            ps += ["n_betas", "n_runs", "seed"]
+            ps += ["n_betas", "n_runs", "seed", "client", "shard_size"]
         if m == "save":
             special = {"path": lambda ctx: st.sampled_from([
                 "gset_file(b'')", "'/nonexistent/dir/x.npz'", "'/'", "None", "3",
@@ -516,4 +533,5 @@ EXERCISED_BY = {
     "dimod.AnnealingSampler.parameters": "dimod.AnnealingSampler",
     "dimod.AnnealingSampler.properties": "dimod.AnnealingSampler",
     "TemperatureFit": "fit_temperature", "ReliabilityDiagram": "reliability_diagram",
+    "ModelResults": "map_models",
 }

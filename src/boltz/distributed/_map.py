@@ -4,7 +4,8 @@ from __future__ import annotations
 import copy
 import inspect
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,14 +13,19 @@ from boltz._progress import deferred_interrupts, progress_bar, take_interrupt
 from boltz._random import SeedLike, seed_sequence
 from boltz._validation import check_bool
 
+if TYPE_CHECKING:
+    from boltz.spin.ising_model import IsingModel
+
 __all__ = ["map_models", "ModelResults"]
 
 
 class ModelResults(list):
     """The results of :func:`map_models`, one per model in input order (a list).
 
-    Attributes
+    Parameters
     ----------
+    results : iterable
+        The results, None for a model that did not run.
     interrupted : bool
         Ctrl-C stopped the run: the entries of the models that had not finished are None
         (a model whose own run Ctrl-C cut keeps its partial result, marked as such).
@@ -27,8 +33,11 @@ class ModelResults(list):
         Wall time of the whole map.
     """
 
-    interrupted: bool = False
-    seconds: float = 0.0
+    def __init__(self, results: Iterable[object] = (), interrupted: bool = False,
+                 seconds: float = 0.0):
+        super().__init__(results)
+        self.interrupted = interrupted
+        self.seconds = seconds
 
 
 def _is_path(item) -> bool:
@@ -112,8 +121,10 @@ def _check(sampler, models):
     return samplers * (n // len(samplers)), items * (n // len(items)), many_models
 
 
-def map_models(sampler, models, *, seed: SeedLike = None, client: object = None,
-               progress: bool = False, **options) -> ModelResults:
+def map_models(sampler: object | Sequence[object],
+               models: IsingModel | str | os.PathLike | Sequence[IsingModel | str | os.PathLike],
+               *, seed: SeedLike = None, client: object = None, progress: bool = False,
+               **options: object) -> ModelResults:
     r"""Run a sampler on each of several models, in order, here or on a Dask cluster.
 
     ``map_models(sampler, [m0, m1, ...], seed=s)[i]`` is ``sampler.sample(m_i,
@@ -184,9 +195,7 @@ def run_each(samplers, items, children, *, client, progress, one_model, options)
                                   desc="models") if one_model else
                       _shards.run(c, _map_task, args, owned=items, progress=progress,
                                   desc="models"))
-        out = ModelResults(shards.results)
-        out.interrupted, out.seconds = shards.interrupted, shards.seconds
-        return out
+        return ModelResults(shards.results, shards.interrupted, shards.seconds)
     import time
 
     t0 = time.perf_counter()
