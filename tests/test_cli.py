@@ -1,5 +1,7 @@
-"""The ``boltz anneal`` and ``boltz ising`` subcommands (boltz.cli.main, and one real run)."""
+"""The ``boltz anneal`` and ``boltz ising`` subcommands (boltz.cli.main, and real runs): one
+file or several, on this machine or on a Dask cluster (``--workers``, ``--scheduler``)."""
 import os
+import socket
 import subprocess
 import sys
 
@@ -166,6 +168,123 @@ def test_anneal_real_entry_point(tmp_path):
     assert "no such file" in missing.stderr and "Traceback" not in missing.stderr
 
 
+def random_gset(path, n=40, m=120, seed=0):
+    """A random +-1 weighted graph: short anneals of it end at different energies per read
+    and per seed, so equal reports are not equal by accident."""
+    rng = np.random.default_rng(seed)
+    pairs = sorted({(min(i, j), max(i, j)) for i, j in rng.integers(1, n + 1, (m, 2))
+                    if i != j})
+    return write_gset(path, pairs, n, weights=rng.choice([-1, 1], len(pairs)))
+
+
+def reports(text):
+    """The report of each file of a `boltz anneal` output, without its timing lines (time,
+    flips/s) and its 'file:' header: {file: [lines]} ({None: [lines]} for one file)."""
+    out, name = {}, None
+    for line in text.splitlines():
+        if line.startswith("file: "):
+            name = line[len("file: "):]
+        elif line and not line.startswith(("time: ", "flips/s: ")):
+            out.setdefault(name, []).append(line)
+    return out
+
+
+@pytest.fixture
+def three_files(tmp_path):
+    """A random Max-Cut graph, the 6-cycle as an .npz of triplets and another random graph."""
+    triplets = tmp_path / "triplets.npz"
+    np.savez(triplets, rows=np.array([i - 1 for i, _ in CYCLE6]),
+             cols=np.array([j - 1 for _, j in CYCLE6]), values=-np.ones(6))
+    return [str(random_gset(tmp_path / "r40.txt")), str(triplets),
+            str(random_gset(tmp_path / "r30.txt", n=30, m=80, seed=1))]
+
+
+SHORT = ["--reads", "8", "--sweeps", "20", "--seed", "11"]
+
+
+def test_anneal_several_files_match_separate_commands(three_files, capsys):
+    """Each file gets the same seed: its report does not depend on the other files."""
+    assert main(["anneal", *three_files, *SHORT]) == 0
+    captured = capsys.readouterr()
+    together = reports(captured.out)
+    assert list(together) == three_files and captured.err == ""
+    assert captured.out.count("time: ") == 3
+    for path in three_files:
+        assert main(["anneal", path, *SHORT]) == 0
+        assert reports(capsys.readouterr().out) == {None: together[path]}
+    # the random graph's reads do not all agree, and another seed gives another report
+    assert facts("\n".join(together[three_files[0]]))["reads at best"] != "8/8"
+    assert main(["anneal", three_files[0], *SHORT[:-1], "12"]) == 0
+    assert reports(capsys.readouterr().out)[None] != together[three_files[0]]
+
+
+def test_anneal_bad_file_anywhere_stops_before_any_annealing(three_files, tmp_path, capsys,
+                                                            monkeypatch):
+    import boltz
+
+    calls = []
+    monkeypatch.setattr(boltz.Annealer, "sample", lambda *a, **k: calls.append(a))
+    junk = str(_text("junk.txt", "hello world\n")(tmp_path))
+    missing = str(tmp_path / "missing.txt")
+    for files, bad in (([*three_files, junk], junk), ([missing, *three_files], missing)):
+        assert main(["anneal", *files]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == "" and captured.err.count("\n") == 1
+        assert captured.err.startswith(f"boltz: error: {bad}")
+    assert calls == []
+
+
+@pytest.mark.parametrize("how", ["KeyboardInterrupt", "interrupted result"])
+def test_anneal_ctrl_c_keeps_the_reports_of_the_files_done(three_files, capsys, monkeypatch,
+                                                           how):
+    """Ctrl-C in the second file: the first file's report stays, the third is not
+    annealed, exit status 130 (a KeyboardInterrupt comes out of a cluster run none of whose
+    tasks finished; an interrupted result, with the best so far, out of any other)."""
+    import boltz
+
+    sample, calls = boltz.Annealer.sample, []
+
+    def stopped_in_the_second(self, *args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2 and how == "KeyboardInterrupt":
+            raise KeyboardInterrupt
+        result = sample(self, *args, **kwargs)
+        if len(calls) == 2:
+            result.info["interrupted"] = True
+        return result
+
+    monkeypatch.setattr(boltz.Annealer, "sample", stopped_in_the_second)
+    assert main(["anneal", *three_files, *SHORT]) == 130
+    captured = capsys.readouterr()
+    done = reports(captured.out)
+    assert len(calls) == 2 and three_files[2] not in done
+    assert main(["anneal", three_files[0], *SHORT]) == 0
+    assert done[three_files[0]] == reports(capsys.readouterr().out)[None]
+    if how == "KeyboardInterrupt":
+        assert list(done) == [three_files[0]] and captured.err == "interrupted\n"
+    else:
+        assert "best energy" in "\n".join(done[three_files[1]])
+        assert captured.err == (f"interrupted after 20 sweeps of {three_files[1]}: results "
+                                f"are the best so far; 1 file not annealed\n")
+
+
+def test_anneal_shard_size_needs_a_cluster(three_files, capsys):
+    assert main(["anneal", three_files[0], "--shard-size", "2"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == "boltz: error: --shard-size needs --scheduler or --workers\n"
+
+
+def test_anneal_without_a_cluster_imports_no_dask(three_files):
+    code = ("import sys; from boltz.cli import main; "
+            f"status = main(['anneal', *{three_files!r}, '--sweeps', '5']); "
+            "print(status, sorted(m for m in sys.modules "
+            "if m.split('.')[0] in ('dask', 'distributed')))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.stdout.splitlines()[-1] == "0 []", proc.stderr
+
+
 # ---- boltz ising -----------------------------------------------------------------------
 
 def table_rows(text):
@@ -286,6 +405,29 @@ def test_anneal_plot_draws_the_records(tmp_path, capsys, drawn):
     assert best.get_ydata()[-1] == float(facts(capsys.readouterr().out)["best energy"])
 
 
+def test_anneal_plot_of_several_files_draws_one_figure_each(three_files, tmp_path, capsys,
+                                                            drawn):
+    plot = str(tmp_path / "run.png")
+    assert main(["anneal", *three_files, *SHORT, "--plot", plot]) == 0
+    got = reports(capsys.readouterr().out)
+    for path in three_files:
+        stem = os.path.splitext(os.path.basename(path))[0]
+        best = drawn[str(tmp_path / f"run-{stem}.png")].lines[-1]
+        assert best.get_ydata()[-1] == float(facts("\n".join(got[path]))["best energy"])
+    assert len(drawn) == 3
+
+
+def test_anneal_plot_of_files_with_one_stem_is_refused(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        write_gset(tmp_path / d / "g.txt", CYCLE6, 6)
+    assert main(["anneal", str(tmp_path / "a" / "g.txt"), str(tmp_path / "b" / "g.txt"),
+                 "--plot", str(tmp_path / "run.png")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "run-g.png" in captured.err and "--plot" in captured.err
+
+
 def test_plot_writes_an_image(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     path = write_gset(tmp_path / "c6.txt", CYCLE6, 6)
@@ -332,3 +474,88 @@ def test_plot_unwritable_is_a_clean_error(tmp_path, capsys, command):
     captured = capsys.readouterr()
     assert "time:" in captured.out and "Is a directory" in captured.err
     assert "Traceback" not in captured.err and len(captured.err.splitlines()) == 1
+
+
+# ---- boltz anneal on a Dask cluster ----------------------------------------------------
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    """The address of a LocalCluster of two single-threaded worker processes."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["workers", "scheduler"])
+def test_anneal_on_a_cluster_reports_what_the_local_run_does(three_files, tmp_path, capsys,
+                                                            drawn, request, where):
+    """Several files, one cluster, reads cut into tasks of 3: the same reports and the same
+    energy records of every read as without the cluster; the time lines say where."""
+    options = [*SHORT, "--plot", str(tmp_path / "run.png")]
+    cluster = (["--workers", "2"] if where == "workers"
+               else ["--scheduler", request.getfixturevalue("scheduler")])
+    assert main(["anneal", *three_files, *options, *cluster, "--shard-size", "3"]) == 0
+    captured = capsys.readouterr()
+    on_cluster, figures = reports(captured.out), dict(drawn)
+    drawn.clear()
+    assert main(["anneal", *three_files, *options]) == 0
+    assert on_cluster == reports(capsys.readouterr().out)
+    assert figures.keys() == drawn.keys() and len(figures) == 3
+    for name, ax in figures.items():
+        assert len(ax.lines) == 8 + 1                  # each read, and the best so far
+        for mine, local in zip(ax.lines, drawn[name].lines, strict=True):
+            np.testing.assert_array_equal(mine.get_ydata(), local.get_ydata())
+    at = ("of a local cluster" if where == "workers" else f"at {cluster[1]}")
+    times = [line for line in captured.out.splitlines() if line.startswith("time: ")]
+    assert len(times) == 3
+    assert all(t.endswith(f" s on 2 Dask workers {at} (3 tasks)") for t in times), times
+
+
+def test_anneal_unreachable_scheduler_exit_2(three_files, capsys, monkeypatch):
+    pytest.importorskip("distributed")
+    monkeypatch.setattr("boltz.distributed._cluster.CONNECT_TIMEOUT", 0.5)
+    address = f"tcp://127.0.0.1:{_closed_port()}"
+    assert main(["anneal", *three_files, "--scheduler", address]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert captured.err.startswith(f"boltz: error: --scheduler: no Dask scheduler answered "
+                                   f"at {address!r} within 0.5 s")
+
+
+def test_anneal_without_dask_exit_2(three_files, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    for option in (["--workers", "2"], ["--scheduler", "tcp://127.0.0.1:8786"]):
+        assert main(["anneal", *three_files, *option]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == "" and captured.err.count("\n") == 1
+        assert captured.err.startswith(f"boltz: error: {option[0]} runs on Dask")
+        assert captured.err.endswith('pip install "boltz[distributed]"\n')
+
+
+@pytest.mark.parametrize("options, needle", [
+    (["--workers", "0"], "--workers must be >= 1, got 0"),
+    (["--workers", "1000000"], "--workers must be <= "),
+    (["--workers", "2", "--shard-size", "0"], "--shard-size must be >= 1, got 0"),
+])
+def test_anneal_bad_cluster_options_exit_2_before_starting_one(three_files, capsys,
+                                                               monkeypatch, options, needle):
+    monkeypatch.setitem(sys.modules, "distributed", None)   # a cluster would fail to start
+    assert main(["anneal", *three_files, *options]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and needle in captured.err
+
+
+def test_anneal_scheduler_and_workers_together_is_a_usage_error(three_files, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["anneal", *three_files, "--scheduler", "tcp://127.0.0.1:8786", "--workers", "2"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage:" in err and "--workers: not allowed with argument --scheduler" in err

@@ -475,9 +475,17 @@ _PLOT_ARGV = st.one_of(st.just([]), st.sampled_from([
     "'/nonexistent/dir/figure.png'", "out_path('')"]).map(lambda p: ["'--plot'", p]))
 
 
+# --workers N, sometimes: only counts refused before a cluster starts (a fuzzed call must
+# not start one); --shard-size without a cluster is refused too
+_CLUSTER_ARGV = st.one_of(
+    st.just([]),
+    st.sampled_from(["0", "-1", "x", "1000000000000"]).map(lambda n: ["'--workers'", repr(n)]),
+    _CLI_INTS.map(lambda n: ["'--shard-size'", repr(n)]))
+
+
 @st.composite
 def _anneal_argv(draw) -> str:
-    argv = ["'anneal'", draw(s.paths())]
+    argv = ["'anneal'", *draw(st.lists(s.paths(), min_size=1, max_size=3))]
     for option in ("--reads", "--sweeps", "--cycles", "--seed", "--threads"):
         if draw(st.booleans()):
             value = draw(_CLI_INTS) if option != "--sweeps" else draw(
@@ -491,7 +499,7 @@ def _anneal_argv(draw) -> str:
             argv.append(repr(flag))
     if "--sweeps" not in " ".join(argv):
         argv += ["'--sweeps'", "'5'"]
-    return ", ".join(argv + draw(_PLOT_ARGV))
+    return ", ".join(argv + draw(_CLUSTER_ARGV) + draw(_PLOT_ARGV))
 
 
 @st.composite

@@ -1,7 +1,9 @@
-"""``boltz anneal``: simulated annealing of an Ising / Max-Cut model read from a file."""
+"""``boltz anneal``: simulated annealing of Ising / Max-Cut models read from files, on this
+machine or on a Dask cluster."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import warnings
@@ -15,21 +17,32 @@ from boltz.cli._figures import check_plot_path, save_figure
 
 # The library's argument names and the options that set them, for its error messages.
 _OPTIONS = {"num_reads": "--reads", "num_sweeps": "--sweeps", "num_cycles": "--cycles",
-            "num_threads": "--threads", "beta_range": "--beta-range", "seed": "--seed"}
+            "num_threads": "--threads", "beta_range": "--beta-range", "seed": "--seed",
+            "shard_size": "--shard-size"}
+
+#: ``--workers N`` starts at most this many worker processes per available core.
+MAX_WORKERS_PER_CORE = 4
 
 
 def add_parser(sub) -> None:
     """Register ``boltz anneal`` on the subparsers `sub`."""
     an = sub.add_parser(
-        "anneal", help="simulated annealing of an Ising / Max-Cut model from a file",
-        description="Simulated annealing of an Ising model read from FILE: a Gset/rudy "
+        "anneal", help="simulated annealing of Ising / Max-Cut models from files",
+        description="Simulated annealing of the Ising model in each FILE: a Gset/rudy "
         "edge list (first line 'n m', then 'i j w' per edge, 1-based; solved as Max-Cut) "
         "or an .npz with 'J' (dense n x n) or 'rows', 'cols', 'values' (each bond once), "
-        "and optional 'h' and 'offset'.")
-    an.add_argument("file", metavar="FILE",
-                    help="Gset/rudy edge list (Max-Cut) or .npz with J [h, offset]")
+        "and optional 'h' and 'offset'. Every FILE is read and checked before any is "
+        "annealed; each is then annealed with the same options and the same --seed and "
+        "reported in turn (under a 'file:' line when there are several), so a file's result "
+        "does not depend on the other files listed. With --scheduler or --workers the reads "
+        "run on a Dask cluster, with results identical to the run on this machine. Exit "
+        "status: 0 done, 2 bad input, 130 Ctrl-C (the reports of the files finished, and the "
+        "best so far of the file interrupted, are printed).")
+    an.add_argument("files", nargs="+", metavar="FILE",
+                    help="Gset/rudy edge list (Max-Cut) or .npz with J [h, offset]; "
+                    "several are annealed one after the other")
     an.add_argument("--reads", type=int, default=8, metavar="N",
-                    help="independent anneals, run in parallel (default: 8)")
+                    help="independent anneals per file, run in parallel (default: 8)")
     an.add_argument("--sweeps", type=int, default=1000, metavar="N",
                     help="sweeps per anneal cycle (default: 1000)")
     an.add_argument("--method", choices=("metropolis", "gibbs"), default="metropolis",
@@ -41,24 +54,43 @@ def add_parser(sub) -> None:
                     help="how beta rises from HOT to COLD (default: geometric; HOT = 0 "
                     "needs linear)")
     an.add_argument("--beta-range", type=float, nargs=2, metavar=("HOT", "COLD"),
-                    help="hot and cold inverse temperatures (default: derived from the "
-                    "couplings)")
+                    help="hot and cold inverse temperatures (default: derived from each "
+                    "file's couplings)")
     an.add_argument("--cycles", type=int, default=1, metavar="N",
                     help="anneal cycles; cycles after the first reheat from each read's "
                     "best state (default: 1)")
     an.add_argument("--seed", type=int, default=None, metavar="S",
-                    help="random seed, for reproducible results (default: fresh entropy)")
+                    help="random seed, for reproducible results; every FILE is annealed "
+                    "with this same seed (default: fresh entropy)")
     an.add_argument("--threads", type=int, default=None, metavar="T",
-                    help="OpenMP threads over reads (default: OpenMP's default); results "
-                    "do not depend on it")
+                    help="OpenMP threads over reads (default: OpenMP's default; on a Dask "
+                    "worker, its threads); results do not depend on it")
     an.add_argument("--float32", action="store_true",
                     help="single-precision couplings and fields in the sweep kernels "
                     "(faster for dense models; energies still reported in float64)")
     an.add_argument("--progress", action="store_true",
-                    help="show a progress bar on stderr; Ctrl-C stops with the best so far")
+                    help="show a progress bar on stderr (of Dask tasks on a cluster); "
+                    "Ctrl-C stops with the best so far")
     an.add_argument("--plot", metavar="FILE.png",
                     help="also draw the energy against sweep (each read and the best so "
-                    "far) into FILE (.png, .pdf, .svg, ...; needs matplotlib)")
+                    "far) into FILE (.png, .pdf, .svg, ...; needs matplotlib); with several "
+                    "FILEs, one figure each, named with the FILE's stem appended "
+                    "(--plot run.png g1.txt g2.txt writes run-g1.png and run-g2.png)")
+    dask = an.add_argument_group(
+        "Dask cluster", "Run each file's reads as tasks on a Dask cluster (pip install "
+        "\"boltz[distributed]\"); results are identical to the run on this machine. One "
+        "cluster serves all FILEs; the report's time line says where they ran.")
+    where = dask.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="connect to the Dask scheduler at ADDRESS "
+                       "(e.g. tcp://host:8786)")
+    where.add_argument("--workers", type=int, metavar="N",
+                       help="start a cluster of N single-threaded worker processes on this "
+                       f"machine (at most {MAX_WORKERS_PER_CORE} per core) for the command, "
+                       "and close it at the end")
+    dask.add_argument("--shard-size", type=int, metavar="N",
+                      help="reads per task (default: two tasks per worker, fewer when a task "
+                      "would run under about half a second)")
     an.set_defaults(func=run)
 
 
@@ -158,40 +190,138 @@ def _describe(model) -> str:
             f"{model.dtype.name}")
 
 
+def _plot_paths(plot: str | None, files: list[str]) -> list[str | None]:
+    """Each FILE's figure: `plot` itself for one FILE, else `plot` with each FILE's stem
+    appended (``run.png`` -> ``run-g1.png``); UsageError when two stems coincide."""
+    if plot is None:
+        return [None] * len(files)
+    if len(files) == 1:
+        return [plot]
+    base, ext = os.path.splitext(plot)
+    paths = [f"{base}-{os.path.splitext(os.path.basename(f))[0]}{ext}" for f in files]
+    for k, path in enumerate(paths):
+        if path in paths[:k]:
+            raise UsageError(f"--plot {plot}: {files[paths.index(path)]} and {files[k]} "
+                             f"would both be drawn into {path}; plot them in separate "
+                             f"commands")
+    return paths
+
+
+def _connect(args, stack: contextlib.ExitStack):
+    """The Dask Client that `--scheduler` or `--workers` asks for, closed by `stack`; None
+    (and nothing of Dask imported) without either. UsageError when it cannot be had."""
+    if args.scheduler is None and args.workers is None:
+        if args.shard_size is not None:
+            raise UsageError("--shard-size needs --scheduler or --workers")
+        return None
+    from boltz._validation import available_cores, check_int, check_positive_int
+    from boltz.distributed._cluster import connected, import_distributed
+
+    option = "--workers" if args.scheduler is None else "--scheduler"
+    try:
+        if args.workers is not None:
+            check_int(args.workers, "--workers", minimum=1,
+                      maximum=MAX_WORKERS_PER_CORE * available_cores())
+        if args.shard_size is not None:
+            check_positive_int(args.shard_size, "--shard-size")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        distributed = import_distributed()
+    except ImportError:
+        raise UsageError(f"{option} runs on Dask's distributed scheduler, which is not "
+                         f"installed: pip install \"boltz[distributed]\"") from None
+    if args.workers is None:
+        client = args.scheduler
+    else:
+        from boltz._progress import deferred_interrupts
+
+        # A Ctrl-C while the cluster starts is raised once `stack` holds it (a cluster cut
+        # off half-started fails to close); without the dashboard, the scheduler's HTTP
+        # server still tries port 8787 first and warns when it is taken.
+        with deferred_interrupts(), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", r"Port \d+ is already in use", UserWarning)
+            cluster = stack.enter_context(distributed.LocalCluster(
+                n_workers=args.workers, threads_per_worker=1, processes=True,
+                dashboard_address=None))
+            client = stack.enter_context(distributed.Client(cluster))
+    try:
+        return stack.enter_context(connected(client))
+    except (TypeError, ValueError) as exc:
+        raise library_error(exc, {"client": "--scheduler"}) from None
+
+
+def _where(args, client) -> str:
+    """Where a run took place, for the report's time line ('' on this machine)."""
+    if client is None:
+        return ""
+    from boltz.distributed._cluster import worker_slots
+
+    n = len(worker_slots(client))
+    at = "of a local cluster" if args.scheduler is None else f"at {args.scheduler}"
+    return f" on {n} Dask worker{'s' if n != 1 else ''} {at}"
+
+
 def run(args: argparse.Namespace) -> int:
-    """Load FILE, anneal it and print the report; 2 for bad input, 130 on Ctrl-C."""
+    """Load every FILE, then anneal each and print its report; 2 for bad input, 130 on
+    Ctrl-C (after the reports of the files finished)."""
     import boltz
 
+    several = len(args.files) > 1
     try:
         check_plot_path(args.plot)
-        model, kind = _load_model(args.file, np.float32 if args.float32 else np.float64)
+        plots = _plot_paths(args.plot, args.files)
+        dtype = np.float32 if args.float32 else np.float64
+        models = [_load_model(path, dtype) for path in args.files]
         annealer = boltz.Annealer(num_sweeps=args.sweeps, schedule=args.schedule,
                                   beta_range=args.beta_range, method=args.method,
                                   order=args.order, num_cycles=args.cycles,
                                   num_threads=args.threads, progress=args.progress)
-        try:
-            # about 200 records of the energies for the figure
-            every = (None if args.plot is None
-                     else max(1, args.sweeps * max(args.cycles, 1) // 200))
-            result = annealer.sample(model, num_reads=args.reads, seed=args.seed,
-                                     record_every=every)
-        except (TypeError, ValueError) as exc:
-            raise library_error(exc, _OPTIONS) from None
-        _report(args, model, kind, result)
-        if args.plot is not None:
-            from boltz.plot import anneal
+        # about 200 records of the energies for the figure
+        every = (None if args.plot is None
+                 else max(1, args.sweeps * max(args.cycles, 1) // 200))
+        with contextlib.ExitStack() as stack:
+            client = _connect(args, stack)
+            for k, (path, (model, kind), plot) in enumerate(
+                    zip(args.files, models, plots, strict=True)):
+                try:
+                    result = annealer.sample(model, num_reads=args.reads, seed=args.seed,
+                                             record_every=every, client=client,
+                                             shard_size=args.shard_size)
+                except (TypeError, ValueError) as exc:
+                    raise library_error(exc, _OPTIONS) from None
+                if several:
+                    print(f"file: {path}" if k == 0 else f"\nfile: {path}", file=sys.stdout)
+                _report(args, model, kind, result, _where(args, client))
+                if plot is not None:
+                    from boltz.plot import anneal
 
-            save_figure(args.plot, 1, lambda ax: anneal(result, ax=ax), (6.4, 4.2))
+                    save_figure(plot, 1, lambda ax, r=result: anneal(r, ax=ax), (6.4, 4.2))
+                if result.info["interrupted"]:
+                    _interrupted(args, path if several else None, result,
+                                 len(args.files) - k - 1)
+                    return 130
     except UsageError as exc:
         return fail(exc)
-    if result.info["interrupted"]:
-        print(f"interrupted after {result.info['sweeps_done']} sweeps: results are the best "
-              f"so far", file=sys.stderr)
-        return 130
     return 0
 
 
-def _report(args, model, kind, result) -> None:
+def _interrupted(args, path, result, skipped) -> None:
+    """The stderr line after a run that Ctrl-C stopped."""
+    info = result.info
+    if "shards" in info:                            # on a cluster: the finished tasks' reads
+        what = (f"interrupted{'' if path is None else f' in {path}'}: "
+                f"{result.energies.size} of {args.reads} reads finished, results are the "
+                f"best of those")
+    else:
+        what = (f"interrupted after {info['sweeps_done']} sweeps"
+                f"{'' if path is None else f' of {path}'}: results are the best so far")
+    if skipped:
+        what += f"; {skipped} file{'s' if skipped != 1 else ''} not annealed"
+    print(what, file=sys.stderr)
+
+
+def _report(args, model, kind, result, where) -> None:
     info = result.info
     hot, cold = info["beta_range"]
     out = sys.stdout
@@ -206,6 +336,8 @@ def _report(args, model, kind, result) -> None:
               file=out)
     hits = int(np.count_nonzero(result.energies <= result.best_energy + 1e-9 *
                                 max(1.0, abs(result.best_energy))))
-    print(f"reads at best: {hits}/{args.reads}", file=out)
-    print(f"time: {info['seconds']:.3g} s", file=out)
+    print(f"reads at best: {hits}/{result.energies.size}", file=out)
+    shards = len(info["shards"]) if "shards" in info else 0
+    tasks = f" ({shards} task{'s' if shards != 1 else ''})" if shards else ""
+    print(f"time: {info['seconds']:.3g} s{where}{tasks}", file=out)
     print(f"flips/s: {info['spin_updates_per_second']:.3g}", file=out)
