@@ -215,7 +215,7 @@ def _connect(args, stack: contextlib.ExitStack):
             raise UsageError("--shard-size needs --scheduler or --workers")
         return None
     from boltz._validation import available_cores, check_int, check_positive_int
-    from boltz.distributed._cluster import connected, import_distributed
+    from boltz.distributed._cluster import connected, import_distributed, local_cluster
 
     option = "--workers" if args.scheduler is None else "--scheduler"
     try:
@@ -237,13 +237,9 @@ def _connect(args, stack: contextlib.ExitStack):
         from boltz._progress import deferred_interrupts
 
         # A Ctrl-C while the cluster starts is raised once `stack` holds it (a cluster cut
-        # off half-started fails to close); without the dashboard, the scheduler's HTTP
-        # server still tries port 8787 first and warns when it is taken.
-        with deferred_interrupts(), warnings.catch_warnings():
-            warnings.filterwarnings("ignore", r"Port \d+ is already in use", UserWarning)
-            cluster = stack.enter_context(distributed.LocalCluster(
-                n_workers=args.workers, threads_per_worker=1, processes=True,
-                dashboard_address=None))
+        # off half-started fails to close)
+        with deferred_interrupts():
+            cluster = stack.enter_context(local_cluster(args.workers))
             client = stack.enter_context(distributed.Client(cluster))
     try:
         return stack.enter_context(connected(client))

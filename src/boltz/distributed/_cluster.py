@@ -5,6 +5,7 @@ boltz never imports Dask unless a call is given ``client=``; ``pip install
 """
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,6 +43,15 @@ def check_client(client) -> None:
                          f"(or \"local\" for a cluster on this machine)")
 
 
+def local_cluster(n_workers: int):
+    """A ``LocalCluster`` of `n_workers` single-threaded worker processes, as boltz starts
+    it: the scheduler's HTTP server on a free port (8787 may be taken: Dask would warn),
+    the workers' logs below ERROR silenced (a cancelled shard is logged as a warning)."""
+    return import_distributed().LocalCluster(
+        n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+        silence_logs=logging.ERROR)
+
+
 @contextmanager
 def connected(client) -> Iterator:
     """The Client `client` stands for, for the length of one call.
@@ -56,14 +66,16 @@ def connected(client) -> Iterator:
         yield client
         return
     if client == "local":
-        cluster = distributed.LocalCluster(n_workers=available_cores(), threads_per_worker=1,
-                                           processes=True, dashboard_address=None)
+        cluster = local_cluster(available_cores())
         own = distributed.Client(cluster)
     else:
         cluster = None
         try:
             own = distributed.Client(client, timeout=CONNECT_TIMEOUT)
-        except (OSError, TimeoutError, ValueError) as exc:
+        except ValueError as exc:
+            raise ValueError(f"client: {client!r} is not a Dask scheduler address such as "
+                             f"'tcp://host:8786' ({exc})") from None
+        except (OSError, TimeoutError) as exc:
             raise ValueError(f"client: no Dask scheduler answered at {client!r} within "
                              f"{CONNECT_TIMEOUT} s ({type(exc).__name__}: {exc})") from None
     try:
@@ -75,9 +87,14 @@ def connected(client) -> Iterator:
 
 
 def worker_slots(client) -> list[str]:
-    """The addresses of the client's workers, sorted (at least one: waits for it)."""
+    """The addresses of the client's workers, sorted; waits up to ``CONNECT_TIMEOUT`` s for
+    a first one (a cluster still starting), then ValueError."""
     if not client.nthreads():
-        client.wait_for_workers(1)
+        try:
+            client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+        except TimeoutError:
+            raise ValueError(f"client: the Dask scheduler has no workers (none joined within "
+                             f"{CONNECT_TIMEOUT} s)") from None
     return sorted(client.nthreads())
 
 
