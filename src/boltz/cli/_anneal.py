@@ -6,14 +6,12 @@ import argparse
 import contextlib
 import os
 import sys
-import warnings
-import zipfile
 
 import numpy as np
 
-from boltz._files import open_regular
 from boltz.cli._common import UsageError, fail, fmt, library_error
 from boltz.cli._figures import check_plot_path, save_figure
+from boltz.spin._instance_files import InstanceFileError, load_instance
 
 # The library's argument names and the options that set them, for its error messages.
 _OPTIONS = {"num_reads": "--reads", "num_sweeps": "--sweeps", "num_cycles": "--cycles",
@@ -94,90 +92,12 @@ def add_parser(sub) -> None:
     an.set_defaults(func=run)
 
 
-def _is_npz(path) -> bool:
-    fh, _ = open_regular(path, "a model")        # a FIFO or device: refused unopened
-    with fh:
-        return (str(path).lower().endswith(".npz")
-                or fh.read(4) == b"PK\x03\x04")  # a zip archive, which is what .npz is
-
-
-_NPZ_ARRAYS = ("J", "rows", "cols", "values", "h", "offset", "num_spins")
-
-
-def _npz_arrays(path) -> dict:
-    """The arrays of a model's .npz, each header checked against its member's size and the
-    total against the memory before any data is read (a zip bomb is refused unread)."""
-    from boltz._memory import check_allocation
-    from boltz._npz import DamagedFile, NpyMember
-
+def _load_instance(path, dtype):
+    """load_instance, with its errors as usage errors (exit 2)."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            names = {n[:-4] for n in zf.namelist() if n.endswith(".npy")}
-            members = [NpyMember(zf, n) for n in _NPZ_ARRAYS if n in names]
-            for m in members:
-                if m.dtype.kind not in "biuf":
-                    raise DamagedFile(f"{m.name} has dtype {m.dtype}, not a real number type")
-            try:
-                check_allocation(sum(m.nbytes for m in members), path, "its arrays")
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
-            return {m.name: m.read() for m in members}
-    except UsageError:
-        raise
-    except Exception as exc:                      # damaged: the zip, a header or the data
-        raise UsageError(f"{path}: not a readable .npz file ({exc})") from None
-
-
-def _load_npz(path, dtype):
-    import boltz
-
-    data = _npz_arrays(path)
-    if "J" in data:
-        J = data["J"]
-    elif {"rows", "cols", "values"} <= set(data):
-        J = (data["rows"], data["cols"], data["values"])
-    else:
-        raise UsageError(f"{path}: expected an array 'J' (dense n x n) or arrays "
-                          f"'rows', 'cols', 'values'; found {sorted(data) or 'none'}")
-    h = data.get("h")
-    offset = data.get("offset", 0.0)
-    num_spins = data.get("num_spins")
-    if np.ndim(offset) != 0:
-        if np.size(offset) != 1:
-            raise UsageError(f"{path}: 'offset' must be a single number")
-        offset = np.ravel(offset)[0]
-    try:
-        return boltz.IsingModel(J, h=h, offset=float(offset),
-                                num_spins=None if num_spins is None else num_spins[()],
-                                dtype=dtype)
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"{path}: {exc}") from None
-
-
-def _load_model(path, dtype):
-    """(model, kind) from a Gset/rudy edge list or an .npz; UsageError when unreadable."""
-    import boltz
-
-    if not os.path.exists(path):
-        raise UsageError(f"{path}: no such file")
-    try:
-        if _is_npz(path):
-            return _load_npz(path, dtype), "npz"
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")      # loadtxt's "no data" warning: error below
-            model = boltz.IsingModel.from_maxcut(path, dtype=dtype)
-        return model, "maxcut"
-    except UsageError:
-        raise
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not a text edge list (Gset/rudy format: first line "
-                          f"'n m', then 'i j w' per edge) nor an .npz archive") from None
-    except (OSError, ValueError, TypeError, IndexError) as exc:
-        detail = str(exc)
-        if detail.startswith(f"{path}"):   # from_maxcut's errors already name the file
-            raise UsageError(detail) from None
-        raise UsageError(f"{path}: cannot read as a Gset/rudy edge list "
-                          f"(first line 'n m', then 'i j w' per edge, 1-based): {exc}") from None
+        return load_instance(path, dtype)
+    except InstanceFileError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _describe(model) -> str:
@@ -268,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
         check_plot_path(args.plot)
         plots = _plot_paths(args.plot, args.files)
         dtype = np.float32 if args.float32 else np.float64
-        models = [_load_model(path, dtype) for path in args.files]
+        models = [_load_instance(path, dtype) for path in args.files]
         annealer = boltz.Annealer(num_sweeps=args.sweeps, schedule=args.schedule,
                                   beta_range=args.beta_range, method=args.method,
                                   order=args.order, num_cycles=args.cycles,

@@ -7,8 +7,6 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from boltz._progress import deferred_interrupts, progress_bar, take_interrupt
 from boltz._random import SeedLike, seed_sequence
 from boltz._validation import check_bool
@@ -48,13 +46,9 @@ def _load(item):
     """An IsingModel from a model or an instance file (Gset/rudy edge list or .npz)."""
     if not _is_path(item):
         return item
-    from boltz.cli._anneal import _load_model
-    from boltz.cli._common import UsageError
+    from boltz.spin._instance_files import load_instance
 
-    try:
-        return _load_model(os.fspath(item), np.float64)[0]
-    except UsageError as exc:
-        raise ValueError(str(exc)) from None
+    return load_instance(os.fspath(item))[0]
 
 
 def _runner(sampler):
