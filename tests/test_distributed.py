@@ -211,6 +211,28 @@ def test_without_client_dask_is_not_imported():
 
 
 @pytest.mark.slow
+def test_client_local_starts_a_cluster_for_the_call_and_closes_it():
+    psutil = pytest.importorskip("psutil")
+    model = _model(40)
+    annealer = boltz.Annealer(num_sweeps=100)
+
+    def children():                            # multiprocessing's resource tracker stays
+        return {p.pid for p in psutil.Process().children(recursive=True)
+                if "resource_tracker" not in " ".join(p.cmdline())}
+
+    before = children()
+    there = annealer.sample(model, num_reads=6, seed=2, client="local", shard_size=2)
+    _same_anneal(annealer.sample(model, num_reads=6, seed=2), there)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:         # worker processes gone with the cluster
+        left = children() - before
+        if not left:
+            break
+        time.sleep(0.1)
+    assert not left
+
+
+@pytest.mark.slow
 def test_a_worker_killed_mid_run_changes_nothing():
     cluster, c = _cluster(2)
     try:

@@ -214,8 +214,11 @@ class ParallelTempering:
                 return map_models(self, model, seed=seed, client=client,
                                   progress=check_bool(self.progress, "progress"), **options)
             check_model(model)                    # one model, on the cluster: one task
-            return run_each([self], [model], [seed_sequence(seed)], client=client,
-                            progress=False, one_model=True, options=options)[0]
+            (result,) = run_each([self], [model], [seed_sequence(seed)], client=client,
+                                 progress=False, one_model=True, options=options)
+            if result is None:                    # Ctrl-C before the task finished
+                raise KeyboardInterrupt
+            return result
         check_model(model)
         betas = self._check_betas()
         interval = check_positive_int(self.swap_interval, "swap_interval")
