@@ -217,8 +217,14 @@ def test_client_local_starts_a_cluster_for_the_call_and_closes_it():
     annealer = boltz.Annealer(num_sweeps=100)
 
     def children():                            # multiprocessing's resource tracker stays
-        return {p.pid for p in psutil.Process().children(recursive=True)
-                if "resource_tracker" not in " ".join(p.cmdline())}
+        pids = set()
+        for p in psutil.Process().children(recursive=True):
+            try:
+                if "resource_tracker" not in " ".join(p.cmdline()):
+                    pids.add(p.pid)
+            except psutil.Error:               # gone meanwhile
+                pass
+        return pids
 
     before = children()
     there = annealer.sample(model, num_reads=6, seed=2, client="local", shard_size=2)
