@@ -78,10 +78,12 @@ def test_distributed_anneal(benchmark, client, full):
     model = regular_pm1(N)
     load_before = os.getloadavg()[0]
     sweeps = SWEEPS if full else 1
+    shard_size = None if full else READS // 4     # the default cuts 1 sweep into 1 shard
     local = boltz.Annealer(num_sweeps=sweeps, num_threads=2)
     on_cluster = boltz.Annealer(num_sweeps=sweeps)      # the workers' thread (1 each)
     pairs = interleaved(benchmark, lambda: local.sample(model, READS, seed=1),
-                        lambda: on_cluster.sample(model, READS, seed=1, client=client),
+                        lambda: on_cluster.sample(model, READS, seed=1, client=client,
+                                                  shard_size=shard_size),
                         PAIRS)
     for _, here, _, there in pairs:
         np.testing.assert_array_equal(there.states, here.states)
