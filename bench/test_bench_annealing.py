@@ -15,22 +15,12 @@ import numpy as np
 import pytest
 
 import boltz
+from regular_graphs import regular_pm1
 
 dimod = pytest.importorskip("dimod")
 samplers = pytest.importorskip("dwave.samplers")
 
 READS, SWEEPS = 4, 1000
-
-
-def random_regular_edges(n, degree, seed):
-    """A uniformly random simple `degree`-regular graph (configuration model, rejection)."""
-    rng = np.random.default_rng(seed)
-    while True:
-        stubs = rng.permutation(np.repeat(np.arange(n), degree))
-        a, b = stubs[0::2], stubs[1::2]
-        key = np.minimum(a, b) * n + np.maximum(a, b)
-        if np.all(a != b) and np.unique(key).size == key.size:
-            return np.minimum(a, b), np.maximum(a, b)
 
 
 def to_bqm(model):
@@ -46,9 +36,7 @@ def lattice():
 
 
 def regular3():
-    a, b = random_regular_edges(10**4, 3, seed=1)
-    w = np.random.default_rng(2).choice([-1.0, 1.0], size=a.size)
-    return boltz.IsingModel((a, b, w), num_spins=10**4)
+    return regular_pm1(10**4)
 
 
 def sk(dtype=np.float64):
