@@ -102,6 +102,21 @@ def test_each_call_on_one_and_three_workers_is_bit_identical(other_client):
     _check_calls(other_client)
 
 
+def test_rbm_ais_and_progress_on_the_cluster(client, capsys):
+    X = (np.random.default_rng(0).random((60, 10)) < 0.3).astype(float)
+    rbm = boltz.RBM(n_components=4, n_iter=3, random_state=0).fit(X)
+    here = rbm.log_partition("ais", n_betas=40, n_runs=300, seed=4)
+    there = rbm.log_partition("ais", n_betas=40, n_runs=300, seed=4, client=client,
+                              shard_size=100)
+    assert here == there and rbm.ais_.log_weights.size == 300
+    assert abs(there - rbm.log_partition("exact")) < 5 * rbm.ais_.log_z_se + 0.05
+    # a progress bar over the shards, on stderr
+    boltz.Annealer(num_sweeps=20, progress=True).sample(_model(20), num_reads=4, seed=0,
+                                                        client=client, shard_size=1)
+    err = capsys.readouterr().err
+    assert "anneal" in err and ("4/4" in err or "100%" in err)
+
+
 def test_one_ladder_on_the_cluster_matches_the_local_run(client):
     model = _model(30)
     pt = boltz.ParallelTempering([0.3, 0.6, 1.0], num_sweeps=100)
@@ -239,8 +254,10 @@ def test_client_local_starts_a_cluster_for_the_call_and_closes_it():
 
 
 @pytest.mark.slow
-def test_a_worker_killed_mid_run_changes_nothing():
-    cluster, c = _cluster(2)
+@pytest.mark.parametrize("n_workers", [1, 2])
+def test_a_worker_killed_mid_run_changes_nothing(n_workers):
+    # with one worker, the model scattered to it is lost with it and sent again
+    cluster, c = _cluster(n_workers)
     try:
         model = _model(300, seed=3)
         annealer = boltz.Annealer(num_sweeps=20000)     # about 1 s per shard of 2 reads
@@ -259,7 +276,7 @@ def test_a_worker_killed_mid_run_changes_nothing():
         killer.join()
         assert there.info["seconds"] > 0.5     # the kill came while shards were running
         _same_anneal(here, there)
-        c.wait_for_workers(2)
+        c.wait_for_workers(n_workers)
         assert set(c.nthreads()) != before     # the nanny restarted the killed worker
     finally:
         c.close()
