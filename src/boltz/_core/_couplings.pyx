@@ -56,24 +56,28 @@ cdef class Couplings:
         store[:, :n] = J                 # the couplings, then zeros (never read as couplings)
         store[:, n:] = 0
         self._J = _frozen(store)
-        self._set(n, store.shape[1], h, dtype)
+        self._set(n, store.shape[1], np.array(h, dtype=dtype), dtype)
         return self
 
     @staticmethod
-    def from_csr(indptr, indices, data, h, dtype):
+    def from_csr(indptr, indices, data, h, dtype, copy=True):
         """CSR storage (both (i, j) and (j, i) of a bond, sorted columns): indptr (n + 1,),
-        indices and data (nnz,); h (n,); data and h converted to `dtype`."""
+        indices and data (nnz,); h (n,); data and h converted to `dtype`. With
+        ``copy=False`` (unpickling: the arrays belong to nobody else) arrays already of the
+        right type are kept, so a model sent to a Dask worker is not held twice."""
         cdef Couplings self = Couplings.__new__(Couplings)
         dtype = np.dtype(dtype)
-        self._indptr = _frozen(np.array(indptr, dtype=np.int64))
-        self._indices = _frozen(np.array(indices, dtype=np.int32))
-        self._data = _frozen(np.array(data, dtype=dtype))
-        self._set(len(indptr) - 1, len(indptr) - 1, h, dtype)
+        own = np.array if copy else np.ascontiguousarray
+        self._indptr = _frozen(own(indptr, dtype=np.int64))
+        self._indices = _frozen(own(indices, dtype=np.int32))
+        self._data = _frozen(own(data, dtype=dtype))
+        self._set(len(indptr) - 1, len(indptr) - 1, own(h, dtype=dtype), dtype)
         return self
 
     cdef void _set(self, Py_ssize_t n, Py_ssize_t ld, h, dtype) except *:
+        # h: an array of `dtype` that nobody else holds (it is frozen here)
         self.dtype = dtype
-        self._h = _frozen(np.array(h, dtype=dtype))
+        self._h = _frozen(h)
         self.c.n = n
         self.c.ld = ld
         self.c.J = _data(self._J)
@@ -87,7 +91,7 @@ cdef class Couplings:
         if self.is_dense:
             return Couplings.from_dense, (self.J, self._h, self.dtype)
         return Couplings.from_csr, (self._indptr, self._indices, self._data, self._h,
-                                    self.dtype)
+                                    self.dtype, False)
 
     @property
     def num_spins(self):
