@@ -32,6 +32,7 @@ from boltz.spin.annealing import Annealer, AnnealResult
 from boltz.spin.ising_model import IsingModel
 from boltz.spin.parallel_tempering import ParallelTempering, TemperingResult
 from boltz.spin.sampling import SampleTrace, sample
+from boltz.spin.time_to_solution import TimeToSolution, time_to_solution
 
 # boltz.mcmc_statistics is a documented public module: the same module object as its home
 sys.modules.setdefault("boltz.mcmc_statistics", mcmc_statistics)
@@ -82,6 +83,8 @@ __all__ = [
     "AnnealResult",
     "ParallelTempering",
     "TemperingResult",
+    "time_to_solution",
+    "TimeToSolution",
     "map_models",
     "ModelResults",
     "BoltzmannMachine",

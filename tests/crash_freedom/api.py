@@ -58,7 +58,8 @@ KINDS = {
     # reals
     **dict.fromkeys(["beta", "learning_rate", "momentum", "weight_decay", "boltzmann_constant",
                      "offset", "xtol", "c", "reheat_beta", "log_z", "J_scalar", "h_scalar",
-                     "t0", "t_min", "decay"],
+                     "t0", "t_min", "decay", "target", "seconds_per_read", "confidence",
+                     "ci_level", "rtol"],
                     s.reals),
     "beta_range": lambda: s.mostly(st.sampled_from(["(0.1, 2.0)", "(0.0, 1.0)", "[0.5, 0.5]"]),
                                    st.sampled_from(["(2.0, 0.1)", "(nan, 1)", "(0, inf)",
@@ -67,7 +68,7 @@ KINDS = {
     # counts that size memory: sizes that cannot fit must be refused
     **dict.fromkeys(["num_chains", "num_reads", "n_samples", "n_components", "batch_size",
                      "num_spins", "L", "M", "n", "group_size", "n_hidden", "n_visible",
-                     "num_nodes", "monitor_rows", "n_runs", "n_bins"],
+                     "num_nodes", "monitor_rows", "n_runs", "n_bins", "n_bootstrap"],
                     lambda: s.counts(huge_memory=True)),
     "size": lambda: s.either(s.counts(huge_memory=True),
                               st.sampled_from(["None", "(2, 3)", "()", "(0,)", "(-1,)",
@@ -258,6 +259,11 @@ def _targets() -> list[Target]:
                      "order", "seed", "num_threads", "initial_states", "return_states",
                      "progress", "clamped", "client", "shard_size"],
                     required=("model", "beta", "num_sweeps", "burn_in")))
+    T.append(Target("time_to_solution", st.just(("boltz.time_to_solution", {})),
+                    parameters("time_to_solution"),
+                    {"energies": lambda ctx: s.either(s.data(), st.just(
+                        "boltz.Annealer(num_sweeps=20).sample(ising(0), 4, seed=0)"))},
+                    required=("energies", "target")))
     T.append(Target("map_models", st.just(("boltz.map_models", {})),
                     ["sampler", "models", "seed", "client", "progress"],
                     required=("sampler", "models")))
@@ -541,5 +547,5 @@ EXERCISED_BY = {
     "dimod.AnnealingSampler.parameters": "dimod.AnnealingSampler",
     "dimod.AnnealingSampler.properties": "dimod.AnnealingSampler",
     "TemperatureFit": "fit_temperature", "ReliabilityDiagram": "reliability_diagram",
-    "ModelResults": "map_models",
+    "ModelResults": "map_models", "TimeToSolution": "time_to_solution",
 }

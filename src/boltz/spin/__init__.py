@@ -17,6 +17,8 @@ from boltz.spin.annealing import Annealer, AnnealResult
 from boltz.spin.ising_model import IsingModel
 from boltz.spin.parallel_tempering import ParallelTempering, TemperingResult
 from boltz.spin.sampling import SampleTrace, sample
+from boltz.spin.time_to_solution import TimeToSolution, time_to_solution
 
 __all__ = ["IsingModel", "sample", "SampleTrace", "Annealer", "AnnealResult",
+           "time_to_solution", "TimeToSolution",
            "ParallelTempering", "TemperingResult"]

@@ -110,7 +110,8 @@ class AnnealResult:
         Each read's lowest energy so far at those sweeps.
     info : dict
         ``beta_range`` (hot, cold), ``betas`` (the per-sweep schedule of one cycle),
-        ``num_sweeps``, ``num_cycles``, ``seconds``, ``spin_updates_per_second``,
+        ``num_sweeps``, ``num_cycles``, ``seconds`` (wall time), ``cpu_seconds`` (CPU time
+        of all the threads, or of all the shards on a cluster), ``spin_updates_per_second``,
         ``sweeps_done`` (sweeps finished by every read, all cycles together) and
         ``interrupted``: Ctrl-C stops the anneal within one block of work (tens of
         milliseconds) and the states are the best each read found so far (a read may have
@@ -320,7 +321,7 @@ class Annealer:
             if later.size == 0:
                 raise ValueError(f"reheat_beta ({reheat}) is colder than the whole schedule")
 
-            t0 = time.perf_counter()
+            t0, cpu0 = time.perf_counter(), time.process_time()
             chains = Chains(model, num_reads, seed, initial_states, nthreads, clamped=clamped,
                             count_name="num_reads")
             best_spins = chains.spins.copy()
@@ -354,7 +355,7 @@ class Annealer:
                     if trace is not None and sweeps_done:    # where Ctrl-C stopped it
                         trace.take(sweeps_done, chains, best_energy)
                     break
-            seconds = time.perf_counter() - t0
+            seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - cpu0
             energies = model.energy(best_spins, num_threads=nthreads)
             k = int(np.argmin(energies))
             interrupted = take_interrupt() or interrupted
@@ -372,6 +373,7 @@ class Annealer:
                     "reheat_beta": reheat if num_cycles > 1 else None,
                     "sweeps_done": sweeps_done,
                     "seconds": seconds,
+                    "cpu_seconds": cpu_seconds,
                     "spin_updates_per_second": sweeps_done * num_reads * model.num_spins
                     / max(seconds, 1e-12),
                     "interrupted": interrupted,
