@@ -61,6 +61,23 @@ def test_anneal_gset_finds_max_cut(tmp_path, capsys, header_extra, newline):
     assert captured.err == ""
 
 
+def test_anneal_target_prints_the_time_to_solution(tmp_path, capsys):
+    path = write_gset(tmp_path / "cycle6.txt", CYCLE6, 6)
+    assert main(["anneal", str(path), "--reads", "40", "--sweeps", "30", "--seed", "1",
+                 "--target", "-6"]) == 0
+    got = facts(capsys.readouterr().out)
+    p = float(got["reads at target -6.0"].split()[0])
+    hits = int(got["reads at best"].split("/")[0])
+    assert p == hits / 40                         # the best here is the ground state
+    tts = float(got["time to solution (99%)"].split()[0])
+    per_read = float(got["time to solution (99%)"].split("(")[1].split()[0])
+    expected = per_read * (max(1.0, np.log(0.01) / np.log(1 - p)) if p < 0.99 else 1.0)
+    assert tts == pytest.approx(expected, rel=1e-2)  # both printed to 3 digits
+    with pytest.raises(SystemExit) as stop:
+        main(["anneal", str(path), "--target", "x"])
+    assert stop.value.code == 2
+
+
 def test_anneal_weighted_gset_options(tmp_path, capsys):
     # Triangle 1-2-3 with weights 2, 3, 4: the best cut separates node 3 (3 + 4 = 7).
     path = write_gset(tmp_path / "tri.txt", [(1, 2), (2, 3), (1, 3)], 3, weights=[2, 3, 4])

@@ -497,6 +497,9 @@ def _anneal_argv(draw) -> str:
             value = draw(_CLI_INTS) if option != "--sweeps" else draw(
                 st.sampled_from(["1", "3", "0", "-1", "x"]))
             argv += [repr(option), repr(value)]
+    if draw(st.integers(0, 3)) == 0:
+        argv += ["'--target'", repr(draw(st.sampled_from(["-4", "0", "nan", "inf", "x",
+                                                          "1e308", "-1e400"])))]
     if draw(st.booleans()):
         argv += ["'--beta-range'", repr(draw(st.sampled_from(["0", "1", "nan", "inf", "-1"]))),
                  repr(draw(st.sampled_from(["1", "2", "nan", "1e400"])))]

@@ -12,6 +12,7 @@ import numpy as np
 from boltz.cli._common import UsageError, fail, fmt, library_error
 from boltz.cli._figures import check_plot_path, save_figure
 from boltz.spin._instance_files import InstanceFileError, load_instance
+from boltz.spin.time_to_solution import time_to_solution
 
 # The library's argument names and the options that set them, for its error messages.
 _OPTIONS = {"num_reads": "--reads", "num_sweeps": "--sweeps", "num_cycles": "--cycles",
@@ -69,6 +70,11 @@ def add_parser(sub) -> None:
     an.add_argument("--progress", action="store_true",
                     help="show a progress bar on stderr (of Dask tasks on a cluster); "
                     "Ctrl-C stops with the best so far")
+    an.add_argument("--target", type=float, default=None, metavar="E",
+                    help="a target energy (e.g. the best known): also print the fraction "
+                    "of reads that reached it and the time to reach it with 99%% "
+                    "confidence, TTS = t log(0.01)/log(1 - p) with t the CPU seconds per "
+                    "read, with a bootstrap 95%% interval")
     an.add_argument("--plot", metavar="FILE.png",
                     help="also draw the energy against sweep (each read and the best so "
                     "far) into FILE (.png, .pdf, .svg, ...; needs matplotlib); with several "
@@ -185,6 +191,8 @@ def run(args: argparse.Namespace) -> int:
 
     several = len(args.files) > 1
     try:
+        if args.target is not None and not np.isfinite(args.target):
+            raise UsageError(f"--target must be a finite energy, got {args.target}")
         check_plot_path(args.plot)
         plots = _plot_paths(args.plot, args.files)
         dtype = np.float32 if args.float32 else np.float64
@@ -255,5 +263,14 @@ def _report(args, model, kind, result, where) -> None:
     print(f"reads at best: {hits}/{result.energies.size}", file=out)
     shards = len(info["shards"]) if "shards" in info else 0
     tasks = f" ({shards} task{'s' if shards != 1 else ''})" if shards else ""
+    print(f"energy over reads: mean {fmt(float(result.energies.mean()))}, "
+          f"median {fmt(float(np.median(result.energies)))}", file=out)
     print(f"time: {info['seconds']:.3g} s{where}{tasks}", file=out)
     print(f"flips/s: {info['spin_updates_per_second']:.3g}", file=out)
+    if args.target is not None:
+        tts = time_to_solution(result, args.target, seed=0)
+        low, high = tts.tts_interval
+        print(f"reads at target {fmt(args.target)}: {tts.success_probability:.4g} "
+              f"(residual energy {tts.residual_energy:.4g})", file=out)
+        print(f"time to solution (99%): {tts.tts:.3g} s, 95% interval {low:.3g} .. "
+              f"{high:.3g} s ({tts.seconds_per_read:.3g} CPU s per read)", file=out)
