@@ -6,7 +6,13 @@ import pytest
 
 import boltz
 from boltz.spin.annealing import default_beta_range
-from ising_exact import all_states, exact_energies
+from ising_exact import (
+    all_states,
+    chi_square,
+    exact_distribution,
+    exact_energies,
+    state_index,
+)
 
 
 def test_ferromagnet_reaches_the_ground_state():
@@ -192,3 +198,26 @@ def test_records_agree_with_shorter_anneals():
                                    rtol=1e-12, atol=1e-12)
     best, current = full.trace_best_energies, full.trace_energies
     np.testing.assert_array_equal(best[1:], np.minimum(best[:-1], current[1:]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method, order", [("metropolis", "random"), ("gibbs", "sequential")])
+def test_final_states_at_a_fixed_beta_are_boltzmann_distributed(method, order, rng):
+    # the final state of each read of a long run at constant beta is a draw from
+    # p(s) ∝ exp(-beta E(s)): its histogram against exact enumeration (chi-squared). Long:
+    # strong couplings make two modes that single flips cross in hundreds of sweeps.
+    from scipy.stats import chi2
+
+    n, beta, reads = 5, 0.6, 20000
+    J = np.triu(rng.normal(0, 1, (n, n)), 1)
+    J = J + J.T
+    h = rng.normal(0, 0.5, n)
+    model = boltz.IsingModel(J, h=h)
+    result = boltz.Annealer(schedule=np.full(1000, beta), method=method,
+                            order=order).sample(model, num_reads=reads, seed=7)
+    counts = np.bincount(state_index(result.final_states), minlength=2**n)
+    statistic, dof = chi_square(counts, exact_distribution(J, h, beta))
+    assert chi2.sf(statistic, dof) > 1e-4
+    np.testing.assert_allclose(result.final_energies, model.energy(result.final_states))
+    # the best states are something else: never above the final ones
+    assert np.all(result.energies <= result.final_energies + 1e-12)

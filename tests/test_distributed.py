@@ -50,7 +50,8 @@ def _same_anneal(a, b):
     assert np.array_equal(a.states, b.states)
     assert np.array_equal(a.energies, b.energies)
     assert np.array_equal(a.best_state, b.best_state) and a.best_energy == b.best_energy
-    for name in ("trace_sweeps", "trace_energies", "trace_best_energies"):
+    for name in ("trace_sweeps", "trace_energies", "trace_best_energies", "final_states",
+                 "final_energies"):
         x, y = getattr(a, name), getattr(b, name)
         assert (x is None and y is None) or np.array_equal(x, y), name
 

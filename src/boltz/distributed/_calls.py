@@ -79,7 +79,9 @@ def anneal(annealer, model, num_reads, seed, initial_states, clamped, record_eve
         trace_sweeps=parts[0].trace_sweeps if traced else None,
         trace_energies=np.hstack([p.trace_energies for p in parts]) if traced else None,
         trace_best_energies=(np.hstack([p.trace_best_energies for p in parts]) if traced
-                             else None))
+                             else None),
+        final_states=np.concatenate([p.final_states for p in parts]),
+        final_energies=np.concatenate([p.final_energies for p in parts]))
 
 
 # ---- sample ------------------------------------------------------------------------------

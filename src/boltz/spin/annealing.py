@@ -108,6 +108,11 @@ class AnnealResult:
         Each read's current energy :math:`E(s)` at those sweeps (energy units).
     trace_best_energies : ndarray (m, num_reads) or None
         Each read's lowest energy so far at those sweeps.
+    final_states : ndarray (num_reads, n) of int8
+        Each read's state at the end of the schedule (a sample of the schedule's last
+        :math:`\beta`, what dimod's samplers return), or where Ctrl-C stopped it.
+    final_energies : ndarray (num_reads,)
+        Their energies :math:`E(s)`, recomputed exactly in float64.
     info : dict
         ``beta_range`` (hot, cold), ``betas`` (the per-sweep schedule of one cycle),
         ``num_sweeps``, ``num_cycles``, ``seconds`` (wall time), ``cpu_seconds`` (CPU time
@@ -126,6 +131,8 @@ class AnnealResult:
     trace_sweeps: np.ndarray | None = None
     trace_energies: np.ndarray | None = None
     trace_best_energies: np.ndarray | None = None
+    final_states: np.ndarray | None = None
+    final_energies: np.ndarray | None = None
 
 
 class _EnergyTrace:
@@ -292,8 +299,9 @@ class Annealer:
         Returns
         -------
         AnnealResult
-            Each read's lowest-energy state and its energy, the best over all reads, the
-            schedule and timings in ``info``, and the records when asked. With `client`,
+            Each read's lowest-energy state and its energy, the best over all reads, each
+            read's final state and energy, the schedule and timings in ``info``, and the
+            records when asked. With `client`,
             ``info["shards"]`` lists the (start, stop) ranges of reads it holds: all of
             them, or after Ctrl-C those whose task had finished (``interrupted``).
         """
@@ -381,4 +389,6 @@ class Annealer:
                 trace_sweeps=records[0],
                 trace_energies=records[1],
                 trace_best_energies=records[2],
+                final_states=chains.spins,
+                final_energies=model.energy(chains.spins, num_threads=nthreads),
             )
