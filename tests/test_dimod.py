@@ -18,7 +18,8 @@ from boltz.dimod import AnnealingSampler, bqm_to_ising_model  # noqa: E402
 
 EXPECTED_PARAMETERS = {"num_reads", "num_sweeps", "schedule", "beta_range",
                        "num_sweeps_per_beta", "method", "order", "num_cycles", "reheat_beta",
-                       "seed", "initial_states", "num_threads"}
+                       "seed", "initial_states", "num_threads", "return_best", "aggregate",
+                       "beta_schedule_type", "beta_schedule"}
 
 
 def all_spin_states(n):
@@ -258,8 +259,16 @@ def test_bad_keyword_and_bad_bqm():
     sampler = AnnealingSampler()
     with pytest.raises(TypeError, match="not_a_parameter"):
         sampler.sample(bqm, not_a_parameter=1)
-    with pytest.raises(TypeError, match="beta_schedule_type"):
-        sampler.sample_ising(LOCAL_H, LOCAL_J, beta_schedule_type="linear")
+    with pytest.raises(ValueError, match="not both"):
+        sampler.sample(bqm, schedule="linear", beta_schedule_type="linear")
+    with pytest.raises(ValueError, match="beta_schedule"):
+        sampler.sample(bqm, beta_schedule_type="custom")
+    with pytest.raises(ValueError, match="beta_schedule"):
+        sampler.sample(bqm, beta_schedule=[0.1, 1.0])
+    with pytest.raises(ValueError, match="beta_schedule_type"):
+        sampler.sample(bqm, beta_schedule_type="cubic")
+    with pytest.raises(TypeError, match="return_best"):
+        sampler.sample(bqm, return_best="yes")
     with pytest.raises(TypeError, match="BinaryQuadraticModel"):
         sampler.sample({"a": 1})
     with pytest.raises(ValueError):
@@ -280,3 +289,34 @@ def test_docstring_examples():
     result = doctest.testmod(boltz.dimod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_final_states_by_default_best_on_request_and_aggregated_counts():
+    bqm = frustrated_bqm(dimod.SPIN, n=8, seed=5)
+    model, _ = bqm_to_ising_model(bqm)
+    kwargs = {"num_reads": 12, "seed": 3, "num_sweeps": 40, "beta_range": (0.1, 0.5)}
+    result = boltz.Annealer(num_sweeps=40, beta_range=(0.1, 0.5)).sample(model, 12, seed=3)
+    final = AnnealingSampler().sample(bqm, **kwargs)
+    best = AnnealingSampler().sample(bqm, return_best=True, **kwargs)
+    np.testing.assert_array_equal(final.record.sample, result.final_states)
+    np.testing.assert_array_equal(best.record.sample, result.states)
+    assert np.all(best.record.energy <= final.record.energy + 1e-12)
+    # aggregated: each distinct state once, with its count
+    agg = AnnealingSampler().sample(bqm, aggregate=True, **kwargs)
+    assert agg.record.num_occurrences.sum() == 12
+    assert len(agg) == len({tuple(r) for r in result.final_states})
+
+
+def test_dwave_schedule_names():
+    bqm = frustrated_bqm(dimod.SPIN, n=6, seed=6)
+    sampler = AnnealingSampler()
+    for kind in ("linear", "geometric"):
+        a = sampler.sample(bqm, num_reads=4, seed=1, num_sweeps=30, schedule=kind)
+        b = sampler.sample(bqm, num_reads=4, seed=1, num_sweeps=30, beta_schedule_type=kind)
+        np.testing.assert_array_equal(a.record.sample, b.record.sample)
+        assert b.info["beta_schedule_type"] == kind
+    betas = np.linspace(0.1, 2.0, 25)
+    a = sampler.sample(bqm, num_reads=4, seed=1, schedule=betas)
+    b = sampler.sample(bqm, num_reads=4, seed=1, beta_schedule_type="custom", beta_schedule=betas)
+    np.testing.assert_array_equal(a.record.sample, b.record.sample)
+    assert b.info["beta_schedule_type"] == "custom"

@@ -35,7 +35,7 @@ import numpy as np
 
 from boltz._memory import check_allocation
 from boltz._random import SeedLike
-from boltz._validation import check_positive_int
+from boltz._validation import check_bool, check_choice, check_positive_int
 from boltz.spin.annealing import Annealer
 from boltz.spin.ising_model import IsingModel
 
@@ -130,6 +130,10 @@ class AnnealingSampler(dimod.Sampler):
         "seed": [],
         "initial_states": [],
         "num_threads": [],
+        "return_best": [],
+        "aggregate": [],
+        "beta_schedule_type": ["beta_schedule_options"],
+        "beta_schedule": [],
     }
 
     def __init__(self):
@@ -154,7 +158,9 @@ class AnnealingSampler(dimod.Sampler):
         return dict(self._properties)
 
     def sample(self, bqm: dimod.BinaryQuadraticModel, num_reads: int | None = None,
-               seed: SeedLike = None, initial_states: object = None,
+               seed: SeedLike = None, initial_states: object = None, *,
+               return_best: bool = False, aggregate: bool = False,
+               beta_schedule_type: str | None = None, beta_schedule: object = None,
                **annealer_parameters: object) -> dimod.SampleSet:
         r"""Anneal a binary quadratic model.
 
@@ -178,6 +184,17 @@ class AnnealingSampler(dimod.Sampler):
             model's variables, with values in the model's vartype (0/1 for BINARY, -1/+1 for
             SPIN; a SampleSet in the other vartype is converted). Either one state, used by
             every read, or one per read. Default: uniformly random.
+        return_best : bool
+            False (default): each read's final state, a sample of the schedule's end, as
+            dwave-samplers' ``SimulatedAnnealingSampler`` returns. True: each read's
+            lowest-energy state seen (boltz 0.1's behaviour).
+        aggregate : bool
+            Merge identical samples, counting them in ``num_occurrences``.
+        beta_schedule_type : {"geometric", "linear", "custom"}, optional
+            dwave-samplers' name of `schedule`; ``"custom"`` takes the betas from
+            `beta_schedule`. Give one of the two names, not both.
+        beta_schedule : array_like, optional
+            The betas of a ``"custom"`` schedule (dwave-samplers' name).
         **annealer_parameters
             Passed to :class:`boltz.Annealer`: ``num_sweeps``, ``schedule`` (``"geometric"``,
             ``"linear"`` or an array of betas), ``beta_range`` (hot, cold), ``num_sweeps_per_beta``,
@@ -188,10 +205,11 @@ class AnnealingSampler(dimod.Sampler):
         Returns
         -------
         dimod.SampleSet
-            One row per read (each read's lowest-energy state), in the model's vartype and
-            variables. ``info`` holds ``beta_range``, ``beta_schedule_type``, ``num_sweeps``,
-            ``num_cycles``, ``seconds`` (annealing wall time), ``spin_updates_per_second``
-            and ``interrupted``. An empty model gives `num_reads` empty samples of energy
+            One row per read (its final state, or its best with `return_best`; identical
+            rows merged with `aggregate`), in the model's vartype and variables. ``info``
+            holds ``beta_range``, ``beta_schedule_type``, ``num_sweeps``, ``num_cycles``,
+            ``seconds`` (annealing wall time), ``spin_updates_per_second`` and
+            ``interrupted``. An empty model gives `num_reads` empty samples of energy
             ``bqm.offset``.
 
         Raises
@@ -211,6 +229,10 @@ class AnnealingSampler(dimod.Sampler):
         if not isinstance(bqm, dimod.BinaryQuadraticModel):
             raise TypeError(f"bqm must be a dimod.BinaryQuadraticModel, "
                             f"got {type(bqm).__name__}")
+        return_best = check_bool(return_best, "return_best")
+        aggregate = check_bool(aggregate, "aggregate")
+        annealer_parameters = self._schedule_alias(annealer_parameters, beta_schedule_type,
+                                                   beta_schedule)
 
         labels = list(bqm.variables)
         spins0 = None
@@ -229,14 +251,14 @@ class AnnealingSampler(dimod.Sampler):
                 annealer_parameters.get("schedule", "geometric")), "num_sweeps": 0,
                 "num_cycles": 0, "seconds": 0.0, "spin_updates_per_second": 0.0,
                 "interrupted": False}
-            return dimod.SampleSet.from_samples_bqm((samples, labels), bqm, info=info)
+            return self._sampleset(samples, labels, bqm, info, aggregate)
 
         model, labels = bqm_to_ising_model(bqm, labels)
         annealer = Annealer(**annealer_parameters)
         result = annealer.sample(model, num_reads=num_reads, seed=seed,
                                  initial_states=spins0)
 
-        samples = result.states
+        samples = result.states if return_best else result.final_states
         if bqm.vartype is dimod.BINARY:
             samples = ((samples + 1) // 2).astype(np.int8)
         ri = result.info
@@ -249,7 +271,30 @@ class AnnealingSampler(dimod.Sampler):
             "spin_updates_per_second": ri["spin_updates_per_second"],
             "interrupted": ri["interrupted"],
         }
-        return dimod.SampleSet.from_samples_bqm((samples, labels), bqm, info=info)
+        return self._sampleset(samples, labels, bqm, info, aggregate)
+
+    @staticmethod
+    def _sampleset(samples, labels, bqm, info, aggregate):
+        sampleset = dimod.SampleSet.from_samples_bqm((samples, labels), bqm, info=info)
+        return sampleset.aggregate() if aggregate else sampleset
+
+    @staticmethod
+    def _schedule_alias(parameters, schedule_type, betas):
+        """`parameters` with dwave-samplers' beta_schedule_type / beta_schedule turned into
+        boltz's `schedule`."""
+        if schedule_type is None:
+            if betas is not None:
+                raise ValueError("beta_schedule needs beta_schedule_type='custom'")
+            return parameters
+        if "schedule" in parameters:
+            raise ValueError("give schedule or beta_schedule_type (its dwave-samplers "
+                             "name), not both")
+        kind = check_choice(schedule_type, "beta_schedule_type",
+                            ("geometric", "linear", "custom"))
+        if (kind == "custom") != (betas is not None):
+            raise ValueError("beta_schedule_type='custom' takes its betas from "
+                             "beta_schedule, and only it does")
+        return {**parameters, "schedule": betas if kind == "custom" else kind}
 
     @staticmethod
     def _schedule_type(schedule):

@@ -93,7 +93,9 @@ KINDS = {
     "name": lambda: st.sampled_from(["'states'", "'x'", "None", "1"]),
     **dict.fromkeys(["keepdims", "return_sign", "return_states", "progress", "persistent",
                      "shuffle", "warm_start", "hidden_connected", "periodic", "per_chain",
-                     "visible_only"], s.booleans),
+                     "visible_only", "return_best", "aggregate"], s.booleans),
+    "beta_schedule_type": lambda: s.choices(["geometric", "linear", "custom"]),
+    "beta_schedule": lambda: s.mostly(s.real_array(st.tuples(st.integers(1, 4)), 0.0, 2.0)),
     "dtype": s.dtypes,
     "y": lambda: st.sampled_from(["None", "None", "arr([1, 2], 'int64')", "'y'"]),
     "model": lambda: s.mostly(st.integers(0, 6).map(lambda k: f"ising({k})"),
@@ -367,7 +369,8 @@ def _targets() -> list[Target]:
         ["bqm", "variable_order"], required=("bqm",)))
     T.append(Target("dimod.AnnealingSampler", st.just((
         "__import__('boltz.dimod').dimod.AnnealingSampler().sample", {})),
-        ["bqm", "num_reads", "seed", "initial_states", "num_sweeps"],
+        ["bqm", "num_reads", "seed", "initial_states", "num_sweeps", "return_best",
+         "aggregate", "beta_schedule_type", "beta_schedule"],
         required=("bqm", "num_sweeps")))
     # the command line (in the worker: a traceback is an exception out of main)
     T.append(Target("cli anneal", st.just(("cli", {})), ["argv"], {
