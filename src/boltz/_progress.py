@@ -107,8 +107,8 @@ def progress_bar(total: int, enabled: bool, desc: str, unit: str = "sweep"):
 
 
 def run_in_blocks(total: int, block: int, step: Callable[[int, int], object], *,
-                  progress: bool = False, desc: str = "sweeps",
-                  unit: str = "sweep") -> tuple[int, bool]:
+                  progress: bool = False, desc: str = "sweeps", unit: str = "sweep",
+                  stop_when: Callable[[], bool] | None = None) -> tuple[int, bool]:
     """Call ``step(start, stop)`` on consecutive blocks covering ``range(total)``.
 
     Parameters
@@ -125,6 +125,9 @@ def run_in_blocks(total: int, block: int, step: Callable[[int, int], object], *,
         Show a progress bar on stderr.
     desc, unit : str
         The bar's label and unit.
+    stop_when : callable, optional
+        Called after each block; True ends the loop there (a budget: time, target, the
+        caller's interrupt function), which is not an interruption.
 
     Returns
     -------
@@ -152,6 +155,8 @@ def run_in_blocks(total: int, block: int, step: Callable[[int, int], object], *,
                     bar.update(stop - done)
                     done = stop
                     interrupted = take_interrupt()
+                    if stop_when is not None and not interrupted and stop_when():
+                        break
             except KeyboardInterrupt:
                 interrupted = True
                 take_interrupt()

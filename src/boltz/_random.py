@@ -89,6 +89,11 @@ class RandomStreams:
             return
         self._adopt(spawn_pcg64(seed_sequence(seed, name), n))
 
+    def restore(self, state: np.ndarray, rows: slice) -> None:
+        """Streams `rows` back to where they were when `state` (:attr:`state`) was taken,
+        in place (their ``bitgen_t`` and addresses stay valid)."""
+        self._states[rows] = state[rows]
+
     def __getitem__(self, rows: slice) -> RandomStreams:
         """Copies of the streams `rows` (a slice), in their current state: what a shard
         of a run needs to draw exactly as the whole run would."""

@@ -59,7 +59,7 @@ KINDS = {
     **dict.fromkeys(["beta", "learning_rate", "momentum", "weight_decay", "boltzmann_constant",
                      "offset", "xtol", "c", "reheat_beta", "log_z", "J_scalar", "h_scalar",
                      "t0", "t_min", "decay", "target", "seconds_per_read", "confidence",
-                     "ci_level", "rtol"],
+                     "ci_level", "rtol", "target_energy"],
                     s.reals),
     "beta_range": lambda: s.mostly(st.sampled_from(["(0.1, 2.0)", "(0.0, 1.0)", "[0.5, 0.5]"]),
                                    st.sampled_from(["(2.0, 0.1)", "(nan, 1)", "(0, inf)",
@@ -125,6 +125,13 @@ KINDS = {
     "client": lambda: s.Mixed(st.just("None"), st.sampled_from(["3", "''", "[1]", "b'x'",
                                                                 "'  '", "1.5"])),
     "shard_size": s.counts,
+    "time_limit": lambda: s.mostly(st.sampled_from(["0.01", "0.05", "None"]),
+                                   st.sampled_from(["0", "-1", "nan", "inf", "'1'", "True"])),
+    # callbacks that return (a raising callback's error is the caller's own)
+    "interrupt_function": lambda: s.Mixed(
+        st.sampled_from(["None", "lambda: False", "lambda: True", "lambda: 0",
+                         "lambda: np.array([1])"]),
+        st.sampled_from(["3", "'stop'", "[lambda: True]"])),
     "sampler": lambda: s.mostly(st.sampled_from([
         "Annealer(num_sweeps=5)", "ParallelTempering([0.1, 1.0], num_sweeps=4, burn_in=1)",
         "[Annealer(num_sweeps=3), Annealer(num_sweeps=4)]"]),
@@ -259,7 +266,8 @@ def _targets() -> list[Target]:
     T.append(Target("sample", st.just(("boltz.sample", {})),
                     ["model", "beta", "num_chains", "num_sweeps", "burn_in", "thin", "method",
                      "order", "seed", "num_threads", "initial_states", "return_states",
-                     "progress", "clamped", "client", "shard_size"],
+                     "progress", "clamped", "time_limit", "interrupt_function", "client",
+                     "shard_size"],
                     required=("model", "beta", "num_sweeps", "burn_in")))
     T.append(Target("time_to_solution", st.just(("boltz.time_to_solution", {})),
                     parameters("time_to_solution"),
@@ -290,10 +298,12 @@ def _targets() -> list[Target]:
     # samplers
     T.append(Target("Annealer.sample", st.just(("sample", {})),
                     ["model", "num_reads", "seed", "initial_states", "clamped", "record_every",
-                     "client", "shard_size"],
+                     "time_limit", "target_energy", "interrupt_function", "client",
+                     "shard_size"],
                     required=("model",), ctor="Annealer"))
     T.append(Target("ParallelTempering.sample", st.just(("sample", {})),
-                    ["model", "seed", "initial_states", "return_states", "client"],
+                    ["model", "seed", "initial_states", "return_states", "time_limit",
+                     "target_energy", "interrupt_function", "client"],
                     required=("model",), ctor="ParallelTempering"))
     # BoltzmannMachine
     T.append(Target("BoltzmannMachine.fit", st.just(("fit", {})),

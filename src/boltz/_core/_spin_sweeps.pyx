@@ -631,6 +631,9 @@ def sweep_chains(Couplings model, int8_t[:, ::1] spins, floating[:, ::1] fields,
         return
     if clamped is not None:
         m.clamped = &clamped[0]
+    if records > 0 and (rec_magnet is None or rec_magnet.shape[0] != rec_energy.shape[0]
+                        or rec_magnet.shape[1] != records):
+        raise ValueError("rec_energy and rec_magnet are recorded together: same shape")
     out.records = records
     out.rec_energy = &rec_energy[0, 0] if records > 0 else NULL
     out.rec_magnet = &rec_magnet[0, 0] if records > 0 else NULL

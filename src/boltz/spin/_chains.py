@@ -27,6 +27,8 @@ ORDERS = _spin_sweeps.ORDERS
 BLOCK_WORK = 50_000_000
 DECISION_WORK = {ORDERS["sequential"]: 10, ORDERS["random"]: 160}
 UPDATE_WORK = {ORDERS["sequential"]: 1, ORDERS["random"]: 4}
+# Work units of a kernel call per thread below which it uses fewer threads (0.2-1 ms).
+MIN_THREAD_WORK = 1_000_000
 
 
 class SweepsInterrupted(KeyboardInterrupt):
@@ -188,6 +190,27 @@ class Chains:
             self._rng_nbytes = np.zeros(self.num_chains, dtype=np.uint8)
         return self._rng_bits, self._rng_nbytes
 
+    def snapshot(self):
+        """Everything a chain's future depends on: spins, fields, energies, magnetisations,
+        stream states and carried random bytes (copies), for :meth:`rewind`."""
+        bits, nbytes = self._buffers()
+        return (self.spins.copy(), self.fields.copy(), self.energy.copy(), self.magnet.copy(),
+                self.streams.state, bits.copy(), nbytes.copy())
+
+    def rewind(self, row, snap, schedule, scale, method, order):
+        """Chain `row` back to `snap` (:meth:`snapshot`), then swept alone along `schedule`:
+        it replays exactly what it did after the snapshot, for as many sweeps."""
+        rows = slice(row, row + 1)
+        spins, fields, energy, magnet, states, bits, nbytes = snap
+        self.spins[rows], self.fields[rows] = spins[rows], fields[rows]
+        self.energy[rows], self.magnet[rows] = energy[rows], magnet[rows]
+        self.streams.restore(states, rows)
+        own_bits, own_nbytes = self._buffers()
+        own_bits[rows], own_nbytes[rows] = bits[rows], nbytes[rows]
+        if len(schedule):
+            self._call(np.ascontiguousarray(schedule, dtype=np.float64), scale, method, order,
+                       row, row + 1, 0, 0, len(schedule), None, None, None, None, None)
+
     def block_sweeps(self, order=ORDERS["sequential"]) -> int:
         """Sweeps of all chains in about one kernel call's work."""
         return block_sweeps(self.model, self.num_chains, self.nthreads, order)
@@ -223,6 +246,14 @@ class Chains:
                 if _progress.interrupt_pending() and b < total:
                     raise SweepsInterrupted(b)
 
+    def _threads(self, chains, sweeps, order):
+        """Threads for a kernel call: at most one per chain, and one per MIN_THREAD_WORK
+        units of work (a short call on a busy machine would otherwise wait milliseconds
+        for a descheduled thread: parallel tempering's steps ran 60 times slower on 2
+        threads than on 1 with the other core busy). Results never depend on it."""
+        work = chains * sweeps * sweep_work(self.model, order)
+        return max(1, min(self.nthreads, chains, work // MIN_THREAD_WORK))
+
     def _call(self, schedule, scale, method, order, c0, c1, r0, thin, length, rec_energy,
               rec_magnet, rec_states, best_spins, best_energy):
         """One kernel call: chains c0..c1, records r0.. of a call of `length` sweeps."""
@@ -244,7 +275,8 @@ class Chains:
         _spin_sweeps.sweep_chains(
             self.model._couplings, self.spins[rows], self.fields[rows], self.energy[rows],
             self.magnet[rows], schedule, scale[rows], method, order,
-            self.streams.addresses[rows], min(self.nthreads, c1 - c0), clamped=self.clamped,
+            self.streams.addresses[rows], self._threads(c1 - c0, length, order),
+            clamped=self.clamped,
             rng_bits=bits[rows], rng_nbytes=nbytes[rows], **record)
         if thin and not full:
             for name, arr in (("rec_energy", rec_energy), ("rec_magnet", rec_magnet),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -19,8 +19,10 @@ from boltz._validation import (
     check_bool,
     check_choice,
     check_positive_int,
+    check_real,
     resolve_num_threads,
 )
+from boltz.spin._budgets import Budget, TargetWatch, check_budget
 from boltz.spin._chains import METHODS, ORDERS, Chains, check_model, sweep_work
 
 if TYPE_CHECKING:
@@ -160,13 +162,14 @@ class _EnergyTrace:
             a = b
 
     def take(self, sweeps: int, chains, best_energy) -> None:
-        """Record the energies after `sweeps` sweeps, unless that is the last record."""
+        """Record the energies after `sweeps` sweeps, unless that is the last record (the
+        chains' running energies leave the model's offset out: it is added here)."""
         k = self.count
         if k and self.sweeps[k - 1] == sweeps:
             return
         self.sweeps[k] = sweeps
-        self.energies[k] = chains.energy
-        self.best[k] = best_energy
+        self.energies[k] = chains.energy + chains.model.offset
+        self.best[k] = best_energy + chains.model.offset
         self.count = k + 1
 
     def arrays(self):
@@ -266,8 +269,10 @@ class Annealer:
     def sample(self, model: IsingModel, num_reads: int = 10, seed: SeedLike = None,
                initial_states: ArrayLike | None = None,
                clamped: ArrayLike | None = None,
-               record_every: int | None = None, *, client: object = None,
-               shard_size: int | None = None) -> AnnealResult:
+               record_every: int | None = None, *, time_limit: float | None = None,
+               target_energy: float | None = None,
+               interrupt_function: Callable[[], object] | None = None,
+               client: object = None, shard_size: int | None = None) -> AnnealResult:
         """Anneal `num_reads` independent reads of `model`.
 
         Parameters
@@ -287,6 +292,20 @@ class Annealer:
             Record every read's current and best energy every `record_every` sweeps and
             after the last one (``AnnealResult.trace_*``, drawn by
             :func:`boltz.plot.anneal`). Recording does not change the result.
+        time_limit : float, optional
+            Seconds of wall time, > 0: the anneal stops after the block of sweeps (10-50
+            ms of work) during which it ran out, keeping everything finished; every read
+            has then done ``info["sweeps_done"]`` sweeps (one cycle: the same states as an
+            anneal along ``info["betas"][:sweeps_done]`` with the same seed).
+        target_energy : float, optional
+            Each read stops at the first sweep after which its energy is at most this
+            (within ``1e-9 * max(1, |target_energy|)``), with that state as its best and
+            final one; ``info["sweeps_to_target"]`` records the sweep (-1: never). The run
+            ends when every read has reached it. Reproducible: the sweep and the state do
+            not depend on the thread count or on how the run is cut.
+        interrupt_function : callable, optional
+            Called without arguments between blocks of sweeps (dwave-samplers polls its
+            own between reads); a true value stops the anneal there, as `time_limit` does.
         client : dask.distributed.Client, "local" or str, optional
             Run the reads on a Dask cluster (``pip install "boltz[distributed]"``): a
             ``Client``, ``"local"`` (a ``LocalCluster`` of this machine's cores, closed
@@ -301,7 +320,10 @@ class Annealer:
         AnnealResult
             Each read's lowest-energy state and its energy, the best over all reads, each
             read's final state and energy, the schedule and timings in ``info``, and the
-            records when asked. With `client`,
+            records when asked. ``info["stopped_by"]`` is ``"time_limit"``,
+            ``"target_energy"``, ``"interrupt_function"`` or None (the schedule ran out,
+            or Ctrl-C: ``info["interrupted"]``); ``info["read_sweeps"]`` is the sweeps each
+            read completed. With `client`,
             ``info["shards"]`` lists the (start, stop) ranges of reads it holds: all of
             them, or after Ctrl-C those whose task had finished (``interrupted``).
         """
@@ -314,12 +336,18 @@ class Annealer:
         nthreads = resolve_num_threads(self.num_threads)
         if record_every is not None:
             record_every = check_positive_int(record_every, "record_every")
+        time_limit, interrupt_function = check_budget(time_limit, interrupt_function)
+        if target_energy is not None:
+            target_energy = check_real(target_energy, "target_energy")
         if client is not None:
+            if time_limit is not None or interrupt_function is not None:
+                raise ValueError("time_limit and interrupt_function do not apply to a run on "
+                                 "a cluster (client=) yet; target_energy does")
             from boltz.distributed._calls import anneal
 
             betas, beta_range = self._betas(model)
             return anneal(self, model, num_reads, seed, initial_states, clamped, record_every,
-                          client=client, shard_size=shard_size,
+                          target_energy, client=client, shard_size=shard_size,
                           work_per_read=betas.size * num_cycles * sweep_work(model, ordr))
         with deferred_interrupts():
             betas, beta_range = self._betas(model)
@@ -339,6 +367,14 @@ class Annealer:
             total = betas.size + (num_cycles - 1) * later.size
             trace = (None if record_every is None
                      else _EnergyTrace(record_every, total, num_reads))
+            budget = Budget(time_limit, interrupt_function)
+            watch = None if target_energy is None else TargetWatch(chains, target_energy)
+
+            def spent():
+                if watch is not None and watch.all_reached:
+                    budget.stopped_by = "target_energy"
+                return budget.spent()
+
             sweeps_done, interrupted = 0, False
             for cycle in range(num_cycles):
                 schedule = betas if cycle == 0 else later
@@ -350,24 +386,41 @@ class Annealer:
                     pieces = ([(start, stop, False)] if trace is None
                               else trace.split(offset, start, stop, total))
                     for a, b, record in pieces:
+                        rec = {} if watch is None else watch.before(b - a)
                         chains.sweep(schedule[a:b], ones, meth, ordr,
-                                     best_spins=best_spins, best_energy=best_energy)
+                                     best_spins=best_spins, best_energy=best_energy, **rec)
+                        if watch is not None:
+                            watch.after(offset + a, rec["rec_energy"], schedule[a:b], ones,
+                                        meth, ordr)
                         if record:
                             trace.take(offset + b, chains, best_energy)
 
                 done, interrupted = run_in_blocks(schedule.size, block, step,
                                                   progress=progress,
-                                                  desc=f"anneal {cycle + 1}/{num_cycles}")
+                                                  desc=f"anneal {cycle + 1}/{num_cycles}",
+                                                  stop_when=spent)
                 sweeps_done += done
+                if budget.stopped_by is not None:
+                    if trace is not None and sweeps_done:
+                        trace.take(sweeps_done, chains, best_energy)
+                    break
                 if interrupted:
                     if trace is not None and sweeps_done:    # where Ctrl-C stopped it
                         trace.take(sweeps_done, chains, best_energy)
                     break
             seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - cpu0
+            finals = chains.spins
+            read_sweeps = np.full(num_reads, sweeps_done, dtype=np.int64)
+            records = (None, None, None) if trace is None else trace.arrays()
+            if watch is not None:
+                best_spins, finals = watch.apply(best_spins), watch.apply(chains.spins)
+                read_sweeps = np.where(watch.sweeps >= 0, watch.sweeps, read_sweeps)
             energies = model.energy(best_spins, num_threads=nthreads)
+            if watch is not None and trace is not None:
+                for arr in records[1:]:
+                    watch.freeze_records(records[0], arr, energies)
             k = int(np.argmin(energies))
             interrupted = take_interrupt() or interrupted
-            records = (None, None, None) if trace is None else trace.arrays()
             return AnnealResult(
                 states=best_spins,
                 energies=energies,
@@ -385,10 +438,13 @@ class Annealer:
                     "spin_updates_per_second": sweeps_done * num_reads * model.num_spins
                     / max(seconds, 1e-12),
                     "interrupted": interrupted,
+                    "stopped_by": budget.stopped_by,
+                    "read_sweeps": read_sweeps,
+                    "sweeps_to_target": None if watch is None else watch.sweeps,
                 },
                 trace_sweeps=records[0],
                 trace_energies=records[1],
                 trace_best_energies=records[2],
-                final_states=chains.spins,
-                final_energies=model.energy(chains.spins, num_threads=nthreads),
+                final_states=finals,
+                final_energies=model.energy(finals, num_threads=nthreads),
             )

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -22,11 +22,13 @@ from boltz._validation import (
     check_bool,
     check_choice,
     check_positive_int,
+    check_real,
     resolve_num_threads,
 )
 from boltz.distributed import map_models
 from boltz.distributed._map import run_each
 from boltz.numerics import mcmc_statistics as stats
+from boltz.spin._budgets import Budget, check_budget
 from boltz.spin._chains import METHODS, ORDERS, Chains, SweepsInterrupted, check_model
 
 if TYPE_CHECKING:
@@ -84,13 +86,18 @@ class TemperingResult:
 
     @property
     def mean_energy(self) -> np.ndarray:
-        r""":math:`\langle E \rangle` at each temperature."""
+        r""":math:`\langle E \rangle` at each temperature (nan without records: a run
+        stopped in its burn-in)."""
+        if self.energies.shape[1] == 0:
+            return np.full(self.energies.shape[0], np.nan)
         return self.energies.mean(axis=1)
 
     @property
     def mean_energy_se(self) -> np.ndarray:
         """Standard errors of :attr:`mean_energy` (autocorrelation-corrected; nan where the
         run is too short to estimate the autocorrelation time)."""
+        if self.energies.shape[1] == 0:
+            return np.full(self.energies.shape[0], np.nan)
         return np.array([stats.mean_and_standard_error(e, undefined="nan")[1]
                          for e in self.energies])
 
@@ -103,7 +110,9 @@ class TemperingResult:
 
     @property
     def mean_abs_magnetization(self) -> np.ndarray:
-        r""":math:`\langle |m| \rangle` at each temperature."""
+        r""":math:`\langle |m| \rangle` at each temperature (nan without records)."""
+        if self.magnetizations.shape[1] == 0:
+            return np.full(self.magnetizations.shape[0], np.nan)
         return np.abs(self.magnetizations).mean(axis=1)
 
 
@@ -174,7 +183,9 @@ class ParallelTempering:
 
     def sample(self, model: IsingModel | Sequence[IsingModel], seed: SeedLike = None,
                initial_states: ArrayLike | None = None,
-               return_states: bool = False, *,
+               return_states: bool = False, *, time_limit: float | None = None,
+               target_energy: float | None = None,
+               interrupt_function: Callable[[], object] | None = None,
                client: object = None) -> TemperingResult | ModelResults:
         """Run the ladder on `model`, or on each of several models.
 
@@ -192,6 +203,17 @@ class ParallelTempering:
             Starting spins of the replicas, in the sorted order of betas (one model only).
         return_states : bool
             Keep the recorded state at every temperature (memory ``K * records * n``).
+        time_limit : float, optional
+            Seconds of wall time, > 0 (per model): the run stops after the block of steps
+            (10-50 ms of work) during which it ran out, keeping what finished.
+        target_energy : float, optional
+            Stop after the first step (sweeps and swaps) whose lowest state seen has an
+            energy at most this (within ``1e-9 * max(1, |target_energy|)``);
+            ``info["steps_to_target"]`` is that step, counted from the start of the burn-in
+            (-1: never). Reproducible: it does not depend on the thread count.
+        interrupt_function : callable, optional
+            Called without arguments between blocks of steps; a true value stops the run
+            there, as `time_limit` does.
         client : dask.distributed.Client, "local" or str, optional
             Run on a Dask cluster (see :mod:`boltz.distributed`), one task per model, with
             results bit-identical to the run without it. The replicas of one ladder
@@ -200,16 +222,27 @@ class ParallelTempering:
         Returns
         -------
         TemperingResult, or ModelResults of them for a sequence of models
-            Per-temperature traces, swap acceptance rates and the lowest state seen.
+            Per-temperature traces, swap acceptance rates and the lowest state seen;
+            ``info["stopped_by"]``: ``"time_limit"``, ``"target_energy"``,
+            ``"interrupt_function"`` or None.
         """
         many = isinstance(model, Sequence) and not isinstance(model, str)
+        time_limit, interrupt_function = check_budget(time_limit, interrupt_function)
+        if target_energy is not None:
+            target_energy = check_real(target_energy, "target_energy")
+        budgets = {"time_limit": time_limit, "target_energy": target_energy,
+                   "interrupt_function": interrupt_function}
         if many or client is not None:
+            if client is not None and (time_limit is not None
+                                       or interrupt_function is not None):
+                raise ValueError("time_limit and interrupt_function do not apply to a run on "
+                                 "a cluster (client=) yet; target_energy does")
             if many and initial_states is not None:
                 raise ValueError("initial_states applies to a single model, not to a "
                                  "sequence of models")
             self._check_betas()
             options = {"initial_states": initial_states,
-                       "return_states": check_bool(return_states, "return_states")}
+                       "return_states": check_bool(return_states, "return_states"), **budgets}
             if many:
                 return map_models(self, model, seed=seed, client=client,
                                   progress=check_bool(self.progress, "progress"), **options)
@@ -244,17 +277,30 @@ class ParallelTempering:
             ladder = _Ladder(chains, betas, np.random.Generator(np.random.PCG64(swap_seed)),
                              interval, (method, order), num_records, return_states)
             block = max(1, chains.block_sweeps(order) // interval)
+            budget = ladder.budget = Budget(time_limit, interrupt_function)
+            if target_energy is not None:
+                ladder.target = (target_energy + 1e-9 * max(1.0, abs(target_energy))
+                                 - model.offset)
+
+            def spent():
+                if ladder.steps_to_target >= 0:
+                    budget.stopped_by = "target_energy"
+                return budget.spent()
+
             _, interrupted = run_in_blocks(burn_intervals, block, ladder.burn, progress=progress,
-                                           desc="burn-in")
+                                           desc="burn-in", stop_when=spent)
             done = 0
-            if not interrupted:
+            if not (interrupted or budget.stopped_by):
                 done, interrupted = run_in_blocks(num_records, block, ladder.record,
-                                                  progress=progress, desc="tempering")
+                                                  progress=progress, desc="tempering",
+                                                  stop_when=spent)
             interrupted = take_interrupt() or interrupted
             return ladder.result(done, interrupted, {
                 "swap_interval": interval, "num_records": done,
                 "burn_in": burn_intervals * interval, "method": self.method,
-                "order": self.order, "seconds": time.perf_counter() - t0})
+                "order": self.order, "seconds": time.perf_counter() - t0,
+                "stopped_by": budget.stopped_by,
+                "steps_to_target": None if target_energy is None else ladder.steps_to_target})
 
 
 class _Ladder:
@@ -282,6 +328,9 @@ class _Ladder:
         self.states = (np.empty((k, num_records, n), dtype=np.int8) if return_states
                        else None)
         self.steps = self.since_resync = 0
+        self.target = None                        # stop once the best energy is <= this
+        self.steps_to_target = -1
+        self.budget = Budget(None, None)          # checked between steps too
 
     def burn(self, start: int, stop: int) -> int:
         """Steps ``start..stop`` of the burn-in (nothing recorded); returns the step reached
@@ -294,11 +343,12 @@ class _Ladder:
         return self._steps(start, stop, True)
 
     def _steps(self, start: int, stop: int, record: bool) -> int:
-        """Whole steps (sweeps, swaps, record) until `stop` or a pending Ctrl-C. A step
-        that Ctrl-C cuts during its sweeps is not counted: no swap, no record (replicas
-        keep the sweeps they finished)."""
+        """Whole steps (sweeps, swaps, record) until `stop`, a pending Ctrl-C or a spent
+        budget (steps are short: checked after each), or the target reached. A step that
+        Ctrl-C cuts during its sweeps is not counted: no swap, no record (replicas keep the
+        sweeps they finished)."""
         for r in range(start, stop):
-            if r > start and interrupt_pending():
+            if r > start and (interrupt_pending() or self.budget.spent()):
                 return r
             try:
                 self._sweep()
@@ -307,6 +357,9 @@ class _Ladder:
             self._swap()
             if record:
                 self._record(r)
+            if self.target is not None and self.best_energy.min() <= self.target:
+                self.steps_to_target = self.steps
+                return r + 1
         return stop
 
     def _sweep(self) -> None:

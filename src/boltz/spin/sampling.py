@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ from boltz._validation import (
     resolve_num_threads,
 )
 from boltz.numerics import mcmc_statistics as stats
+from boltz.spin._budgets import Budget, check_budget
 from boltz.spin._chains import METHODS, ORDERS, Chains, check_model, sweep_work
 
 if TYPE_CHECKING:
@@ -142,6 +144,8 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
            order: str = "sequential", seed: SeedLike = None, num_threads: int | None = None,
            initial_states: ArrayLike | None = None, return_states: bool = False,
            progress: bool = False, clamped: ArrayLike | None = None, *,
+           time_limit: float | None = None,
+           interrupt_function: Callable[[], object] | None = None,
            client: object = None, shard_size: int | None = None) -> SampleTrace:
     r"""Sample an Ising model at inverse temperature :math:`\beta` with many Markov chains.
 
@@ -185,6 +189,13 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
     clamped : array_like of bool (n,), optional
         Spins held at their values in `initial_states` (which is then required): the chains
         sample the conditional distribution of the other spins given them.
+    time_limit : float, optional
+        Seconds of wall time, > 0: the run stops after the block of sweeps (10-50 ms of
+        work) during which it ran out, with the records finished (``info["stopped_by"]``,
+        and ``info["num_records"]`` the records kept).
+    interrupt_function : callable, optional
+        Called without arguments between blocks of sweeps; a true value stops the run
+        there, as `time_limit` does.
     client : dask.distributed.Client, "local" or str, optional
         Run the chains on a Dask cluster (``pip install "boltz[distributed]"``), with a
         result bit-identical to the run without it; see :mod:`boltz.distributed`.
@@ -222,7 +233,11 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
     return_states = check_bool(return_states, "return_states")
     progress = check_bool(progress, "progress")
     nthreads = resolve_num_threads(num_threads)
+    time_limit, interrupt_function = check_budget(time_limit, interrupt_function)
     if client is not None:
+        if time_limit is not None or interrupt_function is not None:
+            raise ValueError("time_limit and interrupt_function do not apply to a run on a "
+                             "cluster (client=) yet")
         from boltz.distributed._calls import sample_chains
 
         options = {"beta": beta, "num_sweeps": num_sweeps, "burn_in": burn_in, "thin": thin,
@@ -266,14 +281,17 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
                     states[:, a:b] = st
                 a = b
 
+        budget = Budget(time_limit, interrupt_function)
         burned, interrupted = run_in_blocks(burn_in, block, burn, progress=progress,
-                                            desc="burn-in")
+                                            desc="burn-in", stop_when=budget.spent)
         done = tail = 0
-        if not interrupted:
+        if not (interrupted or budget.stopped_by):
             done, interrupted = run_in_blocks(num_records, max(1, block // thin), record,
-                                              progress=progress, desc="sampling")
-        if not interrupted:                  # the sweeps after the last record
-            tail, interrupted = run_in_blocks(num_sweeps - num_records * thin, block, burn)
+                                              progress=progress, desc="sampling",
+                                              stop_when=budget.spent)
+        if not (interrupted or budget.stopped_by):     # the sweeps after the last record
+            tail, interrupted = run_in_blocks(num_sweeps - num_records * thin, block, burn,
+                                              stop_when=budget.spent)
         interrupted = take_interrupt() or interrupted
         return SampleTrace(
             beta=beta,
@@ -284,5 +302,6 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
             states=None if states is None else states[:, :done],
             interrupted=interrupted,
             info={"method": method, "order": order, "burn_in": burned, "thin": thin,
-                  "num_sweeps": done * thin + tail, "num_records": done},
+                  "num_sweeps": done * thin + tail, "num_records": done,
+                  "stopped_by": budget.stopped_by},
         )
