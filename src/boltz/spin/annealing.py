@@ -22,6 +22,7 @@ from boltz._validation import (
     resolve_num_threads,
 )
 from boltz.spin._chains import METHODS, ORDERS, Chains, check_model, sweep_work
+from boltz.spin.descent import descend
 
 if TYPE_CHECKING:
     from boltz.spin.ising_model import IsingModel
@@ -93,7 +94,9 @@ class AnnealResult:
     Attributes
     ----------
     states : ndarray (num_reads, n) of int8
-        For each read, the lowest-energy state it visited (checked after every sweep).
+        For each read, the lowest-energy state it visited (checked after every sweep); with
+        ``Annealer(polish=True)``, that state descended to a local minimum
+        (:func:`boltz.descend`).
     energies : ndarray (num_reads,)
         Their energies :math:`E(s)`, recomputed exactly in float64.
     best_state : ndarray (n,) of int8
@@ -114,7 +117,8 @@ class AnnealResult:
         ``sweeps_done`` (sweeps finished by every read, all cycles together) and
         ``interrupted``: Ctrl-C stops the anneal within one block of work (tens of
         milliseconds) and the states are the best each read found so far (a read may have
-        run up to one block past ``sweeps_done``).
+        run up to one block past ``sweeps_done``); ``polished_reads``: the reads descended
+        with ``polish=True`` (all of them unless Ctrl-C came first; 0 without polish).
     """
 
     states: np.ndarray
@@ -200,6 +204,14 @@ class Annealer:
         OpenMP threads over reads (``None``: OpenMP's default). Results do not depend on it.
     progress : bool
         Progress bar (tqdm if installed); Ctrl-C stops cleanly with the best so far.
+    polish : bool
+        After the anneal, descend each read's state to a local minimum with
+        :func:`boltz.descend` (steepest single-spin-flip descent: flip the spin with the
+        most negative :math:`\Delta E_i = 2 s_i (h_i + \sum_j J_{ij} s_j)` until none is
+        negative). ``AnnealResult.states``, ``energies``, ``best_state`` and
+        ``best_energy`` are then those of the polished states, each at most the unpolished
+        energy. Default False. Skipped after a Ctrl-C during the anneal; a Ctrl-C during the
+        polish keeps the reads polished so far (``info["polished_reads"]``).
 
     Examples
     --------
@@ -214,7 +226,7 @@ class Annealer:
                  beta_range: tuple[float, float] | None = None, num_sweeps_per_beta: int = 1,
                  method: str = "metropolis", order: str = "sequential", num_cycles: int = 1,
                  reheat_beta: float | None = None, num_threads: int | None = None,
-                 progress: bool = False):
+                 progress: bool = False, polish: bool = False):
         self.num_sweeps = num_sweeps
         self.schedule = schedule
         self.beta_range = beta_range
@@ -225,6 +237,7 @@ class Annealer:
         self.reheat_beta = reheat_beta
         self.num_threads = num_threads
         self.progress = progress
+        self.polish = polish
 
     def _betas(self, model):
         """Per-sweep schedule of one cycle, and the beta range it spans."""
@@ -302,6 +315,7 @@ class Annealer:
         meth = check_choice(self.method, "method", METHODS)
         ordr = check_choice(self.order, "order", ORDERS)
         progress = check_bool(self.progress, "progress")
+        polish = check_bool(self.polish, "polish")
         nthreads = resolve_num_threads(self.num_threads)
         if record_every is not None:
             record_every = check_positive_int(record_every, "record_every")
@@ -355,6 +369,12 @@ class Annealer:
                         trace.take(sweeps_done, chains, best_energy)
                     break
             seconds = time.perf_counter() - t0
+            polished = 0
+            if polish and not interrupted:
+                descent = descend(model, best_spins, num_threads=nthreads)
+                polished = descent.states.shape[0]
+                best_spins[:polished] = descent.states
+                interrupted = descent.interrupted
             energies = model.energy(best_spins, num_threads=nthreads)
             k = int(np.argmin(energies))
             interrupted = take_interrupt() or interrupted
@@ -375,6 +395,7 @@ class Annealer:
                     "spin_updates_per_second": sweeps_done * num_reads * model.num_spins
                     / max(seconds, 1e-12),
                     "interrupted": interrupted,
+                    "polished_reads": polished,
                 },
                 trace_sweeps=records[0],
                 trace_energies=records[1],
