@@ -164,7 +164,7 @@ def test_blocks_of_rows_give_the_same_result(monkeypatch):
     _, _, model = gaussian_model(50, 4)
     start = random_states(9, 50, 4)
     whole = boltz.descend(model, start)
-    monkeypatch.setattr(descent, "_ROW_SWEEPS", 10**9)           # one row per block
+    monkeypatch.setattr(descent, "_row_work", lambda model: 10**18)  # one row per block
     cut = boltz.descend(model, start)
     np.testing.assert_array_equal(whole.states, cut.states)
     np.testing.assert_array_equal(whole.num_flips, cut.num_flips)
@@ -178,7 +178,7 @@ def test_interrupted_keeps_finished_rows(monkeypatch):
     _, _, model = gaussian_model(40, 6)
     start = random_states(5, 40, 6)
     full = boltz.descend(model, start)
-    monkeypatch.setattr(descent, "_ROW_SWEEPS", 10**9)
+    monkeypatch.setattr(descent, "_row_work", lambda model: 10**18)
     real = descent._spin_sweeps.descend_chains
     calls = []
 

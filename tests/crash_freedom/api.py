@@ -90,7 +90,7 @@ KINDS = {
     "schedule": lambda: s.either(s.choices(["geometric", "linear"]),
                                   s.real_array(st.tuples(st.integers(0, 4)), 0.0, 2.0)),
     "name": lambda: st.sampled_from(["'states'", "'x'", "None", "1"]),
-    **dict.fromkeys(["keepdims", "return_sign", "return_states", "progress", "persistent",
+    **dict.fromkeys(["keepdims", "return_sign", "return_states", "progress", "polish", "persistent",
                      "shuffle", "warm_start", "hidden_connected", "periodic", "per_chain",
                      "visible_only"], s.booleans),
     "dtype": s.dtypes,
@@ -284,6 +284,13 @@ def _targets() -> list[Target]:
                     ["model", "num_reads", "seed", "initial_states", "clamped", "record_every",
                      "client", "shard_size"],
                     required=("model",), ctor="Annealer"))
+    # ising(k)'s widths (crash_freedom/builders.py): states that fit the model, mostly
+    widths = (4, 2, 5, 4, 1, 4, 3)
+    T.append(Target("descend", _fixed("boltz.descend"), ["model", "states", "num_threads"], {
+        "model": lambda ctx: s.mostly(st.just(f"ising({ctx['k']})"),
+                                      st.sampled_from(["rbm(0)", "None", "'model'"])),
+        "states": lambda ctx: s.either(s.rows(widths[ctx["k"]]), KINDS["states"]())},
+        required=("model", "states")))
     T.append(Target("ParallelTempering.sample", st.just(("sample", {})),
                     ["model", "seed", "initial_states", "return_states", "client"],
                     required=("model",), ctor="ParallelTempering"))
@@ -524,7 +531,7 @@ TARGETS = _targets()
 # methods' targets).
 EXERCISED_BY = {
     "Thermodynamics": "thermodynamics", "Thermodynamics.beta": "thermodynamics",
-    "SampleTrace": "sample", "AnnealResult": "Annealer.sample",
+    "SampleTrace": "sample", "AnnealResult": "Annealer.sample", "DescentResult": "descend",
     "TemperingResult": "ParallelTempering.sample", "Annealer": "Annealer.sample",
     "ParallelTempering": "ParallelTempering.sample", "RBM": "RBM.fit",
     "BoltzmannMachine": "BoltzmannMachine.fit", "BoltzmannMachine.n_units":

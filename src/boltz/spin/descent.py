@@ -18,13 +18,18 @@ if TYPE_CHECKING:
 
 __all__ = ["descend", "DescentResult"]
 
-# Work of one row's descent in sweeps (_chains.sweep_work units): the fields' initialisation
-# is one sweep's updates, and a descent from a random state flips a fraction of the spins,
-# each flip a row update and a scan of the n fields (dense) or deg + 1 walks up a tree of
-# depth log2 n (sparse). Measured here: under one sweep's worth for dense models, about two
-# for 3-regular ones from random states; four leaves room, so a block of rows stays within
-# about one block of work and Ctrl-C is honoured within a fraction of a second.
-_ROW_SWEEPS = 4
+
+def _row_work(model) -> int:
+    """Work units (_chains.sweep_work's) of one row's descent from a random state, at most
+    about: the fields' initialisation (a sweep's updates), then flips of about a third to
+    a half of the spins, each a row update and a scan of the n fields (dense: about 4
+    sweeps in all, measured here), or deg + 1 walks up a tree of depth log2 n, out of cache
+    for large n (sparse: about 2 + 2 log2 n sweeps, 28 for 3-regular n = 10^4, 41 for
+    10^5). A block of rows is then about one block of work, so that Ctrl-C is honoured
+    within a fraction of a second (whole rows: one row of a dense model of n = 20000
+    takes about 0.6 s here)."""
+    sweeps = 5 if model.is_dense else 2 + 2 * max(1, model.num_spins).bit_length()
+    return sweeps * sweep_work(model)
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,7 @@ def descend(model: IsingModel, states: ArrayLike, *,
     spins = spins.copy() if np.may_share_memory(spins, states) else spins
     flips = np.zeros(k, dtype=np.int64)
     couplings = model._couplings
-    rows = max(1, work_budget(nthreads, k) // (_ROW_SWEEPS * sweep_work(model)))
+    rows = max(1, work_budget(nthreads, k) // _row_work(model))
 
     def step(start, stop):
         part = spins[start:stop]
