@@ -147,7 +147,7 @@ def test_ferromagnet_and_edge_cases():
 
 @pytest.mark.parametrize("storage", STORAGES)
 def test_thread_count_independent(storage):
-    J, h, model = gaussian_model(120, 11, density=0.05 if storage == "sparse" else 1.0,
+    _, _, model = gaussian_model(120, 11, density=0.05 if storage == "sparse" else 1.0,
                                  storage=storage)
     start = random_states(33, 120, 2)
     one = boltz.descend(model, start, num_threads=1)

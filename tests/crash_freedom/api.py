@@ -370,6 +370,9 @@ def _targets() -> list[Target]:
         "__import__('boltz.dimod').dimod.AnnealingSampler().sample", {})),
         ["bqm", "num_reads", "seed", "initial_states", "num_sweeps"],
         required=("bqm", "num_sweeps")))
+    T.append(Target("dimod.SteepestDescentSampler", st.just((
+        "__import__('boltz.dimod').dimod.SteepestDescentSampler().sample", {})),
+        ["bqm", "num_reads", "initial_states", "seed", "num_threads"], required=("bqm",)))
     # the command line (in the worker: a traceback is an exception out of main)
     T.append(Target("cli anneal", st.just(("cli", {})), ["argv"], {
         "argv": lambda ctx: _anneal_argv()}, required=("argv",), positional=True))
@@ -547,6 +550,8 @@ EXERCISED_BY = {
         "mean_energy", "mean_energy_se", "heat_capacity", "mean_abs_magnetization")},
     "dimod.AnnealingSampler.parameters": "dimod.AnnealingSampler",
     "dimod.AnnealingSampler.properties": "dimod.AnnealingSampler",
+    **{f"dimod.SteepestDescentSampler.{p}": "dimod.SteepestDescentSampler"
+       for p in ("sample", "parameters", "properties")},
     "TemperatureFit": "fit_temperature", "ReliabilityDiagram": "reliability_diagram",
     "ModelResults": "map_models",
 }

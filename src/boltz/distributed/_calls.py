@@ -69,7 +69,8 @@ def anneal(annealer, model, num_reads, seed, initial_states, clamped, record_eve
     info = dict(parts[0].info)
     sweeps = min(p.info["sweeps_done"] for p in parts)
     info.update(seconds=shards.seconds, sweeps_done=sweeps, interrupted=shards.interrupted,
-                shards=done, polished_reads=sum(p.info["polished_reads"] for p in parts), spin_updates_per_second=sweeps * states.shape[0]
+                shards=done, polished_reads=sum(p.info["polished_reads"] for p in parts),
+                spin_updates_per_second=sweeps * states.shape[0]
                 * model.num_spins / max(shards.seconds, 1e-12))
     traced = parts[0].trace_sweeps is not None
     return AnnealResult(
