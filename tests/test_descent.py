@@ -241,3 +241,27 @@ def test_annealer_polish_validated():
     model = boltz.IsingModel(np.zeros((2, 2)))
     with pytest.raises(TypeError, match="polish"):
         boltz.Annealer(polish="yes").sample(model)
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_finished_rows():
+    """A real SIGINT during a long descent (about a minute uninterrupted): it returns the
+    finished rows, flagged, each the descent of its start."""
+    from interrupting import interrupt_call
+
+    setup = """
+import json
+import numpy as np, boltz
+model = boltz.IsingModel.sherrington_kirkpatrick(2000, seed=1)
+starts = np.random.default_rng(0).choice(np.array([-1, 1], np.int8), size=(10000, 2000))
+"""
+    report = """
+k = len(result.states)
+again = boltz.descend(model, starts[:k]) if k else None
+print(json.dumps([result.interrupted, k, again is not None
+                  and bool(np.array_equal(again.states, result.states))]))
+"""
+    out = interrupt_call(setup, "boltz.descend(model, starts)", report)
+    interrupted, k, same = out.report
+    assert interrupted and 0 < k < 10000 and same
+    print(f"Ctrl-C latency {out.latency:.2f} s")

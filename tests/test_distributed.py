@@ -97,6 +97,15 @@ def test_each_call_on_two_workers_is_bit_identical_to_the_local_call(client):
     _check_calls(client)
 
 
+def test_polished_anneal_on_the_cluster(client):
+    """Annealer(polish=True): the shards polish their reads, as the local run does."""
+    annealer = boltz.Annealer(num_sweeps=5, polish=True)
+    here = annealer.sample(_model(), num_reads=6, seed=2)
+    there = annealer.sample(_model(), num_reads=6, seed=2, client=client, shard_size=2)
+    _same_anneal(here, there)
+    assert here.info["polished_reads"] == there.info["polished_reads"] == 6
+
+
 @pytest.mark.slow
 def test_each_call_on_one_and_three_workers_is_bit_identical(other_client):
     _check_calls(other_client)
