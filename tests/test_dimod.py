@@ -14,12 +14,12 @@ from dimod.testing import assert_sampler_api, assert_sampleset_energies, load_sa
 
 import boltz  # noqa: E402
 import boltz.dimod  # noqa: E402
-from boltz.dimod import AnnealingSampler, bqm_to_ising_model  # noqa: E402
+from boltz.dimod import AnnealingSampler, SteepestDescentSampler, bqm_to_ising_model  # noqa: E402
 
 EXPECTED_PARAMETERS = {"num_reads", "num_sweeps", "schedule", "beta_range",
                        "num_sweeps_per_beta", "method", "order", "num_cycles", "reheat_beta",
                        "seed", "initial_states", "num_threads", "return_best", "aggregate",
-                       "beta_schedule_type", "beta_schedule"}
+                       "beta_schedule_type", "beta_schedule", "polish"}
 
 
 def all_spin_states(n):
@@ -320,3 +320,83 @@ def test_dwave_schedule_names():
     b = sampler.sample(bqm, num_reads=4, seed=1, beta_schedule_type="custom", beta_schedule=betas)
     np.testing.assert_array_equal(a.record.sample, b.record.sample)
     assert b.info["beta_schedule_type"] == "custom"
+
+
+# ---- SteepestDescentSampler ---------------------------------------------------------------
+
+def test_descent_sampler_api():
+    sampler = SteepestDescentSampler()
+    assert_sampler_api(sampler)
+    assert set(sampler.parameters) == {"num_reads", "initial_states", "seed", "num_threads"}
+    assert sampler.properties == {"category": "software"}
+
+
+@load_sampler_bqm_tests(SteepestDescentSampler)
+class TestDescentSamplerSuite(unittest.TestCase):
+    """dimod's generated suite for the descent sampler."""
+
+
+def dimod_flip_costs(bqm, sampleset):
+    """Energy change of every single flip of every sample, from dimod's own energies."""
+    spin = bqm.spin
+    samples = sampleset.change_vartype(dimod.SPIN, inplace=False).record.sample.astype(np.int64)
+    labels = list(sampleset.variables)
+    base = spin.energies((samples, labels))
+    costs = np.empty(samples.shape)
+    for i in range(samples.shape[1]):
+        flipped = samples.copy()
+        flipped[:, i] *= -1
+        costs[:, i] = spin.energies((flipped, labels)) - base
+    return costs
+
+
+@pytest.mark.parametrize("vartype", [dimod.SPIN, dimod.BINARY])
+def test_descent_sampler_local_minima_and_energies(vartype):
+    bqm = frustrated_bqm(vartype, n=10, seed=5)
+    sampleset = SteepestDescentSampler().sample(bqm, num_reads=20, seed=3)
+    assert len(sampleset) == 20 and sampleset.vartype is vartype
+    assert list(sampleset.variables) == list(bqm.variables)
+    assert_sampleset_energies(sampleset, bqm)
+    assert np.all(dimod_flip_costs(bqm, sampleset) >= -1e-9)
+    assert np.all(sampleset.record.num_flips >= 0)
+    assert sampleset.info == {"interrupted": False}
+    again = SteepestDescentSampler().sample(bqm, num_reads=20, seed=3, num_threads=1)
+    np.testing.assert_array_equal(again.record.sample, sampleset.record.sample)
+
+
+def test_descent_sampler_matches_dwave_samplers():
+    """The same rule as dwave-samplers' SteepestDescentSolver: from the same states, the
+    same local minima (a model without equal flip costs, so ties cannot differ)."""
+    samplers = pytest.importorskip("dwave.samplers")
+    bqm = frustrated_bqm(dimod.SPIN, n=40, seed=9)
+    rng = np.random.default_rng(0)
+    starts = (rng.choice([-1, 1], size=(16, 40)), list(bqm.variables))
+    ours = SteepestDescentSampler().sample(bqm, initial_states=starts)
+    theirs = samplers.SteepestDescentSolver().sample(bqm, initial_states=starts)
+    np.testing.assert_array_equal(ours.record.sample, theirs.record.sample)
+    np.testing.assert_allclose(ours.record.energy, theirs.record.energy)
+    np.testing.assert_array_equal(ours.record.num_flips, theirs.record.num_steps)
+
+
+def test_descent_sampler_polishes_a_sampleset():
+    """Polishing another sampler's samples: each read at or below its start, and a single
+    state is used by every read."""
+    bqm = frustrated_bqm(dimod.BINARY, n=12, seed=2)
+    rough = dimod.RandomSampler().sample(bqm, num_reads=8, seed=1)
+    polished = SteepestDescentSampler().sample(bqm, initial_states=rough)
+    assert len(polished) == 8
+    assert np.all(polished.record.energy <= rough.record.energy + 1e-12)
+    one = SteepestDescentSampler().sample(bqm, initial_states=rough.first.sample, num_reads=3)
+    assert len(one) == 3 and len(set(one.record.energy.tolist())) == 1
+    with pytest.raises(ValueError, match="initial_states"):
+        SteepestDescentSampler().sample(bqm, initial_states=rough, num_reads=3)
+    with pytest.raises(ValueError, match="num_reads"):
+        SteepestDescentSampler().sample(bqm, num_reads=0)
+    with pytest.raises(TypeError, match="bqm"):
+        SteepestDescentSampler().sample("bqm")
+
+
+def test_annealing_sampler_polish():
+    bqm = frustrated_bqm(dimod.SPIN, n=10, seed=4)
+    sampleset = AnnealingSampler().sample(bqm, num_reads=8, seed=2, num_sweeps=2, polish=True)
+    assert np.all(dimod_flip_costs(bqm, sampleset) >= -1e-9)

@@ -98,6 +98,15 @@ def test_each_call_on_two_workers_is_bit_identical_to_the_local_call(client):
     _check_calls(client)
 
 
+def test_polished_anneal_on_the_cluster(client):
+    """Annealer(polish=True): the shards polish their reads, as the local run does."""
+    annealer = boltz.Annealer(num_sweeps=5, polish=True)
+    here = annealer.sample(_model(), num_reads=6, seed=2)
+    there = annealer.sample(_model(), num_reads=6, seed=2, client=client, shard_size=2)
+    _same_anneal(here, there)
+    assert here.info["polished_reads"] == there.info["polished_reads"] == 6
+
+
 @pytest.mark.slow
 def test_each_call_on_one_and_three_workers_is_bit_identical(other_client):
     _check_calls(other_client)
@@ -116,6 +125,18 @@ def test_rbm_ais_and_progress_on_the_cluster(client, capsys):
                                                         client=client, shard_size=1)
     err = capsys.readouterr().err
     assert "anneal" in err and ("4/4" in err or "100%" in err)
+
+
+def test_target_energy_on_the_cluster_matches_the_local_run(client):
+    model = boltz.IsingModel.square_lattice(12)
+    annealer = boltz.Annealer(num_sweeps=800, beta_range=(0.1, 3.0))
+    here = annealer.sample(model, num_reads=6, seed=2, target_energy=-280)
+    there = annealer.sample(model, num_reads=6, seed=2, target_energy=-280, client=client,
+                            shard_size=2)
+    _same_anneal(here, there)
+    np.testing.assert_array_equal(here.info["sweeps_to_target"],
+                                  there.info["sweeps_to_target"])
+    assert here.info["stopped_by"] == there.info["stopped_by"]
 
 
 def test_one_ladder_on_the_cluster_matches_the_local_run(client):

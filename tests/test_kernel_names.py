@@ -22,7 +22,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "boltz" / "_core" / "src"
 LISTING = SRC / "kernel_names.txt"
 # The headers the Cython modules include; together they instantiate every template.
 HEADERS = ("simd/simd_kernels.h", "simd/row_sums.h", "spin/spin_lanes.h",
-           "spin/dense_blocks.h", "rbm/rbm_rows.h", "distill/distill_rows.h")
+           "spin/dense_blocks.h", "spin/descent.h", "rbm/rbm_rows.h",
+           "distill/distill_rows.h")
 KERNEL = re.compile(r"\bboltz_\w+_(?:f32|f64)_(?:base|avx2|avx512)\b")
 DISPATCHER = re.compile(r"\bboltz_\w+_(?:f32|f64)\b")
 MARKER = re.compile(r'^# (\d+) "([^"]*)"((?: \d)*)$')

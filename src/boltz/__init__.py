@@ -29,6 +29,7 @@ from boltz.numerics.distribution import Thermodynamics, boltzmann_probs, solve_b
 from boltz.numerics.exploration import BoltzmannPolicy
 from boltz.numerics.log_domain import log_softmax, logsumexp, softmax
 from boltz.spin.annealing import Annealer, AnnealResult
+from boltz.spin.descent import DescentResult, descend
 from boltz.spin.ising_model import IsingModel
 from boltz.spin.parallel_tempering import ParallelTempering, TemperingResult
 from boltz.spin.sampling import SampleTrace, sample
@@ -81,6 +82,8 @@ __all__ = [
     "SampleTrace",
     "Annealer",
     "AnnealResult",
+    "descend",
+    "DescentResult",
     "ParallelTempering",
     "TemperingResult",
     "time_to_solution",

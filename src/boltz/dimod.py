@@ -3,6 +3,9 @@ r"""Optional `dimod <https://docs.ocean.dwavesys.com/projects/dimod>`_ interface
 :class:`AnnealingSampler` is a :class:`dimod.Sampler` that runs :class:`boltz.Annealer` on any
 :class:`dimod.BinaryQuadraticModel`, so boltz plugs into the Ocean ecosystem (composites,
 ``sample_ising``, ``sample_qubo``, :class:`dimod.SampleSet` post-processing).
+:class:`SteepestDescentSampler` runs :func:`boltz.descend` (steepest single-spin-flip descent
+to local minima): from random states, or to polish another sampler's samples passed as
+``initial_states``.
 
 Sign convention
 ---------------
@@ -33,19 +36,23 @@ from typing import ClassVar
 
 import numpy as np
 
+from boltz._core._random import uniform_spins
 from boltz._memory import check_allocation
-from boltz._random import SeedLike
-from boltz._validation import check_bool, check_choice, check_positive_int
+from boltz._random import RandomStreams, SeedLike
+from boltz._validation import check_bool, check_choice, check_positive_int, resolve_num_threads
+from boltz.spin._chains import check_start
 from boltz.spin.annealing import Annealer
+from boltz.spin.descent import descend
 from boltz.spin.ising_model import IsingModel
 
-__all__ = ["AnnealingSampler", "bqm_to_ising_model"]
+__all__ = ["AnnealingSampler", "SteepestDescentSampler", "bqm_to_ising_model"]
 
 _ComplexWarning = getattr(np, "exceptions", np).ComplexWarning
 
 # Keyword arguments of AnnealingSampler.sample that go to boltz.Annealer(...).
 _ANNEALER_PARAMETERS = ("num_sweeps", "schedule", "beta_range", "num_sweeps_per_beta",
-                        "method", "order", "num_cycles", "reheat_beta", "num_threads")
+                        "method", "order", "num_cycles", "reheat_beta", "num_threads",
+                        "polish")
 
 
 def bqm_to_ising_model(bqm: dimod.BinaryQuadraticModel,
@@ -134,6 +141,7 @@ class AnnealingSampler(dimod.Sampler):
         "aggregate": [],
         "beta_schedule_type": ["beta_schedule_options"],
         "beta_schedule": [],
+        "polish": [],
     }
 
     def __init__(self):
@@ -199,8 +207,9 @@ class AnnealingSampler(dimod.Sampler):
             Passed to :class:`boltz.Annealer`: ``num_sweeps``, ``schedule`` (``"geometric"``,
             ``"linear"`` or an array of betas), ``beta_range`` (hot, cold), ``num_sweeps_per_beta``,
             ``method`` (``"metropolis"``, ``"gibbs"``), ``order`` (``"sequential"``,
-            ``"random"``), ``num_cycles``, ``reheat_beta``, ``num_threads``. Inverse
-            temperatures refer to the energy scale of the SPIN form of the model.
+            ``"random"``), ``num_cycles``, ``reheat_beta``, ``num_threads``, ``polish``
+            (descend each read to a local minimum after the anneal). Inverse temperatures
+            refer to the energy scale of the SPIN form of the model.
 
         Returns
         -------
@@ -237,7 +246,7 @@ class AnnealingSampler(dimod.Sampler):
         labels = list(bqm.variables)
         spins0 = None
         if initial_states is not None:
-            spins0 = self._initial_spins(bqm, labels, initial_states)
+            spins0 = _initial_spins(bqm, labels, initial_states)
         if num_reads is None:
             num_reads = 10 if spins0 is None else spins0.shape[0]
 
@@ -251,7 +260,7 @@ class AnnealingSampler(dimod.Sampler):
                 annealer_parameters.get("schedule", "geometric")), "num_sweeps": 0,
                 "num_cycles": 0, "seconds": 0.0, "spin_updates_per_second": 0.0,
                 "interrupted": False}
-            return self._sampleset(samples, labels, bqm, info, aggregate)
+            return _aggregated(_sampleset(bqm, samples, labels, info), aggregate)
 
         model, labels = bqm_to_ising_model(bqm, labels)
         annealer = Annealer(**annealer_parameters)
@@ -259,8 +268,6 @@ class AnnealingSampler(dimod.Sampler):
                                  initial_states=spins0)
 
         samples = result.states if return_best else result.final_states
-        if bqm.vartype is dimod.BINARY:
-            samples = ((samples + 1) // 2).astype(np.int8)
         ri = result.info
         info = {
             "beta_range": tuple(float(b) for b in ri["beta_range"]),
@@ -271,12 +278,7 @@ class AnnealingSampler(dimod.Sampler):
             "spin_updates_per_second": ri["spin_updates_per_second"],
             "interrupted": ri["interrupted"],
         }
-        return self._sampleset(samples, labels, bqm, info, aggregate)
-
-    @staticmethod
-    def _sampleset(samples, labels, bqm, info, aggregate):
-        sampleset = dimod.SampleSet.from_samples_bqm((samples, labels), bqm, info=info)
-        return sampleset.aggregate() if aggregate else sampleset
+        return _aggregated(_sampleset(bqm, samples, labels, info), aggregate)
 
     @staticmethod
     def _schedule_alias(parameters, schedule_type, betas):
@@ -300,34 +302,148 @@ class AnnealingSampler(dimod.Sampler):
     def _schedule_type(schedule):
         return schedule if isinstance(schedule, str) else "custom"
 
-    @staticmethod
-    def _initial_spins(bqm, labels, initial_states):
-        """Initial states as an int8 spin array (k, n), columns in `labels` order."""
-        if isinstance(initial_states, dimod.SampleSet):
-            vartype = initial_states.vartype
-        else:
-            vartype = bqm.vartype
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", _ComplexWarning)
-            try:
-                array, state_labels = dimod.as_samples(initial_states, dtype=np.int64)
-            except _ComplexWarning:
-                raise TypeError("initial_states must be real (spins or 0/1 values), got "
-                                "complex numbers") from None
-            except OverflowError:
-                raise ValueError("initial_states must be spins or 0/1 values, got numbers "
-                                 "beyond int64 (inf or huge integers)") from None
-        if array.ndim != 2 or array.shape[0] == 0:
-            raise ValueError("initial_states must hold at least one state")
-        if len(state_labels) != len(labels) or set(state_labels) != set(labels):
-            raise ValueError("mismatch between the variables of initial_states and of bqm")
-        if labels:
-            where = {v: i for i, v in enumerate(state_labels)}
-            array = array[:, [where[v] for v in labels]]
-        allowed = vartype.value  # frozenset of allowed values
-        if not np.isin(array, list(allowed)).all():
-            raise ValueError(f"initial_states must have values in {sorted(allowed)} "
-                             f"({vartype.name})")
-        if vartype is dimod.BINARY:
-            array = 2 * array - 1
-        return np.ascontiguousarray(array, dtype=np.int8)
+
+class SteepestDescentSampler(dimod.Sampler):
+    r"""Steepest single-spin-flip descent (:func:`boltz.descend`) as a :class:`dimod.Sampler`.
+
+    Each read starts from a state (given, or uniformly random) and repeatedly flips the
+    variable whose flip lowers the energy most, the first in ``bqm.variables`` order among
+    equal ones, until no flip lowers it: the samples are 1-flip local minima. The name and
+    the arguments follow dwave-samplers' ``SteepestDescentSampler``; the usual use is to
+    polish another sampler's samples: ``SteepestDescentSampler().sample(bqm,
+    initial_states=sampleset)``. The model is converted as by :class:`AnnealingSampler`
+    (dimod's signs at the boundary only; energies computed by dimod from `bqm`).
+
+    Examples
+    --------
+    >>> import dimod
+    >>> from boltz.dimod import SteepestDescentSampler
+    >>> bqm = dimod.BinaryQuadraticModel.from_ising({}, {("a", "b"): -1.0, ("b", "c"): -1.0})
+    >>> sampleset = SteepestDescentSampler().sample(bqm, initial_states={"a": 1, "b": -1,
+    ...                                                                   "c": 1})
+    >>> {v: int(x) for v, x in sampleset.first.sample.items()}, float(sampleset.first.energy)
+    ({'a': 1, 'b': 1, 'c': 1}, -2.0)
+    """
+
+    _parameters: ClassVar[dict[str, list[str]]] = {
+        "num_reads": [], "initial_states": [], "seed": [], "num_threads": []}
+
+    def __init__(self) -> None:
+        self._properties = {"category": "software"}
+
+    @property
+    def parameters(self) -> dict[str, list[str]]:
+        """dict: Keyword arguments accepted by :meth:`sample` (dimod's convention)."""
+        return {name: list(rel) for name, rel in self._parameters.items()}
+
+    @property
+    def properties(self) -> dict[str, object]:
+        """dict: ``category`` (``"software"``)."""
+        return dict(self._properties)
+
+    def sample(self, bqm: dimod.BinaryQuadraticModel, num_reads: int | None = None,
+               initial_states: object = None, seed: SeedLike = None,
+               num_threads: int | None = None) -> dimod.SampleSet:
+        r"""Descend each read to a local minimum of `bqm`.
+
+        Parameters
+        ----------
+        bqm : dimod.BinaryQuadraticModel
+            SPIN or BINARY; any hashable variable labels.
+        num_reads : int, optional
+            Reads, >= 1. Default: the number of `initial_states` if given, else 1.
+        initial_states : samples-like, optional
+            Starting states in any form :func:`dimod.as_samples` accepts (a
+            :class:`dimod.SampleSet` of another sampler, say), over exactly the model's
+            variables, in its vartype: one state, used by every read, or one per read.
+            Default: uniformly random states.
+        seed : None, int, numpy.random.SeedSequence or numpy.random.Generator
+            Seed of the random starting states (the descent itself draws nothing).
+        num_threads : int, optional
+            OpenMP threads over reads (``None``: OpenMP's default). Results do not depend
+            on it.
+
+        Returns
+        -------
+        dimod.SampleSet
+            One row per read, in the model's vartype and variables, with dimod's energies
+            and a ``num_flips`` vector (variables flipped by each read's descent). ``info``
+            holds ``interrupted``: Ctrl-C stops the descent between blocks of reads and
+            keeps the reads finished.
+
+        Raises
+        ------
+        TypeError
+            For a `bqm` that is not a binary quadratic model.
+        ValueError
+            For `initial_states` that do not match the model's variables or vartype, or
+            an invalid `num_reads` or `num_threads`.
+        """
+        if not isinstance(bqm, dimod.BinaryQuadraticModel):
+            raise TypeError(f"bqm must be a dimod.BinaryQuadraticModel, "
+                            f"got {type(bqm).__name__}")
+        labels = list(bqm.variables)
+        spins0 = None if initial_states is None else _initial_spins(bqm, labels,
+                                                                     initial_states)
+        num_reads = check_positive_int(
+            (1 if spins0 is None else spins0.shape[0]) if num_reads is None else num_reads,
+            "num_reads")
+        nthreads = resolve_num_threads(num_threads)
+        if not labels:
+            check_allocation(32 * num_reads, f"num_reads={num_reads}",
+                             "the sample set's energies and counts")
+            return _sampleset(bqm, np.empty((num_reads, 0), dtype=np.int8), labels,
+                              {"interrupted": False}, num_flips=np.zeros(num_reads, np.int64))
+        model, labels = bqm_to_ising_model(bqm, labels)
+        spins, _ = check_start(model, num_reads, spins0, None)
+        if spins is None:
+            check_allocation(num_reads * (model.num_spins + RandomStreams.BYTES_PER_STREAM),
+                             f"num_reads={num_reads}", "the random starting states")
+            streams = RandomStreams(seed, num_reads)
+            spins = np.empty((num_reads, model.num_spins), dtype=np.int8)
+            uniform_spins(streams.addresses, spins, nthreads)
+        result = descend(model, spins, num_threads=nthreads)
+        return _sampleset(bqm, result.states, labels, {"interrupted": result.interrupted},
+                          num_flips=result.num_flips)
+
+
+def _sampleset(bqm, spins, labels, info, **vectors):
+    """A SampleSet of int8 `spins` (k, n) over `labels`, in the vartype of `bqm`."""
+    if bqm.vartype is dimod.BINARY:
+        spins = ((spins + 1) // 2).astype(np.int8)
+    return dimod.SampleSet.from_samples_bqm((spins, labels), bqm, info=info, **vectors)
+
+
+def _aggregated(sampleset, aggregate):
+    """`sampleset`, its identical samples merged (``num_occurrences``) if `aggregate`."""
+    return sampleset.aggregate() if aggregate else sampleset
+
+
+def _initial_spins(bqm, labels, initial_states):
+    """Initial states as an int8 spin array (k, n), columns in `labels` order."""
+    sampleset = isinstance(initial_states, dimod.SampleSet)
+    vartype = initial_states.vartype if sampleset else bqm.vartype
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", _ComplexWarning)
+        try:
+            array, state_labels = dimod.as_samples(initial_states, dtype=np.int64)
+        except _ComplexWarning:
+            raise TypeError("initial_states must be real (spins or 0/1 values), got "
+                            "complex numbers") from None
+        except OverflowError:
+            raise ValueError("initial_states must be spins or 0/1 values, got numbers "
+                             "beyond int64 (inf or huge integers)") from None
+    if array.ndim != 2 or array.shape[0] == 0:
+        raise ValueError("initial_states must hold at least one state")
+    if len(state_labels) != len(labels) or set(state_labels) != set(labels):
+        raise ValueError("mismatch between the variables of initial_states and of bqm")
+    if labels:
+        where = {v: i for i, v in enumerate(state_labels)}
+        array = array[:, [where[v] for v in labels]]
+    allowed = vartype.value  # frozenset of allowed values
+    if not np.isin(array, list(allowed)).all():
+        raise ValueError(f"initial_states must have values in {sorted(allowed)} "
+                         f"({vartype.name})")
+    if vartype is dimod.BINARY:
+        array = 2 * array - 1
+    return np.ascontiguousarray(array, dtype=np.int8)

@@ -91,7 +91,7 @@ KINDS = {
     "schedule": lambda: s.either(s.choices(["geometric", "linear"]),
                                   s.real_array(st.tuples(st.integers(0, 4)), 0.0, 2.0)),
     "name": lambda: st.sampled_from(["'states'", "'x'", "None", "1"]),
-    **dict.fromkeys(["keepdims", "return_sign", "return_states", "progress", "persistent",
+    **dict.fromkeys(["keepdims", "return_sign", "return_states", "progress", "polish", "persistent",
                      "shuffle", "warm_start", "hidden_connected", "periodic", "per_chain",
                      "visible_only", "return_best", "aggregate"], s.booleans),
     "beta_schedule_type": lambda: s.choices(["geometric", "linear", "custom"]),
@@ -301,6 +301,13 @@ def _targets() -> list[Target]:
                      "time_limit", "target_energy", "interrupt_function", "client",
                      "shard_size"],
                     required=("model",), ctor="Annealer"))
+    # ising(k)'s widths (crash_freedom/builders.py): states that fit the model, mostly
+    widths = (4, 2, 5, 4, 1, 4, 3)
+    T.append(Target("descend", _fixed("boltz.descend"), ["model", "states", "num_threads"], {
+        "model": lambda ctx: s.mostly(st.just(f"ising({ctx['k']})"),
+                                      st.sampled_from(["rbm(0)", "None", "'model'"])),
+        "states": lambda ctx: s.either(s.rows(widths[ctx["k"]]), KINDS["states"]())},
+        required=("model", "states")))
     T.append(Target("ParallelTempering.sample", st.just(("sample", {})),
                     ["model", "seed", "initial_states", "return_states", "time_limit",
                      "target_energy", "interrupt_function", "client"],
@@ -382,6 +389,9 @@ def _targets() -> list[Target]:
         ["bqm", "num_reads", "seed", "initial_states", "num_sweeps", "return_best",
          "aggregate", "beta_schedule_type", "beta_schedule"],
         required=("bqm", "num_sweeps")))
+    T.append(Target("dimod.SteepestDescentSampler", st.just((
+        "__import__('boltz.dimod').dimod.SteepestDescentSampler().sample", {})),
+        ["bqm", "num_reads", "initial_states", "seed", "num_threads"], required=("bqm",)))
     # the command line (in the worker: a traceback is an exception out of main)
     T.append(Target("cli anneal", st.just(("cli", {})), ["argv"], {
         "argv": lambda ctx: _anneal_argv()}, required=("argv",), positional=True))
@@ -546,7 +556,7 @@ TARGETS = _targets()
 # methods' targets).
 EXERCISED_BY = {
     "Thermodynamics": "thermodynamics", "Thermodynamics.beta": "thermodynamics",
-    "SampleTrace": "sample", "AnnealResult": "Annealer.sample",
+    "SampleTrace": "sample", "AnnealResult": "Annealer.sample", "DescentResult": "descend",
     "TemperingResult": "ParallelTempering.sample", "Annealer": "Annealer.sample",
     "ParallelTempering": "ParallelTempering.sample", "RBM": "RBM.fit",
     "BoltzmannMachine": "BoltzmannMachine.fit", "BoltzmannMachine.n_units":
@@ -562,6 +572,8 @@ EXERCISED_BY = {
         "mean_energy", "mean_energy_se", "heat_capacity", "mean_abs_magnetization")},
     "dimod.AnnealingSampler.parameters": "dimod.AnnealingSampler",
     "dimod.AnnealingSampler.properties": "dimod.AnnealingSampler",
+    **{f"dimod.SteepestDescentSampler.{p}": "dimod.SteepestDescentSampler"
+       for p in ("sample", "parameters", "properties")},
     "TemperatureFit": "fit_temperature", "ReliabilityDiagram": "reliability_diagram",
     "ModelResults": "map_models", "TimeToSolution": "time_to_solution",
 }

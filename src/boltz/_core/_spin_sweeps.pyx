@@ -23,9 +23,10 @@ chains in _group_size, the choice of kernel in _run_group.
 OpenMP runs over groups of chains; chain c draws only from its own generator bitgens[c], so
 results do not depend on the thread count. A chain's unused random bytes can be carried from
 one call to the next (rng_bits / rng_nbytes of sweep_chains), so that cutting a run into
-calls, by sweeps or by chains, does not change any result either. Arguments are trusted
-(the Python layer validated them), except that the chains' arrays must match the couplings'
-layout.
+calls, by sweeps or by chains, does not change any result either. descend_chains is the
+zero-temperature, random-free limit: steepest descent of each chain from its fields
+(spin/descent.h). Arguments are trusted (the Python layer validated them), except that the
+chains' arrays must match the couplings' layout.
 """
 from cython cimport floating
 from cython.parallel cimport prange
@@ -39,8 +40,8 @@ from boltz._core._simd cimport axpy
 from boltz._core._spin_kernels cimport (
     BOLTZ_DENSE_BLOCK, BOLTZ_DENSE_MAX_GROUP as DENSE_GROUP, BOLTZ_DENSE_MAX_SETS as DENSE_SETS,
     BOLTZ_LANE_THRESHOLDS, boltz_bounded, boltz_chain_rng, boltz_chain_rng_make,
-    boltz_dense_lanes, boltz_flip, dense_decide, dense_lanes_width, dense_update, lanes_sweep,
-    lanes_thresholds_base)
+    boltz_dense_lanes, boltz_flip, dense_decide, dense_lanes_width, dense_update, descend_dense,
+    descend_sparse, lanes_sweep, lanes_thresholds_base)
 from boltz._core._spin_policy cimport (
     BOLTZ_BLOCK_UPDATES, BOLTZ_DENSE_TABLE_CALLS as DENSE_TABLE_CALLS,
     BOLTZ_DENSE_THRESHOLDS as DENSE_THRESHOLDS,
@@ -659,3 +660,26 @@ def sweep_chains(Couplings model, int8_t[:, ::1] spins, floating[:, ::1] fields,
         _sweep_group(&m, &spins[0, 0], &fields[0, 0], &energy[0], &magnet[0], &scale[0],
                      &bitgens[0], c0, <int> min(size, chains - c0), &schedule[0],
                      num_sweeps, method, order, thin, out)
+
+
+def descend_chains(Couplings model, int8_t[:, ::1] spins, floating[:, ::1] fields,
+                   int64_t[::1] flips, int nthreads):
+    """Steepest descent of every chain from its fields (init_chains): flip the spin with the
+    most negative dE_i = 2 s_i f_i, the lowest index on ties, until none is negative
+    (spin/descent.h). The spins and fields are updated in place, flips[c] is chain c's
+    number of flips. Chains are independent: results do not depend on nthreads."""
+    cdef Py_ssize_t c, chains = spins.shape[0]
+    cdef couplings_t m = _checked(model, spins.shape[1], fields.shape[1], sizeof(floating))
+    if flips.shape[0] != chains:
+        raise ValueError("flips must have one entry per chain")
+    for c in prange(chains, num_threads=nthreads, schedule='dynamic', chunksize=1,
+                    nogil=True):
+        if m.J != NULL:
+            flips[c] = descend_dense(<const floating *> m.J, m.ld, m.n, &spins[c, 0],
+                                     &fields[c, 0])
+        else:
+            flips[c] = descend_sparse(m.indptr, m.indices, <const floating *> m.data, m.n,
+                                      &spins[c, 0], &fields[c, 0])
+    for c in range(chains):
+        if flips[c] < 0:
+            raise MemoryError("no memory for the tournament tree of the descent")

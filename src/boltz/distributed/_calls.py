@@ -43,22 +43,23 @@ def _finished(shards: _shards.ShardResults, ranges):
 # ---- Annealer.sample ---------------------------------------------------------------------
 
 def _anneal_shard(model, annealer, num_reads, streams, initial_states, clamped,
-                  record_every):
+                  record_every, target_energy):
     with worker_threads(annealer.num_threads) as threads:
         local = copy.copy(annealer)
         local.num_threads, local.progress = threads, False
-        return local.sample(model, num_reads, streams, initial_states, clamped, record_every)
+        return local.sample(model, num_reads, streams, initial_states, clamped, record_every,
+                            target_energy=target_energy)
 
 
-def anneal(annealer, model, num_reads, seed, initial_states, clamped, record_every, *,
-           client, shard_size, work_per_read):
+def anneal(annealer, model, num_reads, seed, initial_states, clamped, record_every,
+           target_energy, *, client, shard_size, work_per_read):
     """:meth:`boltz.Annealer.sample` with its reads cut into shards."""
     from boltz.spin.annealing import AnnealResult
 
     streams, spins, mask = _start(model, num_reads, seed, initial_states, clamped)
     with connected(client) as c:
         ranges, pieces = _cut(c, num_reads, work_per_read, shard_size, streams, spins)
-        args = [(annealer, b - a, part, start, mask, record_every)
+        args = [(annealer, b - a, part, start, mask, record_every, target_energy)
                 for (a, b), (part, start) in zip(ranges, pieces, strict=True)]
         shards = _shards.run(c, _anneal_shard, args, shared=model,
                              progress=bool(annealer.progress), desc="anneal")
@@ -70,7 +71,13 @@ def anneal(annealer, model, num_reads, seed, initial_states, clamped, record_eve
     sweeps = min(p.info["sweeps_done"] for p in parts)
     info.update(seconds=shards.seconds, sweeps_done=sweeps, interrupted=shards.interrupted,
                 cpu_seconds=sum(p.info["cpu_seconds"] for p in parts),
-                shards=done, spin_updates_per_second=sweeps * states.shape[0]
+                shards=done, polished_reads=sum(p.info["polished_reads"] for p in parts),
+                read_sweeps=np.concatenate([p.info["read_sweeps"] for p in parts]),
+                sweeps_to_target=(None if target_energy is None else
+                                  np.concatenate([p.info["sweeps_to_target"] for p in parts])),
+                stopped_by=("target_energy" if all(p.info["stopped_by"] == "target_energy"
+                                                   for p in parts) else None),
+                spin_updates_per_second=sweeps * states.shape[0]
                 * model.num_spins / max(shards.seconds, 1e-12))
     traced = parts[0].trace_sweeps is not None
     return AnnealResult(

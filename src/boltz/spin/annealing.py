@@ -24,6 +24,7 @@ from boltz._validation import (
 )
 from boltz.spin._budgets import Budget, TargetWatch, check_budget
 from boltz.spin._chains import METHODS, ORDERS, Chains, check_model, sweep_work
+from boltz.spin.descent import descend
 
 if TYPE_CHECKING:
     from boltz.spin.ising_model import IsingModel
@@ -95,7 +96,9 @@ class AnnealResult:
     Attributes
     ----------
     states : ndarray (num_reads, n) of int8
-        For each read, the lowest-energy state it visited (checked after every sweep).
+        For each read, the lowest-energy state it visited (checked after every sweep); with
+        ``Annealer(polish=True)``, that state descended to a local minimum
+        (:func:`boltz.descend`).
     energies : ndarray (num_reads,)
         Their energies :math:`E(s)`, recomputed exactly in float64.
     best_state : ndarray (n,) of int8
@@ -112,7 +115,8 @@ class AnnealResult:
         Each read's lowest energy so far at those sweeps.
     final_states : ndarray (num_reads, n) of int8
         Each read's state at the end of the schedule (a sample of the schedule's last
-        :math:`\beta`, what dimod's samplers return), or where Ctrl-C stopped it.
+        :math:`\beta`, what dimod's samplers return), or where Ctrl-C stopped it; with
+        ``polish=True``, descended to a local minimum too.
     final_energies : ndarray (num_reads,)
         Their energies :math:`E(s)`, recomputed exactly in float64.
     info : dict
@@ -122,7 +126,8 @@ class AnnealResult:
         ``sweeps_done`` (sweeps finished by every read, all cycles together) and
         ``interrupted``: Ctrl-C stops the anneal within one block of work (tens of
         milliseconds) and the states are the best each read found so far (a read may have
-        run up to one block past ``sweeps_done``).
+        run up to one block past ``sweeps_done``); ``polished_reads``: the reads descended
+        with ``polish=True`` (all of them unless Ctrl-C came first; 0 without polish).
     """
 
     states: np.ndarray
@@ -211,6 +216,15 @@ class Annealer:
         OpenMP threads over reads (``None``: OpenMP's default). Results do not depend on it.
     progress : bool
         Progress bar (tqdm if installed); Ctrl-C stops cleanly with the best so far.
+    polish : bool
+        After the anneal, descend each read's state to a local minimum with
+        :func:`boltz.descend` (steepest single-spin-flip descent: flip the spin with the
+        most negative :math:`\Delta E_i = 2 s_i (h_i + \sum_j J_{ij} s_j)` until none is
+        negative), and so each read's final state. ``AnnealResult.states``, ``energies``,
+        ``best_state``, ``best_energy``, ``final_states`` and ``final_energies`` are then
+        those of the polished states, each at most the unpolished energy. Default False.
+        Skipped after a Ctrl-C during the anneal; a Ctrl-C during the polish keeps the
+        reads polished so far (``info["polished_reads"]``).
 
     Examples
     --------
@@ -225,7 +239,7 @@ class Annealer:
                  beta_range: tuple[float, float] | None = None, num_sweeps_per_beta: int = 1,
                  method: str = "metropolis", order: str = "sequential", num_cycles: int = 1,
                  reheat_beta: float | None = None, num_threads: int | None = None,
-                 progress: bool = False):
+                 progress: bool = False, polish: bool = False):
         self.num_sweeps = num_sweeps
         self.schedule = schedule
         self.beta_range = beta_range
@@ -236,6 +250,7 @@ class Annealer:
         self.reheat_beta = reheat_beta
         self.num_threads = num_threads
         self.progress = progress
+        self.polish = polish
 
     def _betas(self, model):
         """Per-sweep schedule of one cycle, and the beta range it spans."""
@@ -333,6 +348,7 @@ class Annealer:
         meth = check_choice(self.method, "method", METHODS)
         ordr = check_choice(self.order, "order", ORDERS)
         progress = check_bool(self.progress, "progress")
+        polish = check_bool(self.polish, "polish")
         nthreads = resolve_num_threads(self.num_threads)
         if record_every is not None:
             record_every = check_positive_int(record_every, "record_every")
@@ -415,10 +431,19 @@ class Annealer:
             if watch is not None:
                 best_spins, finals = watch.apply(best_spins), watch.apply(chains.spins)
                 read_sweeps = np.where(watch.sweeps >= 0, watch.sweeps, read_sweeps)
+                if trace is not None:
+                    for arr in records[1:]:
+                        watch.freeze_records(records[0], arr, model.energy(best_spins))
+            polished = 0
+            if polish and not interrupted:
+                for spins in (best_spins, finals):
+                    descent = descend(model, spins, num_threads=nthreads)
+                    spins[:descent.states.shape[0]] = descent.states
+                    polished = polished or descent.states.shape[0]
+                    interrupted = descent.interrupted
+                    if interrupted:
+                        break
             energies = model.energy(best_spins, num_threads=nthreads)
-            if watch is not None and trace is not None:
-                for arr in records[1:]:
-                    watch.freeze_records(records[0], arr, energies)
             k = int(np.argmin(energies))
             interrupted = take_interrupt() or interrupted
             return AnnealResult(
@@ -441,6 +466,7 @@ class Annealer:
                     "stopped_by": budget.stopped_by,
                     "read_sweeps": read_sweeps,
                     "sweeps_to_target": None if watch is None else watch.sweeps,
+                    "polished_reads": polished,
                 },
                 trace_sweeps=records[0],
                 trace_energies=records[1],
