@@ -94,7 +94,9 @@ def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object =
     ``owned[i]`` (a model of a list) once, to shard i's worker. Either is re-sent, with the
     unfinished shards resubmitted, if every worker holding it dies. Shard i is placed on
     worker ``i mod workers`` (loosely: Dask moves it when that worker dies). Ctrl-C cancels
-    the outstanding shards and returns those that finished.
+    the outstanding shards and returns those that finished. Every future the run made is
+    released on the way out (after an error or Ctrl-C too), so nothing of it stays on the
+    cluster.
     """
     distributed = import_distributed()
     cancelled = _cancellations()
@@ -105,6 +107,7 @@ def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object =
     t0 = time.perf_counter()
     interrupted = False
     futures: dict = {}
+    made: list = []                   # every future of the run, released at the end
 
     def place(i):
         return [workers[i % len(workers)]]
@@ -113,12 +116,17 @@ def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object =
         """The data of `shards`, scattered: {shard: future}."""
         if owned is None:
             data = client.scatter(shared, broadcast=True, hash=False)
+            made.extend(distributed.futures_of(data))     # one per item of a tuple
             return dict.fromkeys(shards, data)
-        return {i: client.scatter(owned[i], workers=place(i), hash=False) for i in shards}
+        data = {i: client.scatter(owned[i], workers=place(i), hash=False) for i in shards}
+        made.extend(distributed.futures_of(list(data.values())))
+        return data
 
     def submit(i, data):
-        return client.submit(task, data[i], *shard_args[i], pure=False, workers=place(i),
-                             allow_other_workers=True)
+        future = client.submit(task, data[i], *shard_args[i], pure=False, workers=place(i),
+                               allow_other_workers=True)
+        made.append(future)
+        return future
 
     try:
         with deferred_interrupts():
@@ -141,12 +149,19 @@ def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object =
                     else:
                         future.result()       # the shard's own error, raised here
                 if lost:
+                    if client.status != "running":
+                        done = sum(r is not None for r in results)
+                        raise RuntimeError(f"client: the Dask client was {client.status} "
+                                           f"during the run ({done} of {n} tasks had finished)")
                     resends += 1
+                    workers = worker_slots(client)      # the dead workers' replacements
                     data = send(lost)
                     futures.update({submit(i, data): i for i in lost})
             interrupted = take_interrupt() or interrupted
     finally:
         if futures:
             client.cancel(list(futures))
+        for future in made:
+            future.release()
         bar.close()
     return ShardResults(results, interrupted, time.perf_counter() - t0)
