@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from boltz._progress import deferred_interrupts, interrupt_pending, progress_bar, take_interrupt
-from boltz._validation import check_positive_int
 from boltz.distributed._cluster import import_distributed, worker_slots
 
 #: Work units (see ``boltz.spin._chains``: 0.2-1 ns each here) below which a run is not cut
@@ -39,14 +38,12 @@ def plan(total: int, work_per_item: int, num_workers: int,
 
     Default: ``SHARDS_PER_WORKER`` shards per worker, fewer when a shard would do less than
     ``MIN_SHARD_WORK`` units of work, never more than `total`; `shard_size` (items per
-    shard) overrides it.
+    shard, an int >= 1 checked by the caller) overrides it.
     """
     if shard_size is None:
         by_work = max(1, total * max(1, work_per_item) // MIN_SHARD_WORK)
         shards = max(1, min(total, SHARDS_PER_WORKER * num_workers, by_work))
         shard_size = -(-total // shards)
-    else:
-        shard_size = check_positive_int(shard_size, "shard_size")
     return [(a, min(a + shard_size, total)) for a in range(0, total, shard_size)]
 
 

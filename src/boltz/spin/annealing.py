@@ -305,21 +305,19 @@ class Annealer:
         nthreads = resolve_num_threads(self.num_threads)
         if record_every is not None:
             record_every = check_positive_int(record_every, "record_every")
+        betas, beta_range = self._betas(model)
+        reheat = (math.sqrt(beta_range[0] * beta_range[1]) if self.reheat_beta is None
+                  else check_beta(self.reheat_beta, "reheat_beta"))
+        later = betas[betas >= reheat] if num_cycles > 1 else betas
+        if later.size == 0:
+            raise ValueError(f"reheat_beta ({reheat}) is colder than the whole schedule")
         if client is not None:
             from boltz.distributed._calls import anneal
 
-            betas, beta_range = self._betas(model)
             return anneal(self, model, num_reads, seed, initial_states, clamped, record_every,
                           client=client, shard_size=shard_size,
                           work_per_read=betas.size * num_cycles * sweep_work(model, ordr))
         with deferred_interrupts():
-            betas, beta_range = self._betas(model)
-            reheat = (math.sqrt(beta_range[0] * beta_range[1]) if self.reheat_beta is None
-                      else check_beta(self.reheat_beta, "reheat_beta"))
-            later = betas[betas >= reheat] if num_cycles > 1 else betas
-            if later.size == 0:
-                raise ValueError(f"reheat_beta ({reheat}) is colder than the whole schedule")
-
             t0 = time.perf_counter()
             chains = Chains(model, num_reads, seed, initial_states, nthreads, clamped=clamped,
                             count_name="num_reads")
