@@ -107,8 +107,12 @@ def sample_chains(model, num_chains, seed, initial_states, clamped, options, *, 
                   shard_size, work_per_chain, progress):
     """:func:`boltz.sample` with its chains cut into shards; `options` are its other
     arguments (beta, sweeps, method...)."""
+    from boltz.spin.sampling import check_records
+
     streams, spins, mask, shard_size = _start(model, num_chains, seed, initial_states,
                                               clamped, shard_size, "num_chains")
+    check_records(model, num_chains, options["num_sweeps"], options["thin"],
+                  options["return_states"])
     with connected(client) as c:
         ranges, pieces = _cut(c, num_chains, work_per_chain, shard_size, streams, spins)
         args = [(options, b - a, part, start, mask)
