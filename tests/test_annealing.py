@@ -143,6 +143,9 @@ def test_bad_sample_arguments():
         boltz.Annealer().sample("model")
     with pytest.raises(ValueError, match="initial_states"):
         boltz.Annealer().sample(model, num_reads=2, initial_states=np.ones((3, 9)))
+    # refused before the one row is repeated num_reads times (a MemoryError before)
+    with pytest.raises(ValueError, match=r"num_reads=10+ needs"):
+        boltz.Annealer().sample(model, num_reads=10**12, initial_states=np.ones(9))
 
 
 @pytest.mark.parametrize("num_threads", [1, 2])

@@ -188,6 +188,61 @@ def test_map_models_over_files_and_objects_in_input_order(client, tmp_path):
         3).spawn(3)[2]).energies)
 
 
+def _tasks_left(c, wait=5.0):
+    """The keys the scheduler still holds, once the client's releases have arrived."""
+    deadline = time.monotonic() + wait
+    while True:
+        keys = c.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.tasks))
+        if not keys or time.monotonic() > deadline:
+            return keys
+        time.sleep(0.05)
+
+
+def test_nothing_of_a_call_stays_on_the_cluster(client):
+    # results and scattered models are released when the call returns or raises, not when
+    # the garbage collector happens to break a reference cycle (or never, after an error)
+    import gc
+
+    model = _model(20)
+    rng = np.random.default_rng(0)
+    W, b, h = rng.normal(0, 0.4, (8, 4)), rng.normal(0, 0.2, 8), rng.normal(0, 0.2, 4)
+
+    def fails(m, seed=None):
+        if m.num_spins == 21:
+            raise RuntimeError("boom")
+        return m.num_spins
+
+    gc.disable()
+    try:
+        boltz.Annealer(num_sweeps=20).sample(model, num_reads=4, seed=0, client=client,
+                                             shard_size=1)
+        assert _tasks_left(client) == []
+        log_partition_ais(W, b, h, n_betas=10, n_runs=300, seed=1, client=client,
+                          shard_size=100)                 # (W, b, c) scattered as 3 keys
+        assert _tasks_left(client) == []
+        with pytest.raises(RuntimeError, match="boom"):
+            boltz.map_models(fails, [_model(n) for n in (20, 21, 22)], client=client)
+        assert _tasks_left(client) == []
+    finally:
+        gc.enable()
+
+
+def test_a_seed_sequence_advances_as_in_the_local_run(client):
+    # the same SeedSequence passed twice gives two different runs, here and there alike
+    model = _model(20)
+    pt = boltz.ParallelTempering([0.3, 1.0], num_sweeps=40)
+    here, there = np.random.SeedSequence(6), np.random.SeedSequence(6)
+    for _ in range(2):
+        x, y = pt.sample(model, seed=here), pt.sample(model, seed=there, client=client)
+        assert np.array_equal(x.energies, y.energies)
+    assert here.n_children_spawned == there.n_children_spawned == 4
+    annealer = boltz.Annealer(num_sweeps=20)
+    for _ in range(2):
+        x = annealer.sample(model, num_reads=3, seed=here)
+        y = annealer.sample(model, num_reads=3, seed=there, client=client, shard_size=1)
+        _same_anneal(x, y)
+
+
 def test_bad_input_is_refused_before_anything_is_submitted():
     # an unreachable scheduler is never contacted: the argument error comes first
     model = _model(10)
@@ -211,6 +266,27 @@ def test_bad_input_is_refused_before_anything_is_submitted():
         boltz.map_models(boltz.Annealer(), [model, "/no/such/file.txt"])
     with pytest.raises(ValueError, match="initial_states"):
         boltz.ParallelTempering([0.1, 1.0]).sample([model, model], initial_states=np.ones(10))
+    # what a shard would have refused on a worker, and what the client could not hold
+    with pytest.raises(ValueError, match="reheat_beta"):
+        boltz.Annealer(num_sweeps=10, num_cycles=2, reheat_beta=1e9).sample(model,
+                                                                            client=nowhere)
+    with pytest.raises(ValueError, match="shard_size"):
+        boltz.Annealer(num_sweeps=10).sample(model, shard_size=0, client=nowhere)
+    with pytest.raises(ValueError, match="shard_size"):
+        boltz.sample(model, 0.5, shard_size=0, client=nowhere)
+    with pytest.raises(ValueError, match=r"num_reads=10+ needs .* on the client"):
+        boltz.Annealer(num_sweeps=10).sample(model, num_reads=10**12, client=nowhere)
+    with pytest.raises(ValueError, match=r"num_sweeps=10+ \(with num_chains=4"):
+        boltz.sample(model, 0.5, num_chains=4, num_sweeps=10**12, return_states=True,
+                     client=nowhere)
+    with pytest.raises(ValueError, match="num_sweeps"):
+        boltz.ParallelTempering([0.1, 1.0], num_sweeps=0).sample(model, client=nowhere)
+    with pytest.raises(ValueError, match="swap_interval"):
+        boltz.ParallelTempering([0.1, 1.0], swap_interval=0).sample([model, model],
+                                                                   client=nowhere)
+    with pytest.raises(ValueError, match="initial_states"):
+        boltz.ParallelTempering([0.1, 1.0]).sample(model, initial_states=np.ones((3, 10)),
+                                                   client=nowhere)
 
 
 def test_unreachable_scheduler_and_closed_client_are_clear_errors(monkeypatch):
@@ -300,6 +376,53 @@ def test_a_worker_killed_mid_run_changes_nothing(n_workers):
         _same_anneal(here, there)
         c.wait_for_workers(n_workers)
         assert set(c.nthreads()) != before     # the nanny restarted the killed worker
+    finally:
+        c.close()
+        cluster.close()
+
+
+def _kill_a_worker_soon(c, delay=0.5):
+    pids = c.run(os.getpid)
+    victim = pids[sorted(pids)[0]]
+
+    def kill():
+        time.sleep(delay)                     # the first tasks are running
+        os.kill(victim, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill)
+    killer.start()
+    return killer
+
+
+@pytest.mark.slow
+def test_map_models_with_a_worker_killed_mid_run_changes_nothing():
+    # each model is scattered to one worker only: those of the killed worker are sent again
+    # to a live one (they went to the dead worker's address: KeyError)
+    cluster, c = _cluster(2)
+    try:
+        models = [_model(200, seed=s) for s in range(4)]
+        annealer = boltz.Annealer(num_sweeps=40000)
+        here = boltz.map_models(annealer, models, seed=1, num_reads=2)
+        killer = _kill_a_worker_soon(c)
+        there = boltz.map_models(annealer, models, seed=1, num_reads=2, client=c)
+        killer.join()
+        for x, y in zip(here, there, strict=True):
+            _same_anneal(x, y)
+    finally:
+        c.close()
+        cluster.close()
+
+
+@pytest.mark.slow
+def test_a_client_closed_mid_run_is_a_clear_error():
+    cluster, c = _cluster(2)
+    try:
+        closer = threading.Timer(0.5, c.close)
+        closer.start()
+        with pytest.raises(RuntimeError, match="client: the Dask client was closed"):
+            boltz.Annealer(num_sweeps=40000).sample(_model(200), num_reads=16, seed=1,
+                                                    client=c, shard_size=1)
+        closer.join()
     finally:
         c.close()
         cluster.close()

@@ -8,7 +8,9 @@ The calls whose work splits into independent pieces take ``client=``: the reads 
 cluster from dask-jobqueue, Kubernetes, ...), ``"local"`` for a ``LocalCluster`` of this
 machine's cores that the call starts and closes, or a scheduler address
 (``"tcp://host:8786"``). Without ``client`` nothing changes and Dask is not imported;
-``pip install "boltz[distributed]"`` brings it.
+``pip install "boltz[distributed]"`` brings it. In a script, start a cluster (or pass
+``"local"``) under ``if __name__ == "__main__":``: Dask's worker processes import the
+script, and without the guard fail to start.
 
 Rules
 -----
@@ -23,7 +25,9 @@ Rules
   every worker holding it dies it is sent again.
 - **Threads.** Dask's nanny sets ``OMP_NUM_THREADS=1`` in its workers, so ``num_threads=
   None`` is mapped, explicitly, to the worker's own thread count (``nthreads``), and a
-  worker runs one boltz shard at a time with all of them. Start workers with one thread
+  worker runs one boltz shard at a time with all of them (AIS's shards, NumPy on one
+  thread, run one per worker thread; a function given to :func:`map_models` gets the
+  worker's threads only if it takes ``num_threads``). Start workers with one thread
   each (``LocalCluster(threads_per_worker=1)``, dask-jobqueue's ``processes=cores``) or
   with one worker per node and ``nthreads=cores``: both use every core once.
 - **Faults.** A shard whose worker dies is run again elsewhere on the same streams (Dask

@@ -13,17 +13,27 @@ import dataclasses
 
 import numpy as np
 
+from boltz._memory import check_allocation
 from boltz._random import RandomStreams
+from boltz._validation import check_positive_int
 from boltz.distributed import _shards
 from boltz.distributed._cluster import connected, worker_slots, worker_threads
 from boltz.spin._chains import check_start
 
 
-def _start(model, total, seed, initial_states, clamped):
-    """Each chain's random stream and validated initial state (or None), and the clamped
-    mask as a bool array (or None): checked here, before anything is submitted."""
+def _start(model, total, seed, initial_states, clamped, shard_size, count_name):
+    """Each chain's random stream and validated initial state (or None), the clamped mask
+    as a bool array (or None) and the shard size: checked here, before anything is
+    submitted, with the client's memory for what it holds of each chain (its stream,
+    initial and final states, energy and magnetisation)."""
+    if shard_size is not None:
+        shard_size = check_positive_int(shard_size, "shard_size")
+    check_allocation(total * (2 * model.num_spins + 16 + RandomStreams.BYTES_PER_STREAM),
+                     f"{count_name}={total}",
+                     "the chains' states and random streams on the client")
     spins, mask = check_start(model, total, initial_states, clamped)
-    return RandomStreams(seed, total), spins, None if mask is None else mask.astype(bool)
+    return (RandomStreams(seed, total), spins, None if mask is None else mask.astype(bool),
+            shard_size)
 
 
 def _cut(client, total, work_per_item, shard_size, streams, spins):
@@ -56,7 +66,8 @@ def anneal(annealer, model, num_reads, seed, initial_states, clamped, record_eve
     """:meth:`boltz.Annealer.sample` with its reads cut into shards."""
     from boltz.spin.annealing import AnnealResult
 
-    streams, spins, mask = _start(model, num_reads, seed, initial_states, clamped)
+    streams, spins, mask, shard_size = _start(model, num_reads, seed, initial_states,
+                                              clamped, shard_size, "num_reads")
     with connected(client) as c:
         ranges, pieces = _cut(c, num_reads, work_per_read, shard_size, streams, spins)
         args = [(annealer, b - a, part, start, mask, record_every, target_energy)
@@ -106,7 +117,12 @@ def sample_chains(model, num_chains, seed, initial_states, clamped, options, *, 
                   shard_size, work_per_chain, progress):
     """:func:`boltz.sample` with its chains cut into shards; `options` are its other
     arguments (beta, sweeps, method...)."""
-    streams, spins, mask = _start(model, num_chains, seed, initial_states, clamped)
+    from boltz.spin.sampling import check_records
+
+    streams, spins, mask, shard_size = _start(model, num_chains, seed, initial_states,
+                                              clamped, shard_size, "num_chains")
+    check_records(model, num_chains, options["num_sweeps"], options["thin"],
+                  options["return_states"])
     with connected(client) as c:
         ranges, pieces = _cut(c, num_chains, work_per_chain, shard_size, streams, spins)
         args = [(options, b - a, part, start, mask)

@@ -5,11 +5,13 @@ boltz never imports Dask unless a call is given ``client=``; ``pip install
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from boltz._progress import deferred_interrupts
 from boltz._validation import available_cores
 
 #: Seconds to wait for a scheduler given by its address before giving up.
@@ -65,25 +67,23 @@ def connected(client) -> Iterator:
     if not isinstance(client, str):
         yield client
         return
-    if client == "local":
-        cluster = local_cluster(available_cores())
-        own = distributed.Client(cluster)
-    else:
-        cluster = None
-        try:
-            own = distributed.Client(client, timeout=CONNECT_TIMEOUT)
-        except ValueError as exc:
-            raise ValueError(f"client: {client!r} is not a Dask scheduler address such as "
-                             f"'tcp://host:8786' ({exc})") from None
-        except (OSError, TimeoutError) as exc:
-            raise ValueError(f"client: no Dask scheduler answered at {client!r} within "
-                             f"{CONNECT_TIMEOUT} s ({type(exc).__name__}: {exc})") from None
-    try:
+    with contextlib.ExitStack() as stack:
+        if client == "local":
+            # a Ctrl-C while the cluster starts is raised once `stack` holds it (a cluster
+            # cut off half-started fails to close)
+            with deferred_interrupts():
+                cluster = stack.enter_context(local_cluster(available_cores()))
+                own = stack.enter_context(distributed.Client(cluster))
+        else:
+            try:
+                own = stack.enter_context(distributed.Client(client, timeout=CONNECT_TIMEOUT))
+            except ValueError as exc:
+                raise ValueError(f"client: {client!r} is not a Dask scheduler address such "
+                                 f"as 'tcp://host:8786' ({exc})") from None
+            except (OSError, TimeoutError) as exc:
+                raise ValueError(f"client: no Dask scheduler answered at {client!r} within "
+                                 f"{CONNECT_TIMEOUT} s ({type(exc).__name__}: {exc})") from None
         yield own
-    finally:
-        own.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def worker_slots(client) -> list[str]:

@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from boltz._progress import deferred_interrupts, interrupt_pending, progress_bar, take_interrupt
-from boltz._validation import check_positive_int
 from boltz.distributed._cluster import import_distributed, worker_slots
 
 #: Work units (see ``boltz.spin._chains``: 0.2-1 ns each here) below which a run is not cut
@@ -39,14 +38,12 @@ def plan(total: int, work_per_item: int, num_workers: int,
 
     Default: ``SHARDS_PER_WORKER`` shards per worker, fewer when a shard would do less than
     ``MIN_SHARD_WORK`` units of work, never more than `total`; `shard_size` (items per
-    shard) overrides it.
+    shard, an int >= 1 checked by the caller) overrides it.
     """
     if shard_size is None:
         by_work = max(1, total * max(1, work_per_item) // MIN_SHARD_WORK)
         shards = max(1, min(total, SHARDS_PER_WORKER * num_workers, by_work))
         shard_size = -(-total // shards)
-    else:
-        shard_size = check_positive_int(shard_size, "shard_size")
     return [(a, min(a + shard_size, total)) for a in range(0, total, shard_size)]
 
 
@@ -94,7 +91,9 @@ def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object =
     ``owned[i]`` (a model of a list) once, to shard i's worker. Either is re-sent, with the
     unfinished shards resubmitted, if every worker holding it dies. Shard i is placed on
     worker ``i mod workers`` (loosely: Dask moves it when that worker dies). Ctrl-C cancels
-    the outstanding shards and returns those that finished.
+    the outstanding shards and returns those that finished. Every future the run made is
+    released on the way out (after an error or Ctrl-C too), so nothing of it stays on the
+    cluster.
     """
     distributed = import_distributed()
     cancelled = _cancellations()
@@ -105,6 +104,7 @@ def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object =
     t0 = time.perf_counter()
     interrupted = False
     futures: dict = {}
+    made: list = []                   # every future of the run, released at the end
 
     def place(i):
         return [workers[i % len(workers)]]
@@ -113,12 +113,17 @@ def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object =
         """The data of `shards`, scattered: {shard: future}."""
         if owned is None:
             data = client.scatter(shared, broadcast=True, hash=False)
+            made.extend(distributed.futures_of(data))     # one per item of a tuple
             return dict.fromkeys(shards, data)
-        return {i: client.scatter(owned[i], workers=place(i), hash=False) for i in shards}
+        data = {i: client.scatter(owned[i], workers=place(i), hash=False) for i in shards}
+        made.extend(distributed.futures_of(list(data.values())))
+        return data
 
     def submit(i, data):
-        return client.submit(task, data[i], *shard_args[i], pure=False, workers=place(i),
-                             allow_other_workers=True)
+        future = client.submit(task, data[i], *shard_args[i], pure=False, workers=place(i),
+                               allow_other_workers=True)
+        made.append(future)
+        return future
 
     try:
         with deferred_interrupts():
@@ -141,12 +146,19 @@ def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object =
                     else:
                         future.result()       # the shard's own error, raised here
                 if lost:
+                    if client.status != "running":
+                        done = sum(r is not None for r in results)
+                        raise RuntimeError(f"client: the Dask client was {client.status} "
+                                           f"during the run ({done} of {n} tasks had finished)")
                     resends += 1
+                    workers = worker_slots(client)      # the dead workers' replacements
                     data = send(lost)
                     futures.update({submit(i, data): i for i in lost})
             interrupted = take_interrupt() or interrupted
     finally:
         if futures:
             client.cancel(list(futures))
+        for future in made:
+            future.release()
         bar.close()
     return ShardResults(results, interrupted, time.perf_counter() - t0)

@@ -149,9 +149,10 @@ class Chains:
                  name="initial_states", clamped=None, count_name="num_chains"):
         self.model = model
         self.nthreads = nthreads
-        spins, self.clamped = check_start(model, num_chains, initial_states, clamped, name)
+        # refused before check_start repeats a single row of initial states num_chains times
         check_allocation(num_chains * chain_bytes(model), f"{count_name}={num_chains}",
                          "the chains' spins, fields and random streams")
+        spins, self.clamped = check_start(model, num_chains, initial_states, clamped, name)
         self.streams = RandomStreams(seed, num_chains)
         if spins is None:
             spins = np.empty((num_chains, model.num_spins), dtype=np.int8)

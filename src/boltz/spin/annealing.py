@@ -355,24 +355,22 @@ class Annealer:
         time_limit, interrupt_function = check_budget(time_limit, interrupt_function)
         if target_energy is not None:
             target_energy = check_real(target_energy, "target_energy")
+        betas, beta_range = self._betas(model)
+        reheat = (math.sqrt(beta_range[0] * beta_range[1]) if self.reheat_beta is None
+                  else check_beta(self.reheat_beta, "reheat_beta"))
+        later = betas[betas >= reheat] if num_cycles > 1 else betas
+        if later.size == 0:
+            raise ValueError(f"reheat_beta ({reheat}) is colder than the whole schedule")
         if client is not None:
             if time_limit is not None or interrupt_function is not None:
                 raise ValueError("time_limit and interrupt_function do not apply to a run on "
                                  "a cluster (client=) yet; target_energy does")
             from boltz.distributed._calls import anneal
 
-            betas, beta_range = self._betas(model)
             return anneal(self, model, num_reads, seed, initial_states, clamped, record_every,
                           target_energy, client=client, shard_size=shard_size,
                           work_per_read=betas.size * num_cycles * sweep_work(model, ordr))
         with deferred_interrupts():
-            betas, beta_range = self._betas(model)
-            reheat = (math.sqrt(beta_range[0] * beta_range[1]) if self.reheat_beta is None
-                      else check_beta(self.reheat_beta, "reheat_beta"))
-            later = betas[betas >= reheat] if num_cycles > 1 else betas
-            if later.size == 0:
-                raise ValueError(f"reheat_beta ({reheat}) is colder than the whole schedule")
-
             t0, cpu0 = time.perf_counter(), time.process_time()
             chains = Chains(model, num_reads, seed, initial_states, nthreads, clamped=clamped,
                             count_name="num_reads")

@@ -29,7 +29,14 @@ from boltz.distributed import map_models
 from boltz.distributed._map import run_each
 from boltz.numerics import mcmc_statistics as stats
 from boltz.spin._budgets import Budget, check_budget
-from boltz.spin._chains import METHODS, ORDERS, Chains, SweepsInterrupted, check_model
+from boltz.spin._chains import (
+    METHODS,
+    ORDERS,
+    Chains,
+    SweepsInterrupted,
+    check_model,
+    check_start,
+)
 
 if TYPE_CHECKING:
     from boltz.distributed import ModelResults
@@ -232,27 +239,10 @@ class ParallelTempering:
             target_energy = check_real(target_energy, "target_energy")
         budgets = {"time_limit": time_limit, "target_energy": target_energy,
                    "interrupt_function": interrupt_function}
-        if many or client is not None:
-            if client is not None and (time_limit is not None
-                                       or interrupt_function is not None):
-                raise ValueError("time_limit and interrupt_function do not apply to a run on "
-                                 "a cluster (client=) yet; target_energy does")
-            if many and initial_states is not None:
-                raise ValueError("initial_states applies to a single model, not to a "
-                                 "sequence of models")
-            self._check_betas()
-            options = {"initial_states": initial_states,
-                       "return_states": check_bool(return_states, "return_states"), **budgets}
-            if many:
-                return map_models(self, model, seed=seed, client=client,
-                                  progress=check_bool(self.progress, "progress"), **options)
-            check_model(model)                    # one model, on the cluster: one task
-            (result,) = run_each([self], [model], [seed_sequence(seed)], client=client,
-                                 progress=False, one_model=True, options=options)
-            if result is None:                    # Ctrl-C before the task finished
-                raise KeyboardInterrupt
-            return result
-        check_model(model)
+        if client is not None and (time_limit is not None or interrupt_function is not None):
+            raise ValueError("time_limit and interrupt_function do not apply to a run on a "
+                             "cluster (client=) yet; target_energy does")
+        # the ladder's settings, checked before any model runs (here or on a cluster)
         betas = self._check_betas()
         interval = check_positive_int(self.swap_interval, "swap_interval")
         num_records = check_positive_int(self.num_sweeps, "num_sweeps") // interval
@@ -264,12 +254,30 @@ class ParallelTempering:
         progress = check_bool(self.progress, "progress")
         return_states = check_bool(return_states, "return_states")
         nthreads = resolve_num_threads(self.num_threads)
-        replica_seed, swap_seed = seed_sequence(seed).spawn(2)
+        if many:
+            if initial_states is not None:
+                raise ValueError("initial_states applies to a single model, not to a "
+                                 "sequence of models")
+            return map_models(self, model, seed=seed, client=client, progress=progress,
+                              return_states=return_states, **budgets)
+        check_model(model)
         check_allocation(betas.size * num_records * (16 + (model.num_spins if return_states
                                                           else 0)),
                          f"num_sweeps={self.num_sweeps} (with {betas.size} betas, "
                          f"swap_interval={interval})",
                          "the records" + (" of states" if return_states else ""))
+        if client is not None:                    # one model, on the cluster: one task
+            check_start(model, betas.size, initial_states, None)
+            seq = seed_sequence(seed)
+            (result,) = run_each([self], [model], [seq], client=client,
+                                 progress=False, one_model=True,
+                                 options={"initial_states": initial_states,
+                                          "return_states": return_states, **budgets})
+            seq.spawn(2)      # a SeedSequence seed advances as by the local run's spawn(2)
+            if result is None:                    # Ctrl-C before the task finished
+                raise KeyboardInterrupt
+            return result
+        replica_seed, swap_seed = seed_sequence(seed).spawn(2)
 
         with deferred_interrupts():
             t0 = time.perf_counter()

@@ -139,6 +139,17 @@ class SampleTrace:
         return float(stats.effective_sample_size(self.energies, undefined="nan"))
 
 
+def check_records(model, num_chains, num_sweeps, thin, return_states) -> int:
+    """The number of records of a run of :func:`sample`, after checking that their memory
+    (energies and magnetisations, and states if asked) fits."""
+    num_records = num_sweeps // thin
+    check_allocation(num_chains * num_records * (16 + (model.num_spins if return_states
+                                                       else 0)),
+                     f"num_sweeps={num_sweeps} (with num_chains={num_chains}, thin={thin})",
+                     "the records" + (" of states" if return_states else ""))
+    return num_records
+
+
 def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int = 1000,
            burn_in: int = 100, thin: int = 1, method: str = "metropolis",
            order: str = "sequential", seed: SeedLike = None, num_threads: int | None = None,
@@ -250,11 +261,7 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
         chains = Chains(model, num_chains, seed, initial_states, nthreads, clamped=clamped)
         n = model.num_spins
         scale = np.full(num_chains, beta)
-
-        num_records = num_sweeps // thin
-        check_allocation(num_chains * num_records * (16 + (n if return_states else 0)),
-                         f"num_sweeps={num_sweeps} (with num_chains={num_chains}, thin={thin})",
-                         "the records" + (" of states" if return_states else ""))
+        num_records = check_records(model, num_chains, num_sweeps, thin, return_states)
         energies = np.empty((num_chains, num_records))
         magnet = np.empty((num_chains, num_records))
         states = np.empty((num_chains, num_records, n), dtype=np.int8) if return_states else None
