@@ -78,6 +78,27 @@ def test_anneal_target_prints_the_time_to_solution(tmp_path, capsys):
     assert stop.value.code == 2
 
 
+def test_anneal_out_writes_the_states_of_every_file(tmp_path, capsys):
+    import boltz
+
+    a = write_gset(tmp_path / "a.txt", CYCLE6, 6)
+    b = write_gset(tmp_path / "b.txt", CYCLE6[:5], 6)
+    out = tmp_path / "states.npz"
+    assert main(["anneal", str(a), str(b), "--reads", "5", "--sweeps", "50", "--seed", "2",
+                 "--out", str(out)]) == 0
+    got = facts(capsys.readouterr().out)
+    for path in (a, b):
+        saved = np.load(tmp_path / f"states-{path.stem}.npz")
+        model = boltz.IsingModel.from_maxcut(str(path))
+        result = boltz.Annealer(num_sweeps=50).sample(model, num_reads=5, seed=2)
+        for name in ("states", "energies", "final_states", "final_energies", "best_state"):
+            np.testing.assert_array_equal(saved[name], getattr(result, name))
+        assert float(saved["best_energy"]) == result.best_energy
+    assert "final energy over reads" in got
+    for bad in ("x.txt", str(tmp_path / "no" / "x.npz")):
+        assert main(["anneal", str(a), "--out", bad]) == 2
+
+
 def test_anneal_weighted_gset_options(tmp_path, capsys):
     # Triangle 1-2-3 with weights 2, 3, 4: the best cut separates node 3 (3 + 4 = 7).
     path = write_gset(tmp_path / "tri.txt", [(1, 2), (2, 3), (1, 3)], 3, weights=[2, 3, 4])

@@ -520,6 +520,8 @@ def _anneal_argv(draw) -> str:
             value = draw(_CLI_INTS) if option != "--sweeps" else draw(
                 st.sampled_from(["1", "3", "0", "-1", "x"]))
             argv += [repr(option), repr(value)]
+    if draw(st.integers(0, 5)) == 0:
+        argv += ["'--out'", repr(draw(st.sampled_from(["x.txt", "/no/such/dir/x.npz", "''"])))]
     if draw(st.integers(0, 3)) == 0:
         argv += ["'--target'", repr(draw(st.sampled_from(["-4", "0", "nan", "inf", "x",
                                                           "1e308", "-1e400"])))]

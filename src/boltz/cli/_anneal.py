@@ -75,6 +75,11 @@ def add_parser(sub) -> None:
                     "of reads that reached it and the time to reach it with 99%% "
                     "confidence, TTS = t log(0.01)/log(1 - p) with t the CPU seconds per "
                     "read, with a bootstrap 95%% interval")
+    an.add_argument("--out", metavar="FILE.npz",
+                    help="also write each read's best and final state and their energies "
+                    "(arrays states, energies, final_states, final_energies, best_state, "
+                    "best_energy; numpy.load reads them); with several FILEs, one file "
+                    "each, named with the FILE's stem appended")
     an.add_argument("--plot", metavar="FILE.png",
                     help="also draw the energy against sweep (each read and the best so "
                     "far) into FILE (.png, .pdf, .svg, ...; needs matplotlib); with several "
@@ -116,21 +121,40 @@ def _describe(model) -> str:
             f"{model.dtype.name}")
 
 
-def _plot_paths(plot: str | None, files: list[str]) -> list[str | None]:
-    """Each FILE's figure: `plot` itself for one FILE, else `plot` with each FILE's stem
-    appended (``run.png`` -> ``run-g1.png``); UsageError when two stems coincide."""
-    if plot is None:
+def _per_file(option: str, path: str | None, files: list[str]) -> list[str | None]:
+    """Each FILE's output of `option` (--plot, --out): `path` itself for one FILE, else
+    `path` with each FILE's stem appended (``run.png`` -> ``run-g1.png``); UsageError when
+    two stems coincide."""
+    if path is None:
         return [None] * len(files)
     if len(files) == 1:
-        return [plot]
-    base, ext = os.path.splitext(plot)
+        return [path]
+    base, ext = os.path.splitext(path)
     paths = [f"{base}-{os.path.splitext(os.path.basename(f))[0]}{ext}" for f in files]
-    for k, path in enumerate(paths):
-        if path in paths[:k]:
-            raise UsageError(f"--plot {plot}: {files[paths.index(path)]} and {files[k]} "
-                             f"would both be drawn into {path}; plot them in separate "
+    for k, out in enumerate(paths):
+        if out in paths[:k]:
+            raise UsageError(f"{option} {path}: {files[paths.index(out)]} and {files[k]} "
+                             f"would both be written to {out}; run them in separate "
                              f"commands")
     return paths
+
+
+def _check_out_path(path: str | None) -> None:
+    """Before any work: --out names an .npz file in a folder that exists."""
+    if path is None:
+        return
+    if not path.lower().endswith(".npz"):
+        raise UsageError(f"--out {path}: the file name must end in .npz")
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        raise UsageError(f"--out {path}: no such folder {folder!r}")
+
+
+def _save_states(path: str, result) -> None:
+    """The reads' best and final states and energies, as an .npz (np.load reads it)."""
+    np.savez(path, states=result.states, energies=result.energies,
+             final_states=result.final_states, final_energies=result.final_energies,
+             best_state=result.best_state, best_energy=result.best_energy)
 
 
 def _connect(args, stack: contextlib.ExitStack):
@@ -194,7 +218,9 @@ def run(args: argparse.Namespace) -> int:
         if args.target is not None and not np.isfinite(args.target):
             raise UsageError(f"--target must be a finite energy, got {args.target}")
         check_plot_path(args.plot)
-        plots = _plot_paths(args.plot, args.files)
+        _check_out_path(args.out)
+        plots = _per_file("--plot", args.plot, args.files)
+        outs = _per_file("--out", args.out, args.files)
         dtype = np.float32 if args.float32 else np.float64
         models = [_load_instance(path, dtype) for path in args.files]
         annealer = boltz.Annealer(num_sweeps=args.sweeps, schedule=args.schedule,
@@ -206,8 +232,8 @@ def run(args: argparse.Namespace) -> int:
                  else max(1, args.sweeps * max(args.cycles, 1) // 200))
         with contextlib.ExitStack() as stack:
             client = _connect(args, stack)
-            for k, (path, (model, kind), plot) in enumerate(
-                    zip(args.files, models, plots, strict=True)):
+            for k, (path, (model, kind), plot, out) in enumerate(
+                    zip(args.files, models, plots, outs, strict=True)):
                 try:
                     result = annealer.sample(model, num_reads=args.reads, seed=args.seed,
                                              record_every=every, client=client,
@@ -221,6 +247,8 @@ def run(args: argparse.Namespace) -> int:
                     from boltz.plot import anneal
 
                     save_figure(plot, 1, lambda ax, r=result: anneal(r, ax=ax), (6.4, 4.2))
+                if out is not None:
+                    _save_states(out, result)
                 if result.info["interrupted"]:
                     _interrupted(args, path if several else None, result,
                                  len(args.files) - k - 1)
@@ -263,8 +291,10 @@ def _report(args, model, kind, result, where) -> None:
     print(f"reads at best: {hits}/{result.energies.size}", file=out)
     shards = len(info["shards"]) if "shards" in info else 0
     tasks = f" ({shards} task{'s' if shards != 1 else ''})" if shards else ""
-    print(f"energy over reads: mean {fmt(float(result.energies.mean()))}, "
+    print(f"best energy over reads: mean {fmt(float(result.energies.mean()))}, "
           f"median {fmt(float(np.median(result.energies)))}", file=out)
+    print(f"final energy over reads: mean {fmt(float(result.final_energies.mean()))}, "
+          f"lowest {fmt(float(result.final_energies.min()))}", file=out)
     print(f"time: {info['seconds']:.3g} s{where}{tasks}", file=out)
     print(f"flips/s: {info['spin_updates_per_second']:.3g}", file=out)
     if args.target is not None:
