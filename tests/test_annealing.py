@@ -62,10 +62,10 @@ def test_array_schedule_and_sweeps_per_beta():
 def test_default_beta_range_follows_the_couplings():
     model = boltz.IsingModel.square_lattice(5, J=2.0)
     hot, cold = default_beta_range(model)
-    # largest flip cost 2 * 4 * |J| = 16 accepted with probability 1/2;
-    # the smallest step 2 |J| = 4 undone with probability 1/100
+    # largest flip cost 2 * 4 * |J| = 16 accepted with probability 1/2; the smallest step
+    # 2 |J| = 4 undone at one of the 25 spins with probability 1/100 in all
     assert hot == pytest.approx(math.log(2) / 16)
-    assert cold == pytest.approx(math.log(100) / 4)
+    assert cold == pytest.approx(math.log(100 * 25) / 4)
     result = boltz.Annealer(num_sweeps=10).sample(model, num_reads=1, seed=0)
     assert result.info["beta_range"] == pytest.approx((hot, cold))
 

@@ -191,7 +191,7 @@ def test_default_schedule_of_a_sparse_model_with_isolated_last_spins():
     assert result.best_energy == _brute_force_min(model)
     hot, cold = default_beta_range(model)
     assert hot == pytest.approx(np.log(2) / (2 * 3.0))   # largest field: |J| sum 3 at spin 1
-    assert cold == pytest.approx(np.log(100) / (2 * 1.0))
+    assert cold == pytest.approx(np.log(100 * 6) / (2 * 1.0))   # 6 spins
 
 
 def test_energy_scales_stay_read_only_after_pickling():

@@ -35,12 +35,15 @@ _SCHEDULES = ("geometric", "linear")
 
 
 def default_beta_range(model: IsingModel) -> tuple[float, float]:
-    r"""(hot, cold) inverse temperatures derived from the couplings.
+    r"""(hot, cold) inverse temperatures derived from the couplings and the size.
 
     Hot: the largest possible flip cost :math:`\Delta E_{max} = 2 \max_i (\sum_j |J_{ij}| +
-    |h_i|)` is accepted with probability 1/2, so most flips are accepted. Cold: the smallest
-    non-zero coupling or field step :math:`\Delta E_{min} = 2 \min(|J_{ij}|, |h_i|)` is
-    undone with probability 1/100.
+    |h_i|)` is accepted with probability 1/2, so most flips are accepted. Cold: a final
+    sweep from a minimum excites any of the n spins by the smallest non-zero coupling or
+    field step :math:`\Delta E_{min} = 2 \min(|J_{ij}|, |h_i|)` with probability about
+    1/100 in all, :math:`n e^{-\beta \Delta E_{min}} = 1/100` (dwave-samplers' size-aware
+    rule; without the n, the cold end of a large model stays hot enough to undo a
+    fraction of its spins at the last sweep).
 
     Parameters
     ----------
@@ -51,8 +54,16 @@ def default_beta_range(model: IsingModel) -> tuple[float, float]:
     -------
     hot, cold : float
         :math:`\beta_{hot} = \ln 2 / \Delta E_{max}` and
-        :math:`\beta_{cold} = \max(\ln 100 / \Delta E_{min}, \beta_{hot})` (1/energy units);
-        ``(0.1, 1.0)`` for a model without couplings or fields.
+        :math:`\beta_{cold} = \max(\ln(100\, n) / \Delta E_{min}, \beta_{hot})` (1/energy
+        units); ``(0.1, 1.0)`` for a model without couplings or fields.
+
+    Notes
+    -----
+    Measured against the rule without n (:math:`\ln 100 / \Delta E_{min}`), mean best
+    energy of the reads, 4-5 seeds: better on 3-regular ±1 models (n = 1000: 97% against
+    90% of reads at -1236 after 3000 sweeps; n = 10^5, 1000 sweeps: -124037 against -123820,
+    11 standard errors) and on G55 (4 se at 10^4 sweeps), within 1-2 se on G1, G2, G22
+    and G43 (better on G22, worse on G1, at 10^4 sweeps).
     """
     row_sums, smallest = model._row_abs_sums, model._smallest_coupling
     h = np.abs(model.h)
@@ -62,7 +73,7 @@ def default_beta_range(model: IsingModel) -> tuple[float, float]:
         return 0.1, 1.0                       # no interactions: any schedule is exact
     de_min = 2.0 * smallest
     hot = math.log(2.0) / de_max
-    cold = max(math.log(100.0) / de_min, hot)
+    cold = max(math.log(100.0 * model.num_spins) / de_min, hot)
     return hot, cold
 
 
