@@ -49,8 +49,9 @@ def _dwave_cut(model, seconds):
     dimod = pytest.importorskip("dimod")
     samplers = pytest.importorskip("dwave.samplers")
     i, j, w = model.bonds()
-    bqm = dimod.BinaryQuadraticModel.from_ising({}, {(int(a), int(b)): -float(v)
-                                                     for a, b, v in zip(i, j, w, strict=True)})
+    bqm = dimod.BinaryQuadraticModel.from_ising(   # every spin, isolated ones too (G55)
+        dict.fromkeys(range(model.num_spins), 0.0),
+        {(int(a), int(b)): -float(v) for a, b, v in zip(i, j, w, strict=True)})
     sampler = samplers.SimulatedAnnealingSampler()
 
     def run(k):
