@@ -34,6 +34,20 @@ CALLS = {
         SK + "m = sk(3000)",
         "boltz.sample(m, 1.0, num_chains=8, num_sweeps=10**7, seed=0)",
         "print(int(result.interrupted))"),
+    "descend (SK n=2000, 10^4 random states)": (
+        SK + "m = sk(2000)\nstarts = np.random.default_rng(0).choice("
+        "np.array([-1, 1], np.int8), size=(10000, 2000))",
+        "boltz.descend(m, starts)",
+        "print(int(result.interrupted))"),
+    "Annealer on a 2-worker LocalCluster (SK n=300, 64 reads, shards of 2)": (
+        "import boltz, distributed\n"
+        "cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, "
+        "dashboard_address=':0')\nclient = distributed.Client(cluster)\n"
+        "m = boltz.IsingModel.sherrington_kirkpatrick(300, seed=3)\n"
+        "boltz.Annealer(num_sweeps=10).sample(m, num_reads=2, client=client)",
+        "boltz.Annealer(num_sweeps=20000).sample(m, num_reads=64, seed=11, client=client, "
+        "shard_size=2)",
+        "print(int(result.info['interrupted']))"),
     "Annealer (SK n=3000 x 8 reads)": (
         SK + "m = sk(3000)",
         "boltz.Annealer(num_sweeps=10**7).sample(m, num_reads=8, seed=0)",

@@ -264,4 +264,3 @@ print(json.dumps([result.interrupted, k, again is not None
     out = interrupt_call(setup, "boltz.descend(model, starts)", report)
     interrupted, k, same = out.report
     assert interrupted and 0 < k < 10000 and same
-    print(f"Ctrl-C latency {out.latency:.2f} s")

@@ -361,18 +361,10 @@ def test_a_worker_killed_mid_run_changes_nothing(n_workers):
         annealer = boltz.Annealer(num_sweeps=20000)     # about 1 s per shard of 2 reads
         here = annealer.sample(model, num_reads=8, seed=11)
         before = set(c.nthreads())
-        pids = c.run(os.getpid)
-        victim = pids[sorted(pids)[0]]
-
-        def kill():
-            time.sleep(0.5)                   # the first shards are running
-            os.kill(victim, signal.SIGKILL)
-
-        killer = threading.Thread(target=kill)
-        killer.start()
+        killer, killed = _kill_a_worker_soon(c)
         there = annealer.sample(model, num_reads=8, seed=11, client=c, shard_size=2)
+        assert killed.is_set()                 # the kill came before the run ended
         killer.join()
-        assert there.info["seconds"] > 0.5     # the kill came while shards were running
         _same_anneal(here, there)
         c.wait_for_workers(n_workers)
         assert set(c.nthreads()) != before     # the nanny restarted the killed worker
@@ -382,16 +374,20 @@ def test_a_worker_killed_mid_run_changes_nothing(n_workers):
 
 
 def _kill_a_worker_soon(c, delay=0.5):
+    """SIGKILL one worker process of `c` `delay` s from now, in a thread: (the thread, an
+    Event set once the signal is sent)."""
     pids = c.run(os.getpid)
     victim = pids[sorted(pids)[0]]
+    killed = threading.Event()
 
     def kill():
         time.sleep(delay)                     # the first tasks are running
         os.kill(victim, signal.SIGKILL)
+        killed.set()
 
     killer = threading.Thread(target=kill)
     killer.start()
-    return killer
+    return killer, killed
 
 
 @pytest.mark.slow
@@ -403,8 +399,9 @@ def test_map_models_with_a_worker_killed_mid_run_changes_nothing():
         models = [_model(200, seed=s) for s in range(4)]
         annealer = boltz.Annealer(num_sweeps=40000)
         here = boltz.map_models(annealer, models, seed=1, num_reads=2)
-        killer = _kill_a_worker_soon(c)
+        killer, killed = _kill_a_worker_soon(c)
         there = boltz.map_models(annealer, models, seed=1, num_reads=2, client=c)
+        assert killed.is_set()                 # the kill came before the run ended
         killer.join()
         for x, y in zip(here, there, strict=True):
             _same_anneal(x, y)
@@ -449,8 +446,8 @@ def test_ctrl_c_cancels_the_outstanding_shards_and_keeps_the_finished_ones():
     assert got.report is not None, got.stderr
     assert got.report["interrupted"] is True
     shards = [tuple(s) for s in got.report["shards"]]
-    assert 0 < len(shards) < 32
-    assert got.latency < 2.0                   # cancelled at once, not run to the end
+    assert 0 < len(shards) < 32                # cancelled, not run to the end (the latency
+                                               # is measured by bench/ctrl_c_latency.py)
     # each kept shard is what those reads of the whole run are: its streams, run alone
     from boltz._random import RandomStreams
 

@@ -516,10 +516,10 @@ def resolve_num_threads(num_threads) -> int:
 PARALLEL_MIN_WORK = 32768
 
 
-def threads_for_work(nthreads: int, work: int) -> int:
+def threads_for_work(nthreads: int, work: int, min_work: int = PARALLEL_MIN_WORK) -> int:
     """`nthreads` (from :func:`resolve_num_threads`) capped so that each thread gets at
-    least ``PARALLEL_MIN_WORK`` elements of `work`."""
-    return max(1, min(nthreads, int(work) // PARALLEL_MIN_WORK))
+    least `min_work` units of `work` (default ``PARALLEL_MIN_WORK`` elements)."""
+    return max(1, min(nthreads, int(work) // min_work))
 
 
 def as_rows(arr: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:

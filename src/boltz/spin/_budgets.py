@@ -15,18 +15,28 @@ import numpy as np
 
 from boltz._validation import check_real
 
-#: Why a run ended before its schedule did (``info["stopped_by"]``), besides Ctrl-C.
-REASONS = ("time_limit", "target_energy", "interrupt_function")
 
-
-def check_budget(time_limit, interrupt_function):
-    """(time_limit as a float or None, interrupt_function or None), checked."""
+def check_budget(time_limit, interrupt_function, target_energy=None, client=None):
+    """(time_limit, interrupt_function, target_energy), checked: a float > 0 or None, a
+    callable or None, a finite float or None. A wall-clock budget does not apply to a run
+    on a cluster (yet): ValueError with `client`."""
     if time_limit is not None:
         time_limit = check_real(time_limit, "time_limit", above=0.0)
     if interrupt_function is not None and not callable(interrupt_function):
         raise TypeError(f"interrupt_function must be a callable taking no arguments, got "
                         f"{type(interrupt_function).__name__}")
-    return time_limit, interrupt_function
+    if target_energy is not None:
+        target_energy = check_real(target_energy, "target_energy")
+    if client is not None and (time_limit is not None or interrupt_function is not None):
+        raise ValueError("time_limit and interrupt_function do not apply to a run on a "
+                         "cluster (client=) yet; target_energy does")
+    return time_limit, interrupt_function, target_energy
+
+
+def target_level(target: float, offset: float) -> float:
+    """The running energy (offset excluded, as the chains keep it) at or below which
+    `target` counts as reached: ``target + 1e-9 * max(1, |target|)`` (rounding)."""
+    return target + 1e-9 * max(1.0, abs(target)) - offset
 
 
 class Budget:
@@ -60,7 +70,7 @@ class TargetWatch:
 
     def __init__(self, chains, target: float):
         self.chains = chains
-        self.level = target + 1e-9 * max(1.0, abs(target)) - chains.model.offset
+        self.level = target_level(target, chains.model.offset)
         n = chains.num_chains
         self.sweeps = np.full(n, -1, dtype=np.int64)       # sweeps done when reached
         self.states = np.empty((n, chains.model.num_spins), dtype=np.int8)

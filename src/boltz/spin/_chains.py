@@ -15,6 +15,7 @@ from boltz._core import _spin_sweeps
 from boltz._core._random import uniform_spins
 from boltz._memory import check_allocation
 from boltz._random import RandomStreams
+from boltz._validation import threads_for_work
 
 METHODS = _spin_sweeps.METHODS
 ORDERS = _spin_sweeps.ORDERS
@@ -253,7 +254,7 @@ class Chains:
         for a descheduled thread: parallel tempering's steps ran 60 times slower on 2
         threads than on 1 with the other core busy). Results never depend on it."""
         work = chains * sweeps * sweep_work(self.model, order)
-        return max(1, min(self.nthreads, chains, work // MIN_THREAD_WORK))
+        return threads_for_work(min(self.nthreads, chains), work, MIN_THREAD_WORK)
 
     def _call(self, schedule, scale, method, order, c0, c1, r0, thin, length, rec_energy,
               rec_magnet, rec_states, best_spins, best_energy):

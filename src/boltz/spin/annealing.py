@@ -19,7 +19,6 @@ from boltz._validation import (
     check_bool,
     check_choice,
     check_positive_int,
-    check_real,
     resolve_num_threads,
 )
 from boltz.spin._budgets import Budget, TargetWatch, check_budget
@@ -363,9 +362,8 @@ class Annealer:
         nthreads = resolve_num_threads(self.num_threads)
         if record_every is not None:
             record_every = check_positive_int(record_every, "record_every")
-        time_limit, interrupt_function = check_budget(time_limit, interrupt_function)
-        if target_energy is not None:
-            target_energy = check_real(target_energy, "target_energy")
+        time_limit, interrupt_function, target_energy = check_budget(
+            time_limit, interrupt_function, target_energy, client)
         betas, beta_range = self._betas(model)
         reheat = (math.sqrt(beta_range[0] * beta_range[1]) if self.reheat_beta is None
                   else check_beta(self.reheat_beta, "reheat_beta"))
@@ -373,9 +371,6 @@ class Annealer:
         if later.size == 0:
             raise ValueError(f"reheat_beta ({reheat}) is colder than the whole schedule")
         if client is not None:
-            if time_limit is not None or interrupt_function is not None:
-                raise ValueError("time_limit and interrupt_function do not apply to a run on "
-                                 "a cluster (client=) yet; target_energy does")
             from boltz.distributed._calls import anneal
 
             return anneal(self, model, num_reads, seed, initial_states, clamped, record_every,
@@ -441,8 +436,9 @@ class Annealer:
                 best_spins, finals = watch.apply(best_spins), watch.apply(chains.spins)
                 read_sweeps = np.where(watch.sweeps >= 0, watch.sweeps, read_sweeps)
                 if trace is not None:
+                    stopped_energies = model.energy(best_spins, num_threads=nthreads)
                     for arr in records[1:]:
-                        watch.freeze_records(records[0], arr, model.energy(best_spins))
+                        watch.freeze_records(records[0], arr, stopped_energies)
             polished = 0
             if polish and not interrupted:
                 for spins in (best_spins, finals):

@@ -22,13 +22,12 @@ from boltz._validation import (
     check_bool,
     check_choice,
     check_positive_int,
-    check_real,
     resolve_num_threads,
 )
 from boltz.distributed import map_models
 from boltz.distributed._map import run_each
 from boltz.numerics import mcmc_statistics as stats
-from boltz.spin._budgets import Budget, check_budget
+from boltz.spin._budgets import Budget, check_budget, target_level
 from boltz.spin._chains import (
     METHODS,
     ORDERS,
@@ -234,14 +233,10 @@ class ParallelTempering:
             ``"interrupt_function"`` or None.
         """
         many = isinstance(model, Sequence) and not isinstance(model, str)
-        time_limit, interrupt_function = check_budget(time_limit, interrupt_function)
-        if target_energy is not None:
-            target_energy = check_real(target_energy, "target_energy")
+        time_limit, interrupt_function, target_energy = check_budget(
+            time_limit, interrupt_function, target_energy, client)
         budgets = {"time_limit": time_limit, "target_energy": target_energy,
                    "interrupt_function": interrupt_function}
-        if client is not None and (time_limit is not None or interrupt_function is not None):
-            raise ValueError("time_limit and interrupt_function do not apply to a run on a "
-                             "cluster (client=) yet; target_energy does")
         # the ladder's settings, checked before any model runs (here or on a cluster)
         betas = self._check_betas()
         interval = check_positive_int(self.swap_interval, "swap_interval")
@@ -287,8 +282,7 @@ class ParallelTempering:
             block = max(1, chains.block_sweeps(order) // interval)
             budget = ladder.budget = Budget(time_limit, interrupt_function)
             if target_energy is not None:
-                ladder.target = (target_energy + 1e-9 * max(1.0, abs(target_energy))
-                                 - model.offset)
+                ladder.target = target_level(target_energy, model.offset)
 
             def spent():
                 if ladder.steps_to_target >= 0:

@@ -244,11 +244,9 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
     return_states = check_bool(return_states, "return_states")
     progress = check_bool(progress, "progress")
     nthreads = resolve_num_threads(num_threads)
-    time_limit, interrupt_function = check_budget(time_limit, interrupt_function)
+    time_limit, interrupt_function, _ = check_budget(time_limit, interrupt_function,
+                                                     client=client)
     if client is not None:
-        if time_limit is not None or interrupt_function is not None:
-            raise ValueError("time_limit and interrupt_function do not apply to a run on a "
-                             "cluster (client=) yet")
         from boltz.distributed._calls import sample_chains
 
         options = {"beta": beta, "num_sweeps": num_sweeps, "burn_in": burn_in, "thin": thin,
