@@ -127,3 +127,22 @@ def test_budget_arguments_are_checked():
         boltz.ParallelTempering([0.1, 1.0]).sample(model, interrupt_function="stop")
     with pytest.raises(ValueError, match="cluster"):
         annealer.sample(model, time_limit=1.0, client="tcp://127.0.0.1:9")
+
+
+def test_a_run_stopped_before_its_first_record_reads_as_nan():
+    # the estimates of no record are undefined: nan, never an error (mcmc_statistics'
+    # undefined="nan"), while undefined="raise" still refuses
+    from boltz.numerics import mcmc_statistics as stats
+
+    model = boltz.IsingModel.square_lattice(4)
+    trace = boltz.sample(model, 0.3, num_sweeps=10, burn_in=10**6, seed=0,
+                         interrupt_function=lambda: True)
+    assert trace.info["stopped_by"] == "interrupt_function" and trace.energies.shape == (8, 0)
+    for name in ("mean_energy", "mean_energy_se", "autocorrelation_time",
+                 "effective_sample_size", "mean_abs_magnetization", "heat_capacity"):
+        assert np.isnan(getattr(trace, name)), name
+    ladder = boltz.ParallelTempering([0.2, 0.5], num_sweeps=10, burn_in=10**6).sample(
+        model, seed=0, interrupt_function=lambda: True)
+    assert np.all(np.isnan(ladder.mean_energy_se)) and np.all(np.isnan(ladder.mean_energy))
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        stats.mean_and_standard_error(np.empty((2, 0)))

@@ -125,6 +125,11 @@ def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object =
         made.append(future)
         return future
 
+    def closed() -> RuntimeError:
+        done = sum(r is not None for r in results)
+        return RuntimeError(f"client: the Dask client was {client.status} during the run "
+                            f"({done} of {n} tasks had finished)")
+
     try:
         with deferred_interrupts():
             data = send(range(n))
@@ -132,9 +137,14 @@ def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object =
             resends = 0
             while futures and not interrupted:
                 interrupted = interrupt_pending()
-                with contextlib.suppress(TimeoutError, *cancelled):   # statuses below tell
-                    distributed.wait(list(futures), timeout=POLL_SECONDS,
-                                     return_when="FIRST_COMPLETED")
+                try:
+                    with contextlib.suppress(TimeoutError, *cancelled):   # statuses tell
+                        distributed.wait(list(futures), timeout=POLL_SECONDS,
+                                         return_when="FIRST_COMPLETED")
+                except Exception:
+                    if client.status != "running":    # closed while waiting: its loop gone
+                        raise closed() from None
+                    raise
                 lost = []
                 for future in [f for f in futures if f.status != "pending"]:
                     i = futures.pop(future)
@@ -147,18 +157,17 @@ def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object =
                         future.result()       # the shard's own error, raised here
                 if lost:
                     if client.status != "running":
-                        done = sum(r is not None for r in results)
-                        raise RuntimeError(f"client: the Dask client was {client.status} "
-                                           f"during the run ({done} of {n} tasks had finished)")
+                        raise closed()
                     resends += 1
                     workers = worker_slots(client)      # the dead workers' replacements
                     data = send(lost)
                     futures.update({submit(i, data): i for i in lost})
             interrupted = take_interrupt() or interrupted
     finally:
-        if futures:
-            client.cancel(list(futures))
-        for future in made:
-            future.release()
+        if client.status == "running":        # a closed client holds nothing any more
+            if futures:
+                client.cancel(list(futures))
+            for future in made:
+                future.release()
         bar.close()
     return ShardResults(results, interrupted, time.perf_counter() - t0)

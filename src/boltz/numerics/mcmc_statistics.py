@@ -17,7 +17,8 @@ Pure numpy. Conventions shared by every function here:
   :math:`N/\tau` needs :math:`\tau > 0` (a short or strongly anti-correlated trace can give
   a windowed sum :math:`\le 0`). With ``undefined="raise"`` (default) these are a
   ValueError; with ``undefined="nan"`` the estimate that cannot be formed is ``nan``
-  (the mean itself is always returned): what the traces of a finished run
+  (the mean itself is returned whenever there is a record; a run stopped before its
+  first record gives nan for it too): what the traces of a finished run
   (:class:`boltz.SampleTrace`) use, so that reading an attribute never raises.
 """
 from __future__ import annotations
@@ -48,7 +49,8 @@ def _check_undefined(undefined) -> bool:
 
 
 def _as_traces(x, axis, min_samples: int = 2) -> np.ndarray:
-    """Validated `x` as a float64 array of shape (..., n) with the time axis last."""
+    """Validated `x` as a float64 array of shape (..., n) with the time axis last, n >=
+    `min_samples` (0: records of a run stopped before its first one)."""
     arr = as_float_array(x, "x", dtype=np.float64)
     if arr.ndim == 0:
         raise ValueError("x must have at least one dimension (the time axis); got a scalar")
@@ -56,7 +58,7 @@ def _as_traces(x, axis, min_samples: int = 2) -> np.ndarray:
     if arr.shape[-1] < min_samples:
         raise ValueError(f"x must have at least {min_samples} samples along axis {axis}; "
                          f"got {arr.shape[-1]}")
-    if arr.size == 0:
+    if int(np.prod(arr.shape[:-1])) == 0:
         raise ValueError(f"x must hold at least one chain; got shape {np.shape(x)}")
     return as_float_array(arr, "x", finite=True)
 
@@ -267,7 +269,7 @@ def integrated_autocorrelation_time(x: ArrayLike, axis: int = -1, c: float = 5.0
     (4,)
     """
     as_nan = _check_undefined(undefined)
-    arr = _as_traces(x, axis, 1 if as_nan else 2)
+    arr = _as_traces(x, axis, 0 if as_nan else 2)
     c = _check_c(c)
     if check_bool(per_chain, "per_chain"):
         if arr.shape[-1] < 2:
@@ -317,7 +319,7 @@ def effective_sample_size(x: ArrayLike, axis: int = -1, *, c: float = 5.0,
     6.0
     """
     as_nan = _check_undefined(undefined)
-    arr = _as_traces(x, axis, 1 if as_nan else 2)
+    arr = _as_traces(x, axis, 0 if as_nan else 2)
     return _ess_from_tau(arr.size, _tau_or_nan(arr, _check_c(c)), as_nan)
 
 
@@ -367,9 +369,11 @@ def mean_and_standard_error(x: ArrayLike, axis: int = -1, *, c: float = 5.0,
     (2.0, 0.0)
     """
     as_nan = _check_undefined(undefined)
-    arr = _as_traces(x, axis, 1 if as_nan else 2)
+    arr = _as_traces(x, axis, 0 if as_nan else 2)
     ess = _ess_from_tau(arr.size, _tau_or_nan(arr, _check_c(c)), as_nan)
     flat = arr.reshape(-1)
+    if flat.size == 0:                        # no record at all (undefined="nan")
+        return np.nan, np.nan
     scale = float(np.max(np.abs(flat))) or 1.0
     y = flat / scale  # keeps the sum of squares finite near the float64 range
     mean = float(np.mean(y)) * scale

@@ -102,8 +102,6 @@ class TemperingResult:
     def mean_energy_se(self) -> np.ndarray:
         """Standard errors of :attr:`mean_energy` (autocorrelation-corrected; nan where the
         run is too short to estimate the autocorrelation time)."""
-        if self.energies.shape[1] == 0:
-            return np.full(self.energies.shape[0], np.nan)
         return np.array([stats.mean_and_standard_error(e, undefined="nan")[1]
                          for e in self.energies])
 
