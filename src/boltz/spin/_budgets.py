@@ -106,8 +106,10 @@ class TargetWatch:
         out[reached] = self.states[reached]
         return out
 
-    def freeze_records(self, sweeps: np.ndarray, records: np.ndarray, energies: np.ndarray):
-        """Records (m, chains) taken after `sweeps` (m,): from a read's stop on, its
-        energy then (`energies`, chains)."""
-        after = (self.sweeps >= 0)[None, :] & (sweeps[:, None] >= self.sweeps[None, :])
-        records[after] = np.broadcast_to(energies, records.shape)[after]
+
+def freeze_records(stops: np.ndarray, sweeps: np.ndarray, records: np.ndarray,
+                   energies: np.ndarray) -> None:
+    """Records (m, reads) taken after `sweeps` (m,) of reads that stopped after `stops`
+    (reads,; -1: never): from a read's stop on, its energy then (`energies`, reads)."""
+    after = (stops >= 0)[None, :] & (sweeps[:, None] >= stops[None, :])
+    records[after] = np.broadcast_to(energies, records.shape)[after]
