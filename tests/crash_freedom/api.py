@@ -266,8 +266,8 @@ def _targets() -> list[Target]:
     T.append(Target("sample", st.just(("boltz.sample", {})),
                     ["model", "beta", "num_chains", "num_sweeps", "burn_in", "thin", "method",
                      "order", "seed", "num_threads", "initial_states", "return_states",
-                     "progress", "clamped", "time_limit", "interrupt_function", "client",
-                     "shard_size"],
+                     "progress", "clamped", "time_limit", "target_energy", "interrupt_function",
+                     "client", "shard_size"],
                     required=("model", "beta", "num_sweeps", "burn_in")))
     T.append(Target("time_to_solution", st.just(("boltz.time_to_solution", {})),
                     parameters("time_to_solution"),
