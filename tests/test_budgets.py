@@ -146,3 +146,75 @@ def test_a_run_stopped_before_its_first_record_reads_as_nan():
     assert np.all(np.isnan(ladder.mean_energy_se)) and np.all(np.isnan(ladder.mean_energy))
     with pytest.raises(ValueError, match="at least 2 samples"):
         stats.mean_and_standard_error(np.empty((2, 0)))
+
+
+def _pm_one_model(n=14, seed=7):
+    """A random model with couplings and fields +-1 (integers: the running energies and
+    fields are exact, so a run's dynamics do not depend on where it resyncs them), and its
+    ground energy by enumeration."""
+    from ising_exact import exact_energies
+
+    rng = np.random.default_rng(seed)
+    J = np.triu(rng.choice([-1.0, 1.0], (n, n)), 1)
+    J = J + J.T
+    h = rng.choice([-1.0, 0.0, 1.0], n)
+    return boltz.IsingModel(J, h), float(exact_energies(J, h).min())
+
+
+@pytest.mark.parametrize(("burn_in", "thin", "num_sweeps"),
+                         [(0, 1, 600), (15, 3, 600), (5, 2, 10)])
+@pytest.mark.parametrize("block_work", [None, 3000])
+def test_sample_target_energy_stops_each_chain_at_its_first_sweep_there(
+        burn_in, thin, num_sweeps, block_work, monkeypatch):
+    # an unstopped run recording every sweep from the first (burn-in included) gives each
+    # chain's first sweep at or below the target, and its state then; the same whether the
+    # run is one block or cut into blocks of a sweep or two (block_work)
+    from boltz.spin import _chains
+
+    model, ground = _pm_one_model()
+    if block_work is not None:
+        monkeypatch.setattr(_chains, "BLOCK_WORK", block_work)
+    total = burn_in + num_sweeps
+    free = boltz.sample(model, 1.0, num_chains=8, num_sweeps=total, burn_in=0, seed=6,
+                        return_states=True)
+    reached = free.energies <= ground
+    first = np.where(reached.any(axis=1), np.argmax(reached, axis=1) + 1, -1)
+    hit = first > 0
+    assert hit.sum() >= 4 and (num_sweeps > 100 or not hit.all())
+    every = burn_in + thin * np.arange(1, num_sweeps // thin + 1)    # each record's sweep
+    for threads in (1, 2):
+        run = boltz.sample(model, 1.0, num_chains=8, num_sweeps=num_sweeps, burn_in=burn_in,
+                           thin=thin, seed=6, return_states=True, num_threads=threads,
+                           target_energy=ground)
+        np.testing.assert_array_equal(run.info["sweeps_to_target"], first)
+        np.testing.assert_array_equal(run.info["chain_sweeps"], np.where(hit, first, total))
+        # a stopped chain's final state is its state at that sweep, at the ground energy
+        np.testing.assert_array_equal(run.final_states[hit],
+                                      free.states[hit, first[hit] - 1])
+        assert np.all(model.energy(run.final_states[hit]) <= ground)
+        np.testing.assert_array_equal(run.final_states[~hit], free.final_states[~hit])
+        if hit.all():                       # the run ends at the last chain's stop
+            assert run.info["stopped_by"] == "target_energy"
+            last = first.max()
+            assert run.info["burn_in"] + run.info["num_sweeps"] == last
+            assert run.info["num_records"] == max(0, last - burn_in) // thin
+        else:
+            assert run.info["stopped_by"] is None and run.info["num_sweeps"] == num_sweeps
+        at = every[:run.info["num_records"]]
+        assert run.energies.shape == (8, at.size)
+        # records before a chain's stop are the free run's; from it on, its stopped state
+        frozen = hit[:, None] & (at[None, :] >= first[:, None])
+        live = free.states[:, at - 1]
+        expected = np.where(frozen[..., None], run.final_states[:, None], live)
+        np.testing.assert_array_equal(run.states, expected)
+        np.testing.assert_array_equal(run.energies, np.where(
+            frozen, model.energy(run.final_states)[:, None], free.energies[:, at - 1]))
+        np.testing.assert_array_equal(run.magnetizations, expected.mean(axis=2))
+
+
+def test_sample_target_energy_is_checked():
+    model = boltz.IsingModel.square_lattice(4)
+    for bad, exc in ((np.nan, ValueError), (np.inf, ValueError), ("-10", TypeError),
+                     (True, TypeError)):
+        with pytest.raises(exc, match="target_energy"):
+            boltz.sample(model, 0.5, target_energy=bad)

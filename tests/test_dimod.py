@@ -10,11 +10,21 @@ import pytest
 
 dimod = pytest.importorskip("dimod")
 
-from dimod.testing import assert_sampler_api, assert_sampleset_energies, load_sampler_bqm_tests  # noqa: E402
+from dimod.testing import (  # noqa: E402
+    assert_composite_api,
+    assert_sampler_api,
+    assert_sampleset_energies,
+    load_sampler_bqm_tests,
+)
 
 import boltz  # noqa: E402
 import boltz.dimod  # noqa: E402
-from boltz.dimod import AnnealingSampler, SteepestDescentSampler, bqm_to_ising_model  # noqa: E402
+from boltz.dimod import (  # noqa: E402
+    AnnealingSampler,
+    SteepestDescentComposite,
+    SteepestDescentSampler,
+    bqm_to_ising_model,
+)
 
 EXPECTED_PARAMETERS = {"num_reads", "num_sweeps", "schedule", "beta_range",
                        "num_sweeps_per_beta", "method", "order", "num_cycles", "reheat_beta",
@@ -400,3 +410,71 @@ def test_annealing_sampler_polish():
     bqm = frustrated_bqm(dimod.SPIN, n=10, seed=4)
     sampleset = AnnealingSampler().sample(bqm, num_reads=8, seed=2, num_sweeps=2, polish=True)
     assert np.all(dimod_flip_costs(bqm, sampleset) >= -1e-9)
+
+
+# ---- SteepestDescentComposite -------------------------------------------------------------
+
+def test_descent_composite_api():
+    child = AnnealingSampler()
+    sampler = SteepestDescentComposite(child)
+    assert_sampler_api(sampler)
+    assert_composite_api(sampler)
+    assert sampler.child is child and sampler.children == [child]
+    assert sampler.parameters == child.parameters
+    assert sampler.properties == {"child_properties": child.properties}
+    sampler.parameters["bogus"] = []                   # copies: the child is unchanged
+    sampler.properties["child_properties"]["bogus"] = 1
+    assert "bogus" not in child.parameters and "bogus" not in child.properties
+    with pytest.raises(TypeError, match="child_sampler"):
+        SteepestDescentComposite(SteepestDescentSampler)      # a class, not a sampler
+    with pytest.raises(TypeError, match="bqm"):
+        sampler.sample("bqm")
+    with pytest.raises(TypeError, match="bogus"):              # the child's own check
+        sampler.sample(frustrated_bqm(dimod.SPIN), bogus=1)
+
+
+@load_sampler_bqm_tests(lambda: SteepestDescentComposite(AnnealingSampler()))
+class TestDescentCompositeSuite(unittest.TestCase):
+    """dimod's generated suite for the composite over boltz's annealer."""
+
+
+@pytest.mark.parametrize("vartype", [dimod.SPIN, dimod.BINARY])
+def test_descent_composite_polishes_each_child_sample(vartype):
+    # a random child (the samples far from minima) and a short anneal, counts aggregated:
+    # each row is its child row descended, a local minimum at or below it, counts kept
+    bqm = frustrated_bqm(vartype, n=12, seed=3)
+    for child, kwargs in ((dimod.RandomSampler(), {"num_reads": 30, "seed": 4}),
+                          (AnnealingSampler(), {"num_reads": 30, "seed": 4, "num_sweeps": 3,
+                                                "aggregate": True})):
+        rough = child.sample(bqm, **kwargs)
+        polished = SteepestDescentComposite(child).sample(bqm, **kwargs)
+        assert polished.vartype is vartype and len(polished) == len(rough)
+        assert_sampleset_energies(polished, bqm)
+        assert np.all(dimod_flip_costs(bqm, polished) >= -1e-9)
+        assert np.all(polished.record.energy <= rough.record.energy + 1e-9)
+        assert np.any(polished.record.energy < rough.record.energy - 1e-9)
+        np.testing.assert_array_equal(polished.record.num_occurrences,
+                                      rough.record.num_occurrences)
+        # each row: the descent of the child's row, as SteepestDescentSampler does it
+        alone = SteepestDescentSampler().sample(bqm, initial_states=rough)
+        np.testing.assert_array_equal(polished.record.sample, alone.record.sample)
+        np.testing.assert_array_equal(polished.record.num_flips, alone.record.num_flips)
+        assert set(polished.info) == {*rough.info, "descent_interrupted"}   # the child's
+        assert polished.info["descent_interrupted"] is False
+
+
+def test_descent_composite_keeps_the_child_vartype():
+    # a child that answers in SPIN whatever the model's vartype: the output stays SPIN
+    class SpinAnswers(dimod.Sampler):
+        parameters, properties = {}, {}
+
+        def sample(self, bqm):
+            return dimod.ExactSolver().sample(bqm.spin)
+
+    bqm = frustrated_bqm(dimod.BINARY, n=6, seed=1)
+    polished = SteepestDescentComposite(SpinAnswers()).sample(bqm)
+    assert polished.vartype is dimod.SPIN and len(polished) == 2**6
+    assert_sampleset_energies(polished, bqm.spin)
+    assert np.all(dimod_flip_costs(bqm, polished) >= -1e-9)
+    # the exact solver's samples include the ground state: the lowest stays it
+    assert polished.first.energy == pytest.approx(dimod.ExactSolver().sample(bqm).first.energy)

@@ -139,6 +139,24 @@ def test_target_energy_on_the_cluster_matches_the_local_run(client):
     assert here.info["stopped_by"] == there.info["stopped_by"]
 
 
+def test_sample_with_a_target_energy_on_the_cluster_matches_the_local_run(client):
+    # shards of two chains end at their own last chain's stop (one never reaches it in
+    # the 10-sweep run): the cluster's records are the local run's, frozen states included
+    model = boltz.IsingModel.square_lattice(8)
+    for num_sweeps in (10, 400):
+        kwargs = {"num_chains": 7, "num_sweeps": num_sweeps, "burn_in": 3, "thin": 2,
+                  "seed": 4, "return_states": True, "target_energy": -128}
+        here = boltz.sample(model, 0.5, **kwargs)
+        there = boltz.sample(model, 0.5, client=client, shard_size=2, **kwargs)
+        for name in ("energies", "magnetizations", "final_states", "states"):
+            assert np.array_equal(getattr(here, name), getattr(there, name)), name
+        for key in ("sweeps_to_target", "chain_sweeps", "num_records", "num_sweeps",
+                    "burn_in", "stopped_by"):
+            assert np.array_equal(here.info[key], there.info[key]), key
+        steps = here.info["sweeps_to_target"]
+        assert np.any(steps > 0) and (num_sweeps == 10) == np.any(steps < 0)
+
+
 def test_one_ladder_on_the_cluster_matches_the_local_run(client):
     model = _model(30)
     pt = boltz.ParallelTempering([0.3, 0.6, 1.0], num_sweeps=100)

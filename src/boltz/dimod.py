@@ -5,7 +5,8 @@ r"""Optional `dimod <https://docs.ocean.dwavesys.com/projects/dimod>`_ interface
 ``sample_ising``, ``sample_qubo``, :class:`dimod.SampleSet` post-processing).
 :class:`SteepestDescentSampler` runs :func:`boltz.descend` (steepest single-spin-flip descent
 to local minima): from random states, or to polish another sampler's samples passed as
-``initial_states``.
+``initial_states``; :class:`SteepestDescentComposite` does that to every sample of a child
+sampler.
 
 Sign convention
 ---------------
@@ -45,7 +46,8 @@ from boltz.spin.annealing import Annealer
 from boltz.spin.descent import descend
 from boltz.spin.ising_model import IsingModel
 
-__all__ = ["AnnealingSampler", "SteepestDescentSampler", "bqm_to_ising_model"]
+__all__ = ["AnnealingSampler", "SteepestDescentComposite", "SteepestDescentSampler",
+           "bqm_to_ising_model"]
 
 _ComplexWarning = getattr(np, "exceptions", np).ComplexWarning
 
@@ -405,6 +407,101 @@ class SteepestDescentSampler(dimod.Sampler):
         result = descend(model, spins, num_threads=nthreads)
         return _sampleset(bqm, result.states, labels, {"interrupted": result.interrupted},
                           num_flips=result.num_flips)
+
+
+class SteepestDescentComposite(dimod.ComposedSampler):
+    r"""A child sampler's samples, each polished to a local minimum by steepest descent.
+
+    :meth:`sample` passes its arguments to the child sampler, then descends every sample
+    it returned with :class:`SteepestDescentSampler` (:func:`boltz.descend`: flip the
+    variable whose flip lowers the energy most until none does), so each output sample is
+    a 1-flip local minimum at or below the energy of the child's sample it came from. The
+    name, the constructor and the forwarding of arguments follow dwave-samplers'
+    ``SteepestDescentComposite``; unlike it, the counts and information of the child's
+    sample set are kept.
+
+    Parameters
+    ----------
+    child_sampler : dimod.Sampler
+        The sampler whose samples are polished (:class:`AnnealingSampler`, a D-Wave
+        sampler...).
+
+    Examples
+    --------
+    >>> import dimod
+    >>> from boltz.dimod import SteepestDescentComposite
+    >>> bqm = dimod.BinaryQuadraticModel.from_ising({}, {("a", "b"): -1.0, ("b", "c"): -1.0})
+    >>> sampler = SteepestDescentComposite(dimod.RandomSampler())
+    >>> sampleset = sampler.sample(bqm, num_reads=5, seed=0)
+    >>> sorted(set(sampleset.record.energy.tolist()))          # only the two ground states
+    [-2.0]
+    """
+
+    def __init__(self, child_sampler: dimod.Sampler) -> None:
+        if not isinstance(child_sampler, dimod.Sampler):
+            raise TypeError(f"child_sampler must be a dimod.Sampler, got "
+                            f"{type(child_sampler).__name__}")
+        self._children = [child_sampler]
+
+    @property
+    def children(self) -> list[dimod.Sampler]:
+        """list: The child sampler, alone."""
+        return list(self._children)
+
+    @property
+    def parameters(self) -> dict[str, list[str]]:
+        """dict: The child sampler's parameters (all of :meth:`sample`'s keyword arguments
+        go to it)."""
+        return {name: list(rel) for name, rel in self.child.parameters.items()}
+
+    @property
+    def properties(self) -> dict[str, object]:
+        """dict: ``child_properties``, the child sampler's properties."""
+        return {"child_properties": dict(self.child.properties)}
+
+    def sample(self, bqm: dimod.BinaryQuadraticModel, **parameters: object
+               ) -> dimod.SampleSet:
+        """Sample `bqm` with the child sampler, then descend each sample to a local minimum.
+
+        Parameters
+        ----------
+        bqm : dimod.BinaryQuadraticModel
+            SPIN or BINARY; any hashable variable labels.
+        **parameters
+            Keyword arguments of the child sampler's ``sample`` (see :attr:`parameters`).
+
+        Returns
+        -------
+        dimod.SampleSet
+            One row per row of the child's sample set, in the same order and vartype: its
+            sample descended to a local minimum, dimod's energy of it, the child's
+            ``num_occurrences`` and ``num_flips`` (variables flipped by the descent). The
+            child's other per-sample vectors describe the samples before the descent and
+            are left out. ``info`` is the child's, with ``descent_interrupted``: Ctrl-C
+            stops the descent between blocks of reads, and only the rows descended are
+            kept. A child's empty sample set is returned as it is.
+
+        Raises
+        ------
+        TypeError
+            For a `bqm` that is not a binary quadratic model; the child sampler's errors
+            for its arguments.
+        """
+        if not isinstance(bqm, dimod.BinaryQuadraticModel):
+            raise TypeError(f"bqm must be a dimod.BinaryQuadraticModel, "
+                            f"got {type(bqm).__name__}")
+        sampleset = self.child.sample(bqm, **parameters)
+        if not len(sampleset):
+            return sampleset
+        if sampleset.vartype is not bqm.vartype:
+            bqm = bqm.change_vartype(sampleset.vartype, inplace=False)
+        polished = SteepestDescentSampler().sample(bqm, initial_states=sampleset)
+        record = polished.record
+        return dimod.SampleSet.from_samples(
+            (record.sample, polished.variables), polished.vartype, record.energy,
+            info={**sampleset.info, "descent_interrupted": polished.info["interrupted"]},
+            num_occurrences=sampleset.record.num_occurrences[:len(record)],
+            num_flips=record.num_flips)
 
 
 def _sampleset(bqm, spins, labels, info, **vectors):

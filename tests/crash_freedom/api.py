@@ -266,8 +266,8 @@ def _targets() -> list[Target]:
     T.append(Target("sample", st.just(("boltz.sample", {})),
                     ["model", "beta", "num_chains", "num_sweeps", "burn_in", "thin", "method",
                      "order", "seed", "num_threads", "initial_states", "return_states",
-                     "progress", "clamped", "time_limit", "interrupt_function", "client",
-                     "shard_size"],
+                     "progress", "clamped", "time_limit", "target_energy", "interrupt_function",
+                     "client", "shard_size"],
                     required=("model", "beta", "num_sweeps", "burn_in")))
     T.append(Target("time_to_solution", st.just(("boltz.time_to_solution", {})),
                     parameters("time_to_solution"),
@@ -392,6 +392,17 @@ def _targets() -> list[Target]:
     T.append(Target("dimod.SteepestDescentSampler", st.just((
         "__import__('boltz.dimod').dimod.SteepestDescentSampler().sample", {})),
         ["bqm", "num_reads", "initial_states", "seed", "num_threads"], required=("bqm",)))
+    # the composite built on a child, then its sample() with the child's arguments
+    T.append(Target("dimod.SteepestDescentComposite", st.just((
+        "lambda child_sampler, **kw: __import__('boltz.dimod').dimod"
+        ".SteepestDescentComposite(child_sampler).sample(**kw)", {})),
+        ["child_sampler", "bqm", "num_reads", "seed", "initial_states", "num_sweeps"],
+        {"child_sampler": lambda ctx: s.Mixed(
+            st.sampled_from(["__import__('boltz.dimod').dimod.AnnealingSampler()",
+                             "__import__('dimod').RandomSampler()"]),
+            st.sampled_from(["None", "3", "__import__('boltz.dimod').dimod.AnnealingSampler",
+                             "ising(0)"]))},
+        required=("child_sampler", "bqm", "num_sweeps")))
     # the command line (in the worker: a traceback is an exception out of main)
     T.append(Target("cli anneal", st.just(("cli", {})), ["argv"], {
         "argv": lambda ctx: _anneal_argv()}, required=("argv",), positional=True))
@@ -576,6 +587,8 @@ EXERCISED_BY = {
     "dimod.AnnealingSampler.properties": "dimod.AnnealingSampler",
     **{f"dimod.SteepestDescentSampler.{p}": "dimod.SteepestDescentSampler"
        for p in ("sample", "parameters", "properties")},
+    **{f"dimod.SteepestDescentComposite.{p}": "dimod.SteepestDescentComposite"
+       for p in ("sample", "children", "parameters", "properties")},
     "TemperatureFit": "fit_temperature", "ReliabilityDiagram": "reliability_diagram",
     "ModelResults": "map_models", "TimeToSolution": "time_to_solution",
 }

@@ -130,15 +130,43 @@ def sample_chains(model, num_chains, seed, initial_states, clamped, options, *, 
         shards = _shards.run(c, _chains_shard, args, shared=model, progress=progress,
                              desc="sample")
     parts, done = _finished(shards, ranges)
+    # a shard whose chains all reached the target energy ended early: its records after
+    # that repeat each chain's stopped state, as in the single-process run
+    longest = max(parts, key=lambda p: p.info["num_records"])
+    parts = [_extend_records(model, p, longest.info["num_records"]) for p in parts]
     recorded = parts[0].states is not None
+    target = options["target_energy"] is not None
+    info = {**longest.info, "shards": done, "seconds": shards.seconds,
+            "chain_sweeps": np.concatenate([p.info["chain_sweeps"] for p in parts]),
+            "sweeps_to_target": (np.concatenate([p.info["sweeps_to_target"] for p in parts])
+                                 if target else None),
+            "stopped_by": ("target_energy" if target and all(
+                p.info["stopped_by"] == "target_energy" for p in parts) else None)}
     return dataclasses.replace(
         parts[0],
         energies=np.concatenate([p.energies for p in parts]),
         magnetizations=np.concatenate([p.magnetizations for p in parts]),
         final_states=np.concatenate([p.final_states for p in parts]),
         states=np.concatenate([p.states for p in parts]) if recorded else None,
-        interrupted=shards.interrupted,
-        info={**parts[0].info, "shards": done, "seconds": shards.seconds})
+        interrupted=shards.interrupted, info=info)
+
+
+def _extend_records(model, trace, num_records):
+    """`trace` with `num_records` records, those it lacks repeating its final states."""
+    from boltz.spin.sampling import stopped_records
+
+    extra = num_records - trace.info["num_records"]
+    if extra == 0:
+        return trace
+    energies, magnet = stopped_records(model, trace.final_states)
+    states = trace.final_states[:, None]
+    return dataclasses.replace(
+        trace,
+        energies=np.hstack([trace.energies, np.repeat(energies[:, None], extra, axis=1)]),
+        magnetizations=np.hstack([trace.magnetizations,
+                                  np.repeat(magnet[:, None], extra, axis=1)]),
+        states=(None if trace.states is None else
+                np.concatenate([trace.states, np.repeat(states, extra, axis=1)], axis=1)))
 
 
 # ---- RBM.log_partition("ais") ------------------------------------------------------------

@@ -21,7 +21,7 @@ from boltz._validation import (
     resolve_num_threads,
 )
 from boltz.numerics import mcmc_statistics as stats
-from boltz.spin._budgets import Budget, check_budget
+from boltz.spin._budgets import Budget, TargetWatch, check_budget
 from boltz.spin._chains import METHODS, ORDERS, Chains, check_model, sweep_work
 
 if TYPE_CHECKING:
@@ -57,7 +57,10 @@ class SampleTrace:
         The run: ``method``, ``order``, ``thin``, and the sweeps actually run:
         ``burn_in`` (burn-in sweeps), ``num_sweeps`` (sweeps after the burn-in, recorded
         or not) and ``num_records`` (records kept). They equal the arguments unless Ctrl-C
-        stopped the run.
+        or a budget stopped the run (``stopped_by``: ``"time_limit"``,
+        ``"target_energy"``, ``"interrupt_function"`` or None). ``chain_sweeps``: the
+        sweeps each chain ran, burn-in included (a chain stopped by a target energy: its
+        ``sweeps_to_target``, which is None without a target).
 
     Notes
     -----
@@ -156,6 +159,7 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
            initial_states: ArrayLike | None = None, return_states: bool = False,
            progress: bool = False, clamped: ArrayLike | None = None, *,
            time_limit: float | None = None,
+           target_energy: float | None = None,
            interrupt_function: Callable[[], object] | None = None,
            client: object = None, shard_size: int | None = None) -> SampleTrace:
     r"""Sample an Ising model at inverse temperature :math:`\beta` with many Markov chains.
@@ -204,6 +208,19 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
         Seconds of wall time, > 0: the run stops after the block of sweeps (10-50 ms of
         work) during which it ran out, with the records finished (``info["stopped_by"]``,
         and ``info["num_records"]`` the records kept).
+    target_energy : float, optional
+        Sample until each chain reaches this energy (an optimisation budget): a chain stops
+        at the first sweep, counted from the start of the burn-in, after which its energy
+        :math:`E(s)` is at most `target_energy` (within ``1e-9 * max(1, |target_energy|)``),
+        and keeps that state: its final state, and the value of all its later records
+        (energy, magnetisation and state repeat the stopped state's).
+        ``info["sweeps_to_target"]`` is that sweep per chain (-1: never). Once every chain
+        has stopped, the run ends at the last one's sweep (``info["stopped_by"] ==
+        "target_energy"``; the records are those taken up to it); otherwise it runs in
+        full. Reproducible: the sweeps, states and records do not depend on the thread
+        count, on how the run is cut into blocks, or on `client`. The frozen records
+        count in the estimates: a run with a target searches for low states rather
+        than estimating averages.
     interrupt_function : callable, optional
         Called without arguments between blocks of sweeps; a true value stops the run
         there, as `time_limit` does.
@@ -244,14 +261,14 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
     return_states = check_bool(return_states, "return_states")
     progress = check_bool(progress, "progress")
     nthreads = resolve_num_threads(num_threads)
-    time_limit, interrupt_function, _ = check_budget(time_limit, interrupt_function,
-                                                     client=client)
+    time_limit, interrupt_function, target_energy = check_budget(
+        time_limit, interrupt_function, target_energy, client)
     if client is not None:
         from boltz.distributed._calls import sample_chains
 
         options = {"beta": beta, "num_sweeps": num_sweeps, "burn_in": burn_in, "thin": thin,
                    "method": method, "order": order, "num_threads": num_threads,
-                   "return_states": return_states}
+                   "return_states": return_states, "target_energy": target_energy}
         return sample_chains(model, num_chains, seed, initial_states, clamped, options,
                              client=client, shard_size=shard_size, progress=progress,
                              work_per_chain=(burn_in + num_sweeps) * sweep_work(model, ordr))
@@ -265,9 +282,31 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
         states = np.empty((num_chains, num_records, n), dtype=np.int8) if return_states else None
         block = chains.block_sweeps(ordr)
         resync_every = max(1, _RESYNC_SWEEPS // thin)        # in records
+        watch = None if target_energy is None else TargetWatch(chains, target_energy)
 
-        def burn(start, stop):
-            chains.sweep(np.ones(stop - start), scale, meth, ordr)
+        def sweep(offset, sweeps, records):
+            """`sweeps` sweeps from sweep `offset` of the run, recorded every thin-th into
+            `records` (energies, magnetisations, states) when given; under a target, each
+            sweep's energy is recorded for the watch, and every thin-th kept."""
+            if watch is None:
+                rec = {} if records is None else dict(
+                    zip(("rec_energy", "rec_magnet", "rec_states"), records, strict=True),
+                    thin=thin)
+                chains.sweep(np.ones(sweeps), scale, meth, ordr, **rec)
+                return
+            rec = watch.before(sweeps)
+            if records is not None and return_states:
+                rec["rec_states"] = np.empty((num_chains, sweeps, n), np.int8)
+            chains.sweep(np.ones(sweeps), scale, meth, ordr, **rec)
+            watch.after(offset, rec["rec_energy"], np.ones(sweeps), scale, meth, ordr)
+            if records is not None:
+                for out, name in zip(records, ("rec_energy", "rec_magnet", "rec_states"),
+                                     strict=True):
+                    if out is not None:
+                        out[...] = rec[name][:, thin - 1::thin]
+
+        def burn(start, stop, offset=0):
+            sweep(offset + start, stop - start, None)
 
         def record(start, stop):
             a = start
@@ -278,8 +317,7 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
                 e = np.empty((num_chains, b - a))
                 mg = np.empty((num_chains, b - a))
                 st = np.empty((num_chains, b - a, n), np.int8) if return_states else None
-                chains.sweep(np.ones((b - a) * thin), scale, meth, ordr, thin=thin,
-                             rec_energy=e, rec_magnet=mg, rec_states=st)
+                sweep(burn_in + a * thin, (b - a) * thin, (e, mg, st))
                 energies[:, a:b] = e
                 magnet[:, a:b] = mg
                 if return_states:
@@ -287,26 +325,63 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
                 a = b
 
         budget = Budget(time_limit, interrupt_function)
+
+        def spent():
+            if watch is not None and watch.all_reached:
+                budget.stopped_by = "target_energy"
+            return budget.spent()
+
         burned, interrupted = run_in_blocks(burn_in, block, burn, progress=progress,
-                                            desc="burn-in", stop_when=budget.spent)
+                                            desc="burn-in", stop_when=spent)
         done = tail = 0
         if not (interrupted or budget.stopped_by):
             done, interrupted = run_in_blocks(num_records, max(1, block // thin), record,
                                               progress=progress, desc="sampling",
-                                              stop_when=budget.spent)
+                                              stop_when=spent)
         if not (interrupted or budget.stopped_by):     # the sweeps after the last record
-            tail, interrupted = run_in_blocks(num_sweeps - num_records * thin, block, burn,
-                                              stop_when=budget.spent)
+            tail, interrupted = run_in_blocks(
+                num_sweeps - num_records * thin, block,
+                lambda a, b: burn(a, b, burn_in + num_records * thin), stop_when=spent)
         interrupted = take_interrupt() or interrupted
+        run_sweeps = burned + done * thin + tail
+        final_states = chains.spins
+        energies, magnet = energies[:, :done] + model.offset, magnet[:, :done] / n
+        states = None if states is None else states[:, :done]
+        if watch is not None:
+            if watch.all_reached:             # the run ends at the last chain's stop
+                run_sweeps = int(watch.sweeps.max())
+                burned, tail = min(burn_in, run_sweeps), 0
+                done = max(0, run_sweeps - burn_in) // thin
+                energies, magnet = energies[:, :done], magnet[:, :done]
+                states = None if states is None else states[:, :done]
+            final_states = watch.apply(final_states)
+            at = burn_in + thin * np.arange(1, done + 1)       # the sweep of each record
+            frozen = stopped_records(model, final_states, nthreads)
+            for arr, value in ((energies.T, frozen[0]), (magnet.T, frozen[1]),
+                               (None if states is None else states.transpose(1, 0, 2),
+                                final_states)):
+                if arr is not None:
+                    watch.freeze_records(at, arr, value)
         return SampleTrace(
             beta=beta,
-            energies=energies[:, :done] + model.offset,
-            magnetizations=magnet[:, :done] / n,
-            final_states=chains.spins,
+            energies=energies,
+            magnetizations=magnet,
+            final_states=final_states,
             num_spins=n,
-            states=None if states is None else states[:, :done],
+            states=states,
             interrupted=interrupted,
             info={"method": method, "order": order, "burn_in": burned, "thin": thin,
-                  "num_sweeps": done * thin + tail, "num_records": done,
-                  "stopped_by": budget.stopped_by},
+                  "num_sweeps": run_sweeps - burned, "num_records": done,
+                  "stopped_by": budget.stopped_by,
+                  "chain_sweeps": (np.full(num_chains, run_sweeps, dtype=np.int64)
+                                   if watch is None else
+                                   np.where(watch.sweeps >= 0, watch.sweeps, run_sweeps)),
+                  "sweeps_to_target": None if watch is None else watch.sweeps},
         )
+
+
+def stopped_records(model, states, num_threads=None):
+    """(energies, magnetisations per spin) of `states` (chains, n): the records of chains
+    stopped there by a target energy."""
+    return (model.energy(states, num_threads=num_threads),
+            states.sum(axis=1, dtype=np.int64) / model.num_spins)
