@@ -21,7 +21,7 @@ from boltz._validation import (
     resolve_num_threads,
 )
 from boltz.numerics import mcmc_statistics as stats
-from boltz.spin._budgets import Budget, TargetWatch, check_budget
+from boltz.spin._budgets import Budget, TargetWatch, check_budget, freeze_records
 from boltz.spin._chains import METHODS, ORDERS, Chains, check_model, sweep_work
 
 if TYPE_CHECKING:
@@ -361,7 +361,7 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
                                (None if states is None else states.transpose(1, 0, 2),
                                 final_states)):
                 if arr is not None:
-                    watch.freeze_records(at, arr, value)
+                    freeze_records(watch.sweeps, at, arr, value)
         return SampleTrace(
             beta=beta,
             energies=energies,
