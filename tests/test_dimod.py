@@ -29,7 +29,7 @@ from boltz.dimod import (  # noqa: E402
 EXPECTED_PARAMETERS = {"num_reads", "num_sweeps", "schedule", "beta_range",
                        "num_sweeps_per_beta", "method", "order", "num_cycles", "reheat_beta",
                        "seed", "initial_states", "num_threads", "return_best", "aggregate",
-                       "beta_schedule_type", "beta_schedule", "polish"}
+                       "beta_schedule_type", "beta_schedule", "polish", "multispin"}
 
 
 def all_spin_states(n):
@@ -478,3 +478,14 @@ def test_descent_composite_keeps_the_child_vartype():
     assert np.all(dimod_flip_costs(bqm, polished) >= -1e-9)
     # the exact solver's samples include the ground state: the lowest stays it
     assert polished.first.energy == pytest.approx(dimod.ExactSolver().sample(bqm).first.energy)
+
+
+def test_multispin_sampler_samples_a_spin_glass_with_its_energies():
+    # ±1 couplings, no fields: a model the multi-spin kernel runs
+    bqm = dimod.generators.ran_r(1, 12, seed=3)
+    sampler = AnnealingSampler()
+    sampleset = sampler.sample(bqm, num_reads=70, num_sweeps=200, seed=1, multispin=True)
+    dimod.testing.assert_sampleset_energies(sampleset, bqm)
+    assert len(sampleset) == 70 and sampleset.vartype is dimod.SPIN
+    exact = dimod.ExactSolver().sample(bqm).first.energy
+    assert sampleset.first.energy == exact

@@ -54,7 +54,7 @@ _ComplexWarning = getattr(np, "exceptions", np).ComplexWarning
 # Keyword arguments of AnnealingSampler.sample that go to boltz.Annealer(...).
 _ANNEALER_PARAMETERS = ("num_sweeps", "schedule", "beta_range", "num_sweeps_per_beta",
                         "method", "order", "num_cycles", "reheat_beta", "num_threads",
-                        "polish")
+                        "polish", "multispin")
 
 
 def bqm_to_ising_model(bqm: dimod.BinaryQuadraticModel,
@@ -136,6 +136,7 @@ class AnnealingSampler(dimod.Sampler):
         "order": ["order_options"],
         "num_cycles": [],
         "reheat_beta": [],
+        "multispin": [],
         "seed": [],
         "initial_states": [],
         "num_threads": [],
@@ -210,7 +211,8 @@ class AnnealingSampler(dimod.Sampler):
             ``"linear"`` or an array of betas), ``beta_range`` (hot, cold), ``num_sweeps_per_beta``,
             ``method`` (``"metropolis"``, ``"gibbs"``), ``order`` (``"sequential"``,
             ``"random"``), ``num_cycles``, ``reheat_beta``, ``num_threads``, ``polish``
-            (descend each read to a local minimum after the anneal). Inverse temperatures
+            (descend each read to a local minimum after the anneal), ``multispin`` (64
+            reads per machine word, for ±J models). Inverse temperatures
             refer to the energy scale of the SPIN form of the model.
 
         Returns

@@ -93,7 +93,7 @@ KINDS = {
     "name": lambda: st.sampled_from(["'states'", "'x'", "None", "1"]),
     **dict.fromkeys(["keepdims", "return_sign", "return_states", "progress", "polish", "persistent",
                      "shuffle", "warm_start", "hidden_connected", "periodic", "per_chain",
-                     "visible_only", "return_best", "aggregate"], s.booleans),
+                     "visible_only", "return_best", "aggregate", "multispin"], s.booleans),
     "beta_schedule_type": lambda: s.choices(["geometric", "linear", "custom"]),
     "beta_schedule": lambda: s.mostly(s.real_array(st.tuples(st.integers(1, 4)), 0.0, 2.0)),
     "dtype": s.dtypes,
