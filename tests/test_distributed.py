@@ -166,6 +166,130 @@ def test_one_ladder_on_the_cluster_matches_the_local_run(client):
     assert np.array_equal(here.energies, there.energies)
 
 
+# ---- budgets on the cluster: the client keeps them and stops the shards through an Event
+
+def _events(c):
+    """The names of the Events the scheduler holds."""
+    return c.run_on_scheduler(
+        lambda dask_scheduler: sorted(map(str, dask_scheduler.extensions["events"]._events)))
+
+
+def _stop_after(k):
+    """An interrupt function that is true from its k-th call on, and the threads that
+    called it (it never travels: a copy called on a worker would not append here)."""
+    callers = []
+
+    def stop():
+        callers.append(threading.get_ident())
+        return len(callers) >= k
+    return stop, callers
+
+
+def _same_as_local_reruns(result, model, seed, num_reads):
+    """Each shard's reads are the anneal of its own streams along the first read_sweeps
+    betas of the schedule, run here (one cycle)."""
+    from boltz._random import RandomStreams
+
+    streams = RandomStreams(seed, num_reads)
+    sweeps = result.info["read_sweeps"]
+    assert [r for a, b in result.info["shards"] for r in range(a, b)] == list(range(num_reads))
+    for a, b in result.info["shards"]:
+        k = int(sweeps[a])
+        assert np.all(sweeps[a:b] == k) and k > 0
+        alone = boltz.Annealer(schedule=result.info["betas"][:k]).sample(
+            model, num_reads=b - a, seed=streams[a:b])
+        assert np.array_equal(alone.states, result.states[a:b])
+        assert np.array_equal(alone.final_states, result.final_states[a:b])
+
+
+def test_a_time_limit_stops_the_shards_of_a_cluster_anneal(client):
+    model = _model(40)
+    annealer = boltz.Annealer(num_sweeps=10**6)        # minutes of work: the limit stops it
+    result = annealer.sample(model, num_reads=6, seed=5, time_limit=0.2, client=client,
+                             record_every=500)
+    assert result.info["stopped_by"] == "time_limit" and not result.info["interrupted"]
+    assert result.states.shape == (6, 40)                      # every read, each shard's
+    assert result.info["sweeps_done"] == result.info["read_sweeps"].min() < 10**6
+    _same_as_local_reruns(result, model, 5, 6)
+    # the records every shard took; each read's last record is its state's energy
+    assert result.trace_energies.shape == (result.trace_sweeps.size, 6)
+    assert np.all(result.trace_sweeps % 500 == 0) and _events(client) == []
+
+
+def test_an_interrupt_function_is_called_on_the_client_and_stops_the_cluster(client):
+    model = _model(40)
+    stop, callers = _stop_after(3)
+    result = boltz.Annealer(num_sweeps=10**6).sample(model, num_reads=4, seed=8,
+                                                     interrupt_function=stop, client=client,
+                                                     shard_size=1)
+    assert result.info["stopped_by"] == "interrupt_function"
+    assert len(callers) == 3 and set(callers) == {threading.get_ident()}
+    assert result.info["sweeps_done"] < 10**6
+    _same_as_local_reruns(result, model, 8, 4)
+    assert _events(client) == []
+
+
+def test_budgets_stop_sample_and_tempering_on_the_cluster(client):
+    from boltz._random import RandomStreams
+
+    model = _model(30)
+    stop, callers = _stop_after(4)
+    trace = boltz.sample(model, 0.5, num_chains=4, num_sweeps=10**8, burn_in=5, seed=1,
+                         interrupt_function=stop, client=client, shard_size=2)
+    kept = trace.info["num_records"]
+    assert trace.info["stopped_by"] == "interrupt_function" and len(callers) == 4
+    assert trace.energies.shape == (4, kept) and kept < 10**8
+    # the records every chain finished, as the run of that many records gives them
+    assert np.array_equal(trace.energies, boltz.sample(model, 0.5, num_chains=4,
+                                                       num_sweeps=max(kept, 1), burn_in=5,
+                                                       seed=1).energies[:, :kept])
+    streams = RandomStreams(1, 4)        # each chain's final state: its own sweeps, run here
+    for a, b in trace.info["shards"]:
+        done = int(trace.info["chain_sweeps"][a])
+        if done > 5:
+            alone = boltz.sample(model, 0.5, num_chains=b - a, num_sweeps=done - 5, burn_in=5,
+                                 seed=streams[a:b])
+            assert np.array_equal(alone.final_states, trace.final_states[a:b])
+    timed = boltz.sample(model, 0.5, num_chains=4, num_sweeps=10**8, seed=1, time_limit=0.2,
+                         client=client)
+    assert timed.info["stopped_by"] == "time_limit" and timed.info["num_records"] < 10**8
+
+    pt = boltz.ParallelTempering([0.3, 0.6, 1.0], num_sweeps=10**7)
+    stop, callers = _stop_after(2)
+    ladder = pt.sample(model, seed=3, interrupt_function=stop, client=client)
+    done = ladder.info["num_records"]
+    assert ladder.info["stopped_by"] == "interrupt_function" and 0 < done < 10**7
+    assert set(callers) == {threading.get_ident()} and len(callers) == 2
+    short = boltz.ParallelTempering([0.3, 0.6, 1.0], num_sweeps=done).sample(model, seed=3)
+    assert np.array_equal(short.energies, ladder.energies)
+    assert pt.sample(model, seed=3, time_limit=0.2, client=client).info["stopped_by"] == \
+        "time_limit"
+    # several models: the function stays here, every model's run stops
+    stop, callers = _stop_after(2)
+    each = pt.sample([model, _model(20)], seed=3, interrupt_function=stop, client=client)
+    assert [r.info["stopped_by"] for r in each] == ["interrupt_function"] * 2
+    assert _events(client) == []
+
+
+def test_the_stop_event_is_removed_after_an_error(client):
+    def broken():
+        raise RuntimeError("no budget today")
+
+    with pytest.raises(RuntimeError, match="no budget today"):
+        boltz.Annealer(num_sweeps=10**6).sample(_model(20), num_reads=2, seed=0,
+                                                interrupt_function=broken, client=client)
+
+    def fails_once_stopped(model, seed=None, interrupt_function=None):
+        while not interrupt_function():              # the task's flag: the event, read
+            time.sleep(0.01)
+        raise RuntimeError("stopped, then failed")
+
+    with pytest.raises(RuntimeError, match="then failed"):
+        boltz.map_models(fails_once_stopped, _model(20), client=client,
+                         interrupt_function=lambda: True)
+    assert _tasks_left(client) == [] and _events(client) == []
+
+
 def test_map_models_over_files_and_objects_in_input_order(client, tmp_path):
     # instance files (a Gset edge list and an .npz), loaded where they run
     rng = np.random.default_rng(1)

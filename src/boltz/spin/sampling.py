@@ -262,7 +262,7 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
     progress = check_bool(progress, "progress")
     nthreads = resolve_num_threads(num_threads)
     time_limit, interrupt_function, target_energy = check_budget(
-        time_limit, interrupt_function, target_energy, client)
+        time_limit, interrupt_function, target_energy)
     if client is not None:
         from boltz.distributed._calls import sample_chains
 
@@ -270,6 +270,7 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
                    "method": method, "order": order, "num_threads": num_threads,
                    "return_states": return_states, "target_energy": target_energy}
         return sample_chains(model, num_chains, seed, initial_states, clamped, options,
+                             time_limit=time_limit, interrupt_function=interrupt_function,
                              client=client, shard_size=shard_size, progress=progress,
                              work_per_chain=(burn_in + num_sweeps) * sweep_work(model, ordr))
     with deferred_interrupts():
