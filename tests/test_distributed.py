@@ -1,7 +1,9 @@
 """boltz on Dask: every distributed call gives, bit for bit, what the single-process call
 gives with the same seed, on real LocalClusters of 1, 2 and 3 worker processes; a worker
-killed mid-run changes nothing; Ctrl-C keeps the finished shards; bad input and bad clients
-are refused before anything is submitted."""
+killed mid-run changes nothing; a time limit, an interrupt function (called on the client)
+and Ctrl-C stop the running shards through an Event that does not outlive the call, and
+every read comes back as the local run of its own sweeps; bad input and bad clients are
+refused before anything is submitted."""
 from __future__ import annotations
 
 import os
@@ -568,7 +570,7 @@ def test_a_client_closed_mid_run_is_a_clear_error():
 
 
 @pytest.mark.slow
-def test_ctrl_c_cancels_the_outstanding_shards_and_keeps_the_finished_ones():
+def test_ctrl_c_stops_the_running_shards_and_keeps_every_read():
     setup = """
         import json, numpy as np, boltz, distributed
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -580,26 +582,32 @@ def test_ctrl_c_cancels_the_outstanding_shards_and_keeps_the_finished_ones():
     """
     call = "annealer.sample(model, num_reads=64, seed=11, client=client, shard_size=2)"
     report = """
+        events = client.run_on_scheduler(
+            lambda dask_scheduler: list(dask_scheduler.extensions["events"]._events))
         print(json.dumps({"interrupted": result.info["interrupted"],
-                          "shards": result.info["shards"],
+                          "stopped_by": result.info["stopped_by"],
+                          "shards": result.info["shards"], "events": events,
+                          "read_sweeps": result.info["read_sweeps"].tolist(),
+                          "betas": result.info["betas"].tolist(),
                           "states": result.states.tolist()}))
     """
     got = interrupt_call(setup, call, report, delay=3.0, hang_limit=60)
     assert got.report is not None, got.stderr
-    assert got.report["interrupted"] is True
+    assert got.report["interrupted"] is True and got.report["stopped_by"] is None
+    assert got.report["events"] == []
     shards = [tuple(s) for s in got.report["shards"]]
-    assert 0 < len(shards) < 32                # cancelled, not run to the end (the latency
-                                               # is measured by bench/ctrl_c_latency.py)
-    # each kept shard is what those reads of the whole run are: its streams, run alone
+    assert shards == [(a, a + 2) for a in range(0, 64, 2)]          # every read came back
+    sweeps = np.array(got.report["read_sweeps"])
+    assert 0 < sweeps.min() < sweeps.max() == 20000      # stopped, not run to the end
+    # each shard's reads are those of its streams along the sweeps it did, run alone (the
+    # latency is measured by bench/ctrl_c_latency.py)
     from boltz._random import RandomStreams
 
     streams = RandomStreams(11, 64)
     model = _model(200, seed=3)
+    betas = np.array(got.report["betas"])
     kept = np.array(got.report["states"], dtype=np.int8)
-    row = 0
     for a, b in shards:
-        alone = boltz.Annealer(num_sweeps=20000).sample(model, num_reads=b - a,
-                                                         seed=streams[a:b])
-        assert np.array_equal(kept[row:row + b - a], alone.states)
-        row += b - a
-    assert row == kept.shape[0]
+        alone = boltz.Annealer(schedule=betas[:sweeps[a]]).sample(model, num_reads=b - a,
+                                                                   seed=streams[a:b])
+        assert np.array_equal(kept[a:b], alone.states)
