@@ -227,8 +227,9 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
     client : dask.distributed.Client, "local" or str, optional
         Run the chains on a Dask cluster (``pip install "boltz[distributed]"``), with a
         result bit-identical to the run without it; see :mod:`boltz.distributed`.
-        ``info["shards"]`` then lists the (start, stop) ranges of chains it holds (after
-        Ctrl-C, those whose task had finished).
+        ``info["shards"]`` then lists the (start, stop) ranges of chains it holds; after a
+        budget or Ctrl-C, the records every chain finished, and ``info["chain_sweeps"]``
+        the sweeps (burn-in included) each chain did.
     shard_size : int, optional
         With `client`: chains per task (default: two tasks per worker, fewer when a task
         would run under about half a second).
