@@ -125,8 +125,6 @@ def test_budget_arguments_are_checked():
         boltz.sample(model, 0.5, time_limit=-1)
     with pytest.raises(TypeError, match="interrupt_function"):
         boltz.ParallelTempering([0.1, 1.0]).sample(model, interrupt_function="stop")
-    with pytest.raises(ValueError, match="cluster"):
-        annealer.sample(model, time_limit=1.0, client="tcp://127.0.0.1:9")
 
 
 def test_a_run_stopped_before_its_first_record_reads_as_nan():

@@ -1,7 +1,9 @@
 """boltz on Dask: every distributed call gives, bit for bit, what the single-process call
 gives with the same seed, on real LocalClusters of 1, 2 and 3 worker processes; a worker
-killed mid-run changes nothing; Ctrl-C keeps the finished shards; bad input and bad clients
-are refused before anything is submitted."""
+killed mid-run changes nothing; a time limit, an interrupt function (called on the client)
+and Ctrl-C stop the running shards through an Event that does not outlive the call, and
+every read comes back as the local run of its own sweeps; bad input and bad clients are
+refused before anything is submitted."""
 from __future__ import annotations
 
 import os
@@ -164,6 +166,130 @@ def test_one_ladder_on_the_cluster_matches_the_local_run(client):
     there = pt.sample(model, seed=np.random.SeedSequence(4), client=client)
     assert isinstance(there, boltz.TemperingResult)
     assert np.array_equal(here.energies, there.energies)
+
+
+# ---- budgets on the cluster: the client keeps them and stops the shards through an Event
+
+def _events(c):
+    """The names of the Events the scheduler holds."""
+    return c.run_on_scheduler(
+        lambda dask_scheduler: sorted(map(str, dask_scheduler.extensions["events"]._events)))
+
+
+def _stop_after(k):
+    """An interrupt function that is true from its k-th call on, and the threads that
+    called it (it never travels: a copy called on a worker would not append here)."""
+    callers = []
+
+    def stop():
+        callers.append(threading.get_ident())
+        return len(callers) >= k
+    return stop, callers
+
+
+def _same_as_local_reruns(result, model, seed, num_reads):
+    """Each shard's reads are the anneal of its own streams along the first read_sweeps
+    betas of the schedule, run here (one cycle)."""
+    from boltz._random import RandomStreams
+
+    streams = RandomStreams(seed, num_reads)
+    sweeps = result.info["read_sweeps"]
+    assert [r for a, b in result.info["shards"] for r in range(a, b)] == list(range(num_reads))
+    for a, b in result.info["shards"]:
+        k = int(sweeps[a])
+        assert np.all(sweeps[a:b] == k) and k > 0
+        alone = boltz.Annealer(schedule=result.info["betas"][:k]).sample(
+            model, num_reads=b - a, seed=streams[a:b])
+        assert np.array_equal(alone.states, result.states[a:b])
+        assert np.array_equal(alone.final_states, result.final_states[a:b])
+
+
+def test_a_time_limit_stops_the_shards_of_a_cluster_anneal(client):
+    model = _model(40)
+    annealer = boltz.Annealer(num_sweeps=10**6)        # minutes of work: the limit stops it
+    result = annealer.sample(model, num_reads=6, seed=5, time_limit=0.2, client=client,
+                             record_every=500)
+    assert result.info["stopped_by"] == "time_limit" and not result.info["interrupted"]
+    assert result.states.shape == (6, 40)                      # every read, each shard's
+    assert result.info["sweeps_done"] == result.info["read_sweeps"].min() < 10**6
+    _same_as_local_reruns(result, model, 5, 6)
+    # the records every shard took; each read's last record is its state's energy
+    assert result.trace_energies.shape == (result.trace_sweeps.size, 6)
+    assert np.all(result.trace_sweeps % 500 == 0) and _events(client) == []
+
+
+def test_an_interrupt_function_is_called_on_the_client_and_stops_the_cluster(client):
+    model = _model(40)
+    stop, callers = _stop_after(3)
+    result = boltz.Annealer(num_sweeps=10**6).sample(model, num_reads=4, seed=8,
+                                                     interrupt_function=stop, client=client,
+                                                     shard_size=1)
+    assert result.info["stopped_by"] == "interrupt_function"
+    assert len(callers) == 3 and set(callers) == {threading.get_ident()}
+    assert result.info["sweeps_done"] < 10**6
+    _same_as_local_reruns(result, model, 8, 4)
+    assert _events(client) == []
+
+
+def test_budgets_stop_sample_and_tempering_on_the_cluster(client):
+    from boltz._random import RandomStreams
+
+    model = _model(30)
+    stop, callers = _stop_after(4)
+    trace = boltz.sample(model, 0.5, num_chains=4, num_sweeps=10**8, burn_in=5, seed=1,
+                         interrupt_function=stop, client=client, shard_size=2)
+    kept = trace.info["num_records"]
+    assert trace.info["stopped_by"] == "interrupt_function" and len(callers) == 4
+    assert trace.energies.shape == (4, kept) and kept < 10**8
+    # the records every chain finished, as the run of that many records gives them
+    assert np.array_equal(trace.energies, boltz.sample(model, 0.5, num_chains=4,
+                                                       num_sweeps=max(kept, 1), burn_in=5,
+                                                       seed=1).energies[:, :kept])
+    streams = RandomStreams(1, 4)        # each chain's final state: its own sweeps, run here
+    for a, b in trace.info["shards"]:
+        done = int(trace.info["chain_sweeps"][a])
+        if done > 5:
+            alone = boltz.sample(model, 0.5, num_chains=b - a, num_sweeps=done - 5, burn_in=5,
+                                 seed=streams[a:b])
+            assert np.array_equal(alone.final_states, trace.final_states[a:b])
+    timed = boltz.sample(model, 0.5, num_chains=4, num_sweeps=10**8, seed=1, time_limit=0.2,
+                         client=client)
+    assert timed.info["stopped_by"] == "time_limit" and timed.info["num_records"] < 10**8
+
+    pt = boltz.ParallelTempering([0.3, 0.6, 1.0], num_sweeps=10**7)
+    stop, callers = _stop_after(2)
+    ladder = pt.sample(model, seed=3, interrupt_function=stop, client=client)
+    done = ladder.info["num_records"]
+    assert ladder.info["stopped_by"] == "interrupt_function" and 0 < done < 10**7
+    assert set(callers) == {threading.get_ident()} and len(callers) == 2
+    short = boltz.ParallelTempering([0.3, 0.6, 1.0], num_sweeps=done).sample(model, seed=3)
+    assert np.array_equal(short.energies, ladder.energies)
+    assert pt.sample(model, seed=3, time_limit=0.2, client=client).info["stopped_by"] == \
+        "time_limit"
+    # several models: the function stays here, every model's run stops
+    stop, callers = _stop_after(2)
+    each = pt.sample([model, _model(20)], seed=3, interrupt_function=stop, client=client)
+    assert [r.info["stopped_by"] for r in each] == ["interrupt_function"] * 2
+    assert _events(client) == []
+
+
+def test_the_stop_event_is_removed_after_an_error(client):
+    def broken():
+        raise RuntimeError("no budget today")
+
+    with pytest.raises(RuntimeError, match="no budget today"):
+        boltz.Annealer(num_sweeps=10**6).sample(_model(20), num_reads=2, seed=0,
+                                                interrupt_function=broken, client=client)
+
+    def fails_once_stopped(model, seed=None, interrupt_function=None):
+        while not interrupt_function():              # the task's flag: the event, read
+            time.sleep(0.01)
+        raise RuntimeError("stopped, then failed")
+
+    with pytest.raises(RuntimeError, match="then failed"):
+        boltz.map_models(fails_once_stopped, _model(20), client=client,
+                         interrupt_function=lambda: True)
+    assert _tasks_left(client) == [] and _events(client) == []
 
 
 def test_map_models_over_files_and_objects_in_input_order(client, tmp_path):
@@ -444,7 +570,7 @@ def test_a_client_closed_mid_run_is_a_clear_error():
 
 
 @pytest.mark.slow
-def test_ctrl_c_cancels_the_outstanding_shards_and_keeps_the_finished_ones():
+def test_ctrl_c_stops_the_running_shards_and_keeps_every_read():
     setup = """
         import json, numpy as np, boltz, distributed
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -456,26 +582,32 @@ def test_ctrl_c_cancels_the_outstanding_shards_and_keeps_the_finished_ones():
     """
     call = "annealer.sample(model, num_reads=64, seed=11, client=client, shard_size=2)"
     report = """
+        events = client.run_on_scheduler(
+            lambda dask_scheduler: list(dask_scheduler.extensions["events"]._events))
         print(json.dumps({"interrupted": result.info["interrupted"],
-                          "shards": result.info["shards"],
+                          "stopped_by": result.info["stopped_by"],
+                          "shards": result.info["shards"], "events": events,
+                          "read_sweeps": result.info["read_sweeps"].tolist(),
+                          "betas": result.info["betas"].tolist(),
                           "states": result.states.tolist()}))
     """
     got = interrupt_call(setup, call, report, delay=3.0, hang_limit=60)
     assert got.report is not None, got.stderr
-    assert got.report["interrupted"] is True
+    assert got.report["interrupted"] is True and got.report["stopped_by"] is None
+    assert got.report["events"] == []
     shards = [tuple(s) for s in got.report["shards"]]
-    assert 0 < len(shards) < 32                # cancelled, not run to the end (the latency
-                                               # is measured by bench/ctrl_c_latency.py)
-    # each kept shard is what those reads of the whole run are: its streams, run alone
+    assert shards == [(a, a + 2) for a in range(0, 64, 2)]          # every read came back
+    sweeps = np.array(got.report["read_sweeps"])
+    assert 0 < sweeps.min() < sweeps.max() == 20000      # stopped, not run to the end
+    # each shard's reads are those of its streams along the sweeps it did, run alone (the
+    # latency is measured by bench/ctrl_c_latency.py)
     from boltz._random import RandomStreams
 
     streams = RandomStreams(11, 64)
     model = _model(200, seed=3)
+    betas = np.array(got.report["betas"])
     kept = np.array(got.report["states"], dtype=np.int8)
-    row = 0
     for a, b in shards:
-        alone = boltz.Annealer(num_sweeps=20000).sample(model, num_reads=b - a,
-                                                         seed=streams[a:b])
-        assert np.array_equal(kept[row:row + b - a], alone.states)
-        row += b - a
-    assert row == kept.shape[0]
+        alone = boltz.Annealer(schedule=betas[:sweeps[a]]).sample(model, num_reads=b - a,
+                                                                   seed=streams[a:b])
+        assert np.array_equal(kept[a:b], alone.states)

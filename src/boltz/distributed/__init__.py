@@ -32,10 +32,26 @@ Rules
   with one worker per node and ``nthreads=cores``: both use every core once.
 - **Faults.** A shard whose worker dies is run again elsewhere on the same streams (Dask
   retries it), so the result is the same as an undisturbed run.
-- **Ctrl-C** cancels the outstanding shards and returns those that finished, marked
-  ``interrupted`` (``info["shards"]`` lists the ranges a result holds). Shards already
-  running on a worker run to their end there (Dask cannot stop a running task); their
-  results are dropped.
+- **Budgets** (``time_limit=``, ``interrupt_function=``) stay on the client: the time is
+  counted from the submission of the shards, and the function is called on the client
+  every 50 ms, never sent to a worker. Once either is spent, the client sets a
+  ``distributed.Event`` of the call, which each shard reads between its blocks of sweeps
+  (at most every 50 ms: each read is a round trip to the scheduler). The running shards
+  stop there, keeping what they finished; those not yet started run one block and stop.
+  Every read comes back, each the local run of its own sweeps with the same seed
+  (``info["read_sweeps"]``; ``info["sweeps_done"]`` is the fewest; :func:`boltz.sample`
+  keeps the records every chain finished, ``info["chain_sweeps"]`` each chain's sweeps).
+  ``info["stopped_by"]`` names the budget when it stopped a shard. The time limit of
+  :meth:`boltz.ParallelTempering.sample` (one task per model) is each model's, counted on
+  its worker, as in the local run. The Event is removed from the scheduler when the call
+  ends, after an error or Ctrl-C too.
+- **Ctrl-C** stops the shards of an anneal or of :func:`boltz.sample` through the same
+  Event: the call returns every read at the sweeps it reached, marked ``interrupted``
+  (with ``polish=True`` the reads are polished, as after a time limit); a second Ctrl-C
+  raises KeyboardInterrupt at once. Elsewhere (AIS, :func:`map_models`) it cancels the
+  outstanding tasks and returns those that finished, marked ``interrupted``
+  (``info["shards"]`` lists the ranges a result holds); tasks already running on a worker
+  run to their end there (Dask cannot stop a running task) and their results are dropped.
 - **Bad input** is rejected on the client before anything is submitted.
 """
 from boltz.distributed._map import ModelResults, map_models

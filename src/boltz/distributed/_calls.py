@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from boltz._random import RandomStreams
 from boltz._validation import check_positive_int
 from boltz.distributed import _shards
 from boltz.distributed._cluster import connected, worker_slots, worker_threads
+from boltz.spin._budgets import Budget
 from boltz.spin._chains import check_start
 
 
@@ -42,6 +44,17 @@ def _cut(client, total, work_per_item, shard_size, streams, spins):
     return ranges, [(streams[a:b], None if spins is None else spins[a:b]) for a, b in ranges]
 
 
+def _stopped_by(parts, budget: Budget, stopped: str | None):
+    """The run's ``stopped_by``: the client's budget when it stopped a shard (a shard
+    stopped by its stop flag says ``"interrupt_function"``; None when Ctrl-C set the flag),
+    else `stopped` when every shard says so (a target reached by all reads), else None."""
+    if any(p.info["stopped_by"] == "interrupt_function" for p in parts):
+        return budget.stopped_by
+    if stopped is not None and all(p.info["stopped_by"] == stopped for p in parts):
+        return stopped
+    return None
+
+
 def _finished(shards: _shards.ShardResults, ranges):
     """The finished shards' results and ranges; KeyboardInterrupt when none finished."""
     done = shards.finished
@@ -53,16 +66,24 @@ def _finished(shards: _shards.ShardResults, ranges):
 # ---- Annealer.sample ---------------------------------------------------------------------
 
 def _anneal_shard(model, annealer, num_reads, streams, initial_states, clamped,
-                  record_every, target_energy):
+                  record_every, target_energy, *, stop):
     with worker_threads(annealer.num_threads) as threads:
         local = copy.copy(annealer)
         local.num_threads, local.progress = threads, False
         return local.sample(model, num_reads, streams, initial_states, clamped, record_every,
-                            target_energy=target_energy)
+                            target_energy=target_energy, interrupt_function=stop)
+
+
+def _common_records(parts):
+    """The sweeps at which every shard recorded its trace (shards stopped by a budget stop
+    at different sweeps, and record there), and each shard's columns of them."""
+    sweeps = functools.reduce(np.intersect1d, [p.trace_sweeps for p in parts])
+    return sweeps, [np.searchsorted(p.trace_sweeps, sweeps) for p in parts]
 
 
 def anneal(annealer, model, num_reads, seed, initial_states, clamped, record_every,
-           target_energy, *, client, shard_size, work_per_read):
+           target_energy, *, time_limit, interrupt_function, client, shard_size,
+           work_per_read):
     """:meth:`boltz.Annealer.sample` with its reads cut into shards."""
     from boltz.spin.annealing import AnnealResult
 
@@ -72,31 +93,37 @@ def anneal(annealer, model, num_reads, seed, initial_states, clamped, record_eve
         ranges, pieces = _cut(c, num_reads, work_per_read, shard_size, streams, spins)
         args = [(annealer, b - a, part, start, mask, record_every, target_energy)
                 for (a, b), (part, start) in zip(ranges, pieces, strict=True)]
+        budget = Budget(time_limit, interrupt_function)
         shards = _shards.run(c, _anneal_shard, args, shared=model,
-                             progress=bool(annealer.progress), desc="anneal")
+                             progress=bool(annealer.progress), desc="anneal", budget=budget,
+                             stop_on_interrupt=True)
     parts, done = _finished(shards, ranges)
     states = np.concatenate([p.states for p in parts])
     energies = np.concatenate([p.energies for p in parts])
     k = int(np.argmin(energies))
     info = dict(parts[0].info)
-    sweeps = min(p.info["sweeps_done"] for p in parts)
-    info.update(seconds=shards.seconds, sweeps_done=sweeps, interrupted=shards.interrupted,
+    info.update(seconds=shards.seconds, interrupted=shards.interrupted,
+                sweeps_done=min(p.info["sweeps_done"] for p in parts),
                 cpu_seconds=sum(p.info["cpu_seconds"] for p in parts),
                 shards=done, polished_reads=sum(p.info["polished_reads"] for p in parts),
                 read_sweeps=np.concatenate([p.info["read_sweeps"] for p in parts]),
                 sweeps_to_target=(None if target_energy is None else
                                   np.concatenate([p.info["sweeps_to_target"] for p in parts])),
-                stopped_by=("target_energy" if all(p.info["stopped_by"] == "target_energy"
-                                                   for p in parts) else None),
-                spin_updates_per_second=sweeps * states.shape[0]
+                stopped_by=_stopped_by(parts, budget, "target_energy"),
+                spin_updates_per_second=sum(p.info["sweeps_done"] * p.states.shape[0]
+                                            for p in parts)
                 * model.num_spins / max(shards.seconds, 1e-12))
     traced = parts[0].trace_sweeps is not None
+    if traced:
+        trace_sweeps, columns = _common_records(parts)
     return AnnealResult(
         states=states, energies=energies, best_state=states[k].copy(),
         best_energy=float(energies[k]), info=info,
-        trace_sweeps=parts[0].trace_sweeps if traced else None,
-        trace_energies=np.hstack([p.trace_energies for p in parts]) if traced else None,
-        trace_best_energies=(np.hstack([p.trace_best_energies for p in parts]) if traced
+        trace_sweeps=trace_sweeps if traced else None,
+        trace_energies=(np.hstack([p.trace_energies[j] for p, j in
+                                   zip(parts, columns, strict=True)]) if traced else None),
+        trace_best_energies=(np.hstack([p.trace_best_energies[j] for p, j in
+                                        zip(parts, columns, strict=True)]) if traced
                              else None),
         final_states=np.concatenate([p.final_states for p in parts]),
         final_energies=np.concatenate([p.final_energies for p in parts]))
@@ -104,19 +131,25 @@ def anneal(annealer, model, num_reads, seed, initial_states, clamped, record_eve
 
 # ---- sample ------------------------------------------------------------------------------
 
-def _chains_shard(model, options, num_chains, streams, initial_states, clamped):
+def _chains_shard(model, options, num_chains, streams, initial_states, clamped, *, stop):
     from boltz.spin.sampling import sample
 
     with worker_threads(options["num_threads"]) as threads:
         return sample(model, num_chains=num_chains, seed=streams,
                       initial_states=initial_states, clamped=clamped,
-                      **{**options, "num_threads": threads, "progress": False})
+                      **{**options, "num_threads": threads, "progress": False,
+                         "interrupt_function": stop})
 
 
-def sample_chains(model, num_chains, seed, initial_states, clamped, options, *, client,
-                  shard_size, work_per_chain, progress):
+def sample_chains(model, num_chains, seed, initial_states, clamped, options, *,
+                  time_limit, interrupt_function, client, shard_size, work_per_chain,
+                  progress):
     """:func:`boltz.sample` with its chains cut into shards; `options` are its other
-    arguments (beta, sweeps, method...)."""
+    arguments (beta, sweeps, method...), the budget excepted (kept on the client).
+
+    Shards stopped by the budget at different records keep the records every chain
+    finished; ``info["chain_sweeps"]`` is the sweeps (burn-in included) each chain did, the
+    sweeps that led to its final state."""
     from boltz.spin.sampling import check_records
 
     streams, spins, mask, shard_size = _start(model, num_chains, seed, initial_states,
@@ -127,21 +160,27 @@ def sample_chains(model, num_chains, seed, initial_states, clamped, options, *, 
         ranges, pieces = _cut(c, num_chains, work_per_chain, shard_size, streams, spins)
         args = [(options, b - a, part, start, mask)
                 for (a, b), (part, start) in zip(ranges, pieces, strict=True)]
+        budget = Budget(time_limit, interrupt_function)
         shards = _shards.run(c, _chains_shard, args, shared=model, progress=progress,
-                             desc="sample")
+                             desc="sample", budget=budget, stop_on_interrupt=True)
     parts, done = _finished(shards, ranges)
     # a shard whose chains all reached the target energy ended early: its records after
-    # that repeat each chain's stopped state, as in the single-process run
-    longest = max(parts, key=lambda p: p.info["num_records"])
-    parts = [_extend_records(model, p, longest.info["num_records"]) for p in parts]
-    recorded = parts[0].states is not None
+    # that repeat each chain's stopped state, as in the single-process run; shards that a
+    # budget stopped keep the records every one of them finished
     target = options["target_energy"] is not None
-    info = {**longest.info, "shards": done, "seconds": shards.seconds,
+    running = ([p for p in parts if p.info["stopped_by"] != "target_energy"]
+               or [max(parts, key=lambda p: p.info["num_records"])])
+    kept = min(p.info["num_records"] for p in running)
+    info = {**min(running, key=lambda p: p.info["num_records"]).info,
+            "burn_in": min(p.info["burn_in"] for p in running),
+            "num_sweeps": min(p.info["num_sweeps"] for p in running),
+            "shards": done, "seconds": shards.seconds,
             "chain_sweeps": np.concatenate([p.info["chain_sweeps"] for p in parts]),
             "sweeps_to_target": (np.concatenate([p.info["sweeps_to_target"] for p in parts])
                                  if target else None),
-            "stopped_by": ("target_energy" if target and all(
-                p.info["stopped_by"] == "target_energy" for p in parts) else None)}
+            "stopped_by": _stopped_by(parts, budget, "target_energy" if target else None)}
+    parts = [_with_records(model, p, kept) for p in parts]
+    recorded = parts[0].states is not None
     return dataclasses.replace(
         parts[0],
         energies=np.concatenate([p.energies for p in parts]),
@@ -151,13 +190,17 @@ def sample_chains(model, num_chains, seed, initial_states, clamped, options, *, 
         interrupted=shards.interrupted, info=info)
 
 
-def _extend_records(model, trace, num_records):
-    """`trace` with `num_records` records, those it lacks repeating its final states."""
+def _with_records(model, trace, num_records):
+    """`trace` with its first `num_records` records, those it lacks (a shard that ended at
+    its chains' target) repeating its final states."""
     from boltz.spin.sampling import stopped_records
 
     extra = num_records - trace.info["num_records"]
-    if extra == 0:
-        return trace
+    if extra <= 0:
+        return dataclasses.replace(
+            trace, energies=trace.energies[:, :num_records],
+            magnetizations=trace.magnetizations[:, :num_records],
+            states=None if trace.states is None else trace.states[:, :num_records])
     energies, magnet = stopped_records(model, trace.final_states)
     states = trace.final_states[:, None]
     return dataclasses.replace(

@@ -71,9 +71,11 @@ def _runner(sampler):
     return call, None
 
 
-def _map_task(model, sampler, seed, options):
+def _map_task(model, sampler, seed, options, *, stop=None):
     from boltz.distributed._cluster import worker_threads
 
+    if stop is not None:                        # the client's interrupt function, as read here
+        options = {**options, "interrupt_function": stop}
     call, own = _runner(sampler)
     with worker_threads(options.get("num_threads", own)) as threads:
         return call(_load(model), seed, options, threads)
@@ -178,17 +180,25 @@ def map_models(sampler: object | Sequence[object],
 
 def run_each(samplers, items, children, *, client, progress, one_model, options):
     """``samplers[i].sample(items[i], seed=children[i], **options)`` for every i, here or
-    on `client` (`one_model`: every item is the same model, sent once to every worker)."""
+    on `client` (`one_model`: every item is the same model, sent once to every worker).
+
+    On `client`, an ``interrupt_function`` in `options` stays on the client, which calls
+    it while the tasks run; once it returns true, each task's own interrupt function (a
+    :class:`boltz.distributed._shards.StopFlag`) does too. A ``time_limit`` travels with
+    the other options: it is each model's, counted from its start, as here."""
     if client is not None:
         from boltz.distributed import _shards
         from boltz.distributed._cluster import connected
+        from boltz.spin._budgets import Budget
 
+        interrupt_function = options.get("interrupt_function")
+        budget = None if interrupt_function is None else Budget(None, interrupt_function)
+        options = {k: v for k, v in options.items() if k != "interrupt_function"}
         with connected(client) as c:
             args = [(s, child, options) for s, child in zip(samplers, children, strict=True)]
-            shards = (_shards.run(c, _map_task, args, shared=items[0], progress=progress,
-                                  desc="models") if one_model else
-                      _shards.run(c, _map_task, args, owned=items, progress=progress,
-                                  desc="models"))
+            data = {"shared": items[0]} if one_model else {"owned": items}
+            shards = _shards.run(c, _map_task, args, **data, progress=progress,
+                                 desc="models", budget=budget)
         return ModelResults(shards.results, shards.interrupted, shards.seconds)
     import time
 

@@ -16,10 +16,11 @@ import numpy as np
 from boltz._validation import check_real
 
 
-def check_budget(time_limit, interrupt_function, target_energy=None, client=None):
+def check_budget(time_limit, interrupt_function, target_energy=None):
     """(time_limit, interrupt_function, target_energy), checked: a float > 0 or None, a
-    callable or None, a finite float or None. A wall-clock budget does not apply to a run
-    on a cluster (yet): ValueError with `client`."""
+    callable or None, a finite float or None. On a cluster (``client=``) the client keeps
+    the time limit and the interrupt function, and stops the workers' shards through an
+    event (:mod:`boltz.distributed._shards`)."""
     if time_limit is not None:
         time_limit = check_real(time_limit, "time_limit", above=0.0)
     if interrupt_function is not None and not callable(interrupt_function):
@@ -27,9 +28,6 @@ def check_budget(time_limit, interrupt_function, target_energy=None, client=None
                         f"{type(interrupt_function).__name__}")
     if target_energy is not None:
         target_energy = check_real(target_energy, "target_energy")
-    if client is not None and (time_limit is not None or interrupt_function is not None):
-        raise ValueError("time_limit and interrupt_function do not apply to a run on a "
-                         "cluster (client=) yet; target_energy does")
     return time_limit, interrupt_function, target_energy
 
 

@@ -434,7 +434,7 @@ class Annealer:
         if record_every is not None:
             record_every = check_positive_int(record_every, "record_every")
         time_limit, interrupt_function, target_energy = check_budget(
-            time_limit, interrupt_function, target_energy, client)
+            time_limit, interrupt_function, target_energy)
         betas, beta_range = self._betas(model)
         reheat = (math.sqrt(beta_range[0] * beta_range[1]) if self.reheat_beta is None
                   else check_beta(self.reheat_beta, "reheat_beta"))
@@ -445,7 +445,9 @@ class Annealer:
             from boltz.distributed._calls import anneal
 
             return anneal(self, model, num_reads, seed, initial_states, clamped, record_every,
-                          target_energy, client=client, shard_size=shard_size,
+                          target_energy, time_limit=time_limit,
+                          interrupt_function=interrupt_function, client=client,
+                          shard_size=shard_size,
                           work_per_read=betas.size * num_cycles * sweep_work(model, ordr))
         with deferred_interrupts():
             t0, cpu0 = time.perf_counter(), time.process_time()

@@ -232,7 +232,7 @@ class ParallelTempering:
         """
         many = isinstance(model, Sequence) and not isinstance(model, str)
         time_limit, interrupt_function, target_energy = check_budget(
-            time_limit, interrupt_function, target_energy, client)
+            time_limit, interrupt_function, target_energy)
         budgets = {"time_limit": time_limit, "target_energy": target_energy,
                    "interrupt_function": interrupt_function}
         # the ladder's settings, checked before any model runs (here or on a cluster)

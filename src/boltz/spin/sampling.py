@@ -227,8 +227,9 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
     client : dask.distributed.Client, "local" or str, optional
         Run the chains on a Dask cluster (``pip install "boltz[distributed]"``), with a
         result bit-identical to the run without it; see :mod:`boltz.distributed`.
-        ``info["shards"]`` then lists the (start, stop) ranges of chains it holds (after
-        Ctrl-C, those whose task had finished).
+        ``info["shards"]`` then lists the (start, stop) ranges of chains it holds; after a
+        budget or Ctrl-C, the records every chain finished, and ``info["chain_sweeps"]``
+        the sweeps (burn-in included) each chain did.
     shard_size : int, optional
         With `client`: chains per task (default: two tasks per worker, fewer when a task
         would run under about half a second).
@@ -262,7 +263,7 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
     progress = check_bool(progress, "progress")
     nthreads = resolve_num_threads(num_threads)
     time_limit, interrupt_function, target_energy = check_budget(
-        time_limit, interrupt_function, target_energy, client)
+        time_limit, interrupt_function, target_energy)
     if client is not None:
         from boltz.distributed._calls import sample_chains
 
@@ -270,6 +271,7 @@ def sample(model: IsingModel, beta: float, num_chains: int = 8, num_sweeps: int 
                    "method": method, "order": order, "num_threads": num_threads,
                    "return_states": return_states, "target_energy": target_energy}
         return sample_chains(model, num_chains, seed, initial_states, clamped, options,
+                             time_limit=time_limit, interrupt_function=interrupt_function,
                              client=client, shard_size=shard_size, progress=progress,
                              work_per_chain=(burn_in + num_sweeps) * sweep_work(model, ordr))
     with deferred_interrupts():
