@@ -611,3 +611,16 @@ def test_ctrl_c_stops_the_running_shards_and_keeps_every_read():
         alone = boltz.Annealer(schedule=betas[:sweeps[a]]).sample(model, num_reads=b - a,
                                                                    seed=streams[a:b])
         assert np.array_equal(kept[a:b], alone.states)
+
+
+def test_multispin_anneal_on_a_cluster_is_the_local_one(client):
+    # shards of 70 reads are rounded up to 128: a group of 64 reads stays on one task
+    rng = np.random.default_rng(1)
+    J = np.triu(rng.choice([-1.0, 1.0], (40, 40)) * (rng.random((40, 40)) < 0.1), 1)
+    model = boltz.IsingModel(J + J.T)
+    annealer = boltz.Annealer(num_sweeps=200, multispin=True)
+    local = annealer.sample(model, num_reads=200, seed=4)
+    remote = annealer.sample(model, num_reads=200, seed=4, client=client, shard_size=70)
+    assert remote.info["shards"] == [(0, 128), (128, 200)]
+    np.testing.assert_array_equal(remote.states, local.states)
+    np.testing.assert_array_equal(remote.final_states, local.final_states)

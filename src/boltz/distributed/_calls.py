@@ -21,6 +21,7 @@ from boltz.distributed import _shards
 from boltz.distributed._cluster import connected, worker_slots, worker_threads
 from boltz.spin._budgets import Budget
 from boltz.spin._chains import check_start
+from boltz.spin._multispin import LANES
 
 
 def _start(model, total, seed, initial_states, clamped, shard_size, count_name):
@@ -38,9 +39,11 @@ def _start(model, total, seed, initial_states, clamped, shard_size, count_name):
             shard_size)
 
 
-def _cut(client, total, work_per_item, shard_size, streams, spins):
-    """The ranges of a run of `total` chains and each range's (streams, initial states)."""
-    ranges = _shards.plan(total, work_per_item, len(worker_slots(client)), shard_size)
+def _cut(client, total, work_per_item, shard_size, streams, spins, multiple=1):
+    """The ranges of a run of `total` chains and each range's (streams, initial states);
+    the ranges' sizes are multiples of `multiple` (but the last)."""
+    ranges = _shards.plan(total, work_per_item, len(worker_slots(client)), shard_size,
+                          multiple)
     return ranges, [(streams[a:b], None if spins is None else spins[a:b]) for a, b in ranges]
 
 
@@ -90,7 +93,8 @@ def anneal(annealer, model, num_reads, seed, initial_states, clamped, record_eve
     streams, spins, mask, shard_size = _start(model, num_reads, seed, initial_states,
                                               clamped, shard_size, "num_reads")
     with connected(client) as c:
-        ranges, pieces = _cut(c, num_reads, work_per_read, shard_size, streams, spins)
+        ranges, pieces = _cut(c, num_reads, work_per_read, shard_size, streams, spins,
+                              multiple=LANES if annealer.multispin else 1)
         args = [(annealer, b - a, part, start, mask, record_every, target_energy)
                 for (a, b), (part, start) in zip(ranges, pieces, strict=True)]
         budget = Budget(time_limit, interrupt_function)

@@ -39,17 +39,19 @@ RESENDS = 3
 
 
 def plan(total: int, work_per_item: int, num_workers: int,
-         shard_size: int | None = None) -> list[tuple[int, int]]:
+         shard_size: int | None = None, multiple: int = 1) -> list[tuple[int, int]]:
     """Contiguous ranges (start, stop) covering range(total).
 
     Default: ``SHARDS_PER_WORKER`` shards per worker, fewer when a shard would do less than
     ``MIN_SHARD_WORK`` units of work, never more than `total`; `shard_size` (items per
-    shard, an int >= 1 checked by the caller) overrides it.
+    shard, an int >= 1 checked by the caller) overrides it. Either is rounded up to a
+    multiple of `multiple` (items that must stay together: 64 reads of a multi-spin group).
     """
     if shard_size is None:
         by_work = max(1, total * max(1, work_per_item) // MIN_SHARD_WORK)
         shards = max(1, min(total, SHARDS_PER_WORKER * num_workers, by_work))
         shard_size = -(-total // shards)
+    shard_size = -(-shard_size // multiple) * multiple
     return [(a, min(a + shard_size, total)) for a in range(0, total, shard_size)]
 
 

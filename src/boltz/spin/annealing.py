@@ -387,7 +387,9 @@ class Annealer:
             Seconds of wall time, > 0: the anneal stops after the block of sweeps (10-50
             ms of work) during which it ran out, keeping everything finished; every read
             has then done ``info["sweeps_done"]`` sweeps (one cycle: the same states as an
-            anneal along ``info["betas"][:sweeps_done]`` with the same seed).
+            anneal along ``info["betas"][:sweeps_done]`` with the same seed). With
+            `client`, each read's sweeps are ``info["read_sweeps"]`` and ``sweeps_done``
+            is the fewest; see :mod:`boltz.distributed`.
         target_energy : float, optional
             Each read stops at the first sweep after which its energy is at most this
             (within ``1e-9 * max(1, |target_energy|)``), with that state as its best and
@@ -404,7 +406,8 @@ class Annealer:
             without `client`, for any number of workers; see :mod:`boltz.distributed`.
         shard_size : int, optional
             With `client`: reads per task (default: two tasks per worker, fewer when a task
-            would run under about half a second).
+            would run under about half a second), rounded up to a multiple of 64 with
+            ``multispin=True`` (a group of reads stays on one task).
 
         Returns
         -------
