@@ -1,14 +1,28 @@
 """Time to solution of simulated annealing, boltz against dwave-samplers, single-threaded.
 
 Five random 3-regular ±1 instances of n = 1000 spins; for each, 200 reads of each solver
-at num_sweeps in {100, 300, 1000, 3000}, each with its own default beta range; boltz with
-``multispin=True`` (64 reads per machine word: these are ±J models). The target is the
-lowest energy any run found; a read succeeds when the state it returns reaches it (dwave's
-sampler returns each read's final state, boltz's ``AnnealResult.energies`` each read's
-lowest-energy state, what :func:`boltz.time_to_solution` counts; no polish). TTS_99 =
-t log(0.01) / log(1 - p) with t the CPU seconds per read (:func:`boltz.time_to_solution`).
-Acceptance (issue 17): boltz's TTS at its best num_sweeps at least 5 times lower than
-dwave's at its own best, median over the instances. Full run, a few minutes on one core:
+at num_sweeps in {100, 300, 1000, 3000}; boltz with ``multispin=True`` (64 reads per
+machine word: these are ±J models). The target is the lowest energy any run found; a read
+succeeds when the state it returns reaches it (dwave's sampler returns each read's final
+state, boltz's ``AnnealResult.energies`` each read's lowest-energy state, what
+:func:`boltz.time_to_solution` counts; no polish). TTS_99 = t log(0.01) / log(1 - p) with
+t the CPU seconds per read.
+
+Two schedules, each given to both solvers:
+
+* ``default``: each solver's default, geometric from ln 2 / dE_max to ln(100 n) / dE_min
+  (the same range for both). Most targets are then reached by one read in the 1,600 of
+  an instance, so p is not measured: a solver's TTS is finite or infinite by chance.
+  Reported, not asserted.
+* ``shared``: linear in beta from 0.2 to 3.0 for both, which reaches these instances'
+  lowest energies several times more often (probed on instances 1 and 3 with boltz:
+  p(-1264) 0.12 against 0.03 on instance 3), so that p is measured. Both run the same
+  algorithm along the same betas (sequential Metropolis), so the ratio is the speed of
+  each read times the ratio of the two measured p.
+
+Acceptance (issue 17), on ``shared``: boltz's TTS at its best num_sweeps at least 5 times
+lower than dwave's at its own best, median over the instances. Full run, a few minutes on
+one core:
     pytest bench/test_bench_tts.py -s
 With --benchmark-disable (CI) one instance, 20 reads, 100 and 300 sweeps, no assertion.
 """
@@ -28,6 +42,7 @@ samplers = pytest.importorskip("dwave.samplers")
 FULL = {"instances": (1, 3, 5, 7, 9), "reads": 200, "sweeps": (100, 300, 1000, 3000)}
 QUICK = {"instances": (1,), "reads": 20, "sweeps": (100, 300)}
 MIN_RATIO = 5.0
+SCHEDULES = {"default": {}, "shared": {"beta_range": (0.2, 3.0), "schedule": "linear"}}
 
 
 def _bqm(model):
@@ -37,53 +52,60 @@ def _bqm(model):
                                                      for a, b, v in zip(i, j, w, strict=True)})
 
 
-def _boltz_run(model, sweeps, reads, seed):
-    result = boltz.Annealer(num_sweeps=sweeps, num_threads=1, multispin=True).sample(
-        model, num_reads=reads, seed=seed)
+def _boltz_run(model, sweeps, reads, seed, schedule):
+    result = boltz.Annealer(num_sweeps=sweeps, num_threads=1, multispin=True,
+                            **schedule).sample(model, num_reads=reads, seed=seed)
     return result.energies, result.info["cpu_seconds"] / reads
 
 
-def _dwave_run(bqm, sweeps, reads, seed):
+def _dwave_run(bqm, sweeps, reads, seed, schedule):
+    options = ({} if not schedule else {"beta_range": schedule["beta_range"],
+                                        "beta_schedule_type": schedule["schedule"]})
     t0 = time.process_time()
     sampleset = samplers.SimulatedAnnealingSampler().sample(bqm, num_reads=reads,
-                                                            num_sweeps=sweeps, seed=seed)
+                                                            num_sweeps=sweeps, seed=seed,
+                                                            **options)
     seconds = (time.process_time() - t0) / reads
     return sampleset.record.energy.astype(np.float64), seconds
 
 
 def _best_tts(runs, target):
-    """(TTS, sweeps) of the num_sweeps with the lowest TTS."""
-    tts = {s: boltz.time_to_solution(e, target, t, seed=0).tts for s, (e, t) in runs.items()}
-    sweeps = min(tts, key=tts.get)
-    return tts[sweeps], sweeps
+    """(TTS, sweeps, p, CPU ms per read) at the num_sweeps with the lowest TTS."""
+    tts = {s: boltz.time_to_solution(e, target, t, seed=0) for s, (e, t) in runs.items()}
+    sweeps = min(tts, key=lambda s: tts[s].tts)
+    best = tts[sweeps]
+    return best.tts, sweeps, best.success_probability, 1e3 * best.seconds_per_read
 
 
-def test_time_to_solution_against_dwave(benchmark, request):
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+def test_time_to_solution_against_dwave(benchmark, request, name):
     quick = request.config.getoption("benchmark_disable")
-    plan = QUICK if quick else FULL
+    plan, schedule = (QUICK if quick else FULL), SCHEDULES[name]
     ratios, rows = [], []
 
     def measure():
         for k in plan["instances"]:
             model = regular_pm1(1000, 3, seed=k)
             bqm = _bqm(model)
-            ours = {s: _boltz_run(model, s, plan["reads"], k) for s in plan["sweeps"]}
-            theirs = {s: _dwave_run(bqm, s, plan["reads"], k) for s in plan["sweeps"]}
+            ours = {s: _boltz_run(model, s, plan["reads"], k, schedule)
+                    for s in plan["sweeps"]}
+            theirs = {s: _dwave_run(bqm, s, plan["reads"], k, schedule)
+                      for s in plan["sweeps"]}
             target = min(min(e.min() for e, _ in ours.values()),
                          min(e.min() for e, _ in theirs.values()))
-            (t_ours, s_ours), (t_theirs, s_theirs) = (_best_tts(ours, target),
-                                                      _best_tts(theirs, target))
-            ratio = t_theirs / t_ours if math.isfinite(t_theirs) else math.inf
+            a, b = _best_tts(ours, target), _best_tts(theirs, target)
+            ratio = b[0] / a[0] if math.isfinite(b[0]) else math.inf
             ratios.append(ratio)
-            rows.append((k, target, t_ours, s_ours, t_theirs, s_theirs, ratio))
+            rows.append((k, target, *a, *b, ratio))
 
     benchmark.pedantic(measure, rounds=1, iterations=1)
-    print("\ninstance  target  boltz TTS (sweeps)  dwave TTS (sweeps)  ratio")
-    for k, target, t_ours, s_ours, t_theirs, s_theirs, ratio in rows:
-        print(f"  {k:6d}  {target:7.0f}  {t_ours:10.4f} s ({s_ours:4d})  "
-              f"{t_theirs:10.4f} s ({s_theirs:4d})  {ratio:6.1f}")
+    print(f"\nschedule {name}: TTS_99 in s (sweeps, p, CPU ms per read)")
+    print("instance  target  boltz                          dwave                          ratio")
+    for k, target, t1, s1, p1, ms1, t2, s2, p2, ms2, ratio in rows:
+        print(f"  {k:6d}  {target:6.0f}  {t1:8.3f} ({s1:4d}, {p1:.3f}, {ms1:6.2f})  "
+              f"{t2:8.3f} ({s2:4d}, {p2:.3f}, {ms2:6.2f})  {ratio:6.1f}")
     median = statistics.median(ratios)
-    print(f"median ratio {median:.1f} (acceptance >= {MIN_RATIO})")
+    print(f"median ratio {median:.1f} (acceptance on 'shared': >= {MIN_RATIO})")
     benchmark.extra_info.update(rows=rows, median_ratio=median)
-    if not quick:
+    if not quick and name == "shared":
         assert median >= MIN_RATIO

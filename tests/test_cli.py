@@ -99,6 +99,24 @@ def test_anneal_out_writes_the_states_of_every_file(tmp_path, capsys):
         assert main(["anneal", str(a), "--out", bad]) == 2
 
 
+def test_anneal_multispin_and_polish_are_the_annealers(tmp_path, capsys):
+    import boltz
+
+    path = write_gset(tmp_path / "cycle6.txt", CYCLE6, 6)
+    out = tmp_path / "states.npz"
+    assert main(["anneal", str(path), "--reads", "70", "--sweeps", "40", "--seed", "5",
+                 "--multispin", "--polish", "--out", str(out)]) == 0
+    assert facts(capsys.readouterr().out)["best cut"] == "6"
+    model = boltz.IsingModel.from_maxcut(str(path))
+    result = boltz.Annealer(num_sweeps=40, multispin=True, polish=True).sample(
+        model, num_reads=70, seed=5)
+    np.testing.assert_array_equal(np.load(out)["final_states"], result.final_states)
+    # a weighted file is no ±J model: a one-line error, exit 2
+    weighted = write_gset(tmp_path / "tri.txt", [(1, 2), (2, 3), (1, 3)], 3, weights=[2, 3, 4])
+    assert main(["anneal", str(weighted), "--multispin"]) == 2
+    assert "multispin" in capsys.readouterr().err
+
+
 def test_anneal_weighted_gset_options(tmp_path, capsys):
     # Triangle 1-2-3 with weights 2, 3, 4: the best cut separates node 3 (3 + 4 = 7).
     path = write_gset(tmp_path / "tri.txt", [(1, 2), (2, 3), (1, 3)], 3, weights=[2, 3, 4])

@@ -64,6 +64,13 @@ def add_parser(sub) -> None:
     an.add_argument("--threads", type=int, default=None, metavar="T",
                     help="OpenMP threads over reads (default: OpenMP's default; on a Dask "
                     "worker, its threads); results do not depend on it")
+    an.add_argument("--polish", action="store_true",
+                    help="descend each read's best and final state to a local minimum "
+                    "after the anneal (steepest single-spin-flip descent)")
+    an.add_argument("--multispin", action="store_true",
+                    help="64 reads per machine word (multi-spin coding): for models whose "
+                    "couplings all have one magnitude and no fields, such as unweighted "
+                    "Max-Cut (Metropolis, sequential order)")
     an.add_argument("--float32", action="store_true",
                     help="single-precision couplings and fields in the sweep kernels "
                     "(faster for dense models; energies still reported in float64)")
@@ -226,7 +233,8 @@ def run(args: argparse.Namespace) -> int:
         annealer = boltz.Annealer(num_sweeps=args.sweeps, schedule=args.schedule,
                                   beta_range=args.beta_range, method=args.method,
                                   order=args.order, num_cycles=args.cycles,
-                                  num_threads=args.threads, progress=args.progress)
+                                  num_threads=args.threads, progress=args.progress,
+                                  polish=args.polish, multispin=args.multispin)
         # about 200 records of the energies for the figure
         every = (None if args.plot is None
                  else max(1, args.sweeps * max(args.cycles, 1) // 200))
