@@ -5,8 +5,8 @@ Gset graphs are unweighted, so ±J models; two groups of 64 reads, one per threa
 default schedule and beta range, 4 reheating cycles and polish. The sweeps per cycle fill
 the budget: a 300-sweep probe run (its cuts count too) measures the seconds per sweep,
 and the anneal gets FILL of the time left (cycles after the first cover the colder half
-of the schedule), with ``time_limit`` as a guard. A seed hits when the best cut reaches
-the best known one (G55: within 0.05% of it). dwave-samplers' SimulatedAnnealingSampler
+of the schedule), with ``time_limit`` at 95% of it as a guard (the polish follows). A
+seed hits when the best cut reaches the best known one (G55: within 0.05% of it). dwave-samplers' SimulatedAnnealingSampler
 runs batches of its default anneal for the same wall time (one seed, single-threaded: it
 has no threads). Acceptance (issue 17): G1, G2, G22 and G43 reach their best-known cut and
 G55 comes within 0.05% of 10294; the hit rates are reported. The instances live in
@@ -29,7 +29,7 @@ GSET = Path(os.environ.get("BOLTZ_GSET_DIR",
 BEST_KNOWN = {"G1": 11624, "G2": 11620, "G22": 13359, "G43": 6660, "G55": 10294}
 GOAL = {**BEST_KNOWN, "G55": 0.9995 * 10294}
 BUDGET, SEEDS = 10.0, 10
-READS, CYCLES, PROBE_SWEEPS, FILL = 128, 4, 300, 0.9
+READS, CYCLES, PROBE_SWEEPS, FILL = 128, 4, 300, 0.85
 
 
 def _within(seconds, run):
@@ -54,7 +54,7 @@ def _boltz_cut(model, seed, seconds):
     result = boltz.Annealer(num_sweeps=sweeps, num_cycles=CYCLES, polish=True,
                             multispin=True, num_threads=2).sample(
         model, num_reads=READS, seed=np.random.SeedSequence(seed).spawn(1)[0],
-        time_limit=max(left, 1e-3))
+        time_limit=max(0.95 * left, 1e-3))              # the rest: the polish
     cut = max(model.maxcut_value(probe.best_state), model.maxcut_value(result.best_state))
     return cut, time.perf_counter() - t0
 

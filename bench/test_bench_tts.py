@@ -1,30 +1,34 @@
 """Time to solution of simulated annealing, boltz against dwave-samplers, single-threaded.
 
-Five random 3-regular ±1 instances of n = 1000 spins; for each, 200 reads of each solver
-at num_sweeps in {100, 300, 1000, 3000}; boltz with ``multispin=True`` (64 reads per
-machine word: these are ±J models). The target is the lowest energy any run found; a read
-succeeds when the state it returns reaches it (dwave's sampler returns each read's final
-state, boltz's ``AnnealResult.energies`` each read's lowest-energy state, what
-:func:`boltz.time_to_solution` counts; no polish). TTS_99 = t log(0.01) / log(1 - p) with
-t the CPU seconds per read.
+Five random 3-regular ±1 instances of n = 1000 spins; for each, READS reads of each solver
+at num_sweeps in {100, 300, 1000, 3000}, each read's final state then descended to a local
+minimum by the solver's own steepest descent (boltz: ``Annealer(polish=True)``, with
+``multispin=True``, 64 reads per machine word: these are ±J models; dwave-samplers:
+``SteepestDescentSolver`` on the ``SimulatedAnnealingSampler``'s sample set). The target
+is the lowest energy any run found; a read succeeds when its polished final state reaches
+it. TTS_99 = t log(0.01) / log(1 - p) with t the CPU seconds per read, anneal and descent
+(:func:`boltz.time_to_solution`).
 
-Two schedules, each given to both solvers:
+READS is 1024, not the 200 the issue names: with 200, the lowest energies are reached by
+0 to 2 reads of a setting, so a solver's TTS came out finite or infinite by chance (median
+ratios of 12.3 and infinity in two runs, each with instances at 0 and at infinity).
 
-* ``default``: each solver's default, geometric from ln 2 / dE_max to ln(100 n) / dE_min
-  (the same range for both). Most targets are then reached by one read in the 1,600 of
-  an instance, so p is not measured: a solver's TTS is finite or infinite by chance.
-  Reported, not asserted.
-* ``shared``: linear in beta from 0.2 to 3.0 for both, which reaches these instances'
-  lowest energies several times more often (probed on instances 1 and 3 with boltz:
-  p(-1264) 0.12 against 0.03 on instance 3), so that p is measured. Both run the same
-  algorithm along the same betas (sequential Metropolis), so the ratio is the speed of
-  each read times the ratio of the two measured p.
+Two schedules, each given to both solvers (the same algorithm along the same betas, so the
+ratio is the speed of a read times the ratio of the two measured p):
 
-Acceptance (issue 17), on ``shared``: boltz's TTS at its best num_sweeps at least 5 times
-lower than dwave's at its own best, median over the instances. Full run, a few minutes on
-one core:
+* ``default``: geometric from ln 2 / dE_max to ln(100 n) / dE_min, both solvers' default
+  range on these models.
+* ``shared``: linear in beta from 0.2 to 3.0, which reaches these instances' lowest
+  energies several times more often (probed with boltz on instances 1 and 3: the best
+  energy of a read reached -1264 in 12% of the reads of instance 3, against 3% with the
+  default), so that p is measured better. Its cold end leaves a few excitations in the
+  final states: the descent removes them.
+
+Acceptance (issue 17): boltz's TTS at its best num_sweeps at least 5 times lower than
+dwave's at its own best, median over the instances; asserted on both schedules. Full run,
+about 15 minutes on one core:
     pytest bench/test_bench_tts.py -s
-With --benchmark-disable (CI) one instance, 20 reads, 100 and 300 sweeps, no assertion.
+With --benchmark-disable (CI) one instance, 64 reads, 100 and 300 sweeps, no assertion.
 """
 import math
 import statistics
@@ -39,8 +43,8 @@ from regular_graphs import regular_pm1
 dimod = pytest.importorskip("dimod")
 samplers = pytest.importorskip("dwave.samplers")
 
-FULL = {"instances": (1, 3, 5, 7, 9), "reads": 200, "sweeps": (100, 300, 1000, 3000)}
-QUICK = {"instances": (1,), "reads": 20, "sweeps": (100, 300)}
+FULL = {"instances": (1, 3, 5, 7, 9), "reads": 1024, "sweeps": (100, 300, 1000, 3000)}
+QUICK = {"instances": (1,), "reads": 64, "sweeps": (100, 300)}
 MIN_RATIO = 5.0
 SCHEDULES = {"default": {}, "shared": {"beta_range": (0.2, 3.0), "schedule": "linear"}}
 
@@ -53,9 +57,10 @@ def _bqm(model):
 
 
 def _boltz_run(model, sweeps, reads, seed, schedule):
-    result = boltz.Annealer(num_sweeps=sweeps, num_threads=1, multispin=True,
+    t0 = time.process_time()
+    result = boltz.Annealer(num_sweeps=sweeps, num_threads=1, multispin=True, polish=True,
                             **schedule).sample(model, num_reads=reads, seed=seed)
-    return result.energies, result.info["cpu_seconds"] / reads
+    return result.final_energies, (time.process_time() - t0) / reads
 
 
 def _dwave_run(bqm, sweeps, reads, seed, schedule):
@@ -65,6 +70,7 @@ def _dwave_run(bqm, sweeps, reads, seed, schedule):
     sampleset = samplers.SimulatedAnnealingSampler().sample(bqm, num_reads=reads,
                                                             num_sweeps=sweeps, seed=seed,
                                                             **options)
+    sampleset = samplers.SteepestDescentSolver().sample(bqm, initial_states=sampleset)
     seconds = (time.process_time() - t0) / reads
     return sampleset.record.energy.astype(np.float64), seconds
 
@@ -105,7 +111,7 @@ def test_time_to_solution_against_dwave(benchmark, request, name):
         print(f"  {k:6d}  {target:6.0f}  {t1:8.3f} ({s1:4d}, {p1:.3f}, {ms1:6.2f})  "
               f"{t2:8.3f} ({s2:4d}, {p2:.3f}, {ms2:6.2f})  {ratio:6.1f}")
     median = statistics.median(ratios)
-    print(f"median ratio {median:.1f} (acceptance on 'shared': >= {MIN_RATIO})")
+    print(f"median ratio {median:.1f} (acceptance: >= {MIN_RATIO})")
     benchmark.extra_info.update(rows=rows, median_ratio=median)
-    if not quick and name == "shared":
+    if not quick:
         assert median >= MIN_RATIO

@@ -90,6 +90,10 @@ cdef class Graph:
     def num_spins(self):
         return self.g.n
 
+    @property
+    def num_bonds(self):
+        return self.g.num_bonds
+
 
 def unsatisfied(Graph graph not None, const uint64_t[:, ::1] words, int64_t[:, ::1] out,
                 int nthreads):

@@ -37,6 +37,8 @@ def multispin_graph(model):
         raise ValueError("multispin=True needs a model without fields (h = 0): the kernel "
                          "counts unsatisfied bonds of one magnitude")
     rows, cols, values = model.bonds()
+    kept = values != 0                       # stored zeros are no bonds
+    rows, cols, values = rows[kept], cols[kept], values[kept]
     magnitude = float(np.abs(values[0])) if values.size else 1.0
     if np.any(np.abs(values) != magnitude):
         raise ValueError("multispin=True needs every coupling of one magnitude (J_ij = ±J); "
@@ -104,22 +106,18 @@ class MultiSpinReads:
         if target_energy is not None:
             # E = -|J| (M - 2 U) + offset <= level  <=>  U <= (level / |J| + M) / 2
             level = target_level(target_energy, 0.0) - model.offset
-            self.target = int(np.floor((level / self.magnitude + self.graph_bonds) / 2))
+            self.target = int(np.floor((level / self.magnitude + self.graph.num_bonds) / 2))
             self.stopped = self.words.copy()
             self.hit = np.full((self.groups, LANES), -1, dtype=np.int64)
-
-    @property
-    def graph_bonds(self) -> int:
-        return self.model.num_bonds
 
     def energies(self, unsat: np.ndarray) -> np.ndarray:
         """Energies E = -|J| (M - 2 U) + offset of the reads' unsatisfied counts U."""
         u = unsat.reshape(-1)[:self.num_reads]
-        return -self.magnitude * (self.graph_bonds - 2.0 * u) + self.model.offset
+        return -self.magnitude * (self.graph.num_bonds - 2.0 * u) + self.model.offset
 
     def _work(self, sweeps: int) -> int:
         c = self.graph
-        return sweeps * self.groups * (c.num_spins * SPIN_WORK + 2 * self.graph_bonds
+        return sweeps * self.groups * (c.num_spins * SPIN_WORK + 2 * self.graph.num_bonds
                                        * ENTRY_WORK)
 
     def _threads(self, sweeps: int) -> int:
