@@ -6,9 +6,9 @@ default schedule and beta range, 4 reheating cycles and polish. The sweeps per c
 the budget: a 300-sweep probe run (its cuts count too) measures the seconds per sweep,
 and the anneal gets FILL of the time left (cycles after the first cover the colder half
 of the schedule), with ``time_limit`` at 95% of it as a guard (the polish follows). A
-seed hits when the best cut reaches the best known one (G55: within 0.05% of it). dwave-samplers' SimulatedAnnealingSampler
-runs batches of its default anneal for the same wall time (one seed, single-threaded: it
-has no threads). Acceptance (issue 17): G1, G2, G22 and G43 reach their best-known cut and
+seed hits when the best cut reaches the best known one (G55: within 0.05% of it).
+dwave-samplers' SimulatedAnnealingSampler runs batches of its default anneal for the same
+wall time (one seed, single-threaded: it has no threads). Acceptance (issue 17): G1, G2, G22 and G43 reach their best-known cut and
 G55 comes within 0.05% of 10294; the hit rates are reported. The instances live in
 ../shared/data/gset (BOLTZ_GSET_DIR overrides; skipped when absent). Full run, about 10
 minutes on 2 cores:
