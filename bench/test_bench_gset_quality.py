@@ -8,8 +8,9 @@ and the anneal gets FILL of the time left (cycles after the first cover the cold
 of the schedule), with ``time_limit`` at 95% of it as a guard (the polish follows). A
 seed hits when the best cut reaches the best known one (G55: within 0.05% of it).
 dwave-samplers' SimulatedAnnealingSampler runs batches of its default anneal for the same
-wall time (one seed, single-threaded: it has no threads). Acceptance (issue 17): G1, G2, G22 and G43 reach their best-known cut and
-G55 comes within 0.05% of 10294; the hit rates are reported. The instances live in
+wall time (one seed, single-threaded: it has no threads). Acceptance (issue 17): G1, G2,
+G22 and G43 reach their best-known cut and G55 comes within 0.05% of 10294; the hit rates
+are reported. The instances live in
 ../shared/data/gset (BOLTZ_GSET_DIR overrides; skipped when absent). Full run, about 10
 minutes on 2 cores:
     pytest bench/test_bench_gset_quality.py -s
