@@ -141,3 +141,24 @@ def test_models_and_options_it_cannot_run_are_refused(model, annealer, match):
     with pytest.raises(ValueError, match="clamped"):
         boltz.Annealer(multispin=True).sample(lattice, initial_states=np.ones(16),
                                               clamped=np.eye(16, dtype=bool)[0])
+
+
+@pytest.mark.parametrize("leaves", [255, 256])
+def test_the_largest_degree_and_extreme_targets(leaves):
+    # a ferromagnetic star: its centre has `leaves` neighbours; 255 is the kernel's limit
+    centre = np.zeros(leaves, dtype=np.int64)
+    model = boltz.IsingModel((centre, np.arange(1, leaves + 1), np.ones(leaves)),
+                             num_spins=leaves + 1)
+    annealer = boltz.Annealer(num_sweeps=20, multispin=True)
+    if leaves > 255:
+        with pytest.raises(ValueError, match="255"):
+            annealer.sample(model, num_reads=64)
+        return
+    result = annealer.sample(model, num_reads=64, seed=0)
+    np.testing.assert_array_equal(result.energies, model.energy(result.states))
+    everyone = annealer.sample(model, num_reads=64, seed=0, target_energy=1e300)
+    assert np.all(everyone.info["sweeps_to_target"] == 1)
+    assert everyone.info["stopped_by"] == "target_energy"
+    no_one = annealer.sample(model, num_reads=64, seed=0, target_energy=-1e300)
+    assert np.all(no_one.info["sweeps_to_target"] == -1)
+    np.testing.assert_array_equal(no_one.states, result.states)

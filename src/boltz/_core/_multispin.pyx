@@ -24,6 +24,7 @@ cdef extern from "spin/multispin.h" nogil:
         const uint64_t *neg
         Py_ssize_t n
         int count_bits
+        int max_degree
         const int32_t *bond_i
         const int32_t *bond_j
         const uint64_t *bond_neg
@@ -80,6 +81,7 @@ cdef class Graph:
         self.g.neg = &neg[0] if neg.shape[0] else NULL
         self.g.n = n
         self.g.count_bits = int(degree).bit_length()
+        self.g.max_degree = degree
         self.g.bond_i = &bond_i[0] if bond_i.shape[0] else NULL
         self.g.bond_j = &bond_j[0] if bond_j.shape[0] else NULL
         self.g.bond_neg = &bond_neg[0] if bond_neg.shape[0] else NULL
@@ -147,6 +149,6 @@ def anneal_groups(Graph graph not None, uint64_t[:, ::1] words, uint64_t[:, ::1]
                             &best_unsat[grp, 0], stop_ptr, target_unsat, hit_ptr, sweep0,
                             &betas[0], two_j, num_sweeps,
                             <boltz_pcg64 *> &rng_states[grp, 0]) < 0:
-            failed = 1
+            failed += 1
     if failed:
         raise MemoryError("no memory for the flip odds of the multi-spin sweeps")

@@ -3,8 +3,9 @@
 For ±J models (every coupling of one magnitude, no fields: spin glasses, unweighted Max-Cut),
 :class:`MultiSpinReads` keeps groups of 64 reads as bit planes and sweeps them with the
 kernel of ``_core/src/spin/multispin.h``: sequential Metropolis, the flip of each lane
-accepted with the exact probability :math:`\\min(1, e^{-\\beta \\Delta E})`, the energies
-counted exactly (integers of bonds) after every sweep.
+accepted with probability :math:`\\min(1, e^{-\\beta \\Delta E})` to double precision
+(rounded down to a multiple of :math:`2^{-64}`), the energies counted exactly (integers
+of bonds) after every sweep.
 
 Randomness: read r's initial spins come from its own stream, as with single-spin sweeps
 (the same starting states for the same seed); the sweeps of group g (reads 64 g to
@@ -60,6 +61,12 @@ def multispin_graph(model):
     return graph, magnitude
 
 
+def sweep_work(model, graph=None) -> int:
+    """Work units of one sweep of one read (a 64th of a group's), for sizing shards."""
+    graph = multispin_graph(model)[0] if graph is None else graph
+    return max(1, (graph.num_spins * SPIN_WORK + 2 * graph.num_bonds * ENTRY_WORK) // LANES)
+
+
 def pack(spins: np.ndarray, groups: int) -> np.ndarray:
     """(groups, n) uint64: bit l of word [g, i] set where read 64 g + l has spin i = -1
     (unused lanes: +1)."""
@@ -90,7 +97,8 @@ class MultiSpinReads:
         self.num_reads, self.nthreads = num_reads, nthreads
         self.groups = -(-num_reads // LANES)
         n = model.num_spins
-        check_allocation(self.groups * (8 * 3 * n + 64 * 32) + num_reads * (n + 100),
+        # words, lowest and stopped words, and the int8 copies pack and unpack make
+        check_allocation(self.groups * (8 * 3 * n + 64 * 32) + num_reads * (6 * n + 100),
                          f"num_reads={num_reads}", "the reads' words and random streams")
         spins, _ = check_start(model, num_reads, initial_states, None)
         streams = RandomStreams(seed, num_reads)
@@ -106,7 +114,9 @@ class MultiSpinReads:
         if target_energy is not None:
             # E = -|J| (M - 2 U) + offset <= level  <=>  U <= (level / |J| + M) / 2
             level = target_level(target_energy, 0.0) - model.offset
-            self.target = int(np.floor((level / self.magnitude + self.graph.num_bonds) / 2))
+            bonds = self.graph.num_bonds        # a count of unsatisfied bonds is in [0, M]
+            self.target = int(np.clip(np.floor((level / self.magnitude + bonds) / 2),
+                                      -1, bonds))
             self.stopped = self.words.copy()
             self.hit = np.full((self.groups, LANES), -1, dtype=np.int64)
 
@@ -116,9 +126,7 @@ class MultiSpinReads:
         return -self.magnitude * (self.graph.num_bonds - 2.0 * u) + self.model.offset
 
     def _work(self, sweeps: int) -> int:
-        c = self.graph
-        return sweeps * self.groups * (c.num_spins * SPIN_WORK + 2 * self.graph.num_bonds
-                                       * ENTRY_WORK)
+        return sweeps * self.groups * LANES * sweep_work(self.model, self.graph)
 
     def _threads(self, sweeps: int) -> int:
         return threads_for_work(min(self.nthreads, self.groups), self._work(sweeps),

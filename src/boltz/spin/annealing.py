@@ -23,7 +23,7 @@ from boltz._validation import (
 )
 from boltz.spin._budgets import Budget, TargetWatch, check_budget, freeze_records
 from boltz.spin._chains import METHODS, ORDERS, Chains, check_model, sweep_work
-from boltz.spin._multispin import MultiSpinReads
+from boltz.spin._multispin import MultiSpinReads, sweep_work as multispin_sweep_work
 from boltz.spin.descent import descend
 
 if TYPE_CHECKING:
@@ -290,10 +290,10 @@ class Annealer:
         reads polished so far (``info["polished_reads"]``).
     multispin : bool
         Multi-spin coding: 64 reads in the bits of one 64-bit word per spin, swept
-        together (sequential Metropolis, each read's flips accepted with exactly
-        :math:`\min(1, e^{-\beta \Delta E})`; the energies counted exactly after every
-        sweep). For ±J models only: every coupling of one magnitude and no fields
-        (spin glasses, unweighted Max-Cut); needs ``method="metropolis"``,
+        together (sequential Metropolis, each read's flips accepted with
+        :math:`\min(1, e^{-\beta \Delta E})` to double precision; the energies counted
+        exactly after every sweep). For ±J models only: every coupling of one magnitude
+        and no fields (spin glasses, unweighted Max-Cut); needs ``method="metropolis"``,
         ``order="sequential"`` and no clamped spins. Several times more spin updates per
         second than single-spin sweeps when there are 64 reads or more. The reads start
         from the same states for the same seed, but then differ from those of
@@ -447,11 +447,14 @@ class Annealer:
         if client is not None:
             from boltz.distributed._calls import anneal
 
+            # a model the multi-spin kernel cannot run is refused here, not on a worker
+            per_sweep = (multispin_sweep_work(model) if multispin
+                         else sweep_work(model, ordr))
             return anneal(self, model, num_reads, seed, initial_states, clamped, record_every,
                           target_energy, time_limit=time_limit,
                           interrupt_function=interrupt_function, client=client,
                           shard_size=shard_size,
-                          work_per_read=betas.size * num_cycles * sweep_work(model, ordr))
+                          work_per_read=betas.size * num_cycles * per_sweep)
         with deferred_interrupts():
             t0, cpu0 = time.perf_counter(), time.process_time()
             if multispin:

@@ -12,7 +12,9 @@
  * lane's uniform number U is revealed a bit at a time from the top, one random word for
  * the 64 lanes, and compared with its threshold T_k = floor(p_k 2^64) until every lane is
  * settled (U < T: flip): about log2(64) + 2 words per spin, against one draw per lane and
- * spin without the coding. Exact to 2^-64 in the probability. The 64 lanes of a group share
+ * spin without the coding. Where no lane is the likelier outcome, one draw decides that,
+ * or which lane flips first (boltz_msc_sparse_accept). The probabilities are those of
+ * p_k to double precision, rounded down to multiples of 2^-64. The 64 lanes of a group share
  * one PCG64 stream (random/pcg64_streams.h), so a group's result does not depend on the
  * thread count, but a lane's does depend on its group's other lanes.
  *
@@ -41,6 +43,7 @@ typedef struct {
     const uint64_t *neg;
     ptrdiff_t n;
     int count_bits;           /* bits of the largest degree */
+    int max_degree;
     const int32_t *bond_i;    /* every bond once, i < j, with its sign */
     const int32_t *bond_j;
     const uint64_t *bond_neg;
@@ -124,7 +127,8 @@ static inline uint64_t boltz_msc_sparse_accept(uint64_t lanes, const uint64_t *n
 /* Flip probabilities of one sweep's beta for dE = 2|J| k, k = 1 .. kmax (k = 0: certain):
  * thr[k] = floor(p_k 2^64) (UINT64_MAX where p_k rounds to 1, 0 below 2^-64) and, where no
  * flip among 64 lanes is the likelier outcome ((1 - p_k)^64 >= 1/2), none[k * 65 + c] =
- * floor((1 - p_k)^c 2^64); sparse[k] says which. */
+ * floor((1 - p_k)^c 2^64); sparse[k] says which. The complements 1 - p and 1 - (1 - p)^c
+ * come from expm1 / log1p, so that both ends are right to double precision. */
 typedef struct {
     uint64_t *thr;
     uint64_t *none;
@@ -132,21 +136,31 @@ typedef struct {
     int kmax;
 } boltz_msc_odds;
 
+/* floor(2^64 (1 - m)) for a probability 0 <= m <= 1 (2^64 - 1 for m = 0: certain). */
+static inline uint64_t boltz_msc_complement(double m)
+{
+    if (m <= 0.0) return UINT64_MAX;
+    if (m >= 1.0) return 0;
+    return 0 - (uint64_t)ceil(m * 0x1p64);
+}
+
 static void boltz_msc_odds_at(boltz_msc_odds *o, double two_j_beta)
 {
     o->thr[0] = UINT64_MAX;
     o->sparse[0] = 0;
     for (int k = 1; k <= o->kmax; k++) {
-        const double p = exp(-two_j_beta * k);
-        o->thr[k] = p >= 1.0 ? UINT64_MAX : (uint64_t)(p * 0x1p64);
-        double q = 1.0;
-        uint64_t *none = o->none + (ptrdiff_t)k * 65;
-        none[0] = UINT64_MAX;
-        for (int c = 1; c <= 64; c++) {
-            q *= 1.0 - p;
-            none[c] = q >= 1.0 ? UINT64_MAX : (uint64_t)(q * 0x1p64);
+        const double x = two_j_beta * k;
+        const double p = exp(-x);
+        o->thr[k] = p < 0.5 ? (uint64_t)(p * 0x1p64) : boltz_msc_complement(-expm1(-x));
+        const double log_none = log1p(-p);                   /* log(1 - p) */
+        o->sparse[k] = o->thr[k] != 0 && o->thr[k] != UINT64_MAX
+                       && 64.0 * log_none >= -0.6931471805599453;
+        if (o->sparse[k]) {
+            uint64_t *none = o->none + (ptrdiff_t)k * 65;
+            none[0] = UINT64_MAX;
+            for (int c = 1; c <= 64; c++)
+                none[c] = boltz_msc_complement(-expm1(c * log_none));
         }
-        o->sparse[k] = o->thr[k] != UINT64_MAX && none[64] >= ((uint64_t)1 << 63);
     }
 }
 
@@ -259,7 +273,7 @@ static int boltz_msc_anneal(const boltz_msc_graph *g, uint64_t *s, uint64_t *bes
                             boltz_pcg64 *rng)
 {
     boltz_msc_odds o;
-    o.kmax = (1 << g->count_bits) - 1;
+    o.kmax = g->max_degree;
     o.thr = malloc((size_t)(o.kmax + 1) * 66 * sizeof(uint64_t) + (size_t)(o.kmax + 1));
     if (!o.thr) return -1;
     o.none = o.thr + o.kmax + 1;
