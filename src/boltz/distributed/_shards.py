@@ -177,8 +177,8 @@ def run(client, task: Callable, shard_args: Sequence[tuple], *, shared: object =
 
     def closed() -> RuntimeError:
         done = sum(r is not None for r in results)
-        return RuntimeError(f"client: the Dask client was {client.status} during the run "
-                            f"({done} of {n} tasks had finished)")
+        return RuntimeError(f"client: the Dask client was closed during the run (status "
+                            f"{client.status!r}; {done} of {n} tasks had finished)")
 
     try:
         with deferred_interrupts():
