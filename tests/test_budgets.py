@@ -1,7 +1,6 @@
 """Budgets of a run (issue 17): a time limit, a target energy and an interrupt function stop
 the samplers between blocks of sweeps, keep everything finished and say why; a target stop
 is reproducible to the sweep and the state."""
-import time
 
 import numpy as np
 import pytest
@@ -15,7 +14,7 @@ def test_interrupt_function_stops_right_after_the_block_it_said_so():
     calls = []
 
     def stop_after_three():
-        calls.append(time.perf_counter())
+        calls.append(1)
         return len(calls) >= 3
 
     annealer = boltz.Annealer(num_sweeps=10**6, num_threads=1)

@@ -1,6 +1,7 @@
 """The ``boltz anneal`` and ``boltz ising`` subcommands (boltz.cli.main, and real runs): one
 file or several, on this machine or on a Dask cluster (``--workers``, ``--scheduler``)."""
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -56,8 +57,8 @@ def test_anneal_gset_finds_max_cut(tmp_path, capsys, header_extra, newline):
     assert got["model"].startswith("6 spins, 6 bonds")
     hot, cold = (float(b) for b in got["beta range"].split(".."))
     assert 0 < hot < cold
-    assert got["time"].endswith(" s") and float(got["time"][:-2]) >= 0
-    assert float(got["flips/s"]) > 0
+    # the timings are printed as numbers with their units (their values belong in bench/)
+    assert re.fullmatch(r"\S+ s", got["time"]) and "flips/s" in got
     assert captured.err == ""
 
 
