@@ -116,6 +116,13 @@ def test_idempotent_and_input_untouched(storage):
     np.testing.assert_array_equal(second.energies, first.energies)
 
 
+def assert_same_descent(a, b):
+    """Two descents of the same starts ended in the same states, flips and energies."""
+    np.testing.assert_array_equal(a.states, b.states)
+    np.testing.assert_array_equal(a.num_flips, b.num_flips)
+    np.testing.assert_array_equal(a.energies, b.energies)
+
+
 def test_single_state_and_dense_sparse_agree():
     """A single state (n,) is k = 1; dense and sparse storage of one model agree."""
     J, h, dense = integer_model(30, 5, density=0.3, storage="dense")
@@ -123,8 +130,7 @@ def test_single_state_and_dense_sparse_agree():
     s0 = random_states(1, 30, 5)[0]
     a, b = boltz.descend(dense, s0), boltz.descend(sparse, s0.astype(np.float64))
     assert a.states.shape == (1, 30)
-    np.testing.assert_array_equal(a.states, b.states)
-    np.testing.assert_array_equal(a.num_flips, b.num_flips)
+    assert_same_descent(a, b)
     assert a.energies[0] == b.energies[0] == dense.energy(a.states[0])
 
 
@@ -152,9 +158,7 @@ def test_thread_count_independent(storage):
     start = random_states(33, 120, 2)
     one = boltz.descend(model, start, num_threads=1)
     two = boltz.descend(model, start, num_threads=2)
-    np.testing.assert_array_equal(one.states, two.states)
-    np.testing.assert_array_equal(one.num_flips, two.num_flips)
-    np.testing.assert_array_equal(one.energies, two.energies)
+    assert_same_descent(one, two)
 
 
 def test_blocks_of_rows_give_the_same_result(monkeypatch):
@@ -166,8 +170,7 @@ def test_blocks_of_rows_give_the_same_result(monkeypatch):
     whole = boltz.descend(model, start)
     monkeypatch.setattr(descent, "_row_work", lambda model: 10**18)  # one row per block
     cut = boltz.descend(model, start)
-    np.testing.assert_array_equal(whole.states, cut.states)
-    np.testing.assert_array_equal(whole.num_flips, cut.num_flips)
+    assert_same_descent(whole, cut)
 
 
 def test_interrupted_keeps_finished_rows(monkeypatch):
