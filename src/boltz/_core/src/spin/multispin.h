@@ -152,6 +152,7 @@ static void boltz_msc_odds_at(boltz_msc_odds *o, double two_j_beta)
         const double x = two_j_beta * k;
         const double p = exp(-x);
         o->thr[k] = p < 0.5 ? (uint64_t)(p * 0x1p64) : boltz_msc_complement(-expm1(-x));
+        if (o->thr[k] == 0) break;          /* the sweep reads no higher k (p falls) */
         const double log_none = log1p(-p);                   /* log(1 - p) */
         o->sparse[k] = o->thr[k] != 0 && o->thr[k] != UINT64_MAX
                        && 64.0 * log_none >= -0.6931471805599453;
