@@ -125,7 +125,7 @@ def test_one_cd1_update_has_the_expected_value(rng, dtype, n_visible, n_hidden):
     # E[update] of CD-1 from a batch, by enumeration over h ~ p(h|v) and v' ~ p(v'|h);
     # the mean of many independent updates must agree within a few standard errors.
     # 9 and 10 units: the kernel draws eight units per vector step, then the rest one by one
-    start = machine(rng, n_visible, n_hidden, scale=0.8, persistent=False, learning_rate=0.5,
+    start = machine(rng, n_visible, n_hidden, scale=0.8, sampler="cd", learning_rate=0.5,
                     batch_size=4)
     start.set_params(dtype=dtype)
     V = binary(n_visible)
@@ -197,13 +197,14 @@ def noisy_prototypes(n=300, seed=0):
     return np.where(rng.random(X.shape) < 0.1, 1 - X, X).astype(float)
 
 
-@pytest.mark.parametrize("persistent, k", [(False, 1), (True, 1), (False, 3), (True, 3)])
-def test_cd_and_pcd_raise_the_exact_likelihood(persistent, k):
+@pytest.mark.parametrize("sampler, k", [("cd", 1), ("pcd", 1), ("cd", 3), ("pcd", 3)])
+def test_cd_and_pcd_raise_the_exact_likelihood(sampler, k):
     X = noisy_prototypes()
     rbm = boltz.RBM(n_components=6, learning_rate=0.1, batch_size=10, n_iter=20, k=k,
-                    persistent=persistent, dtype=np.float64, random_state=0)
+                    sampler=sampler, visible_bias_init="zeros", dtype=np.float64,
+                    random_state=0)
     initial = boltz.RBM(n_components=6, n_iter=1, learning_rate=1e-12, dtype=np.float64,
-                        random_state=0).fit(X).log_likelihood(X)
+                        visible_bias_init="zeros", random_state=0).fit(X).log_likelihood(X)
     final = rbm.fit(X).log_likelihood(X)
     # nats per vector: about -6.9 at the start (near uniform), about -4.7 after learning
     assert final > initial + 1.5

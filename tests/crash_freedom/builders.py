@@ -126,10 +126,12 @@ def __getattr__(name):
 
 
 def rbm(k: int, fitted: bool = True):
-    """A small RBM (float32 or float64, persistent or not), fitted on 6 rows or not."""
+    """A small RBM (float32 or float64; CD, PCD or tempered, centred or not), fitted on 6
+    rows or not."""
     from boltz import RBM
 
-    est = RBM(n_components=2 + k % 2, batch_size=3, n_iter=1, persistent=bool(k % 3),
+    est = RBM(n_components=2 + k % 2, batch_size=3, n_iter=1, sampler=("cd", "pcd", "pt")[k % 3],
+              centered=bool(k % 4 // 2),
               dtype=(np.float32, np.float64)[k % 2], random_state=k, monitor_rows=0)
     return est.fit(_X(3 + k % 2, k)) if fitted else est
 

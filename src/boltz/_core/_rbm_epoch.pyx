@@ -24,7 +24,7 @@ from cython.parallel cimport prange
 from boltz._core._rbm_kernels cimport (rbm_nonzeros, rbm_row_sums, rbm_sample, rbm_transpose,
                                        rbm_weight_row)
 from boltz._core._simd cimport sigmoid, softplus_sum
-from libc.math cimport exp, fabs, fmax, log1p
+from libc.math cimport exp, fabs, fmax, log, log1p
 from libc.stdint cimport int32_t, int64_t, uintptr_t
 from numpy.random cimport bitgen_t
 
@@ -130,14 +130,83 @@ cdef inline Py_ssize_t _chunk(Py_ssize_t t, Py_ssize_t chunks, Py_ssize_t n) noe
     return t * n // chunks
 
 
+cdef void _negative_tempered(Py_ssize_t r0, Py_ssize_t r1, Py_ssize_t S, int k, Lists hid,
+                             Lists vis, const floating[:, ::1] W, const floating[:, ::1] Wt,
+                             const floating[:, ::1] bb, const floating[:, ::1] cb,
+                             const floating[:, ::1] coef, Py_ssize_t nv, Py_ssize_t nh,
+                             floating[:, ::1] Pv, floating *Hn, bitgen_t **rng) noexcept nogil:
+    """_negative for chains r0..r1-1 of a tempered set: chain r runs at inverse temperature
+    beta_m, m = r // S, with the biases bb[m] = beta_m b, cb[m] = beta_m c and every row sum
+    scaled by beta_m (its lists' coefficients, coef[m])."""
+    cdef Py_ssize_t m, a, e
+    cdef Lists h = hid, v = vis
+    while r0 < r1:
+        m = r0 // S
+        a, e = r0, min(r1, (m + 1) * S)
+        h.coef = &coef[m, 0]
+        v.coef = &coef[m, 0]
+        _negative(a, e, k, True, h, v, W, Wt, &bb[m, 0], &cb[m, 0], nv, nh, Pv, Hn, rng)
+        r0 = e
+
+
+cdef double _joint_energy(Py_ssize_t r, Lists hid, Lists vis, const floating[:, ::1] Wt,
+                          const floating *b, const floating *c) noexcept nogil:
+    """E(v, h) = -v^T W h - b^T v - c^T h of chain r's sampled states (its lists)."""
+    cdef Py_ssize_t q, s, i
+    cdef double e = 0
+    for q in range(vis.count[r]):
+        i = vis.idx[r * vis.width + q]
+        e -= b[i]
+        for s in range(hid.count[r]):
+            e -= Wt[i, hid.idx[r * hid.width + s]]
+    for s in range(hid.count[r]):
+        e -= c[hid.idx[r * hid.width + s]]
+    return e
+
+
+cdef void _swap_replicas(Py_ssize_t S, Py_ssize_t M, const double[::1] betas, Lists hid,
+                         Lists vis, const floating[:, ::1] Wt, const floating *b,
+                         const floating *c, double[::1] energy, bitgen_t **rng,
+                         int64_t[:, ::1] swaps) noexcept nogil:
+    """Replica exchange between neighbouring temperatures: for each chain r < S and
+    m = 0 .. M-2 in turn, the states of chains m S + r and (m + 1) S + r swap with
+    probability min(1, exp((beta_m - beta_{m+1}) (E_m - E_{m+1}))), E the joint energies
+    of the last Gibbs step's states; the uniform comes from chain m S + r's stream. Only the
+    hidden lists move (the next step draws v from h). swaps[0, m] counts the accepted
+    exchanges of pair m, swaps[1, m] the attempts."""
+    cdef Py_ssize_t r, m, a, z, q, n
+    cdef int32_t t
+    cdef double e
+    for r in range(M * S):
+        energy[r] = _joint_energy(r, hid, vis, Wt, b, c)
+    for r in range(S):
+        for m in range(M - 1):
+            a, z = m * S + r, (m + 1) * S + r
+            e = (betas[m] - betas[m + 1]) * (energy[a] - energy[z])
+            swaps[1, m] += 1
+            if e < 0 and log(rng[a].next_double(rng[a].state)) >= e:
+                continue
+            swaps[0, m] += 1
+            n = max(hid.count[a], hid.count[z])
+            for q in range(n):
+                t = hid.idx[a * hid.width + q]
+                hid.idx[a * hid.width + q] = hid.idx[z * hid.width + q]
+                hid.idx[z * hid.width + q] = t
+            hid.count[a], hid.count[z] = hid.count[z], hid.count[a]
+            energy[a], energy[z] = energy[z], energy[a]
+
+
 def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t batch_rows,
                 floating[:, ::1] W, floating[:, ::1] Wt, floating[::1] b, floating[::1] c,
                 floating[:, ::1] chains, floating[:, ::1] vel_Wt, floating[::1] vel_b,
                 floating[::1] vel_c, double learning_rate, double momentum,
                 double weight_decay, int k, bint persistent, const uintptr_t[::1] bitgens,
                 int nthreads, floating[:, ::1] components_out=None, floating[::1] b_out=None,
-                floating[::1] c_out=None):
-    """CD-k (persistent=False) or PCD-k updates over the batches order[s:s + batch_rows].
+                floating[::1] c_out=None, floating[::1] visible_offset=None,
+                floating[::1] hidden_offset=None, double offset_rate=0.0,
+                const double[::1] betas=None, int64_t[:, ::1] swaps=None):
+    """CD-k (persistent=False) or PCD-k updates over the batches order[s:s + batch_rows],
+    optionally centred and with a tempered negative phase.
 
     Sizes: X (n, nv); W (nh, pv) and Wt (nv, ph) with pv >= nv and ph >= nh multiples of
     the vector width, zero in their padding; b, vel_b (pv); c, vel_c (ph); vel_Wt like Wt;
@@ -153,6 +222,21 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
     `b_out` (nv) and `c_out` (nh), the unpadded parameters are also written there when the
     call ends (inside the nogil region, so that they always match the chains, buffers and
     streams).
+
+    Centring (Melchior, Fischer & Wiskott 2016), with `visible_offset` mu (pv) and
+    `hidden_offset` lam (ph): the gradients are those of the centred energy
+    -(v - mu)^T W (h - lam) - b'^T (v - mu) - c'^T (h - lam), i.e. the weight gradient
+    loses mu dc^T + db lam^T (db, dc the bias gradients above), and the step is taken back
+    to the plain parameters the arrays hold: b += vel_b - vel_W lam, c += vel_c -
+    vel_W^T mu. After each batch mu and lam move by `offset_rate` towards the batch means
+    of V and h+ (a plain model does not change when they move).
+
+    Tempered negative phase (parallel tempering, Desjardins et al. 2010), `betas` of M >= 2
+    inverse temperatures starting at 1: PCD only; `chains` holds M blocks of S chains,
+    block m at beta_m (its conditionals are those of beta_m E); after each batch's k steps
+    neighbouring blocks exchange states (_swap_replicas). Only block 0 (beta = 1) enters the
+    gradient. `swaps` (2, M - 1) counts the accepted (row 0) and attempted (row 1)
+    exchanges of each pair.
 
     Ctrl-C is checked between batches: the call then stops after the batch in progress,
     with every array holding the finished batches, and raises the handler's exception.
@@ -170,41 +254,66 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
              f"components_out must be ({nh}, {nv})")
     _require(b_out is None or b_out.shape[0] == nv, f"b_out must have {nv} entries")
     _require(c_out is None or c_out.shape[0] == nh, f"c_out must have {nh} entries")
+    cdef bint centered = visible_offset is not None
+    _require((visible_offset is None) == (hidden_offset is None) and (
+        not centered or (visible_offset.shape[0] == pv and hidden_offset.shape[0] == ph)),
+        "the offsets must be given together, as long as b and c")
+    cdef Py_ssize_t M = 1 if betas is None else betas.shape[0]
+    _require(M >= 1 and (M == 1 or (persistent and chains.shape[0] % M == 0)),
+             "tempering needs persistent chains, a whole number of blocks per beta")
+    _require(M == 1 or (swaps is not None and swaps.shape[0] == 2
+                        and swaps.shape[1] == M - 1),
+             "swaps must be (2, len(betas) - 1)")
     cdef Py_ssize_t row
     cdef bint rows_ok = True
     for row in range(n):
         rows_ok &= 0 <= order[row] < X.shape[0]
     _require(rows_ok, "order must index rows of X")
-    cdef Py_ssize_t nneg = chains.shape[0] if persistent else 0
+    # nneg persistent chains, the first S of them (beta = 1) in the gradient
+    cdef Py_ssize_t nneg = chains.shape[0] if persistent else 0, S = nneg // M
     cdef Py_ssize_t nchains = max(batch_rows, chains.shape[0])
-    cdef Py_ssize_t bi, s, B, Bn, r, i, j, q, t, chunks, done = 0
+    cdef Py_ssize_t bi, s, B, Bn, Bg, r, i, j, q, t, m, chunks, done = 0
     cdef double work = 0
     cdef bint stop = False
     pending = None
     cdef floating rate = <floating> (learning_rate / batch_rows)
     cdef floating decay = <floating> (learning_rate * weight_decay)
     cdef floating mom = <floating> momentum
+    cdef floating nu = <floating> offset_rate
+    cdef bint use_velocity = centered or momentum != 0 or weight_decay != 0
     dt = np.float32 if floating is float else np.float64
     # hidden rows: h+ of the batch, then h- of the negative chains (one array, so that the
-    # weight update reads both through one index list)
-    cdef floating[:, ::1] H = np.zeros((batch_rows + nchains, ph), dtype=dt)
+    # weight update reads both through one index list), then the two rows of the centring
+    # terms: R (h+ - h-) summed over rows, and lam
+    cdef Py_ssize_t G = batch_rows + nchains
+    cdef floating[:, ::1] H = np.zeros((G + 2, ph), dtype=dt)
     cdef floating[:, ::1] Pv = np.zeros((nchains, pv), dtype=dt)
-    cdef floating[::1] hsum = np.zeros(ph, dtype=dt)
+    cdef floating[::1] hpos = np.zeros(ph, dtype=dt)
+    cdef floating[::1] vpos = np.zeros(pv, dtype=dt)
+    cdef floating[::1] db = np.zeros(pv, dtype=dt)
+    cdef floating[::1] shift = np.zeros(ph, dtype=dt)
     cdef floating[::1] ones = np.ones(max(nv, nh), dtype=dt)
+    # tempered copies: beta_m b, beta_m c, and beta_m as the row sums' coefficients
+    cdef floating[:, ::1] bb = np.zeros((M, pv), dtype=dt)
+    cdef floating[:, ::1] cb = np.zeros((M, ph), dtype=dt)
+    cdef floating[:, ::1] beta_coef = np.ones((M, max(nv, nh)), dtype=dt)
+    cdef double[::1] energy = np.zeros(max(nneg, 1))
+    if M > 1:
+        for m in range(M):
+            beta_coef[m, :] = <floating> betas[m]
     # a list of m units has room for m + SLACK entries (the kernels store whole vectors)
     cdef Py_ssize_t wv = nv + SLACK, wh = nh + SLACK
     cdef int32_t[::1] data_idx = np.zeros(batch_rows * wv, dtype=np.int32)
     cdef floating[::1] data_coef = np.zeros(max(batch_rows * wv, nchains * wh), dtype=dt)
     cdef int32_t[::1] vis_idx = np.zeros(nchains * wv, dtype=np.int32)
     cdef int32_t[::1] hid_idx = np.zeros(nchains * wh, dtype=np.int32)
-    cdef int32_t[::1] col_idx = np.zeros(nv * (batch_rows + nchains), dtype=np.int32)
-    cdef floating[::1] col_coef = np.zeros(nv * (batch_rows + nchains), dtype=dt)
+    cdef int32_t[::1] col_idx = np.zeros(nv * (G + 2), dtype=np.int32)
+    cdef floating[::1] col_coef = np.zeros(nv * (G + 2), dtype=dt)
     cdef Py_ssize_t[:, ::1] counts = np.zeros((4, max(nchains, nv)), dtype=np.intp)
     cdef Lists data = Lists(&data_idx[0], &data_coef[0], &counts[0, 0], wv, wv)
     cdef Lists vis = Lists(&vis_idx[0], &ones[0], &counts[1, 0], wv, 0)
     cdef Lists hid = Lists(&hid_idx[0], &ones[0], &counts[2, 0], wh, 0)
-    cdef Lists col = Lists(&col_idx[0], &col_coef[0], &counts[3, 0], batch_rows + nchains,
-                           batch_rows + nchains)
+    cdef Lists col = Lists(&col_idx[0], &col_coef[0], &counts[3, 0], G + 2, G + 2)
     if n == 0:
         _write_out_nogil(W, b, c, nv, nh, components_out, b_out, c_out)
         return 0
@@ -232,7 +341,8 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
                     break
             s = bi * batch_rows
             B = min(batch_rows, n - s)
-            Bn = nneg if persistent else B
+            Bn = nneg if persistent else B          # chains run
+            Bg = S if persistent else B             # chains in the gradient
             work += <double> (B + Bn * (2 * k + 1)) * nv * nh
             # (one chunk runs outside a parallel region, which costs more than a small batch)
             chunks = nthreads if B * nv * nh >= PARALLEL_MIN_WORK else 1
@@ -243,50 +353,105 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
                 for t in prange(chunks, num_threads=chunks, schedule='static'):
                     _positive(X, &order[s], _chunk(t, chunks, B), _chunk(t + 1, chunks, B),
                               data, Wt, &c[0], nh, H, NULL if persistent else rng, hid)
+            if M > 1:
+                for m in range(M):
+                    for i in range(pv):
+                        bb[m, i] = <floating> betas[m] * b[i]
+                    for j in range(ph):
+                        cb[m, j] = <floating> betas[m] * c[j]
             chunks = nthreads if Bn * nv * nh >= PARALLEL_MIN_WORK else 1
             if chunks == 1:
-                _negative(0, Bn, k, persistent, hid, vis, W, Wt, &b[0], &c[0], nv, nh, Pv,
-                          &H[B, 0], rng)
+                if M > 1:
+                    _negative_tempered(0, Bn, S, k, hid, vis, W, Wt, bb, cb, beta_coef, nv,
+                                       nh, Pv, &H[B, 0], rng)
+                else:
+                    _negative(0, Bn, k, persistent, hid, vis, W, Wt, &b[0], &c[0], nv, nh,
+                              Pv, &H[B, 0], rng)
             else:
                 for t in prange(chunks, num_threads=chunks, schedule='static'):
-                    _negative(_chunk(t, chunks, Bn), _chunk(t + 1, chunks, Bn), k,
-                              persistent, hid, vis, W, Wt, &b[0], &c[0], nv, nh, Pv,
-                              &H[B, 0], rng)
+                    if M > 1:
+                        _negative_tempered(_chunk(t, chunks, Bn), _chunk(t + 1, chunks, Bn),
+                                           S, k, hid, vis, W, Wt, bb, cb, beta_coef, nv, nh,
+                                           Pv, &H[B, 0], rng)
+                    else:
+                        _negative(_chunk(t, chunks, Bn), _chunk(t + 1, chunks, Bn), k,
+                                  persistent, hid, vis, W, Wt, &b[0], &c[0], nv, nh, Pv,
+                                  &H[B, 0], rng)
             # weights: row i of Wt takes the rows of h+ and h- where visible unit i is
-            # on; those lists are the data and sample lists transposed
+            # on; those lists are the data and sample lists transposed. db[i] is the sum of
+            # row i's coefficients, the visible bias gradient.
             for i in range(nv):
                 col.count[i] = 0
+                db[i] = 0
             for r in range(B):
                 for q in range(data.count[r]):
                     i = data.idx[r * wv + q]
                     col.idx[i * col.width + col.count[i]] = <int32_t> r
                     (<floating *> col.coef)[i * col.width + col.count[i]] = \
                         rate * (<floating *> data.coef)[r * wv + q]
+                    db[i] = db[i] + (<floating *> col.coef)[i * col.width + col.count[i]]
                     col.count[i] += 1
-            for r in range(Bn):
+            for r in range(Bg):
                 for q in range(vis.count[r]):
                     i = vis.idx[r * wv + q]
                     col.idx[i * col.width + col.count[i]] = <int32_t> (B + r)
                     (<floating *> col.coef)[i * col.width + col.count[i]] = -rate
+                    db[i] = db[i] - rate
                     col.count[i] += 1
+            # hidden bias gradient R (h+ - h-), h+ summed first (the centring needs it)
+            for j in range(ph):
+                hpos[j] = 0
+            for r in range(B):
+                for j in range(nh):
+                    hpos[j] += H[r, j]
+            for j in range(ph):
+                H[G, j] = hpos[j]
+            for r in range(B, B + Bg):
+                for j in range(nh):
+                    H[G, j] -= H[r, j]
+            for j in range(nh):
+                H[G, j] = rate * H[G, j]
+            if centered:
+                # the centred weight gradient's extra terms: - mu_i dc - db_i lam
+                for j in range(ph):
+                    H[G + 1, j] = hidden_offset[j]
+                for i in range(nv):
+                    col.idx[i * col.width + col.count[i]] = <int32_t> G
+                    (<floating *> col.coef)[i * col.width + col.count[i]] = -visible_offset[i]
+                    col.idx[i * col.width + col.count[i] + 1] = <int32_t> (G + 1)
+                    (<floating *> col.coef)[i * col.width + col.count[i] + 1] = -db[i]
+                    col.count[i] += 2
+            if M > 1:
+                _swap_replicas(S, M, betas, hid, vis, Wt, &b[0], &c[0], energy, rng, swaps)
             chunks = nthreads if (B + Bn) * nv * nh >= PARALLEL_MIN_WORK else 1
             if chunks == 1:
-                _weights(0, nv, col, H, mom, decay, vel_Wt, Wt, vel_b, b)
+                _weights(0, nv, col, H, mom, decay, use_velocity, db, hidden_offset, vel_Wt,
+                         Wt, vel_b, b)
             else:
                 for t in prange(chunks, num_threads=chunks, schedule='static'):
                     _weights(_chunk(t, chunks, nv), _chunk(t + 1, chunks, nv), col, H, mom,
-                             decay, vel_Wt, Wt, vel_b, b)
+                             decay, use_velocity, db, hidden_offset, vel_Wt, Wt, vel_b, b)
+            if centered:
+                # the plain hidden biases move by - vel_W^T mu beside the centred step
+                for j in range(ph):
+                    shift[j] = 0
+                for i in range(nv):
+                    for j in range(nh):
+                        shift[j] += visible_offset[i] * vel_Wt[i, j]
             for j in range(nh):
-                hsum[j] = 0
-            for r in range(B):
+                vel_c[j] = mom * vel_c[j] + H[G, j]
+                c[j] = c[j] + vel_c[j] - shift[j]
+            if centered:
+                for i in range(nv):
+                    vpos[i] = 0
+                for r in range(B):
+                    for q in range(data.count[r]):
+                        i = data.idx[r * wv + q]
+                        vpos[i] += (<floating *> data.coef)[r * wv + q]
+                for i in range(nv):
+                    visible_offset[i] += nu * (vpos[i] / B - visible_offset[i])
                 for j in range(nh):
-                    hsum[j] += H[r, j]
-            for r in range(B, B + Bn):
-                for j in range(nh):
-                    hsum[j] -= H[r, j]
-            for j in range(nh):
-                vel_c[j] = mom * vel_c[j] + rate * hsum[j]
-                c[j] = c[j] + vel_c[j]
+                    hidden_offset[j] += nu * (hpos[j] / B - hidden_offset[j])
             if chunks == 1:
                 _transpose(Wt, nv, 0, nh, W)
             else:
@@ -323,19 +488,24 @@ cdef void _write_out_nogil(const floating[:, ::1] W, const floating[::1] b,
 
 
 cdef void _weights(Py_ssize_t i0, Py_ssize_t i1, Lists col, const floating[:, ::1] H,
-                   floating mom, floating decay, floating[:, ::1] vel_Wt, floating[:, ::1] Wt,
-                   floating[::1] vel_b, floating[::1] b) noexcept nogil:
-    """Rows i0..i1-1 of Wt and of b: each takes the rows of H in its column list."""
-    cdef Py_ssize_t i, q, p = Wt.shape[1]
+                   floating mom, floating decay, bint use_velocity, const floating[::1] db,
+                   const floating[::1] hidden_offset, floating[:, ::1] vel_Wt,
+                   floating[:, ::1] Wt, floating[::1] vel_b, floating[::1] b) noexcept nogil:
+    """Rows i0..i1-1 of Wt and of b: each takes the rows of H in its column list, through
+    the velocity when `use_velocity`; b takes its gradient db and, centred (hidden_offset
+    given), - vel_Wt[i] . hidden_offset."""
+    cdef Py_ssize_t i, j, p = Wt.shape[1]
     cdef floating x
     for i in range(i0, i1):
         rbm_weight_row(p, &col.idx[i * col.width], &(<floating *> col.coef)[i * col.width],
-                       col.count[i], &H[0, 0], mom, decay, &vel_Wt[i, 0], &Wt[i, 0])
+                       col.count[i], &H[0, 0], mom, decay,
+                       &vel_Wt[i, 0] if use_velocity else NULL, &Wt[i, 0])
+        vel_b[i] = mom * vel_b[i] + db[i]
         x = 0
-        for q in range(col.count[i]):
-            x = x + (<floating *> col.coef)[i * col.width + q]
-        vel_b[i] = mom * vel_b[i] + x
-        b[i] = b[i] + vel_b[i]
+        if hidden_offset is not None:
+            for j in range(p):
+                x = x + vel_Wt[i, j] * hidden_offset[j]
+        b[i] = b[i] + vel_b[i] - x
 
 
 cdef inline void _transpose(const floating[:, ::1] Wt, Py_ssize_t nv, Py_ssize_t j0,

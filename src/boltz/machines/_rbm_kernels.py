@@ -155,20 +155,29 @@ def padded_velocity(parts: list, arrays: RBMArrays) -> list:
 
 def train(arrays: RBMArrays, X, order: np.ndarray, batch_rows: int, out: list,
           velocity: list, streams: RandomStreams, *, learning_rate: float, momentum: float,
-          weight_decay: float, k: int, persistent: bool) -> int:
+          weight_decay: float, k: int, persistent: bool, offsets: list | None = None,
+          offset_rate: float = 0.0, betas: np.ndarray | None = None,
+          swaps: np.ndarray | None = None) -> int:
     """CD-k / PCD-k updates over the batches order[s:s + batch_rows], in one nogil kernel
     call that writes the new parameters into ``out`` = [components (nh, nv), b (nv),
     c (nh), chains (n_chains, nh)] (C-contiguous, the model's dtype; chains hold the
     starting states) and updates `velocity` and `streams` in place.
 
+    Centred with `offsets` = [mu (pv), lam (ph)] (padded, the model's dtype, updated in
+    place); tempered with `betas` (float64, from 1 down; chains then hold len(betas)
+    blocks) and `swaps` (2, len(betas) - 1) int64 counting accepted and attempted
+    exchanges.
+
     Ctrl-C (or any exception a signal handler raises) stops the kernel between batches:
-    ``out``, `velocity` and `streams` then hold every finished batch and the exception
-    propagates. Returns the number of batches done."""
+    ``out``, `velocity`, `offsets`, `swaps` and `streams` then hold every finished batch and
+    the exception propagates. Returns the number of batches done."""
     dt = arrays.dtype
     X = np.ascontiguousarray(dense_array(X), dtype=dt)
     W, Wt, b, c = arrays.kernel_params()
     components, b_out, c_out, chains = out
+    mu, lam = (None, None) if offsets is None else offsets
     return _rbm_epoch.train_epoch(
         X, np.ascontiguousarray(order, dtype=np.int64), batch_rows, W, Wt, b, c, chains,
         *velocity, float(learning_rate), float(momentum), float(weight_decay), k,
-        bool(persistent), streams.addresses, arrays.num_threads, components, b_out, c_out)
+        bool(persistent), streams.addresses, arrays.num_threads, components, b_out, c_out,
+        mu, lam, float(offset_rate), betas, swaps)

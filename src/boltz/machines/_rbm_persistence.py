@@ -12,7 +12,8 @@ Format version 2 (written), members (``.npy`` arrays, read with ``allow_pickle=F
   ``n_chains``, ``n_streams``, ``history_length``), ``n_iter_``, ``interrupted_``, the
   history's keys and the estimator's own Generator;
 - ``components_``, ``intercept_hidden_``, ``intercept_visible_``, ``h_samples_``;
-- when they exist: the momentum buffers (unpadded), the chains' PCG64 states
+- when they exist: the centring offsets (``visible_offset_``, ``hidden_offset_``), the
+  momentum buffers (unpadded), the chains' PCG64 states
   (``RandomStreams.state``), the pseudo-likelihood's row hash and ``history_``.
 
 A reloaded model continues exactly as the original would (``fit``, ``partial_fit``,
@@ -82,6 +83,9 @@ def save(rbm, path) -> None:
     params = rbm.get_params()
     params["dtype"] = arrays.dtype.name
     params["random_state"] = seed_json(params["random_state"], "random_state")
+    for key in ("k", "betas"):                # sequences (arrays among them) as JSON lists
+        if params[key] is not None and np.ndim(params[key]) == 1:
+            params[key] = np.asarray(params[key]).tolist()
     members = {"components_": arrays.components, "intercept_hidden_": arrays.c,
                "intercept_visible_": arrays.b, "h_samples_": chains}
     velocity = getattr(rbm, "_velocity", None)
@@ -90,6 +94,9 @@ def save(rbm, path) -> None:
     streams = getattr(rbm, "_chain_streams", None)
     if streams is not None:
         members["chain_streams"] = streams.state
+    offsets = rbm._offsets(arrays)
+    if offsets is not None:
+        members["visible_offset_"], members["hidden_offset_"] = offsets[0][:nv], offsets[1][:nh]
     row_hash = getattr(rbm, "_row_hash", None)
     if row_hash is not None and row_hash.shape == (nv,):
         members["row_hash"] = row_hash
@@ -105,6 +112,7 @@ def save(rbm, path) -> None:
     state = {"n_features_in_": nv, "n_hidden": nh, "n_chains": chains.shape[0],
              "n_streams": None if streams is None else len(streams),
              "velocity": VELOCITY[0] in members, "row_hash": "row_hash" in members,
+             "offsets": offsets is not None,
              "history": None if history is None else sorted(history),
              "history_length": length,
              "n_iter_": _optional(rbm, "n_iter_", int), "interrupted_": _optional(
@@ -253,6 +261,9 @@ def _load_v2(rbm, zf, dt):
     if n_streams is not None:
         members["chain_streams"] = NpyMember(zf, "chain_streams").expect((n_streams, 6),
                                                                         (np.uint64,))
+    if state.get("offsets") is True:
+        members["visible_offset_"] = NpyMember(zf, "visible_offset_").expect((nv,), exact)
+        members["hidden_offset_"] = NpyMember(zf, "hidden_offset_").expect((nh,), exact)
     if state.get("row_hash") is True:
         members["row_hash"] = NpyMember(zf, "row_hash").expect((nv,), (np.float64,))
     for key in history or ():
@@ -262,6 +273,9 @@ def _load_v2(rbm, zf, dt):
     data = {key: m.read() for key, m in members.items()}
     _install(rbm, *(data[key] for key in ("components_", "intercept_visible_",
                                           "intercept_hidden_", "h_samples_")), dt)
+    if "visible_offset_" in data:
+        rbm.visible_offset_, rbm.hidden_offset_ = data["visible_offset_"], data["hidden_offset_"]
+        rbm._offsets(rbm._arrays())                  # checked: finite
     if "chain_streams" in data:
         rbm._chain_streams = RandomStreams.from_state(data["chain_streams"])
     if VELOCITY[0] in data:

@@ -28,6 +28,8 @@ sampler names (``num_sweeps``, ``num_threads``, and ``seed`` for one call's rand
 from __future__ import annotations
 
 import os
+import warnings
+from collections.abc import Sequence
 from typing import BinaryIO
 
 import numpy as np
@@ -46,10 +48,10 @@ from boltz._validation import (
     refuse_masked,
     resolve_num_threads,
 )
-from boltz.machines import _partition, _rbm_kernels, _rbm_persistence
+from boltz.machines import _partition, _rbm_kernels, _rbm_persistence, _rbm_training
 from boltz.machines._rbm_kernels import RBMArrays, dense_array, is_sparse
 from boltz.machines._rbm_sklearn import ESTIMATOR_BASES, NotFittedError
-from boltz.machines._rbm_state import check_chains, check_parameters
+from boltz.machines._rbm_state import check_array, check_chains, check_parameters
 
 __all__ = ["RBM"]
 
@@ -59,14 +61,34 @@ class RBM(*ESTIMATOR_BASES):
 
     Each mini-batch update follows Hinton's practical guide: hidden probabilities
     :math:`p(h_j = 1 \mid v) = \sigma(c_j + (v^T W)_j)` on the data (positive phase), k block
-    Gibbs steps from the persistent chains (PCD-k, ``persistent=True``) or from the data's
-    sampled hidden states (CD-k) for the negative phase, then
+    Gibbs steps from the persistent chains (PCD-k, ``sampler="pcd"``), from tempered
+    persistent chains (``sampler="pt"``) or from the data's sampled hidden states (CD-k,
+    ``sampler="cd"``) for the negative phase, then
 
     .. math:: \Delta W = \frac{R}{B}\,(v^T p(h \mid v) - \tilde v^T p(h \mid \tilde v))
               - R \lambda W
 
     (B the batch size, R the learning rate, λ the weight decay), likewise for the biases,
     with optional momentum. Energies and free energies are in units of :math:`k_B T`.
+
+    Defaults that differ from scikit-learn's ``BernoulliRBM``: the visible biases start at
+    the data's log-odds :math:`\log(p_i / (1 - p_i))` (``visible_bias_init="data"``,
+    Hinton's guide §8; ``"zeros"`` is scikit-learn's start). On MNIST with 16 hidden units
+    this alone moves the test log-likelihood from about -196 to -148 nats.
+
+    Centring (``centered=True``, Melchior, Fischer & Wiskott 2016): the gradient is that of
+    the energy :math:`-(v - \mu)^T W (h - \lambda) - b'^T (v - \mu) - c'^T (h - \lambda)`
+    with offsets μ (``visible_offset_``, starting at the data's mean) and λ
+    (``hidden_offset_``, starting at 0.5) that follow the mini-batches' means of v and
+    :math:`p(h \mid v)` at the rate ``offset_rate``. The model is kept as the plain RBM it
+    equals (:math:`b = b' - W\lambda`, :math:`c = c' - W^T\mu`, the energies differing by a
+    constant), so every other method (free energy, log Z, AIS, sampling) is unchanged.
+
+    Parallel tempering (``sampler="pt"``, Desjardins et al. 2010): ``batch_size``
+    persistent chains at each inverse temperature of ``betas`` (the model's energy scaled
+    by β), k Gibbs steps each, then one exchange attempt between the neighbours of every
+    pair (probability :math:`\min(1, e^{(\beta_m - \beta_{m+1})(E_m - E_{m+1})})` with the
+    joint energies E(v, h)); the β = 1 chains give the negative phase.
 
     As a scikit-learn estimator, the constructor only stores its arguments; :meth:`fit`
     and :meth:`partial_fit` check them (a ``TypeError`` or ``ValueError`` naming the
@@ -86,11 +108,12 @@ class RBM(*ESTIMATOR_BASES):
         Rows per mini-batch (and persistent chains).
     n_iter : int
         Epochs (passes over the data).
-    k : int
-        Gibbs steps of the negative phase.
-    persistent : bool
-        True: PCD-k with ``batch_size`` persistent chains (``h_samples_``), scikit-learn's
-        algorithm; False: CD-k from each batch.
+    k : int or sequence of int
+        Gibbs steps of the negative phase; a sequence gives them per epoch, its last entry
+        holding for the remaining epochs (e.g. ``[1] * 10 + [3] * 10 + [5]``, CD-k with k
+        growing). :meth:`partial_fit` uses the first entry.
+    persistent : bool, optional
+        Deprecated alias of `sampler` (True: ``"pcd"``, False: ``"cd"``); removed in 0.3.
     momentum : float
         In [0, 1): the update adds ``momentum`` times the previous one.
     weight_decay : float
@@ -111,6 +134,26 @@ class RBM(*ESTIMATOR_BASES):
         Training rows (chosen once per fit) on which ``history_`` is computed each epoch,
         and at most as many held-out rows. On small data sets the monitors cost about as
         much as an epoch of training; 0 turns them off (``history_`` is then empty).
+    sampler : {"pcd", "cd", "pt"}
+        The negative phase: ``"pcd"`` persistent chains (``batch_size`` of them,
+        ``h_samples_``), scikit-learn's algorithm; ``"cd"`` chains started from each
+        batch's data; ``"pt"`` persistent chains at every inverse temperature of `betas`
+        with replica exchange (``batch_size × len(betas)`` chains).
+    betas : array_like, optional
+        The inverse temperatures of ``sampler="pt"``: strictly decreasing from 1.0, 2 to
+        1000 of them, >= 0. Default: 10 evenly spaced from 1.0 to 0.8
+        (``swap_acceptance_`` reports how often neighbours exchange).
+    visible_bias_init : {"data", "zeros"}
+        Start of the visible biases: the log-odds of the training data's column means
+        (clipped to [0.001, 0.999]: a pixel never on gets -6.9), from the first batch for
+        :meth:`partial_fit`; or zeros (scikit-learn).
+    centered : bool
+        Train the centred RBM (see above); the fitted model is a plain RBM either way.
+    offset_rate : float
+        In (0, 1]: the step of the offsets towards each mini-batch's means (centring).
+    learning_rate_schedule : {"constant", "linear"}
+        ``"linear"``: epoch e of n trains with :math:`R (1 - e/n)`, from `learning_rate` down
+        to `learning_rate` / n.
 
     Attributes
     ----------
@@ -120,8 +163,15 @@ class RBM(*ESTIMATOR_BASES):
         Hidden biases c.
     intercept_visible_ : ndarray (n_features,)
         Visible biases b.
-    h_samples_ : ndarray (batch_size, n_components)
-        Hidden states of the persistent chains.
+    h_samples_ : ndarray (n_chains, n_components)
+        Hidden states of the persistent chains: ``batch_size`` of them, or with
+        ``sampler="pt"`` ``len(betas)`` blocks of ``batch_size`` (block m at ``betas[m]``).
+    visible_offset_, hidden_offset_ : ndarray (n_features,), (n_components,)
+        The centring offsets μ and λ (``centered=True`` only).
+    swap_acceptance_ : ndarray (len(betas) - 1,)
+        With ``sampler="pt"``: the fraction of exchange attempts accepted between
+        ``betas[m]`` and ``betas[m + 1]`` during the last :meth:`fit` or
+        :meth:`partial_fit`.
     n_features_in_ : int
         Features seen by :meth:`fit`.
     history_ : dict of lists
@@ -150,10 +200,14 @@ class RBM(*ESTIMATOR_BASES):
     """
 
     def __init__(self, n_components: int = 256, learning_rate: float = 0.1,
-                 batch_size: int = 10, n_iter: int = 10, k: int = 1, persistent: bool = True,
+                 batch_size: int = 10, n_iter: int = 10, k: int | Sequence[int] = 1,
+                 persistent: bool | None = None,
                  momentum: float = 0.0, weight_decay: float = 0.0, shuffle: bool = True,
                  dtype: DTypeLike = np.float32, random_state: SeedLike = None,
-                 num_threads: int | None = None, verbose: int = 0, monitor_rows: int = 500):
+                 num_threads: int | None = None, verbose: int = 0, monitor_rows: int = 500,
+                 sampler: str = "pcd", betas: ArrayLike | None = None,
+                 visible_bias_init: str = "data", centered: bool = False,
+                 offset_rate: float = 0.01, learning_rate_schedule: str = "constant"):
         self.n_components = n_components
         self.learning_rate = learning_rate
         self.batch_size = batch_size
@@ -168,6 +222,12 @@ class RBM(*ESTIMATOR_BASES):
         self.num_threads = num_threads
         self.verbose = verbose
         self.monitor_rows = monitor_rows
+        self.sampler = sampler
+        self.betas = betas
+        self.visible_bias_init = visible_bias_init
+        self.centered = centered
+        self.offset_rate = offset_rate
+        self.learning_rate_schedule = learning_rate_schedule
 
     # ---- checks ------------------------------------------------------------------------
 
@@ -180,8 +240,9 @@ class RBM(*ESTIMATOR_BASES):
         check_real(self.learning_rate, "learning_rate", above=0.0)
         check_positive_int(self.batch_size, "batch_size")
         check_positive_int(self.n_iter, "n_iter")
-        check_positive_int(self.k, "k")
-        check_bool(self.persistent, "persistent")
+        _rbm_training.k_schedule(self.k)
+        if _rbm_training.resolve_sampler(self.sampler, self.persistent) == "pt":
+            _rbm_training.beta_ladder(self.betas)
         check_real(self.momentum, "momentum", at_least=0.0, below=1.0)
         check_real(self.weight_decay, "weight_decay", at_least=0.0)
         check_bool(self.shuffle, "shuffle")
@@ -189,6 +250,20 @@ class RBM(*ESTIMATOR_BASES):
         resolve_num_threads(self.num_threads)
         check_verbose(self.verbose)
         check_positive_int(self.monitor_rows, "monitor_rows", minimum=0)
+        check_choice(self.visible_bias_init, "visible_bias_init", _rbm_training.BIAS_INITS)
+        check_bool(self.centered, "centered")
+        check_real(self.offset_rate, "offset_rate", above=0.0, at_most=1.0)
+        check_choice(self.learning_rate_schedule, "learning_rate_schedule",
+                     _rbm_training.SCHEDULES)
+
+    def _sampler(self) -> str:
+        with warnings.catch_warnings():        # warned once, by _check_hyper
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return _rbm_training.resolve_sampler(self.sampler, self.persistent)
+
+    def _betas(self) -> np.ndarray | None:
+        """The tempering ladder (sampler="pt"), else None."""
+        return _rbm_training.beta_ladder(self.betas) if self._sampler() == "pt" else None
 
     def _check_X(self, X, *, reset: bool, name: str = "X"):
         """X as a float array (dense, or CSR when sparse). Values are meant to lie in
@@ -479,30 +554,64 @@ class RBM(*ESTIMATOR_BASES):
             self._rng = np.random.default_rng(seed_sequence(self.random_state, "random_state"))
         return self._rng
 
-    def _initialize(self, n_features: int) -> None:
+    def _initialize(self, X) -> None:
+        """Fresh parameters for training on X (the visible biases and offsets from its
+        means, as the options say) and zeroed persistent chains."""
         dt = self._dtype()
+        nh, nv = self.n_components, X.shape[1]
+        betas = self._betas()
+        n_chains = self.batch_size * (1 if betas is None else betas.size)
         # the persistent chains, the kernel's copies of them, and a random stream each
-        check_allocation(self.batch_size * (3 * self.n_components * dt.itemsize
-                                            + RandomStreams.BYTES_PER_STREAM),
+        check_allocation(n_chains * (3 * nh * dt.itemsize + RandomStreams.BYTES_PER_STREAM),
                          f"batch_size={self.batch_size}", "the persistent chains (h_samples_)")
         rng = self._stream()
-        self.components_ = rng.normal(0, 0.01, (self.n_components, n_features)).astype(dt)
-        self.intercept_hidden_ = np.zeros(self.n_components, dtype=dt)
-        self.intercept_visible_ = np.zeros(n_features, dtype=dt)
-        self.h_samples_ = np.zeros((self.batch_size, self.n_components), dtype=dt)
+        W = rng.normal(0, 0.01, (nh, nv))
+        b = (_rbm_training.visible_bias_from_data(X) if self.visible_bias_init == "data"
+             else np.zeros(nv))
+        c = np.zeros(nh)
+        for name in ("visible_offset_", "hidden_offset_", "swap_acceptance_"):
+            self.__dict__.pop(name, None)
+        if check_bool(self.centered, "centered"):
+            mu, lam = _rbm_training.data_means(X), np.full(nh, 0.5)
+            # the centred model starts at b' = b, c' = c; as a plain RBM b' - W lam, c' - W^T mu
+            b, c = b - W.T @ lam, c - W @ mu
+            self.visible_offset_, self.hidden_offset_ = mu.astype(dt), lam.astype(dt)
+        self.components_ = W.astype(dt)
+        self.intercept_hidden_ = c.astype(dt)
+        self.intercept_visible_ = b.astype(dt)
+        self.h_samples_ = np.zeros((n_chains, nh), dtype=dt)
         self._velocity = None
 
-    def _train(self, X, order: np.ndarray, batch_rows: int) -> None:
-        """CD-k / PCD-k updates over the batches order[s:s + batch_rows] (one kernel call).
+    def _offsets(self, arrays: RBMArrays) -> list | None:
+        """The centring offsets [mu, lam], checked and padded as the kernel takes them
+        (centered=True), else None."""
+        if not self.centered:
+            return None
+        nh, nv = arrays.components.shape
+        pv, ph = arrays.padded_widths()
+        return [_rbm_kernels.padded(check_array(getattr(self, name, None), name, (n,),
+                                                arrays.dtype), width)
+                for name, n, width in (("visible_offset_", nv, pv),
+                                       ("hidden_offset_", nh, ph))]
+
+    def _train(self, X, order: np.ndarray, batch_rows: int, epoch: int = 0,
+               n_epochs: int = 1) -> None:
+        """CD-k / PCD-k updates over the batches order[s:s + batch_rows] (one kernel call),
+        with epoch `epoch` of `n_epochs`'s k and learning rate.
 
         The estimator takes new arrays (copies of its parameters and chains) before the
-        kernel runs, and the kernel writes into them, the momentum buffers and the streams
-        inside one nogil region: whenever Ctrl-C lands (the kernel stops between batches
-        and raises KeyboardInterrupt), the model holds every finished batch and nothing
-        else."""
+        kernel runs, and the kernel writes into them, the momentum buffers, the offsets and
+        the streams inside one nogil region: whenever Ctrl-C lands (the kernel stops between
+        batches and raises KeyboardInterrupt), the model holds every finished batch and
+        nothing else."""
         arrays = self._arrays()
+        sampler, betas = self._sampler(), self._betas()
         chains = check_chains(getattr(self, "h_samples_", None), arrays.components.shape[0],
                               arrays.dtype)
+        if betas is not None and chains.shape[0] % betas.size:
+            raise ValueError(f"h_samples_ must hold len(betas) = {betas.size} blocks of "
+                             f"chains with sampler='pt', got {chains.shape[0]} rows")
+        offsets = self._offsets(arrays)
         self._velocity = _rbm_kernels.velocity(getattr(self, "_velocity", None), arrays,
                                                self.momentum, self.weight_decay)
         n_streams = max(batch_rows, chains.shape[0])
@@ -513,10 +622,24 @@ class RBM(*ESTIMATOR_BASES):
         out = [arrays.components.copy(), arrays.b.copy(), arrays.c.copy(), chains.copy()]
         (self.components_, self.intercept_visible_, self.intercept_hidden_,
          self.h_samples_) = out
-        _rbm_kernels.train(arrays, X, order, batch_rows, out, self._velocity, streams,
-                           learning_rate=self.learning_rate, momentum=self.momentum,
-                           weight_decay=self.weight_decay, k=check_positive_int(self.k, "k"),
-                           persistent=check_bool(self.persistent, "persistent"))
+        swaps = None if betas is None else np.zeros((2, betas.size - 1), dtype=np.int64)
+        try:
+            _rbm_kernels.train(
+                arrays, X, order, batch_rows, out, self._velocity, streams,
+                learning_rate=_rbm_training.learning_rate_of_epoch(
+                    self.learning_rate, self.learning_rate_schedule, epoch, n_epochs),
+                momentum=self.momentum, weight_decay=self.weight_decay,
+                k=_rbm_training.k_of_epoch(self.k, epoch), persistent=sampler != "cd",
+                offsets=offsets, offset_rate=self.offset_rate, betas=betas, swaps=swaps)
+        finally:
+            if offsets is not None:
+                nh, nv = arrays.components.shape
+                self.visible_offset_ = offsets[0][:nv].copy()
+                self.hidden_offset_ = offsets[1][:nh].copy()
+            if swaps is not None:
+                self._swap_counts = swaps + getattr(self, "_swap_counts", 0)
+                self.swap_acceptance_ = self._swap_counts[0] / np.maximum(
+                    self._swap_counts[1], 1)
 
     def partial_fit(self, X: ArrayLike, y: object = None) -> RBM:
         """One update from X taken as a single mini-batch (scikit-learn's partial_fit).
@@ -537,7 +660,8 @@ class RBM(*ESTIMATOR_BASES):
         first = not hasattr(self, "components_")
         X = self._check_X(X, reset=first)
         if first:
-            self._initialize(X.shape[1])
+            self._initialize(X)
+        self._swap_counts = 0
         self._train(X, np.arange(X.shape[0]), X.shape[0])
         return self
 
@@ -566,7 +690,8 @@ class RBM(*ESTIMATOR_BASES):
         self._rng = np.random.default_rng(seed_sequence(self.random_state, "random_state"))
         self._chain_streams = None
         rng = self._rng
-        self._initialize(X.shape[1])
+        self._initialize(X)
+        self._swap_counts = 0
         n = X.shape[0]
         dense = dense_array(X)
         rows = int(self.monitor_rows)
@@ -601,9 +726,9 @@ class RBM(*ESTIMATOR_BASES):
         self.n_iter_, self.interrupted_ = 0, False
         bar = progress_bar(self.n_iter, verbose > 0, "epochs", "epoch")
         try:
-            for _ in range(self.n_iter):
+            for epoch in range(self.n_iter):
                 self._train(dense, rng.permutation(n) if shuffle else np.arange(n),
-                            self.batch_size)
+                            self.batch_size, epoch, self.n_iter)
                 self.n_iter_ += 1
                 bar.update(1)
                 if rows:

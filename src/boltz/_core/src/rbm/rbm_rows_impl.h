@@ -168,14 +168,15 @@ BOLTZ_TARGET static ptrdiff_t BOLTZ_NAME(rbm_sample)(BOLTZ_REAL *restrict prob, 
  * batch, then h- of the negative chains) where this visible unit is on, with coefficients
  * R v (positive rows) and -R (negative rows):
  *   vel = momentum vel - decay Wt_row + sum_q coef[q] H[idx[q]],   Wt_row += vel.
- * Without momentum and decay the sum goes straight into Wt_row (vel is not touched). */
+ * With vel NULL (no momentum, decay or centring: the caller needs no record of the step)
+ * the sum goes straight into Wt_row. */
 BOLTZ_TARGET static void BOLTZ_NAME(rbm_weight_row)(
     ptrdiff_t p, const int32_t *restrict idx, const BOLTZ_REAL *restrict coef,
     ptrdiff_t count, const BOLTZ_REAL *restrict H, BOLTZ_REAL momentum, BOLTZ_REAL decay,
     BOLTZ_REAL *restrict vel, BOLTZ_REAL *restrict Wt_row)
 {
     enum { W = 32 / sizeof(BOLTZ_REAL) };
-    const int plain = momentum == 0 && decay == 0;
+    const int plain = vel == NULL;
     BOLTZ_REAL *restrict out = plain ? Wt_row : vel;
     if (!plain) {
 #pragma omp simd
