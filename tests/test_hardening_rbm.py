@@ -24,7 +24,7 @@ def data(rows=40, nv=NV, seed=0):
 
 def fitted(**kwargs):
     params = dict(n_components=NH, n_iter=2, batch_size=BATCH, random_state=0, momentum=0.5,
-                  monitor_rows=10)
+                  monitor_rows=10, dtype=np.float32)
     params.update(kwargs)
     return boltz.RBM(**params).fit(data())
 

@@ -240,13 +240,16 @@ def test_sparse_and_dense_input_give_the_same_model():
 
 def test_same_seed_same_model_and_momentum_and_decay():
     X = np.tile(bars_and_stripes_3x3(), (3, 1))
-    a = boltz.RBM(n_components=5, n_iter=5, random_state=3).fit(X)
-    b = boltz.RBM(n_components=5, n_iter=5, random_state=3, num_threads=2).fit(X)
+    a = boltz.RBM(n_components=5, n_iter=5, random_state=3, dtype=np.float32).fit(X)
+    b = boltz.RBM(n_components=5, n_iter=5, random_state=3, num_threads=2,
+                  dtype=np.float32).fit(X)
     assert np.array_equal(a.components_, b.components_)
     assert a.components_.dtype == np.float32
-    decayed = boltz.RBM(n_components=5, n_iter=5, random_state=3, weight_decay=0.5).fit(X)
+    decayed = boltz.RBM(n_components=5, n_iter=5, random_state=3, weight_decay=0.5,
+                        dtype=np.float32).fit(X)
     assert np.linalg.norm(decayed.components_) < np.linalg.norm(a.components_)
-    moving = boltz.RBM(n_components=5, n_iter=5, random_state=3, momentum=0.9).fit(X)
+    moving = boltz.RBM(n_components=5, n_iter=5, random_state=3, momentum=0.9,
+                       dtype=np.float32).fit(X)
     assert not np.allclose(moving.components_, a.components_)
 
 

@@ -85,6 +85,12 @@ class _TextBar:
     def close(self):
         print(file=sys.stderr)
 
+    def write(self, line):
+        print(f"\r{' ' * (len(self.desc) + 6)}\r", end="", file=sys.stderr, flush=True)
+        print(line, flush=True)
+        pct = int(100 * self.done / self.total) if self.total else 100
+        print(f"\r{self.desc}: {pct:3d}%", end="", file=sys.stderr, flush=True)
+
 
 class _NoBar:
     def update(self, k):
@@ -93,10 +99,14 @@ class _NoBar:
     def close(self):
         pass
 
+    def write(self, line):
+        print(line)
+
 
 def progress_bar(total: int, enabled: bool, desc: str, unit: str = "sweep"):
-    """A bar with ``update(k)`` and ``close()``: tqdm when installed, else a text line on
-    stderr; a silent stand-in when not `enabled`."""
+    """A bar with ``update(k)``, ``close()`` and ``write(line)`` (a line on stdout that
+    does not break the bar): tqdm when installed, else a text line on stderr; a silent
+    stand-in when not `enabled`."""
     if not enabled:
         return _NoBar()
     try:

@@ -1,7 +1,12 @@
 """Seeds to independent random streams, one per chain / block of work.
 
 Every public entry point takes ``seed``: None (fresh OS entropy), a non-negative int, a
-:class:`numpy.random.SeedSequence` or a :class:`numpy.random.Generator`. Each chain (read,
+:class:`numpy.random.SeedSequence` or a :class:`numpy.random.Generator`; estimators take the
+same as ``random_state``. A legacy :class:`numpy.random.RandomState` (scikit-learn's
+``random_state=np.random.RandomState(0)`` idiom) is accepted too, by the same function: the
+SeedSequence's 128 bits of entropy are drawn from it, so it advances as it would in a
+scikit-learn estimator (the same fresh ``RandomState(0)`` gives the same result; reusing one
+object gives a new one each time). Each chain (read,
 replica, or fixed-size piece of draws) gets its own PCG64 stream, spawned from one
 SeedSequence exactly as numpy's ``SeedSequence.spawn`` + ``PCG64`` would (in C, about 100
 bytes per stream, no Python object), and kernels draw from it in nogil loops. The streams
@@ -19,19 +24,23 @@ import numpy as np
 from boltz._core._random import STREAM_BYTES, bind_pcg64, bitgen_capsule, spawn_pcg64
 from boltz._validation import check_int
 
-#: What every ``seed`` argument accepts.
-SeedLike = None | int | np.random.SeedSequence | np.random.Generator
+#: What every ``seed`` and ``random_state`` argument accepts.
+SeedLike = (None | int | np.random.SeedSequence | np.random.Generator
+            | np.random.RandomState)
 
 
 def seed_sequence(seed: SeedLike, name: str = "seed") -> np.random.SeedSequence:
     """The SeedSequence that `seed` stands for.
 
     A Generator is consumed like numpy's own ``Generator.spawn``: each call gives new,
-    independent streams, and the generator itself is not advanced.
+    independent streams, and the generator itself is not advanced. A RandomState is
+    advanced: the sequence's entropy is four 32-bit words drawn from it
+    (``seed.randint(0, 2**32, size=4, dtype=numpy.uint32)``), so each call gives new
+    streams and an equal RandomState gives equal ones.
 
     Parameters
     ----------
-    seed : None, int, numpy.random.SeedSequence or numpy.random.Generator
+    seed : None, int, SeedSequence, Generator or RandomState (numpy.random)
         None: fresh OS entropy; an int >= 0 (not a bool or a string).
     name : str
         The argument's name, used in the messages.
@@ -51,8 +60,11 @@ def seed_sequence(seed: SeedLike, name: str = "seed") -> np.random.SeedSequence:
         if isinstance(seq, np.random.SeedSequence):
             return seq.spawn(1)[0]
         return np.random.SeedSequence(seed.integers(0, 2**63, size=4).tolist())
-    raise TypeError(f"{name} must be None, a non-negative int, a numpy SeedSequence or a "
-                    f"numpy Generator; got {type(seed).__name__}")
+    if isinstance(seed, np.random.RandomState):
+        return np.random.SeedSequence(
+            seed.randint(0, 2**32, size=4, dtype=np.uint32).tolist())
+    raise TypeError(f"{name} must be None, a non-negative int, a numpy SeedSequence, a "
+                    f"numpy Generator or a numpy RandomState; got {type(seed).__name__}")
 
 
 class StreamBitGenerator:

@@ -30,7 +30,8 @@ The checks
 ----------
 Scalars: :func:`check_real`, :func:`check_int` (:func:`check_positive_int`),
 :func:`check_bool`, :func:`check_verbose`, :func:`check_choice`, :func:`check_temperature`,
-:func:`check_beta`, :func:`check_shape`, :func:`check_float_dtype`. Arrays:
+:func:`check_beta`, :func:`check_shape`, :func:`check_float_dtype`
+(:func:`follow_float_dtype`: scikit-learn's rule for ``dtype=None``). Arrays:
 :func:`as_float_array`, :func:`check_binary`, :func:`as_class_labels`. Axes and threads:
 :func:`check_axes`, :func:`check_axis`, :func:`resolve_num_threads` (the thread policy),
 :func:`threads_for_work`.
@@ -211,6 +212,15 @@ def check_float_dtype(dtype, name: str = "dtype") -> np.dtype:
     if dt not in (np.float32, np.float64):
         raise TypeError(f"{name} must be float32 or float64, got {dt}")
     return dt
+
+
+def follow_float_dtype(data_dtype) -> np.dtype:
+    """The working dtype that follows the data (scikit-learn's rule for estimators that
+    keep float32): float32 for float32 data, float64 for anything else (float64, float16,
+    ints, bools, objects, or None)."""
+    if data_dtype is not None and np.dtype(data_dtype) == np.float32:
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
 
 
 def renamed_parameter(old: str, new: str, removed_in: str = "0.3") -> None:

@@ -6,11 +6,12 @@ written (so ``save("model")`` and ``load("model")`` agree).
 
 Format version 2 (written), members (``.npy`` arrays, read with ``allow_pickle=False``):
 
-- ``format_version``; ``params``: the constructor arguments as JSON (``dtype`` by name,
-  ``random_state`` as an int, a SeedSequence's fields or a Generator's seed sequence and
-  bit-generator state); ``state``: JSON of the sizes (``n_features_in_``, ``n_hidden``,
-  ``n_chains``, ``n_streams``, ``history_length``), ``n_iter_``, ``interrupted_``, the
-  history's keys and the estimator's own Generator;
+- ``format_version``; ``params``: the constructor arguments as JSON (``dtype`` by name, or
+  null for ``dtype=None``, the model's dtype then being that of ``components_``;
+  ``random_state`` as an int, a SeedSequence's fields, a Generator's seed sequence and
+  bit-generator state, or a RandomState's MT19937 state); ``state``: JSON of the sizes
+  (``n_features_in_``, ``n_hidden``, ``n_chains``, ``n_streams``, ``history_length``),
+  ``n_iter_``, ``interrupted_``, the history's keys and the estimator's own Generator;
 - ``components_``, ``intercept_hidden_``, ``intercept_visible_``, ``h_samples_``;
 - when they exist: the centring offsets (``visible_offset_``, ``hidden_offset_``), the
   momentum buffers (unpadded), the chains' PCG64 states
@@ -81,7 +82,7 @@ def save(rbm, path) -> None:
         rbm._stream()
         rbm._row_hash_of(nv)
     params = rbm.get_params()
-    params["dtype"] = arrays.dtype.name
+    params["dtype"] = None if params["dtype"] is None else arrays.dtype.name
     params["random_state"] = seed_json(params["random_state"], "random_state")
     for key in ("k", "betas"):                # sequences (arrays among them) as JSON lists
         if params[key] is not None and np.ndim(params[key]) == 1:
@@ -187,12 +188,17 @@ def _load(cls, zf: zipfile.ZipFile):
     if set(params) - names:
         raise DamagedFile(f"unknown parameters {sorted(set(params) - names)}")
     params["random_state"] = seed_from_json(params.get("random_state"))
-    if not isinstance(params.get("dtype"), str) or params["dtype"] not in ("float32",
-                                                                          "float64"):
+    dtype = params.get("dtype")
+    if version == 2 and dtype is None:     # dtype=None: the model's is that of components_
+        dtype = NpyMember(zf, "components_").dtype.name
+        if dtype not in ("float32", "float64"):
+            raise DamagedFile(f"components_ must be float32 or float64, got {dtype}")
+    elif not isinstance(dtype, str) or dtype not in ("float32", "float64"):
         raise DamagedFile(f"params: dtype must be 'float32' or 'float64', got "
-                       f"{params.get('dtype')!r:.40}")
-    dt = np.dtype(params["dtype"])
-    params["dtype"] = dt.type
+                       f"{dtype!r:.40}")
+    dt = np.dtype(dtype)
+    if params.get("dtype") is not None:
+        params["dtype"] = dt.type
     rbm = cls(**params)
     try:
         rbm._check_hyper()

@@ -14,9 +14,10 @@ A wrong shape, dtype or value raises ``ValueError`` (``TypeError`` for a non-num
 naming the attribute, before any kernel runs.
 
 Seeds and generators are also written here as JSON values (for saving): an int, a
-``SeedSequence`` (entropy, spawn key, pool size and children spawned) or a ``Generator``
-(its seed sequence and its bit generator's state), read back into objects that continue
-exactly where the originals were.
+``SeedSequence`` (entropy, spawn key, pool size and children spawned), a ``Generator``
+(its seed sequence and its bit generator's state) or a legacy ``RandomState`` (its MT19937
+key and position and its cached Gaussian), read back into objects that continue exactly
+where the originals were.
 """
 from __future__ import annotations
 
@@ -132,9 +133,53 @@ def _sequence(obj: dict) -> np.random.SeedSequence:
                                   n_children_spawned=obj["n_children_spawned"])
 
 
+_MT_WORDS = 624                     # MT19937's key
+
+
+def _random_state_json(rs: np.random.RandomState) -> dict:
+    state = rs.get_state(legacy=False)
+    return {"key": [int(k) for k in state["state"]["key"]], "pos": int(state["state"]["pos"]),
+            "has_gauss": int(state["has_gauss"]), "gauss": float(state["gauss"])}
+
+
+def _random_state(obj: dict) -> np.random.RandomState:
+    """A RandomState from `_random_state_json`'s fields, each checked first (numpy's own
+    setter accepts a position past the key, which its next draw would read beyond)."""
+    key, pos, has_gauss, gauss = obj["key"], obj["pos"], obj["has_gauss"], obj["gauss"]
+    if not (isinstance(key, list) and len(key) == _MT_WORDS and all(
+            type(k) is int and 0 <= k < 2**32 for k in key)):
+        raise ValueError(f"key must be {_MT_WORDS} ints in [0, 2**32)")
+    if type(pos) is not int or not 0 <= pos <= _MT_WORDS:
+        raise ValueError(f"pos must be an int in [0, {_MT_WORDS}], got {pos!r:.40}")
+    if has_gauss not in (0, 1) or type(has_gauss) is not int:
+        raise ValueError(f"has_gauss must be 0 or 1, got {has_gauss!r:.40}")
+    if type(gauss) not in (int, float) or not np.isfinite(gauss):
+        raise ValueError(f"gauss must be a finite number, got {gauss!r:.40}")
+    rs = np.random.RandomState(0)
+    rs.set_state({"bit_generator": "MT19937",
+                  "state": {"key": np.array(key, dtype=np.uint32), "pos": pos},
+                  "has_gauss": has_gauss, "gauss": float(gauss)})
+    return rs
+
+
+def _check_position(kind: str, state: dict) -> None:
+    """Refuse a saved read position outside the bit generator's buffer: numpy's setters
+    accept any (MT19937's ``pos``, Philox's ``buffer_pos``) and the next draw then reads
+    far outside the state, crashing the process."""
+    if kind == "MT19937":
+        pos, size = state["state"]["pos"], _MT_WORDS
+    elif kind == "Philox":
+        pos, size = state["buffer_pos"], 4
+    else:
+        return
+    if not isinstance(pos, int) or isinstance(pos, bool) or not 0 <= pos <= size:
+        raise ValueError(f"{kind} position must be an int in [0, {size}], got {pos!r:.40}")
+
+
 def seed_json(seed, name: str = "random_state"):
-    """`seed` (None, int, SeedSequence or Generator) as a JSON value that `seed_from_json`
-    turns back into an equivalent object (a copy continuing exactly where `seed` is)."""
+    """`seed` (None, int, SeedSequence, Generator or RandomState) as a JSON value that
+    `seed_from_json` turns back into an equivalent object (a copy continuing exactly where
+    `seed` is)."""
     if seed is None:
         return None
     if isinstance(seed, numbers.Integral) and not isinstance(seed, (bool, np.bool_)):
@@ -149,8 +194,10 @@ def seed_json(seed, name: str = "random_state"):
         seq = bitgen.seed_seq
         return {"Generator": {"state": _plain(state), "seed_seq": (
             _sequence_json(seq) if isinstance(seq, np.random.SeedSequence) else None)}}
-    raise TypeError(f"{name} must be None, an int, a numpy SeedSequence or a numpy Generator "
-                    f"to be saved; got {type(seed).__name__}")
+    if isinstance(seed, np.random.RandomState):
+        return {"RandomState": _random_state_json(seed)}
+    raise TypeError(f"{name} must be None, an int, a numpy SeedSequence, a numpy Generator "
+                    f"or a numpy RandomState to be saved; got {type(seed).__name__}")
 
 
 def seed_from_json(obj, name: str = "random_state", seed_seq=None):
@@ -162,6 +209,8 @@ def seed_from_json(obj, name: str = "random_state", seed_seq=None):
     try:
         if isinstance(obj, dict) and set(obj) == {"SeedSequence"}:
             return _sequence(obj["SeedSequence"])
+        if isinstance(obj, dict) and set(obj) == {"RandomState"}:
+            return _random_state(obj["RandomState"])
         if isinstance(obj, dict) and set(obj) == {"Generator"}:
             gen = obj["Generator"]
             state = _arrays(gen["state"])
@@ -173,6 +222,7 @@ def seed_from_json(obj, name: str = "random_state", seed_seq=None):
                 if _sequence_json(seed_seq) != _sequence_json(seq):
                     raise ValueError("the shared seed sequence differs")
                 seq = seed_seq
+            _check_position(kind, state)
             bitgen = getattr(np.random, kind)(seq)
             bitgen.state = state
             return np.random.Generator(bitgen)

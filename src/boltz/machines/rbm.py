@@ -28,6 +28,7 @@ sampler names (``num_sweeps``, ``num_threads``, and ``seed`` for one call's rand
 from __future__ import annotations
 
 import os
+import time
 import warnings
 from collections.abc import Sequence
 from typing import BinaryIO
@@ -45,6 +46,7 @@ from boltz._validation import (
     check_positive_int,
     check_real,
     check_verbose,
+    follow_float_dtype,
     refuse_masked,
     resolve_num_threads,
 )
@@ -120,16 +122,26 @@ class RBM(*ESTIMATOR_BASES):
         λ ≥ 0, an L2 penalty on the weights.
     shuffle : bool
         Visit the mini-batches in a new random order each epoch.
-    dtype : {numpy.float32, numpy.float64}
-        Precision of parameters and arithmetic.
-    random_state : None, int, SeedSequence or Generator
-        Seed of the initial weights, the batch order and the chains' streams.
+    dtype : {None, numpy.float32, numpy.float64}
+        Precision of parameters and arithmetic. None (scikit-learn's rule): follow the
+        data given to :meth:`fit` (or the first :meth:`partial_fit`), float32 for float32
+        data and float64 for anything else (float64, ints, ...); the choice is kept, so
+        ``transform``, ``reconstruct`` and ``sample`` return the model's dtype whatever
+        they are given. float32 trains about twice as fast.
+    random_state : None, int, SeedSequence, Generator or RandomState
+        Seed of the initial weights, the batch order and the chains' streams. A
+        ``numpy.random.RandomState`` (scikit-learn's idiom) is advanced by each ``fit``
+        (128 bits of entropy drawn from it), so an equal RandomState gives an equal model
+        and reusing one object gives a new one.
     num_threads : int, optional
         OpenMP threads of training and of the per-epoch monitors (``None``: what OpenMP
         would use, so ``OMP_NUM_THREADS`` and threadpoolctl limits apply). The model is the
         same for any value. ``transform`` and ``gibbs`` use NumPy's BLAS.
     verbose : int
-        0: silent; 1: a progress bar over epochs; 2: also print the monitors per epoch.
+        0: silent; >= 1: a progress bar over epochs (stderr) and, on stdout, scikit-learn's
+        line per epoch, ``[RBM] Iteration 1, pseudo-likelihood = -25.39, time = 0.10s``
+        (the mean pseudo-likelihood on the ``monitor_rows`` rows; without monitors the
+        line has the time only); 2 or more: also every monitor of ``history_``.
     monitor_rows : int
         Training rows (chosen once per fit) on which ``history_`` is computed each epoch,
         and at most as many held-out rows. On small data sets the monitors cost about as
@@ -203,7 +215,7 @@ class RBM(*ESTIMATOR_BASES):
                  batch_size: int = 10, n_iter: int = 10, k: int | Sequence[int] = 1,
                  persistent: bool | None = None,
                  momentum: float = 0.0, weight_decay: float = 0.0, shuffle: bool = True,
-                 dtype: DTypeLike = np.float32, random_state: SeedLike = None,
+                 dtype: DTypeLike | None = None, random_state: SeedLike = None,
                  num_threads: int | None = None, verbose: int = 0, monitor_rows: int = 500,
                  sampler: str = "pcd", betas: ArrayLike | None = None,
                  visible_bias_init: str = "data", centered: bool = False,
@@ -231,8 +243,18 @@ class RBM(*ESTIMATOR_BASES):
 
     # ---- checks ------------------------------------------------------------------------
 
-    def _dtype(self) -> np.dtype:
-        return check_float_dtype(self.dtype)
+    def _dtype(self, data_dtype: DTypeLike | None = None) -> np.dtype:
+        """The model's dtype: `dtype` when set; with dtype=None, that of `data_dtype` (the
+        input of fit: float32 stays float32, anything else is float64), else the one fit
+        chose, else (weights set by hand, or loaded) that of ``components_``."""
+        if self.dtype is not None:
+            return check_float_dtype(self.dtype)
+        if data_dtype is not None:
+            return follow_float_dtype(data_dtype)
+        chosen = getattr(self, "_fit_dtype", None)
+        if chosen is not None:
+            return chosen
+        return follow_float_dtype(getattr(getattr(self, "components_", None), "dtype", None))
 
     def _check_hyper(self) -> None:
         """Check every constructor argument (random_state where it is used)."""
@@ -271,7 +293,7 @@ class RBM(*ESTIMATOR_BASES):
         finite values are accepted and enter the same formulas. Complex data (dense or
         sparse) is refused with scikit-learn's ValueError, masked arrays with a TypeError
         (the mask would be ignored)."""
-        dt = self._dtype()
+        dt = None if reset else self._dtype()     # with reset, X's decides (dtype=None)
         if is_sparse(X):
             kind = np.dtype(X.dtype).kind
             if kind == "c":
@@ -283,6 +305,8 @@ class RBM(*ESTIMATOR_BASES):
             if len(X.shape) == 2 and not reset and X.shape[1] != self._n_features(fitted=False):
                 raise ValueError(f"{name} has {X.shape[1]} features, but RBM is expecting "
                                  f"{self.n_features_in_} features as input")
+            if dt is None:
+                dt = self._dtype(X.dtype)
             if len(X.shape) == 2:
                 check_allocation(8 * (X.shape[0] + 1) + X.nnz * (dt.itemsize + 8),
                                  f"{name} of shape {X.shape}", "its CSR form")
@@ -296,6 +320,8 @@ class RBM(*ESTIMATOR_BASES):
             if arr.dtype.kind not in "biufO" or (
                     arr.dtype.kind == "O" and any(isinstance(x, (str, bytes)) for x in arr.flat)):
                 raise TypeError(f"{name} must be numeric (not strings), got dtype {arr.dtype}")
+            if dt is None:
+                dt = self._dtype(arr.dtype)
             try:
                 X = np.ascontiguousarray(arr, dtype=dt)
             except (TypeError, ValueError) as exc:
@@ -316,7 +342,7 @@ class RBM(*ESTIMATOR_BASES):
             # the weights, their gradient and momentum
             check_allocation(3 * X.shape[1] * self.n_components * dt.itemsize,
                              f"{name} with {X.shape[1]} features", "the RBM's weights")
-            self.n_features_in_ = X.shape[1]
+            self.n_features_in_, self._fit_dtype = X.shape[1], dt
         elif X.shape[1] != self._n_features(fitted=False):
             raise ValueError(f"{name} has {X.shape[1]} features, but RBM is expecting "
                              f"{self.n_features_in_} features as input")
@@ -325,7 +351,8 @@ class RBM(*ESTIMATOR_BASES):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.transformer_tags.preserves_dtype = [np.dtype(self.dtype).name]
+        tags.transformer_tags.preserves_dtype = (["float64", "float32"] if self.dtype is None
+                                                 else [np.dtype(self.dtype).name])
         return tags
 
     def _n_features(self, fitted: bool = True) -> int:
@@ -719,12 +746,13 @@ class RBM(*ESTIMATOR_BASES):
             for key, value in entry.items():
                 self.history_[key].append(value)
             if verbose > 1:
-                print(entry)
+                bar.write(str(entry))
 
         # Ctrl-C: the kernel stops between mini-batches and raises KeyboardInterrupt, the
         # model keeping every finished batch; n_iter_ counts whole epochs only
         self.n_iter_, self.interrupted_ = 0, False
         bar = progress_bar(self.n_iter, verbose > 0, "epochs", "epoch")
+        clock = time.perf_counter()
         try:
             for epoch in range(self.n_iter):
                 self._train(dense, rng.permutation(n) if shuffle else np.arange(n),
@@ -733,6 +761,13 @@ class RBM(*ESTIMATOR_BASES):
                 bar.update(1)
                 if rows:
                     monitors()
+                if verbose:                       # scikit-learn's line, on stdout
+                    now = time.perf_counter()
+                    pl = (f" pseudo-likelihood = {self.history_['pseudo_likelihood'][-1]:.2f},"
+                          if rows else "")
+                    bar.write(f"[{type(self).__name__}] Iteration {self.n_iter_},{pl} "
+                              f"time = {now - clock:.2f}s")
+                    clock = now
         except KeyboardInterrupt:
             self.interrupted_ = True
         finally:
