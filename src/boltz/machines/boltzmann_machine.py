@@ -107,8 +107,10 @@ class BoltzmannMachine:
         as in PCD); they are equilibrated only in the first iteration.
     weight_decay : float
         :math:`\lambda \ge 0`, an L2 penalty on the weights.
-    random_state : None, int, SeedSequence or Generator
-        Seed of the initial weights and of every sampling run.
+    random_state : None, int, SeedSequence, Generator or RandomState
+        Seed of the initial weights and of every sampling run. A
+        ``numpy.random.RandomState`` (scikit-learn's idiom) is advanced by each ``fit``
+        (128 bits of entropy drawn from it), so an equal RandomState gives an equal model.
     num_threads : int, optional
         OpenMP threads over chains (``None``: OpenMP's default). Results do not depend on it.
     verbose : int
