@@ -98,7 +98,9 @@ class RBM(*ESTIMATOR_BASES):
     hand (weights from elsewhere): every method checks them first against each other and
     ``n_features_in_`` (shapes, real values, finite, ``h_samples_`` 0 or 1) and raises a
     ``ValueError`` or ``TypeError`` naming a wrong one; other real dtypes and layouts are
-    converted to `dtype`, the attribute itself left as it is.
+    converted to the model's dtype, the attribute itself left as it is (with
+    ``dtype=None`` and no fit, the model's dtype is that of ``components_``: float32, or
+    float64 for any other).
 
     Parameters
     ----------
@@ -784,8 +786,9 @@ class RBM(*ESTIMATOR_BASES):
         arguments, the learned arrays, and what training continues from (the random
         streams, momentum buffers, ``n_iter_``, ``history_``), so that a reloaded model
         continues bit-identically (``fit``, ``partial_fit``, ``score_samples``,
-        ``gibbs``). ``random_state`` may be None, an int, a SeedSequence or a Generator
-        (saved with its state; the reloaded model holds an equal copy). With
+        ``gibbs``). ``random_state`` may be None, an int, a SeedSequence, a Generator or a
+        RandomState (saved with its state; the reloaded model holds an equal copy).
+        ``dtype=None`` is saved as such, the model's dtype with the weights. With
         ``random_state=None`` a new ``fit`` draws fresh entropy, on the original as after
         reloading. Not kept: ``ais_``.
 
