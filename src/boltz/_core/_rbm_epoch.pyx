@@ -292,6 +292,9 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
     cdef floating[::1] vpos = np.zeros(pv, dtype=dt)
     cdef floating[::1] db = np.zeros(pv, dtype=dt)
     cdef floating[::1] shift = np.zeros(ph, dtype=dt)
+    cdef floating[::1] zero_h = np.zeros(ph, dtype=dt)
+    cdef int32_t[::1] visible_units = np.arange(nv + SLACK, dtype=np.int32)
+    cdef Py_ssize_t[::1] nv_count = np.full(1, nv, dtype=np.intp)
     cdef floating[::1] ones = np.ones(max(nv, nh), dtype=dt)
     # tempered copies: beta_m b, beta_m c, and beta_m as the row sums' coefficients
     cdef floating[:, ::1] bb = np.zeros((M, pv), dtype=dt)
@@ -314,6 +317,9 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
     cdef Lists vis = Lists(&vis_idx[0], &ones[0], &counts[1, 0], wv, 0)
     cdef Lists hid = Lists(&hid_idx[0], &ones[0], &counts[2, 0], wh, 0)
     cdef Lists col = Lists(&col_idx[0], &col_coef[0], &counts[3, 0], G + 2, G + 2)
+    cdef Lists every_visible = Lists(&visible_units[0], NULL, &nv_count[0], 0, 0)
+    if centered:
+        every_visible.coef = &visible_offset[0]
     if n == 0:
         _write_out_nogil(W, b, c, nv, nh, components_out, b_out, c_out)
         return 0
@@ -432,12 +438,9 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
                     _weights(_chunk(t, chunks, nv), _chunk(t + 1, chunks, nv), col, H, mom,
                              decay, use_velocity, db, hidden_offset, vel_Wt, Wt, vel_b, b)
             if centered:
-                # the plain hidden biases move by - vel_W^T mu beside the centred step
-                for j in range(ph):
-                    shift[j] = 0
-                for i in range(nv):
-                    for j in range(nh):
-                        shift[j] += visible_offset[i] * vel_Wt[i, j]
+                # the plain hidden biases move by - vel_W^T mu beside the centred step: the
+                # rows of vel_Wt summed with the coefficients mu
+                _row_sums(0, 1, every_visible, &vel_Wt[0, 0], &zero_h[0], ph, &shift[0])
             for j in range(nh):
                 vel_c[j] = mom * vel_c[j] + H[G, j]
                 c[j] = c[j] + vel_c[j] - shift[j]
