@@ -1,6 +1,6 @@
 """boltz's public surface, for the tests that cover all of it (docstrings, crash freedom):
-``boltz.__all__``, ``boltz.mcmc_statistics``, ``boltz.plot`` and ``boltz.dimod`` (when
-matplotlib and dimod are installed) and
+``boltz.__all__``, ``boltz.mcmc_statistics``, ``boltz.datasets``, ``boltz.plot`` and
+``boltz.dimod`` (when matplotlib and dimod are installed) and
 the public methods and properties their classes define."""
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ def public_members() -> list[tuple[str, object]]:
     (``"softmax"``, ``"RBM.fit"``, ``"mcmc_statistics.effective_sample_size"``); static and
     class methods unwrapped to their functions."""
     import boltz
+    import boltz.datasets as ds
     import boltz.numerics.mcmc_statistics as mcmc
 
     roots = [(n, getattr(boltz, n)) for n in boltz.__all__ if not n.startswith("__")]
     roots += [(f"mcmc_statistics.{n}", getattr(mcmc, n)) for n in mcmc.__all__]
+    roots += [(f"datasets.{n}", getattr(ds, n)) for n in ds.__all__]
     try:
         import boltz.plot as bp
         roots += [(f"plot.{n}", getattr(bp, n)) for n in bp.__all__]

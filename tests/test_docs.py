@@ -4,6 +4,7 @@ import doctest
 import pytest
 
 import boltz
+import boltz.datasets._mnist
 import boltz.machines.boltzmann_machine
 import boltz.machines.rbm
 import boltz.numerics.boltzmann_sampling
@@ -18,7 +19,7 @@ from public_api import public_members
 MODULES = [boltz.numerics.log_domain, boltz.numerics.distribution,
            boltz.numerics.boltzmann_sampling, boltz.numerics.mcmc_statistics,
            boltz.spin.ising_model, boltz.spin.annealing, boltz.spin.parallel_tempering,
-           boltz.machines.boltzmann_machine, boltz.machines.rbm]
+           boltz.machines.boltzmann_machine, boltz.machines.rbm, boltz.datasets._mnist]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -267,6 +267,7 @@ def _targets() -> list[Target]:
                         required=(params[0], *also_required.get(name, ()))))
     T += _ml_targets()
     T += _plot_targets()
+    T += _dataset_targets()
     T.append(Target("sample", st.just(("boltz.sample", {})),
                     ["model", "beta", "num_chains", "num_sweeps", "burn_in", "thin", "method",
                      "order", "seed", "num_threads", "initial_states", "return_states",
@@ -463,6 +464,32 @@ def _ml_targets() -> list[Target]:
     return T
 
 
+def _dataset_targets() -> list[Target]:
+    """boltz.datasets: fetch_mnist on folders the suite makes, never downloading (a
+    download_if_missing that would mean True is never drawn: 1 and np.True_ are bools to
+    it), and binarize_mnist on grey levels and on anything."""
+    homes = st.integers(0, 6).map(lambda k: f"mnist_home({k})")
+    return [
+        Target("datasets.fetch_mnist", st.just(("datasets('fetch_mnist')", {})),
+               ["data_home", "download_if_missing"], {
+                   "data_home": lambda ctx: s.Mixed(homes, st.sampled_from([
+                       "'/nonexistent/dir'", "''", "3", "b'/tmp'", "'/dev/null'", "'\\x00'",
+                       "[]", "out_path('not-there')", "gset_file(b'x')"])),
+                   "download_if_missing": lambda ctx: s.Mixed(
+                       st.sampled_from(["False", "0", "np.bool_(False)", "np.int64(0)"]),
+                       st.sampled_from(["None", "'no'", "''", "[False]", "2", "0.0",
+                                        "np.array(False)", "np.int64(2)"]))},
+               required=("data_home", "download_if_missing")),
+        Target("datasets.binarize_mnist", st.just(("datasets('binarize_mnist')", {})),
+               ["X", "method", "threshold", "seed"], {
+                   "X": lambda ctx: s.either(s.mostly(s.real_array(low=0.0, high=1.0)),
+                                             _data()),
+                   "method": lambda ctx: s.choices(["threshold", "stochastic"]),
+                   "threshold": lambda ctx: s.reals(("0.5", "0.0", "1.0", "0.25"))},
+               required=("X",)),
+    ]
+
+
 def _plot_targets() -> list[Target]:
     """boltz.plot: every figure on small results, on arrays, and on wrong things."""
     def results(*kinds):
@@ -595,4 +622,5 @@ EXERCISED_BY = {
        for p in ("sample", "children", "parameters", "properties")},
     "TemperatureFit": "fit_temperature", "ReliabilityDiagram": "reliability_diagram",
     "ModelResults": "map_models", "TimeToSolution": "time_to_solution",
+    "datasets.MNIST": "datasets.fetch_mnist",
 }

@@ -29,7 +29,7 @@ from boltz import (
 __all__ = ["arr", "huge", "sparse", "gen", "seedseq", "ising", "rbm", "bm", "gset_file",
            "rbm_file", "tampered_rbm", "np", "boltz", "nan", "inf", "Annealer",
            "BoltzmannMachine", "IsingModel", "ParallelTempering", "cli", "result", "axes",
-           "plot", "out_path",
+           "plot", "out_path", "datasets", "mnist_home",
            "RBM"]  # noqa: F822 - RBM comes from the module's __getattr__
 
 LAYOUTS = ("C", "F", "strided", "reversed", "readonly", "masked", "masked_none", "list")
@@ -245,6 +245,45 @@ def rbm_file(k: int, tamper: str = "none", *args) -> str:
         with open(path, "wb") as fh:
             fh.write(bytes(raw))
     return path
+
+
+def datasets(name: str):
+    """boltz.datasets's function `name`."""
+    import boltz.datasets
+
+    return getattr(boltz.datasets, name)
+
+
+def mnist_home(k: int) -> str:
+    """A data_home for ``fetch_mnist(..., download_if_missing=False)`` whose
+    ``mnist/mnist.pkl.gz`` is: 0 absent; 1 a small, well-formed pickle of MNIST's structure
+    (not the pinned file: refused by its checksum); 2 a directory; 3 a link to /dev/zero;
+    4 zeros of the real file's size; 5 a FIFO; 6 absent under a file called ``mnist``."""
+    import gzip
+    import pickle
+
+    home = tempfile.mkdtemp(dir=_TMP)
+    folder = os.path.join(home, "mnist")
+    path = os.path.join(folder, "mnist.pkl.gz")
+    if k == 6:
+        with open(folder, "wb"):
+            pass
+        return home
+    os.mkdir(folder)
+    if k == 1:
+        part = (np.zeros((2, 784), np.float32), np.zeros(2, np.int64))
+        with open(path, "wb") as fh:
+            fh.write(gzip.compress(pickle.dumps((part, part, part), protocol=2)))
+    elif k == 2:
+        os.mkdir(path)
+    elif k == 3:
+        os.symlink("/dev/zero", path)
+    elif k == 4:
+        with open(path, "wb") as fh:
+            fh.truncate(17_051_982)
+    elif k == 5:
+        os.mkfifo(path)
+    return home
 
 
 def cli(*argv: str) -> int:

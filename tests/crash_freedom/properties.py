@@ -41,11 +41,20 @@ def _log_distribution(args, kwargs, result, name):
     return None
 
 
+def _binary_like(args, kwargs, result):
+    x = np.asarray(args[0] if args else kwargs.get("X"))
+    r = np.asarray(result)
+    if r.shape != x.shape or not np.all((r == 0) | (r == 1)):
+        return f"binarize_mnist returned shape {r.shape} for {x.shape}, or values not 0/1"
+    return None
+
+
 def _exit_status(result):
     return None if result in (0, 2) else f"exit status {result!r} (expected 0 or 2)"
 
 
 _CHECKS = {
+    "datasets.binarize_mnist": _binary_like,
     "cli anneal": lambda a, k, r: _exit_status(r),
     "cli ising": lambda a, k, r: _exit_status(r),
     "softmax": lambda a, k, r: _distribution(a, k, r, "x"),
