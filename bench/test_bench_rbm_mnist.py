@@ -32,7 +32,8 @@ import boltz
 from boltz.datasets import binarize_mnist, fetch_mnist
 
 CONFIGS = {
-    # (a) the 16-hidden model of PyDeep's table, with the lead's settings
+    # (a) the 16-hidden model of PyDeep's table, with the lead's settings (boltz's default
+    # start: visible biases at the data's log-odds, as PyDeep)
     "16-pcd": dict(
         what="16 hidden, PCD-1, thresholded, 50k training images",
         binarize=dict(method="threshold"),
@@ -43,10 +44,21 @@ CONFIGS = {
         quick=dict(rows=5000, rbm=dict(n_iter=2)),
         references={"PyDeep plain": -149.05, "PyDeep centred": -142.56},
     ),
+    # the same, centred (Melchior et al.; PyDeep's offsets move at rate 0.01 as here)
+    "16-pcd-centred": dict(
+        what="16 hidden, PCD-1, centred, thresholded, 50k training images",
+        binarize=dict(method="threshold"),
+        train="train",
+        rbm=dict(n_components=16, batch_size=100, learning_rate=0.05, n_iter=30,
+                 centered=True, random_state=0),
+        log_z=dict(method="exact"),
+        quick=dict(rows=5000, rbm=dict(n_iter=2)),
+        references={"PyDeep plain": -149.05, "PyDeep centred": -142.56},
+    ),
     # PyDeep's own protocol (examples/RBM_MNIST_small.py): all 60k training images in
-    # order, PCD-1 with 100 chains, epsilon 0.01, 50 epochs; PyDeep also starts the visible
-    # biases at the data's log-odds and the weights uniform in +-4 sqrt(6 / (784 + 16))
-    # (boltz: zero biases, N(0, 0.01) weights; add visible_bias_init="data" when it exists)
+    # order, PCD-1 with 100 chains, epsilon 0.01, 50 epochs, visible biases started at the
+    # data's log-odds (boltz's default too); PyDeep starts the weights uniform in
+    # +-4 sqrt(6 / (784 + 16)) = +-0.35, boltz at N(0, 0.01^2)
     "16-pcd-pydeep": dict(
         what="16 hidden, PCD-1, thresholded, 60k, PyDeep's rate and epochs",
         binarize=dict(method="threshold"),
@@ -67,7 +79,7 @@ CONFIGS = {
         binarize=dict(method="stochastic", seed=0),
         train="train+valid",
         rbm=dict(n_components=500, batch_size=100, learning_rate=0.1, n_iter=50, k=1,
-                 persistent=False, momentum=0.9, weight_decay=0.0002, random_state=0),
+                 sampler="cd", momentum=0.9, weight_decay=0.0002, random_state=0),
         log_z=dict(method="ais", n_betas=14500, n_runs=100, base_rates="data", seed=0),
         quick=dict(rows=2000, rbm=dict(n_iter=1), log_z=dict(n_betas=200)),
         references={"S&M CD-1": -125.53, "S&M CD-25": -86.34},
