@@ -27,8 +27,9 @@ SCHEDULES = ("constant", "linear")
 BIAS_INITS = ("data", "zeros")
 # the clip of the data's means before their log-odds: a pixel never on gets -6.9, not -inf
 MEAN_CLIP = (0.001, 0.999)
-# the default ladder of sampler="pt" (see RBM's docstring)
-DEFAULT_BETAS = np.linspace(1.0, 0.8, 10)
+# the default ladder of sampler="pt": on MNIST with 500 hidden units neighbours still
+# exchange 17-39% of the time after 20 epochs (1 to 0 leaves the hot end at 0-4%)
+DEFAULT_BETAS = np.linspace(1.0, 0.5, 10)
 
 
 def resolve_sampler(sampler, persistent) -> str:

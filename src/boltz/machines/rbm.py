@@ -155,7 +155,7 @@ class RBM(*ESTIMATOR_BASES):
         with replica exchange (``batch_size × len(betas)`` chains).
     betas : array_like, optional
         The inverse temperatures of ``sampler="pt"``: strictly decreasing from 1.0, 2 to
-        1000 of them, >= 0. Default: 10 evenly spaced from 1.0 to 0.8
+        1000 of them, >= 0. Default: 10 evenly spaced from 1.0 to 0.5
         (``swap_acceptance_`` reports how often neighbours exchange).
     visible_bias_init : {"data", "zeros"}
         Start of the visible biases: the log-odds of the training data's column means
@@ -206,7 +206,7 @@ class RBM(*ESTIMATOR_BASES):
     >>> import numpy as np, boltz
     >>> X = np.array([[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1]])
     >>> rbm = boltz.RBM(n_components=2, batch_size=2, learning_rate=0.2, n_iter=500,
-    ...                 persistent=False, random_state=0).fit(X)      # CD-1
+    ...                 sampler="cd", random_state=0).fit(X)        # CD-1
     >>> rbm.transform(X).shape
     (4, 2)
     >>> bool(rbm.log_likelihood(X) > -3 * np.log(2))     # better than uniform over 8 states
