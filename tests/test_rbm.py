@@ -406,7 +406,9 @@ def test_free_energy_gap_tracks_held_out_data():
 
 @pytest.mark.parametrize("name", ["n_components", "learning_rate", "batch_size", "n_iter", "k",
                                   "momentum", "weight_decay", "random_state", "num_threads",
-                                  "verbose", "monitor_rows", "persistent", "shuffle"])
+                                  "verbose", "monitor_rows", "persistent", "shuffle",
+                                  "centered", "offset_rate"])
+@pytest.mark.filterwarnings("ignore:persistent is deprecated:DeprecationWarning")
 def test_arguments_given_as_strings_are_refused_naming_them(name):
     X = np.array([[0.0, 1.0], [1.0, 1.0]])
     with pytest.raises(TypeError, match=name):
