@@ -232,6 +232,9 @@ def exact_moments(J, h, beta, offset=0.0):
         correlations += s.T @ (pk[:, None] * s)
         if n > 0:
             mean_abs_m += pk @ np.abs(s.sum(axis=1)) / n
+    # s_i^2 = 1 exactly; the sum of p above can round to 1 + 2^-52 (BLAS-dependent), which
+    # a caller's sqrt(1 - <s_i s_j>^2) turns into nan
+    np.fill_diagonal(correlations, 1.0)
 
     return {
         "log_z": float(log_z),
