@@ -87,6 +87,20 @@ CONFIGS = {
         quick=dict(rows=2000, rbm=dict(n_iter=1), log_z=dict(n_betas=200)),
         references={"S&M CD-1": -125.53, "S&M CD-25": -86.34},
     ),
+    # the same data and settings as 500-cd1, with k growing over 30 epochs as S&M's CD-25
+    # model was trained (CD-k with k raised from 1 to 25): 4 epochs each of k = 1, 3, 5, 9,
+    # 15, then k = 25
+    "500-cdk": dict(
+        what="500 hidden, centred CD-k, k from 1 to 25, stochastic binarisation (seed 0), 60k",
+        binarize=dict(method="stochastic", seed=0),
+        train="train+valid",
+        rbm=dict(n_components=500, batch_size=100, learning_rate=0.05, n_iter=30,
+                 k=[1] * 4 + [3] * 4 + [5] * 4 + [9] * 4 + [15] * 4 + [25], sampler="cd",
+                 centered=True, momentum=0.9, weight_decay=0.0002, random_state=0),
+        log_z=dict(method="ais", n_betas=14500, n_runs=100, base_rates="data", seed=0),
+        quick=dict(rows=1000, rbm=dict(n_iter=1), log_z=dict(n_betas=200)),
+        references={"S&M CD-1": -125.53, "S&M CD-25": -86.34},
+    ),
     # the same data, a parallel-tempering negative phase (Desjardins et al. 2010): 100
     # persistent chains at each of 10 inverse temperatures from 1 to 0.5 (the default
     # ladder), centred, rate 0.05, no momentum (persistent chains with momentum 0.9 at this
