@@ -1,5 +1,5 @@
 """Contrastive-divergence training of a Bernoulli RBM: a whole epoch of mini-batches in one
-nogil call.
+nogil call (CD-k, PCD-k or PCD with a tempered negative phase, plain or centred).
 
 Products with a weight matrix are sums of its rows over the nonzero entries of the other
 factor (rbm_rows.h): sampled states are binary and data are mostly zeros, so v^T W costs

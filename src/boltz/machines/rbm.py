@@ -14,6 +14,8 @@ The estimator is this module; the rest lives beside it:
 
 - ``_rbm_kernels``: the parameters as the compiled kernels take them (training epochs,
   row sums, monitors) and the model quantities computed through them;
+- ``_rbm_training``: the training options (sampler, tempering ladder, k and learning rate
+  per epoch, the data-driven start), checked and resolved;
 - ``_rbm_sklearn``: scikit-learn's base classes, or a stand-in without scikit-learn;
 - ``_rbm_state``: the contract of the learned arrays (checked before every kernel call and
   on loading) and seeds as JSON;
