@@ -303,3 +303,63 @@ def test_k_schedule_and_ladder_helpers():
     assert _rbm_training.k_of_epoch((1, 3, 5), 10) == 5
     np.testing.assert_array_equal(_rbm_training.beta_ladder(None),
                                   _rbm_training.DEFAULT_BETAS)
+
+
+# ---- switching options on a fitted model, saving, old files ------------------------------
+
+def test_tempering_refuses_chains_of_another_layout():
+    X = (np.random.default_rng(10).random((40, 6)) < 0.5).astype(float)
+    rbm = boltz.RBM(n_components=3, batch_size=10, n_iter=1, random_state=0,
+                    monitor_rows=0).fit(X)                       # 10 PCD chains
+    with pytest.raises(ValueError, match="h_samples_"):
+        rbm.set_params(sampler="pt", betas=[1.0, 0.5]).partial_fit(X)
+
+
+def test_centring_a_model_without_offsets_starts_them_and_saves(tmp_path):
+    X = (np.random.default_rng(11).random((40, 6)) < 0.5).astype(float)
+    rbm = boltz.RBM(n_components=3, batch_size=10, n_iter=1, dtype=np.float64,
+                    random_state=0, monitor_rows=0).fit(X)
+    rbm.set_params(centered=True).save(tmp_path / "plain")      # no offsets yet: saved
+    assert not hasattr(boltz.RBM.load(tmp_path / "plain"), "visible_offset_")
+    rbm.set_params(learning_rate=1e-12, offset_rate=1.0).partial_fit(X)
+    np.testing.assert_allclose(rbm.visible_offset_, X.mean(axis=0), atol=1e-12)
+    rbm.save(tmp_path / "centred")
+    np.testing.assert_array_equal(boltz.RBM.load(tmp_path / "centred").visible_offset_,
+                                  rbm.visible_offset_)
+
+
+def test_options_are_checked_and_saved_whatever_the_sampler(tmp_path):
+    X = np.eye(4)
+    with pytest.raises(ValueError, match="betas"):
+        boltz.RBM(sampler="pcd", betas=[1.0, 2.0]).fit(X)
+    with pytest.raises(TypeError, match="persistent"), pytest.warns(DeprecationWarning):
+        boltz.RBM(persistent=1.5).fit(X)
+    rbm = boltz.RBM(n_components=2, k=np.int64(2), offset_rate=np.float32(0.5),
+                    betas=np.array([1.0, 0.5]), n_iter=1, random_state=0).fit(X)
+    rbm.save(tmp_path / "m")
+    back = boltz.RBM.load(tmp_path / "m")
+    assert back.k == 2 and back.offset_rate == 0.5 and back.betas == [1.0, 0.5]
+
+
+def test_files_of_earlier_versions_load_with_their_training(tmp_path):
+    """A file saved before visible_bias_init and sampler existed (its params hold
+    persistent) loads without a warning, as the training it had: zero start, CD or PCD."""
+    import json
+    X = (np.random.default_rng(12).random((30, 5)) < 0.5).astype(float)
+    rbm = boltz.RBM(n_components=3, batch_size=10, n_iter=1, sampler="cd",
+                    visible_bias_init="zeros", random_state=0, monitor_rows=0).fit(X)
+    rbm.save(tmp_path / "new.npz")
+    with np.load(tmp_path / "new.npz") as f:
+        members = {name: f[name] for name in f.files}
+    params = json.loads(str(members["params"]))
+    for name in ("sampler", "betas", "visible_bias_init", "centered", "offset_rate",
+                 "learning_rate_schedule"):
+        del params[name]
+    params["persistent"] = False
+    members["params"] = np.array(json.dumps(params))
+    np.savez(tmp_path / "old.npz", **members)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        old = boltz.RBM.load(tmp_path / "old.npz")
+    assert old.sampler == "cd" and old.persistent is None
+    assert old.visible_bias_init == "zeros"

@@ -226,7 +226,8 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
     Centring (Melchior, Fischer & Wiskott 2016), with `visible_offset` mu (pv) and
     `hidden_offset` lam (ph): the gradients are those of the centred energy
     -(v - mu)^T W (h - lam) - b'^T (v - mu) - c'^T (h - lam), i.e. the weight gradient
-    loses mu dc^T + db lam^T (db, dc the bias gradients above), and the step is taken back
+    loses mu dc^T + db lam^T (db, dc the bias gradients above) and gains
+    R (B - Bg) mu lam^T (B data rows against Bg chains), and the step is taken back
     to the plain parameters the arrays hold: b += vel_b - vel_W lam, c += vel_c -
     vel_W^T mu. After each batch mu and lam move by `offset_rate` towards the batch means
     of V and h+ (a plain model does not change when they move).
@@ -418,14 +419,16 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
             for j in range(nh):
                 H[G, j] = rate * H[G, j]
             if centered:
-                # the centred weight gradient's extra terms: - mu_i dc - db_i lam
+                # the centred weight gradient's extra terms: - mu_i dc - db_i lam, and
+                # + R (B - Bg) mu_i lam when the batch and the chains differ in number
                 for j in range(ph):
                     H[G + 1, j] = hidden_offset[j]
                 for i in range(nv):
                     col.idx[i * col.width + col.count[i]] = <int32_t> G
                     (<floating *> col.coef)[i * col.width + col.count[i]] = -visible_offset[i]
                     col.idx[i * col.width + col.count[i] + 1] = <int32_t> (G + 1)
-                    (<floating *> col.coef)[i * col.width + col.count[i] + 1] = -db[i]
+                    (<floating *> col.coef)[i * col.width + col.count[i] + 1] = \
+                        rate * (B - Bg) * visible_offset[i] - db[i]
                     col.count[i] += 2
             if M > 1:
                 _swap_replicas(S, M, betas, hid, vis, Wt, &b[0], &c[0], energy, rng, swaps)

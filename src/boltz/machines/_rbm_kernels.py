@@ -129,8 +129,8 @@ def velocity_fits(buffers, arrays: RBMArrays) -> bool:
 
 def velocity(previous, arrays: RBMArrays, momentum: float, weight_decay: float) -> list:
     """The momentum buffers for the next kernel call: `previous` when they fit the model
-    (`velocity_fits`), else zeros. Without momentum and weight decay the kernel leaves them
-    alone; dWt is zeroed so that it stays exact for later calls."""
+    (`velocity_fits`), else zeros. Without momentum, weight decay and centring the kernel
+    leaves them alone; dWt is zeroed so that it stays exact for later calls."""
     if not velocity_fits(previous, arrays):
         pv, ph = arrays.padded_widths()
         nv = arrays.components.shape[1]

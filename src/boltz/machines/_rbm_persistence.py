@@ -87,6 +87,8 @@ def save(rbm, path) -> None:
     for key in ("k", "betas"):                # sequences (arrays among them) as JSON lists
         if params[key] is not None and np.ndim(params[key]) == 1:
             params[key] = np.asarray(params[key]).tolist()
+    params = {key: value.item() if isinstance(value, np.generic) else value
+              for key, value in params.items()}    # NumPy scalars as Python numbers
     members = {"components_": arrays.components, "intercept_hidden_": arrays.c,
                "intercept_visible_": arrays.b, "h_samples_": chains}
     velocity = getattr(rbm, "_velocity", None)
@@ -188,6 +190,10 @@ def _load(cls, zf: zipfile.ZipFile):
     if set(params) - names:
         raise DamagedFile(f"unknown parameters {sorted(set(params) - names)}")
     params["random_state"] = seed_from_json(params.get("random_state"))
+    # files of boltz before visible_bias_init and sampler: their training, named today
+    params.setdefault("visible_bias_init", "zeros")
+    if "sampler" not in params and params.get("persistent") is not None:
+        params["sampler"] = "pcd" if params.pop("persistent") is True else "cd"
     dtype = params.get("dtype")
     if version == 2 and dtype is None:     # dtype=None: the model's is that of components_
         dtype = NpyMember(zf, "components_").dtype.name

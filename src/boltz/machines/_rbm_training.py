@@ -17,6 +17,7 @@ import numpy as np
 
 from boltz._validation import (
     as_float_array,
+    check_bool,
     check_choice,
     check_positive_int,
     renamed_parameter,
@@ -39,9 +40,7 @@ def resolve_sampler(sampler, persistent) -> str:
     if persistent is None:
         return sampler
     renamed_parameter("persistent", "sampler='pcd' or sampler='cd'")
-    if not isinstance(persistent, (bool, np.bool_)) and persistent not in (0, 1):
-        raise TypeError(f"persistent must be a bool, got {type(persistent).__name__}")
-    implied = "pcd" if persistent else "cd"
+    implied = "pcd" if check_bool(persistent, "persistent") else "cd"
     if sampler not in ("pcd", implied):
         raise ValueError(f"persistent={bool(persistent)} contradicts sampler={sampler!r}: "
                          "set sampler only")

@@ -90,8 +90,9 @@ class RBM(*ESTIMATOR_BASES):
 
     Parallel tempering (``sampler="pt"``, Desjardins et al. 2010): ``batch_size``
     persistent chains at each inverse temperature of ``betas`` (the model's energy scaled
-    by β), k Gibbs steps each, then one exchange attempt between the neighbours of every
-    pair (probability :math:`\min(1, e^{(\beta_m - \beta_{m+1})(E_m - E_{m+1})})` with the
+    by β), k Gibbs steps each, then for each chain index one pass of exchange attempts
+    over the neighbouring pairs from β = 1 down (so a state may move several rungs in one
+    mini-batch) (probability :math:`\min(1, e^{(\beta_m - \beta_{m+1})(E_m - E_{m+1})})` with the
     joint energies E(v, h)); the β = 1 chains give the negative phase.
 
     As a scikit-learn estimator, the constructor only stores its arguments; :meth:`fit`
@@ -267,8 +268,7 @@ class RBM(*ESTIMATOR_BASES):
         check_positive_int(self.batch_size, "batch_size")
         check_positive_int(self.n_iter, "n_iter")
         _rbm_training.k_schedule(self.k)
-        if _rbm_training.resolve_sampler(self.sampler, self.persistent) == "pt":
-            _rbm_training.beta_ladder(self.betas)
+        _rbm_training.resolve_sampler(self.sampler, self.persistent)
         check_real(self.momentum, "momentum", at_least=0.0, below=1.0)
         check_real(self.weight_decay, "weight_decay", at_least=0.0)
         check_bool(self.shuffle, "shuffle")
@@ -279,6 +279,8 @@ class RBM(*ESTIMATOR_BASES):
         check_choice(self.visible_bias_init, "visible_bias_init", _rbm_training.BIAS_INITS)
         check_bool(self.centered, "centered")
         check_real(self.offset_rate, "offset_rate", above=0.0, at_most=1.0)
+        if self.betas is not None:             # checked whatever the sampler (saved as JSON)
+            _rbm_training.beta_ladder(self.betas)
         check_choice(self.learning_rate_schedule, "learning_rate_schedule",
                      _rbm_training.SCHEDULES)
 
@@ -613,12 +615,20 @@ class RBM(*ESTIMATOR_BASES):
         self.h_samples_ = np.zeros((n_chains, nh), dtype=dt)
         self._velocity = None
 
-    def _offsets(self, arrays: RBMArrays) -> list | None:
+    def _offsets(self, arrays: RBMArrays, X=None) -> list | None:
         """The centring offsets [mu, lam], checked and padded as the kernel takes them
-        (centered=True), else None."""
+        (centered=True and the model has them), else None. A centred model without offsets
+        (fitted plain, or set by hand) starts them from `X` when given: mu its column means,
+        lam 0.5 (any offsets are valid: the parameters are kept plain)."""
         if not self.centered:
             return None
         nh, nv = arrays.components.shape
+        if (X is not None and getattr(self, "visible_offset_", None) is None
+                and getattr(self, "hidden_offset_", None) is None):
+            self.visible_offset_ = _rbm_training.data_means(X).astype(arrays.dtype)
+            self.hidden_offset_ = np.full(nh, 0.5, dtype=arrays.dtype)
+        elif X is None and not hasattr(self, "visible_offset_"):
+            return None
         pv, ph = arrays.padded_widths()
         return [_rbm_kernels.padded(check_array(getattr(self, name, None), name, (n,),
                                                 arrays.dtype), width)
@@ -639,10 +649,12 @@ class RBM(*ESTIMATOR_BASES):
         sampler, betas = self._sampler(), self._betas()
         chains = check_chains(getattr(self, "h_samples_", None), arrays.components.shape[0],
                               arrays.dtype)
-        if betas is not None and chains.shape[0] % betas.size:
-            raise ValueError(f"h_samples_ must hold len(betas) = {betas.size} blocks of "
-                             f"chains with sampler='pt', got {chains.shape[0]} rows")
-        offsets = self._offsets(arrays)
+        if betas is not None and chains.shape[0] != betas.size * self.batch_size:
+            raise ValueError(
+                f"h_samples_ must hold len(betas) x batch_size = {betas.size * self.batch_size}"
+                f" chains with sampler='pt', got {chains.shape[0]}: fit again (the chains of "
+                "another sampler or ladder would weigh the negative phase wrongly)")
+        offsets = self._offsets(arrays, X)
         self._velocity = _rbm_kernels.velocity(getattr(self, "_velocity", None), arrays,
                                                self.momentum, self.weight_decay)
         n_streams = max(batch_rows, chains.shape[0])
@@ -792,7 +804,7 @@ class RBM(*ESTIMATOR_BASES):
         RandomState (saved with its state; the reloaded model holds an equal copy).
         ``dtype=None`` is saved as such, the model's dtype with the weights. With
         ``random_state=None`` a new ``fit`` draws fresh entropy, on the original as after
-        reloading. Not kept: ``ais_``.
+        reloading. Not kept: ``ais_`` and ``swap_acceptance_``.
 
         Parameters
         ----------
