@@ -1,6 +1,7 @@
 """boltz.datasets: MNIST's fetcher on synthetic files (no download), its checks (size,
 SHA-256, a restricted unpickler that refuses every global but NumPy's array ones), the
-download path with pip replaced, and the binarisations."""
+download path with pip replaced, and the binarisations; MovieLens 100k's fetcher on
+synthetic files, its strict parser, and the ratings split."""
 import gzip
 import hashlib
 import io
@@ -16,7 +17,15 @@ import numpy as np
 import pytest
 
 import boltz.datasets
-from boltz.datasets import _download, _mnist, binarize_mnist, fetch_mnist
+from boltz.datasets import (
+    _download,
+    _mnist,
+    _movielens,
+    binarize_mnist,
+    fetch_mnist,
+    fetch_movielens_100k,
+    train_test_split_ratings,
+)
 
 # ---- synthetic files --------------------------------------------------------------------
 
@@ -411,5 +420,225 @@ def test_binarize_refuses_bad_arguments(kwargs, error, match):
 
 
 def test_the_module_exports_its_names():
-    assert set(boltz.datasets.__all__) == {"fetch_mnist", "MNIST", "binarize_mnist"}
+    assert set(boltz.datasets.__all__) == {"fetch_mnist", "MNIST", "binarize_mnist",
+                                           "fetch_movielens_100k", "MovieLens100k",
+                                           "train_test_split_ratings"}
     assert all(callable(getattr(boltz.datasets, n)) for n in boltz.datasets.__all__)
+
+
+# ---- MovieLens 100k ----------------------------------------------------------------------
+
+_ML_HEADER = b"user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
+_ML_ROWS = [(196, 242, 3, 881250949), (186, 302, 3, 891717742), (22, 377, 1, 878887116),
+            (196, 51, 2, 880606923), (7, 242, 5, 886397596)]
+
+
+def _inter(rows=_ML_ROWS, header=_ML_HEADER) -> bytes:
+    return header + b"".join(b"%d\t%d\t%s\t%d\n" % (u, i, str(r).encode(), t)
+                             for u, i, r, t in rows)
+
+
+def _install_ml(monkeypatch, home: Path, content: bytes) -> Path:
+    """`content` as home/ml-100k/ml-100k.inter, with the expected size and checksum set to
+    its own (hashlib, independently of boltz)."""
+    path = home / "ml-100k" / "ml-100k.inter"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    remote = _download.RemoteFile(**{**vars(_movielens.MOVIELENS_100K_FILE),
+                                     "size": len(content),
+                                     "sha256": hashlib.sha256(content).hexdigest()})
+    monkeypatch.setattr(_movielens, "MOVIELENS_100K_FILE", remote)
+    return path
+
+
+def test_a_synthetic_inter_file_loads_into_its_columns(tmp_path, monkeypatch):
+    path = _install_ml(monkeypatch, tmp_path, _inter())
+    ml = fetch_movielens_100k(tmp_path, download_if_missing=False)
+    cols = np.array(_ML_ROWS)
+    np.testing.assert_array_equal(ml.user_ids, cols[:, 0])
+    np.testing.assert_array_equal(ml.item_ids, cols[:, 1])
+    np.testing.assert_array_equal(ml.ratings, cols[:, 2])
+    np.testing.assert_array_equal(ml.timestamps, cols[:, 3])
+    assert ml.user_ids.dtype == ml.item_ids.dtype == ml.timestamps.dtype == np.int64
+    assert ml.ratings.dtype == np.float64
+    assert ml.path == path and ml.n_users == 4 and ml.n_items == 4
+    with pytest.raises(AttributeError):
+        ml.ratings = None                                      # frozen
+
+
+def test_the_inter_file_may_lack_its_last_newline_and_rate_in_fractions(tmp_path,
+                                                                         monkeypatch):
+    content = _inter([(1, 2, 3.5, 10), (2, 2, 1.0, 11)])[:-1]
+    _install_ml(monkeypatch, tmp_path, content)
+    ml = fetch_movielens_100k(tmp_path, download_if_missing=False)
+    assert ml.ratings.tolist() == [3.5, 1.0] and ml.timestamps.tolist() == [10, 11]
+
+
+def test_an_inter_file_with_another_checksum_is_refused(tmp_path, monkeypatch):
+    content = _inter()
+    path = _install_ml(monkeypatch, tmp_path, content)
+    path.write_bytes(content.replace(b"242\t3", b"242\t4", 1))     # same size
+    with pytest.raises(ValueError, match=r"SHA-256 .*expected .*delete it"):
+        fetch_movielens_100k(tmp_path, download_if_missing=False)
+
+
+@pytest.mark.parametrize("content, match", [
+    (_inter(header=b"user_id\titem_id\trating\ttimestamp\n"), "header"),
+    (_inter(header=b""), "header"),
+    (b"", "header"),
+    (_ML_HEADER, "no ratings"),
+    (_ML_HEADER + b"1\t2\t3\n", "line 2"),
+    (_ML_HEADER + b"1\t2\t3\t4\n1\t2\t3\t4\t5\n", "line 3"),
+    (_ML_HEADER + b"1\t2\t3\t4\n\n1\t2\t3\t4\n", "line 3"),
+    (_ML_HEADER + b"1\t-2\t3\t4\n", "line 2"),
+    (_ML_HEADER + b"1 2 3 4\n", "line 2"),
+    (_ML_HEADER + b"1\t2\t3\t4\r\n", "line 2"),
+    (_ML_HEADER + b"1\t2\tnan\t4\n", "line 2"),
+    (_ML_HEADER + b"1\t2\t3\t4\n1\t2\t6\t4\n", r"line 3 .*\[1, 5\]"),
+    (_ML_HEADER + b"1\t2\t0\t4\n", r"\[1, 5\]"),
+    (_ML_HEADER + b"1\t2\t3\t99999999999999999999\n", "line 2"),
+    (_ML_HEADER + "1\t2\t3\t\u0664\n".encode(), "ASCII"),
+])
+def test_a_malformed_inter_file_is_refused_naming_it(tmp_path, monkeypatch, content, match):
+    path = _install_ml(monkeypatch, tmp_path, content)
+    with pytest.raises(ValueError, match=match) as info:
+        fetch_movielens_100k(tmp_path, download_if_missing=False)
+    assert str(path) in str(info.value)
+
+
+def test_the_pinned_file_must_have_movielens_counts(tmp_path, monkeypatch):
+    """A file whose checksum were the pinned one but whose counts differ is refused (here
+    the pinned checksum is made the synthetic file's own)."""
+    content = _inter()
+    _install_ml(monkeypatch, tmp_path, content)
+    monkeypatch.setattr(_movielens, "ML100K_SHA256", hashlib.sha256(content).hexdigest())
+    with pytest.raises(ValueError, match="expected 100000, 943 and 1682"):
+        fetch_movielens_100k(tmp_path, download_if_missing=False)
+
+
+def test_a_missing_inter_file_without_download_is_a_file_not_found_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="download_if_missing is False") as info:
+        fetch_movielens_100k(tmp_path / "nothing", download_if_missing=False)
+    assert str(tmp_path / "nothing" / "ml-100k" / "ml-100k.inter") in str(info.value)
+    assert not (tmp_path / "nothing").exists()
+
+
+def test_the_movielens_pin_is_the_published_one():
+    f = _movielens.MOVIELENS_100K_FILE
+    assert f.sha256 == "4edb74e2a81178c2ba9ff381495f754f996c4aea351b1272ca36b43da0935eff"
+    assert (f.requirement, f.wheel_prefix) == ("recbole==1.2.1", "recbole-1.2.1-")
+    assert f.member == "recbole/dataset_example/ml-100k/ml-100k.inter"
+    assert f.filename == "ml-100k.inter" and f.size == 1_979_230
+
+
+def test_movielens_downloads_from_the_recbole_wheel(tmp_path, monkeypatch):
+    content = _inter()
+    _install_ml(monkeypatch, tmp_path / "unused", content)
+    calls = []
+
+    def pip_download(requirement, dest):
+        calls.append(requirement)
+        with zipfile.ZipFile(Path(dest) / "recbole-1.2.1-py3-none-any.whl", "w") as z:
+            z.writestr("recbole/dataset_example/ml-100k/ml-100k.inter", content)
+    monkeypatch.setattr(_download, "pip_download", pip_download)
+    ml = fetch_movielens_100k(tmp_path)
+    assert calls == ["recbole==1.2.1"] and ml.path.read_bytes() == content
+    assert ml.path == tmp_path / "ml-100k" / "ml-100k.inter"
+
+
+@pytest.mark.parametrize("bad, error", [(3, TypeError), ("", ValueError)])
+def test_movielens_refuses_a_wrong_data_home(bad, error):
+    with pytest.raises(error, match="data_home"):
+        fetch_movielens_100k(bad, download_if_missing=False)
+
+
+@pytest.mark.parametrize("bad", ["no", None, 2])
+def test_movielens_download_if_missing_must_be_a_bool(tmp_path, bad):
+    with pytest.raises(TypeError, match="download_if_missing"):
+        fetch_movielens_100k(tmp_path, download_if_missing=bad)
+
+
+@pytest.mark.slow
+def test_the_real_movielens_100k_when_present():
+    try:
+        ml = fetch_movielens_100k(download_if_missing=False)
+    except FileNotFoundError:
+        pytest.skip("MovieLens 100k is not in the default data_home (tests never download)")
+    assert ml.ratings.shape == (100000,) and (ml.n_users, ml.n_items) == (943, 1682)
+    # GroupLens's u.data: the first row, the ids 1..943 and 1..1682, the rating counts
+    assert (ml.user_ids[0], ml.item_ids[0], ml.ratings[0], ml.timestamps[0]) == (
+        196, 242, 3.0, 881250949)
+    assert ml.user_ids.min() == 1 and ml.user_ids.max() == 943
+    assert ml.item_ids.min() == 1 and ml.item_ids.max() == 1682
+    np.testing.assert_array_equal(np.bincount(ml.ratings.astype(np.int64))[1:],
+                                  [6110, 11370, 27145, 34174, 21201])
+
+
+# ---- the ratings split --------------------------------------------------------------------
+
+def _ratings(rng, n=1001):
+    return rng.integers(1, 50, n), rng.integers(1, 80, n), rng.integers(1, 6, n) * 1.0
+
+
+@pytest.mark.parametrize("test_size, n_test", [(0.2, 201), (0.5, 501), (1e-9, 1),
+                                               (0.999, 1000), (1, 1), (300, 300),
+                                               (1000, 1000), (np.int64(7), 7),
+                                               (np.float32(0.25), 251)])
+def test_the_split_has_its_sizes_and_covers_every_rating_once(rng, test_size, n_test):
+    u, i, r = _ratings(rng)
+    train, test = train_test_split_ratings(u, i, r, test_size=test_size, seed=3)
+    assert test.size == n_test and train.size == 1001 - n_test
+    assert train.dtype == test.dtype == np.int64
+    assert np.all(np.diff(train) > 0) and np.all(np.diff(test) > 0)      # sorted, distinct
+    assert np.intersect1d(train, test).size == 0
+    np.testing.assert_array_equal(np.union1d(train, test), np.arange(1001))
+
+
+def test_the_split_is_determined_by_its_seed(rng):
+    u, i, r = _ratings(rng)
+    a = train_test_split_ratings(u, i, r, seed=5)
+    b = train_test_split_ratings(list(u), list(i), list(r), seed=np.random.SeedSequence(5))
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x, y)
+    c = train_test_split_ratings(u, i, r, seed=6)
+    assert not np.array_equal(a[1], c[1])
+    # the definition: the first n_test of one permutation by a Generator seeded with 5
+    perm = np.random.default_rng(np.random.SeedSequence(5)).permutation(1001)
+    np.testing.assert_array_equal(a[1], np.sort(perm[:201]))
+
+
+def test_the_split_is_uniform_over_ratings():
+    """Each rating is in the test part with probability test_size: its count over 2000
+    seeds is Binomial(2000, 0.2), within 5 standard deviations."""
+    n, reps = 10, 2000
+    counts = np.zeros(n)
+    for seed in range(reps):
+        counts[train_test_split_ratings(np.arange(n), np.arange(n), np.ones(n),
+                                        seed=seed)[1]] += 1
+    assert np.all(np.abs(counts - reps * 0.2) <= 5 * np.sqrt(reps * 0.2 * 0.8)), counts
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(users=[1, 2], items=[1], ratings=[1.0, 2.0]), ValueError, "same length"),
+    (dict(users=[1, 2], items=[1, 2], ratings=[1.0]), ValueError, "same length"),
+    (dict(users=[[1, 2]], items=[1, 2], ratings=[1.0, 2.0]), ValueError, "users .*1-D"),
+    (dict(users=[1.5, 2], items=[1, 2], ratings=[1.0, 2.0]), TypeError, "users"),
+    (dict(users=[1, 2], items=["a", "b"], ratings=[1.0, 2.0]), TypeError, "items"),
+    (dict(users=[1, 2], items=[1, 2], ratings=["x", "y"]), TypeError, "ratings"),
+    (dict(users=[1, 2], items=[1, 2], ratings=[1j, 2j]), TypeError, "ratings"),
+    (dict(users=[1], items=[1], ratings=[1.0]), ValueError, "at least 2"),
+    (dict(test_size=0.0), ValueError, "test_size"),
+    (dict(test_size=1.0), ValueError, "test_size"),
+    (dict(test_size=float("nan")), ValueError, "test_size"),
+    (dict(test_size=0), ValueError, "test_size"),
+    (dict(test_size=4), ValueError, "test_size"),
+    (dict(test_size=0.9), ValueError, "test_size"),
+    (dict(test_size=True), TypeError, "test_size"),
+    (dict(test_size="0.2"), TypeError, "test_size"),
+    (dict(seed=-1), ValueError, "seed"),
+    (dict(seed="0"), TypeError, "seed"),
+])
+def test_the_split_refuses_bad_arguments(kwargs, error, match):
+    args = dict(users=[1, 2, 3, 4], items=[1, 1, 2, 2], ratings=[1.0, 2.0, 3.0, 4.0])
+    with pytest.raises(error, match=match):
+        train_test_split_ratings(**{**args, **kwargs})

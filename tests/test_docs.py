@@ -5,6 +5,7 @@ import pytest
 
 import boltz
 import boltz.datasets._mnist
+import boltz.datasets._movielens
 import boltz.machines.boltzmann_machine
 import boltz.machines.rbm
 import boltz.numerics.boltzmann_sampling
@@ -19,7 +20,8 @@ from public_api import public_members
 MODULES = [boltz.numerics.log_domain, boltz.numerics.distribution,
            boltz.numerics.boltzmann_sampling, boltz.numerics.mcmc_statistics,
            boltz.spin.ising_model, boltz.spin.annealing, boltz.spin.parallel_tempering,
-           boltz.machines.boltzmann_machine, boltz.machines.rbm, boltz.datasets._mnist]
+           boltz.machines.boltzmann_machine, boltz.machines.rbm, boltz.datasets._mnist,
+           boltz.datasets._movielens]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

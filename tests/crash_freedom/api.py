@@ -465,10 +465,12 @@ def _ml_targets() -> list[Target]:
 
 
 def _dataset_targets() -> list[Target]:
-    """boltz.datasets: fetch_mnist on folders the suite makes, never downloading (a
-    download_if_missing that would mean True is never drawn: 1 and np.True_ are bools to
-    it), and binarize_mnist on grey levels and on anything."""
+    """boltz.datasets: fetch_mnist and fetch_movielens_100k on folders the suite makes,
+    never downloading (a download_if_missing that would mean True is never drawn: 1 and
+    np.True_ are bools to it), binarize_mnist on grey levels and on anything, and
+    train_test_split_ratings on small ratings and on anything."""
     homes = st.integers(0, 6).map(lambda k: f"mnist_home({k})")
+    ml_homes = st.integers(0, 6).map(lambda k: f"movielens_home({k})")
     return [
         Target("datasets.fetch_mnist", st.just(("datasets('fetch_mnist')", {})),
                ["data_home", "download_if_missing"], {
@@ -480,6 +482,25 @@ def _dataset_targets() -> list[Target]:
                        st.sampled_from(["None", "'no'", "''", "[False]", "2", "0.0",
                                         "np.array(False)", "np.int64(2)"]))},
                required=("data_home", "download_if_missing")),
+        Target("datasets.fetch_movielens_100k", st.just(("datasets('fetch_movielens_100k')", {})),
+               ["data_home", "download_if_missing"], {
+                   "data_home": lambda ctx: s.Mixed(ml_homes, st.sampled_from([
+                       "'/nonexistent/dir'", "''", "3", "b'/tmp'", "'/dev/null'", "'\\x00'",
+                       "[]", "out_path('not-there')", "gset_file(b'x')"])),
+                   "download_if_missing": lambda ctx: s.Mixed(
+                       st.sampled_from(["False", "0", "np.bool_(False)", "np.int64(0)"]),
+                       st.sampled_from(["None", "'no'", "''", "[False]", "2", "0.0",
+                                        "np.array(False)", "np.int64(2)"]))},
+               required=("data_home", "download_if_missing")),
+        Target("datasets.train_test_split_ratings",
+               st.just(("datasets('train_test_split_ratings')", {})),
+               ["users", "items", "ratings", "test_size", "seed"], {
+                   "users": lambda ctx: s.either(s.mostly(st.just("np.arange(20)")), _data()),
+                   "items": lambda ctx: s.either(s.mostly(st.just("np.arange(20) % 7")),
+                                                 _data()),
+                   "ratings": lambda ctx: s.either(s.mostly(st.just("np.ones(20)")), _data()),
+                   "test_size": lambda ctx: s.reals(("0.2", "0.5", "1", "19"))},
+               required=("users", "items", "ratings")),
         Target("datasets.binarize_mnist", st.just(("datasets('binarize_mnist')", {})),
                ["X", "method", "threshold", "seed"], {
                    "X": lambda ctx: s.either(s.mostly(s.real_array(low=0.0, high=1.0)),
@@ -623,4 +644,6 @@ EXERCISED_BY = {
     "TemperatureFit": "fit_temperature", "ReliabilityDiagram": "reliability_diagram",
     "ModelResults": "map_models", "TimeToSolution": "time_to_solution",
     "datasets.MNIST": "datasets.fetch_mnist",
+    **{f"datasets.MovieLens100k{p}": "datasets.fetch_movielens_100k"
+       for p in ("", ".n_users", ".n_items")},
 }

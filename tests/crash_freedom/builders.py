@@ -29,7 +29,7 @@ from boltz import (
 __all__ = ["arr", "huge", "sparse", "gen", "seedseq", "ising", "rbm", "bm", "gset_file",
            "rbm_file", "tampered_rbm", "np", "boltz", "nan", "inf", "Annealer",
            "BoltzmannMachine", "IsingModel", "ParallelTempering", "cli", "result", "axes",
-           "plot", "out_path", "datasets", "mnist_home",
+           "plot", "out_path", "datasets", "mnist_home", "movielens_home",
            "RBM"]  # noqa: F822 - RBM comes from the module's __getattr__
 
 LAYOUTS = ("C", "F", "strided", "reversed", "readonly", "masked", "masked_none", "list")
@@ -281,6 +281,35 @@ def mnist_home(k: int) -> str:
     elif k == 4:
         with open(path, "wb") as fh:
             fh.truncate(17_051_982)
+    elif k == 5:
+        os.mkfifo(path)
+    return home
+
+
+def movielens_home(k: int) -> str:
+    """A data_home for ``fetch_movielens_100k(..., download_if_missing=False)`` whose
+    ``ml-100k/ml-100k.inter`` is: 0 absent; 1 a small, well-formed .inter file (not the
+    pinned file: refused by its checksum); 2 a directory; 3 a link to /dev/zero; 4 zeros of
+    the real file's size; 5 a FIFO; 6 absent under a file called ``ml-100k``."""
+    home = tempfile.mkdtemp(dir=_TMP)
+    folder = os.path.join(home, "ml-100k")
+    path = os.path.join(folder, "ml-100k.inter")
+    if k == 6:
+        with open(folder, "wb"):
+            pass
+        return home
+    os.mkdir(folder)
+    if k == 1:
+        with open(path, "wb") as fh:
+            fh.write(b"user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
+                     b"1\t2\t3\t881250949\n")
+    elif k == 2:
+        os.mkdir(path)
+    elif k == 3:
+        os.symlink("/dev/zero", path)
+    elif k == 4:
+        with open(path, "wb") as fh:
+            fh.truncate(1_979_230)
     elif k == 5:
         os.mkfifo(path)
     return home

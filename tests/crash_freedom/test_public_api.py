@@ -31,7 +31,8 @@ RUN = settings(max_examples=EXAMPLES, derandomize=SEED is None, database=None, d
                phases=(Phase.explicit, Phase.generate) + ((Phase.shrink,) if SHRINK else ()))
 
 SEEN_KNOWN: set = set()
-PATH_TARGETS = {"RBM.load", "RBM.save", "IsingModel.from_maxcut", "datasets.fetch_mnist"}
+PATH_TARGETS = {"RBM.load", "RBM.save", "IsingModel.from_maxcut", "datasets.fetch_mnist",
+                "datasets.fetch_movielens_100k"}
 # (outcome kind, exception, public name) -> message pattern: exceptions other than
 # ValueError/TypeError that a docstring documents (scipy's convention for non-convergence)
 DOCUMENTED = {("raised", "RuntimeError", "solve_beta"): r"^solve_beta did not converge in ",
