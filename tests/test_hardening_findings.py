@@ -256,6 +256,10 @@ def test_rbm_load_refuses_what_is_not_a_file(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(ValueError, match="not a regular file"):
         boltz.RBM.load(fifo)
+    loop = tmp_path / "loop.npz"                 # a link to itself: ELOOP, a ValueError
+    os.symlink(loop, loop)
+    with pytest.raises(ValueError, match="loop of symbolic links"):
+        boltz.RBM.load(loop)
     # a file object still loads
     path = _rbm_file(tmp_path, random_state=0)
     with open(path, "rb") as fh:

@@ -3,6 +3,7 @@ files only, checked on the open descriptor, so that a FIFO, a device such as ``/
 or a directory is refused at once instead of blocking, never ending or failing later."""
 from __future__ import annotations
 
+import errno
 import os
 import stat
 
@@ -28,11 +29,19 @@ def open_regular(path, what: str):
     Raises
     ------
     ValueError
-        ``"<path>: <kind>, not a regular file: ..."`` for a directory, FIFO or device.
+        ``"<path>: <kind>, not a regular file: ..."`` for a directory, FIFO or device, and
+        for a loop of symbolic links.
     FileNotFoundError, PermissionError
         From ``os.open``.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise ValueError(f"{os.fspath(path)}: a loop of symbolic links, not a file: {what} is "
+                         f"read from a file") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
