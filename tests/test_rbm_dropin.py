@@ -207,7 +207,8 @@ def test_feature_names_and_fallback_without_scikit_learn():
 
 # ---- verbose ------------------------------------------------------------------------------------
 
-LINE = r"\[RBM\] Iteration (\d+), pseudo-likelihood = (-?\d+\.\d\d), time = \d+\.\d\ds"
+# the time is printed (its value is not checked: timings belong in bench/)
+LINE = r"\[RBM\] Iteration (\d+), pseudo-likelihood = (-?\d+\.\d\d), time = \S+"
 
 
 def test_verbose_prints_scikit_learns_line_per_epoch(capsys):
@@ -226,7 +227,7 @@ def test_verbose_prints_scikit_learns_line_per_epoch(capsys):
 def test_verbose_without_monitors_prints_the_time_only(capsys):
     small(random_state=0, verbose=True, monitor_rows=0).fit(data())
     out = capsys.readouterr().out.splitlines()
-    assert [re.fullmatch(r"\[RBM\] Iteration (\d), time = \d+\.\d\ds", o)[1]
+    assert [re.fullmatch(r"\[RBM\] Iteration (\d), time = \S+", o)[1]
             for o in out] == ["1", "2", "3"]
 
 
