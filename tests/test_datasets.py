@@ -164,17 +164,22 @@ def test_not_a_regular_file_is_refused(tmp_path, monkeypatch, rng):
         fetch_mnist(tmp_path, download_if_missing=False)
 
 
+FETCHERS = ["fetch_mnist", "fetch_movielens_100k"]
+
+
+@pytest.mark.parametrize("fetcher", FETCHERS)
 @pytest.mark.parametrize("bad, error", [(3, TypeError), (b"/tmp", TypeError),
                                         ("", ValueError), ("a\0b", ValueError)])
-def test_wrong_data_home_is_refused(bad, error):
+def test_wrong_data_home_is_refused(fetcher, bad, error):
     with pytest.raises(error, match="data_home"):
-        fetch_mnist(bad, download_if_missing=False)
+        getattr(boltz.datasets, fetcher)(bad, download_if_missing=False)
 
 
+@pytest.mark.parametrize("fetcher", FETCHERS)
 @pytest.mark.parametrize("bad", ["no", None, 2, [True]])
-def test_download_if_missing_must_be_a_bool(tmp_path, bad):
+def test_download_if_missing_must_be_a_bool(tmp_path, fetcher, bad):
     with pytest.raises(TypeError, match="download_if_missing"):
-        fetch_mnist(tmp_path, download_if_missing=bad)
+        getattr(boltz.datasets, fetcher)(tmp_path, download_if_missing=bad)
 
 
 @pytest.mark.parametrize("obj, match", [
@@ -544,18 +549,6 @@ def test_movielens_downloads_from_the_recbole_wheel(tmp_path, monkeypatch):
     ml = fetch_movielens_100k(tmp_path)
     assert calls == ["recbole==1.2.1"] and ml.path.read_bytes() == content
     assert ml.path == tmp_path / "ml-100k" / "ml-100k.inter"
-
-
-@pytest.mark.parametrize("bad, error", [(3, TypeError), ("", ValueError)])
-def test_movielens_refuses_a_wrong_data_home(bad, error):
-    with pytest.raises(error, match="data_home"):
-        fetch_movielens_100k(bad, download_if_missing=False)
-
-
-@pytest.mark.parametrize("bad", ["no", None, 2])
-def test_movielens_download_if_missing_must_be_a_bool(tmp_path, bad):
-    with pytest.raises(TypeError, match="download_if_missing"):
-        fetch_movielens_100k(tmp_path, download_if_missing=bad)
 
 
 @pytest.mark.slow

@@ -74,7 +74,7 @@ def test_zeros_init_differs_from_the_data_init_only_in_the_start(monkeypatch):
     zeros = boltz.RBM(visible_bias_init="zeros", **kw).fit(X)
     data = boltz.RBM(**kw).fit(X)
     assert not np.array_equal(zeros.components_, data.components_)
-    monkeypatch.setattr(_rbm_training, "visible_bias_from_data", lambda X: np.zeros(7))
+    monkeypatch.setattr(_rbm_training, "visible_bias_from_means", lambda p: np.zeros(7))
     forced = boltz.RBM(**kw).fit(X)
     for name in ("components_", "intercept_visible_", "intercept_hidden_", "h_samples_"):
         np.testing.assert_array_equal(getattr(zeros, name), getattr(forced, name))

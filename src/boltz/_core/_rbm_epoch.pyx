@@ -130,16 +130,22 @@ cdef inline Py_ssize_t _chunk(Py_ssize_t t, Py_ssize_t chunks, Py_ssize_t n) noe
     return t * n // chunks
 
 
-cdef void _negative_tempered(Py_ssize_t r0, Py_ssize_t r1, Py_ssize_t S, int k, Lists hid,
-                             Lists vis, const floating[:, ::1] W, const floating[:, ::1] Wt,
-                             const floating[:, ::1] bb, const floating[:, ::1] cb,
-                             const floating[:, ::1] coef, Py_ssize_t nv, Py_ssize_t nh,
-                             floating[:, ::1] Pv, floating *Hn, bitgen_t **rng) noexcept nogil:
-    """_negative for chains r0..r1-1 of a tempered set: chain r runs at inverse temperature
-    beta_m, m = r // S, with the biases bb[m] = beta_m b, cb[m] = beta_m c and every row sum
-    scaled by beta_m (its lists' coefficients, coef[m])."""
+cdef void _negative_chains(Py_ssize_t r0, Py_ssize_t r1, Py_ssize_t M, Py_ssize_t S, int k,
+                           bint keep_last, Lists hid, Lists vis, const floating[:, ::1] W,
+                           const floating[:, ::1] Wt, const floating[::1] b,
+                           const floating[::1] c, const floating[:, ::1] bb,
+                           const floating[:, ::1] cb, const floating[:, ::1] coef,
+                           Py_ssize_t nv, Py_ssize_t nh, floating[:, ::1] Pv, floating *Hn,
+                           bitgen_t **rng) noexcept nogil:
+    """_negative for chains r0..r1-1: at beta = 1 (M = 1), or of a tempered set of M blocks
+    of S chains, where chain r runs at inverse temperature beta_m, m = r // S, with the
+    biases bb[m] = beta_m b, cb[m] = beta_m c and every row sum scaled by beta_m (its lists'
+    coefficients, coef[m]); tempered chains keep their last hidden states."""
     cdef Py_ssize_t m, a, e
     cdef Lists h = hid, v = vis
+    if M == 1:
+        _negative(r0, r1, k, keep_last, hid, vis, W, Wt, &b[0], &c[0], nv, nh, Pv, Hn, rng)
+        return
     while r0 < r1:
         m = r0 // S
         a, e = r0, min(r1, (m + 1) * S)
@@ -368,22 +374,13 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
                         cb[m, j] = <floating> betas[m] * c[j]
             chunks = nthreads if Bn * nv * nh >= PARALLEL_MIN_WORK else 1
             if chunks == 1:
-                if M > 1:
-                    _negative_tempered(0, Bn, S, k, hid, vis, W, Wt, bb, cb, beta_coef, nv,
-                                       nh, Pv, &H[B, 0], rng)
-                else:
-                    _negative(0, Bn, k, persistent, hid, vis, W, Wt, &b[0], &c[0], nv, nh,
-                              Pv, &H[B, 0], rng)
+                _negative_chains(0, Bn, M, S, k, persistent, hid, vis, W, Wt, b, c, bb, cb,
+                                 beta_coef, nv, nh, Pv, &H[B, 0], rng)
             else:
                 for t in prange(chunks, num_threads=chunks, schedule='static'):
-                    if M > 1:
-                        _negative_tempered(_chunk(t, chunks, Bn), _chunk(t + 1, chunks, Bn),
-                                           S, k, hid, vis, W, Wt, bb, cb, beta_coef, nv, nh,
-                                           Pv, &H[B, 0], rng)
-                    else:
-                        _negative(_chunk(t, chunks, Bn), _chunk(t + 1, chunks, Bn), k,
-                                  persistent, hid, vis, W, Wt, &b[0], &c[0], nv, nh, Pv,
-                                  &H[B, 0], rng)
+                    _negative_chains(_chunk(t, chunks, Bn), _chunk(t + 1, chunks, Bn), M, S,
+                                     k, persistent, hid, vis, W, Wt, b, c, bb, cb, beta_coef,
+                                     nv, nh, Pv, &H[B, 0], rng)
             # weights: row i of Wt takes the rows of h+ and h- where visible unit i is
             # on; those lists are the data and sample lists transposed. db[i] is the sum of
             # row i's coefficients, the visible bias gradient.

@@ -90,7 +90,7 @@ def data_means(X) -> np.ndarray:
     return np.asarray(X.mean(axis=0), dtype=np.float64).reshape(-1)
 
 
-def visible_bias_from_data(X) -> np.ndarray:
-    r""":math:`\log(p_i / (1 - p_i))` of the column means p of X, clipped to MEAN_CLIP."""
-    p = np.clip(data_means(X), *MEAN_CLIP)
+def visible_bias_from_means(means: np.ndarray) -> np.ndarray:
+    r""":math:`\log(p_i / (1 - p_i))` of the data's column means, clipped to MEAN_CLIP."""
+    p = np.clip(means, *MEAN_CLIP)
     return np.log(p) - np.log1p(-p)

@@ -599,13 +599,14 @@ class RBM(*ESTIMATOR_BASES):
                          f"batch_size={self.batch_size}", "the persistent chains (h_samples_)")
         rng = self._stream()
         W = rng.normal(0, 0.01, (nh, nv))
-        b = (_rbm_training.visible_bias_from_data(X) if self.visible_bias_init == "data"
-             else np.zeros(nv))
+        means = _rbm_training.data_means(X)
+        b = (_rbm_training.visible_bias_from_means(means)
+             if self.visible_bias_init == "data" else np.zeros(nv))
         c = np.zeros(nh)
         for name in ("visible_offset_", "hidden_offset_", "swap_acceptance_"):
             self.__dict__.pop(name, None)
         if check_bool(self.centered, "centered"):
-            mu, lam = _rbm_training.data_means(X), np.full(nh, 0.5)
+            mu, lam = means, np.full(nh, 0.5)
             # the centred model starts at b' = b, c' = c; as a plain RBM b' - W lam, c' - W^T mu
             b, c = b - W.T @ lam, c - W @ mu
             self.visible_offset_, self.hidden_offset_ = mu.astype(dt), lam.astype(dt)
