@@ -1,7 +1,6 @@
 """The ``boltz anneal`` and ``boltz ising`` subcommands (boltz.cli.main, and real runs): one
 file or several, on this machine or on a Dask cluster (``--workers``, ``--scheduler``)."""
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -57,8 +56,8 @@ def test_anneal_gset_finds_max_cut(tmp_path, capsys, header_extra, newline):
     assert got["model"].startswith("6 spins, 6 bonds")
     hot, cold = (float(b) for b in got["beta range"].split(".."))
     assert 0 < hot < cold
-    # the timings are printed as numbers with their units (their values belong in bench/)
-    assert re.fullmatch(r"\S+ s", got["time"]) and "flips/s" in got
+    # the timings are printed (what they say belongs in bench/)
+    assert {"time", "flips/s"} <= set(got)
     assert captured.err == ""
 
 
