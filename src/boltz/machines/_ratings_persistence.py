@@ -132,6 +132,8 @@ def _load(cls, zf: zipfile.ZipFile):
     if not isinstance(params, dict) or set(params) != set(cls._get_param_names()):
         raise DamagedFile("params must hold RatingsRBM's constructor arguments")
     params["random_state"] = seed_from_json(params["random_state"])
+    if isinstance(params["levels"], list):
+        params["levels"] = tuple(params["levels"])
     rbm = cls(**params)
     rbm._check_hyper()
     W = NpyMember(zf, "components_")
