@@ -24,12 +24,14 @@ from boltz import (
     BoltzmannMachine,
     IsingModel,
     ParallelTempering,
+    RatingsRBM,
 )
 
 __all__ = ["arr", "huge", "sparse", "gen", "seedseq", "ising", "rbm", "bm", "gset_file",
            "rbm_file", "tampered_rbm", "np", "boltz", "nan", "inf", "Annealer",
-           "BoltzmannMachine", "IsingModel", "ParallelTempering", "cli", "result", "axes",
-           "plot", "out_path", "datasets", "mnist_home", "movielens_home",
+           "BoltzmannMachine", "IsingModel", "ParallelTempering", "RatingsRBM", "cli", "result",
+           "axes", "plot", "out_path", "datasets", "mnist_home", "movielens_home",
+           "ratings_data", "ratings", "ratings_file",
            "RBM"]  # noqa: F822 - RBM comes from the module's __getattr__
 
 LAYOUTS = ("C", "F", "strided", "reversed", "readonly", "masked", "masked_none", "list")
@@ -136,6 +138,36 @@ def rbm(k: int, fitted: bool = True):
     return est.fit(_X(3 + k % 2, k)) if fitted else est
 
 
+def ratings_data(k: int):
+    """Small valid ratings (levels 1..5) for RatingsRBM, in the form k says: int ids,
+    string ids, or a users x items scipy.sparse matrix."""
+    rng = np.random.default_rng(k)
+    users, items = np.nonzero(rng.random((6, 5)) < 0.6)
+    ratings = rng.integers(1, 6, users.size).astype(float)
+    if k % 3 == 1:
+        return (np.array([f"u{u}" for u in users]), items, ratings)
+    if k % 3 == 2:
+        from scipy import sparse as sp
+        return sp.csr_matrix((ratings, (users, items)), shape=(6, 5))
+    return (users, items, ratings)
+
+
+def ratings(k: int, fitted: bool = True):
+    """A small RatingsRBM (user or item orientation, conditional or not, float32 or
+    float64), fitted on ratings_data(k) or not."""
+    est = boltz.RatingsRBM(2 + k % 2, n_iter=1, batch_size=3, conditional=k % 4 == 3,
+                           orientation=("user", "item")[k // 4 % 2],
+                           dtype=(np.float32, np.float64)[k % 2], random_state=k)
+    return est.fit(ratings_data(k)) if fitted else est
+
+
+def ratings_file(k: int, tamper: str = "none", *args) -> str:
+    """Save ``ratings(k)`` and damage the file as ``rbm_file`` does; the path."""
+    path = os.path.join(tempfile.mkdtemp(dir=_TMP), "ratings.npz")
+    ratings(k).save(path)
+    return _tamper(path, tamper, *args)
+
+
 def result(kind: str, k: int):
     """A small sampler result of `kind` on ising(k): "trace" (boltz.sample), "anneal",
     "anneal_records" (record_every = k % 5 + 1) or "tempering" (a ladder from beta = 0)."""
@@ -217,6 +249,11 @@ def rbm_file(k: int, tamper: str = "none", *args) -> str:
     """
     path = os.path.join(tempfile.mkdtemp(dir=_TMP), "model.npz")
     rbm(k).save(path)
+    return _tamper(path, tamper, *args)
+
+
+def _tamper(path: str, tamper: str, *args) -> str:
+    """Damage the .npz file at `path` as `tamper` says (see rbm_file); the path."""
     with zipfile.ZipFile(path) as z:
         members = {name: z.read(name) for name in z.namelist()}
     if tamper == "member":

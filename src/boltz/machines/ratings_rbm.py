@@ -40,6 +40,7 @@ from typing import BinaryIO
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
+from boltz._memory import check_allocation
 from boltz._progress import progress_bar
 from boltz._random import RandomStreams, SeedLike, seed_sequence
 from boltz._validation import (
@@ -52,6 +53,7 @@ from boltz._validation import (
     resolve_num_threads,
 )
 from boltz.machines import _rbm_training
+from boltz.machines._estimator import ParamsMixin
 from boltz.machines._ratings_data import (
     IdMap,
     RowLists,
@@ -61,6 +63,12 @@ from boltz.machines._ratings_data import (
 )
 
 __all__ = ["RatingsRBM"]
+
+#: The forms ratings come in: a users x items scipy.sparse matrix, a tuple of (users, items,
+#: ratings) arrays, or a DataFrame whose first three columns are those
+Ratings = object
+#: (user, item) pairs: a tuple of two arrays, or a scipy.sparse indicator matrix
+Pairs = object
 
 ORIENTATIONS = ("user", "item")
 RATE_GROUPS = ("weights", "visible_bias", "hidden_bias", "conditional")
@@ -78,7 +86,7 @@ def _padded_width(n: int, dtype: np.dtype) -> int:
     return -(-n // lanes) * lanes
 
 
-class RatingsRBM:
+class RatingsRBM(ParamsMixin):
     r"""Restricted Boltzmann machine for ratings (collaborative filtering): softmax visible
     units over the items each user rated, binary hidden units, weights shared by all users.
 
@@ -179,7 +187,7 @@ class RatingsRBM:
     True
     """
 
-    def __init__(self, n_components: int = 100, *, levels=(1, 2, 3, 4, 5),
+    def __init__(self, n_components: int = 100, *, levels: ArrayLike = (1, 2, 3, 4, 5),
                  conditional: bool = False, orientation: str = "user",
                  learning_rate: float | Mapping = 0.01, momentum: float = 0.9,
                  weight_decay: float = 0.001, batch_size: int = 100, n_iter: int = 30,
@@ -199,49 +207,6 @@ class RatingsRBM:
         self.verbose = verbose
         self.num_threads = num_threads
         self.dtype = dtype
-
-    # ---- scikit-learn's parameter protocol ---------------------------------------------
-
-    @classmethod
-    def _get_param_names(cls) -> list[str]:
-        import inspect
-
-        return sorted(p for p in inspect.signature(cls.__init__).parameters if p != "self")
-
-    def get_params(self, deep: bool = True) -> dict:
-        """The constructor's arguments (scikit-learn's protocol).
-
-        Parameters
-        ----------
-        deep : bool
-            Ignored (no nested estimators).
-
-        Returns
-        -------
-        dict
-            Argument name to value.
-        """
-        return {name: getattr(self, name) for name in self._get_param_names()}
-
-    def set_params(self, **params: object) -> RatingsRBM:
-        """Set constructor arguments (scikit-learn's protocol).
-
-        Parameters
-        ----------
-        **params
-            Argument names and their new values.
-
-        Returns
-        -------
-        RatingsRBM
-            self.
-        """
-        valid = self._get_param_names()
-        for key, value in params.items():
-            if key not in valid:
-                raise ValueError(f"invalid parameter {key!r} for RatingsRBM")
-            setattr(self, key, value)
-        return self
 
     def __repr__(self) -> str:
         return f"RatingsRBM(n_components={self.n_components!r})"
@@ -380,10 +345,13 @@ class RatingsRBM:
         # three independent streams, so that the weights' draw (whose size is the
         # catalogue's) changes neither the users' order nor the CD draws: an item nobody
         # rated, added last, changes no other parameter
+        n_rows = n * K + (n if self._seen is not None else 0)
+        check_allocation(n_rows * F * 8 * 4, f"n_components={F}",
+                         "the weights, their velocities and the kernel's copies")
         init, order, chains = seed_sequence(self.random_state, "random_state").spawn(3)
         rng = np.random.default_rng(init)
         self._rng = np.random.default_rng(order)
-        self._streams = RandomStreams(chains, int(self.batch_size), "random_state")
+        self._streams = RandomStreams(chains, self._batch_rows(), "random_state")
         counts = np.zeros((n, K))
         np.add.at(counts, (self._lists.units, self._lists.levels), 1)
         self.components_ = rng.normal(0, 0.01, (n, K, F)).astype(dt)
@@ -446,8 +414,8 @@ class RatingsRBM:
             self._store(arrays)
         return sq_err
 
-    def fit(self, X, y: object = None, *, seen=None,
-            validation_data=None) -> RatingsRBM:
+    def fit(self, X: Ratings, y: object = None, *, seen: Pairs | None = None,
+            validation_data: Ratings | None = None) -> RatingsRBM:
         """Train for `n_iter` epochs of CD-k on mini-batches of users.
 
         Parameters
@@ -489,7 +457,7 @@ class RatingsRBM:
                 clock = time.perf_counter()
                 sq_err = self._epoch(self._rng.permutation(active),
                                      _rbm_training.k_of_epoch(self.k, epoch),
-                                     int(self.batch_size))
+                                     self._batch_rows())
                 spent = time.perf_counter() - clock
                 self.n_iter_ += 1
                 bar.update(1)
@@ -514,6 +482,10 @@ class RatingsRBM:
                 del values[shortest:]
         return self
 
+    def _batch_rows(self) -> int:
+        """Users per batch: batch_size, or every user with ratings when fewer."""
+        return max(1, min(int(self.batch_size), int(np.count_nonzero(self._lists.counts))))
+
     def _streams_for(self, batch_rows: int) -> RandomStreams:
         """The users' random streams, one per user of a batch (more are spawned when a
         partial_fit batch is larger than batch_size)."""
@@ -523,7 +495,7 @@ class RatingsRBM:
                 np.concatenate([self._streams.state, extra.state]))
         return self._streams
 
-    def partial_fit(self, X, y: object = None, *, seen=None) -> RatingsRBM:
+    def partial_fit(self, X: Ratings, y: object = None, *, seen: Pairs | None = None) -> RatingsRBM:
         """One CD update from the ratings X taken as a single mini-batch of all its users.
 
         The first call sets the model up from X (ids, levels, parameters) as ``fit`` does;
@@ -684,7 +656,7 @@ class RatingsRBM:
         """
         return self.predict_proba(users, items) @ self.levels_
 
-    def rmse(self, X) -> float:
+    def rmse(self, X: Ratings) -> float:
         """Root mean squared error of ``predict`` on the ratings X.
 
         Parameters
@@ -700,7 +672,7 @@ class RatingsRBM:
         self._check_fitted()
         return self._rmse_of(*self._queries(X, "X"))[0]
 
-    def mae(self, X) -> float:
+    def mae(self, X: Ratings) -> float:
         """Mean absolute error of ``predict`` on the ratings X.
 
         Parameters
@@ -716,7 +688,7 @@ class RatingsRBM:
         self._check_fitted()
         return self._rmse_of(*self._queries(X, "X"))[1]
 
-    def score(self, X, y: object = None) -> float:
+    def score(self, X: Ratings, y: object = None) -> float:
         """Minus the RMSE on X (greater is better, scikit-learn's convention).
 
         Parameters
