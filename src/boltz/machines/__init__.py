@@ -8,23 +8,29 @@
   ``BernoulliRBM``), with ``_rbm_kernels`` (the compiled kernels' view of the model),
   ``_rbm_sklearn`` (estimator base classes, or a stand-in), ``_rbm_state`` (the checks
   of the learned arrays before every kernel call) and ``_rbm_persistence`` (files)
+- :mod:`~boltz.machines.gaussian_rbm`: ``GaussianRBM`` (real-valued visible units, per-unit
+  σ fixed or learned; the same compiled training core, ``_core/_gaussian_epoch``), with
+  ``_gaussian_partition`` (exact log Z over the hidden states, AIS over the coupling)
 - ``_enumeration``: exact sums over all binary states (log Z, distributions) of small models
 - ``_partition``: log Z of an RBM, exact (enumeration of one layer) or by AIS
 
-``RBM`` is imported on first use: it loads scikit-learn (when installed) for its estimator
+``RBM`` and ``GaussianRBM`` are imported on first use: it loads scikit-learn (when installed) for its estimator
 base classes, which costs about a second.
 """
 from boltz.machines.boltzmann_machine import BoltzmannMachine
 
-__all__ = ["RBM", "BoltzmannMachine"]
+__all__ = ["RBM", "GaussianRBM", "BoltzmannMachine"]
 
 
 def __getattr__(name):
     if name == "RBM":
         from boltz.machines.rbm import RBM
         return RBM
+    if name == "GaussianRBM":
+        from boltz.machines.gaussian_rbm import GaussianRBM
+        return GaussianRBM
     raise AttributeError(f"module 'boltz.machines' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | {"RBM"})
+    return sorted(set(globals()) | {"RBM", "GaussianRBM"})
