@@ -74,8 +74,9 @@ class GaussianRBM(*ESTIMATOR_BASES):
     training data's column means and standard deviations (from :meth:`fit`, or from the
     first :meth:`partial_fit` batch). A constant column (standard deviation 0, like the
     border pixels of scikit-learn's digits) gets scale 1: it is 0 after standardising, its
-    σ stays fixed (never learned, so never 0) and :meth:`sample` and :meth:`reconstruct`
-    return values near the constant; no NaN arises. Every learned parameter (W, b, c, σ)
+    σ stays fixed (never learned, so never 0), :meth:`sample`, :meth:`gibbs` and
+    :meth:`reconstruct` return the constant itself, and its density term in the likelihoods
+    is that of a unit with σ = 1; no NaN arises. Every learned parameter (W, b, c, σ)
     is in standardised units; :meth:`transform` and the likelihoods take raw data (X as
     given to :meth:`fit`) and :meth:`sample`, :meth:`reconstruct` and :meth:`gibbs`
     return it (the inverse transform applied). With ``standardize=False``, ``mean_`` is
@@ -292,6 +293,15 @@ class GaussianRBM(*ESTIMATOR_BASES):
     def _standardized(self, X: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray((X - mean) / scale, dtype=X.dtype)
 
+    def _raw(self, V: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
+        """Standardised rows back to raw units; a column constant in the training data is
+        returned at its constant."""
+        X = V * scale + mean
+        constant = getattr(self, "_constant", None)
+        if constant is not None and constant.shape == mean.shape:
+            X[:, constant] = mean[constant]
+        return X
+
     def _hidden_inputs(self, V: np.ndarray, Wt, c, sigma) -> np.ndarray:
         """c + sum_i (v_i / sigma_i^2) W_ij per row (the kernels' row sums, no BLAS, so a
         row's value does not depend on the rows beside it)."""
@@ -449,7 +459,7 @@ class GaussianRBM(*ESTIMATOR_BASES):
         Wt, b, c, sigma, mean, scale = self._params()
         V = self._standardized(self._check_X(X, reset=False), mean, scale)
         P = sigmoid(self._hidden_inputs(V, Wt, c, sigma))
-        return (P @ Wt + b) * scale + mean
+        return self._raw(P @ Wt + b, mean, scale)
 
     def _stream(self) -> np.random.Generator:
         if not hasattr(self, "_rng"):
@@ -475,7 +485,7 @@ class GaussianRBM(*ESTIMATOR_BASES):
         P = sigmoid(self._hidden_inputs(V, Wt, c, sigma))
         H = (rng.random(P.shape, dtype=P.dtype) < P).astype(P.dtype)
         V = H @ Wt + b + sigma * rng.standard_normal(V.shape, dtype=V.dtype)
-        return V * scale + mean
+        return self._raw(V, mean, scale)
 
     def sample(self, n_samples: int = 1, num_sweeps: int = 1000,
                seed: SeedLike = None) -> np.ndarray:
@@ -508,7 +518,7 @@ class GaussianRBM(*ESTIMATOR_BASES):
             P = sigmoid(self._hidden_inputs(np.ascontiguousarray(V, dtype=dt), Wt, c, sigma))
             H = (rng.random(P.shape, dtype=dt) < P).astype(dt)
             V = H @ Wt + b + sigma * rng.standard_normal(V.shape, dtype=dt)
-        return (V * scale + mean).astype(dt, copy=False)
+        return self._raw(V, mean, scale).astype(dt, copy=False)
 
     # ---- learning ----------------------------------------------------------------------
 
