@@ -93,7 +93,7 @@ def _kernel_once(W, b, c, sigma, v0, rows, seed, learn_sigma=True):
     pv, ph = 4 * -(-nv // 4), 4 * -(-nh // 4)
 
     def pad(a, n):
-        out = np.zeros(a.shape[:-1] + (n,))
+        out = np.zeros((*a.shape[:-1], n))
         out[..., :a.shape[-1]] = a
         return out
 

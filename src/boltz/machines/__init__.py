@@ -14,8 +14,8 @@
 - ``_enumeration``: exact sums over all binary states (log Z, distributions) of small models
 - ``_partition``: log Z of an RBM, exact (enumeration of one layer) or by AIS
 
-``RBM`` and ``GaussianRBM`` are imported on first use: it loads scikit-learn (when installed) for its estimator
-base classes, which costs about a second.
+``RBM`` and ``GaussianRBM`` are imported on first use: they load scikit-learn (when
+installed) for their estimator base classes, which costs about a second.
 """
 from boltz.machines.boltzmann_machine import BoltzmannMachine
 

@@ -327,7 +327,7 @@ class GaussianRBM(*ESTIMATOR_BASES):
         ndarray (n_samples, n_components) of the model's dtype
             Probabilities; a row's values do not depend on the other rows.
         """
-        Wt, b, c, sigma, mean, scale = self._params()
+        Wt, _, c, sigma, mean, scale = self._params()
         V = self._standardized(self._check_X(X, reset=False), mean, scale)
         return sigmoid(self._hidden_inputs(V, Wt, c, sigma))
 
