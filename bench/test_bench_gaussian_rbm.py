@@ -1,7 +1,7 @@
 """GaussianRBM training per epoch against a straightforward NumPy implementation of the same
 CD-1 update (BLAS matrix products, float32, the same batch size and learning rate; σ fixed,
-at 1 for the peer and at the data's standard deviation, about 1, for boltz), measured in the same run; the ratio is printed (``numpy / boltz``: above 1
-boltz is faster).
+at 1 for the peer and at the data's standard deviation, about 1, for boltz), measured in the
+same run; the ratio is printed (``numpy / boltz``: above 1 boltz is faster).
 
 One thread for both: BLAS is limited with threadpoolctl and boltz gets num_threads=1.
 OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE slow a current numpy's BLAS (DESIGN.md): for the peer at
@@ -89,7 +89,7 @@ def test_numpy(benchmark, case):
     benchmark.group = f"Gaussian RBM epoch {case}"
     X = make()
     with threadpool_limits(limits=1):
-        W, b, c = benchmark.pedantic(_numpy_fit, args=(X, hidden, batch, rate), rounds=rounds)
+        W, _, _ = benchmark.pedantic(_numpy_fit, args=(X, hidden, batch, rate), rounds=rounds)
     assert np.all(np.isfinite(W))
 
 
