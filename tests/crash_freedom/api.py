@@ -59,7 +59,8 @@ KINDS = {
     **dict.fromkeys(["beta", "learning_rate", "momentum", "weight_decay", "boltzmann_constant",
                      "offset", "xtol", "c", "reheat_beta", "log_z", "J_scalar", "h_scalar",
                      "t0", "t_min", "decay", "target", "seconds_per_read", "confidence",
-                     "ci_level", "rtol", "target_energy", "offset_rate"],
+                     "ci_level", "rtol", "target_energy", "offset_rate",
+                     "sigma_learning_rate"],
                     s.reals),
     "beta_range": lambda: s.mostly(st.sampled_from(["(0.1, 2.0)", "(0.0, 1.0)", "[0.5, 0.5]"]),
                                    st.sampled_from(["(2.0, 0.1)", "(nan, 1)", "(0, inf)",
@@ -83,7 +84,7 @@ KINDS = {
     "num_threads": s.threads,
     "axis": s.axes,
     "method": lambda: s.choices(["metropolis", "gibbs", "heat_bath", "exact", "ais",
-                                 "mean_field"]),
+                                 "mean_field", "auto"]),
     "order": lambda: s.choices(["sequential", "random"]),
     "undefined": lambda: s.choices(["raise", "nan"]),
     "storage": lambda: s.choices(["auto", "dense", "sparse"]),
@@ -94,7 +95,7 @@ KINDS = {
     **dict.fromkeys(["keepdims", "return_sign", "return_states", "progress", "polish", "persistent",
                      "shuffle", "warm_start", "hidden_connected", "periodic", "per_chain",
                      "visible_only", "return_best", "aggregate", "multispin", "centered",
-                     "conditional", "exclude_rated", "deep"],
+                     "conditional", "exclude_rated", "deep", "standardize", "learn_sigma"],
                     s.booleans),
     "visible_bias_init": lambda: s.choices(["data", "zeros"]),
     "orientation": lambda: s.choices(["user", "item"]),
@@ -402,6 +403,20 @@ def _targets() -> list[Target]:
             "X": lambda ctx: _rbm_rows(ctx)},
         required=("k", "attribute", "value", "method_name", "X"), positional=True))
     T += _ratings_targets()
+    # GaussianRBM
+    for m in ("fit", "partial_fit"):
+        T.append(Target(f"GaussianRBM.{m}", st.just((m, {})), ["X", "y"],
+                        {"X": lambda ctx: s.either(s.rows(3), s.any_sparse())},
+                        required=("X",), ctor="GaussianRBM"))
+    grbm_special = {name: lambda ctx: _rbm_rows(ctx) for name in ("X", "v")}
+    grbm_special["log_z"] = lambda ctx: s.reals(("0.0", "-1.0", "3.0"))
+    for m in ("transform", "free_energy", "reconstruct", "gibbs", "score_samples", "score",
+              "sample", "log_partition", "log_likelihood"):
+        ps = parameters(f"GaussianRBM.{m}")
+        if m == "log_partition":
+            ps += ["n_betas", "n_runs", "seed"]
+        T.append(Target(f"GaussianRBM.{m}", _fixed("grbm({k})." + m, 6), ps, grbm_special,
+                        required=tuple(p for p in ps if p in ("X", "v", "num_sweeps"))))
     # dimod
     T.append(Target("dimod.bqm_to_ising_model", st.just((
         "__import__('boltz.dimod').dimod.bqm_to_ising_model", {})),
@@ -707,6 +722,7 @@ EXERCISED_BY = {
     "TemperingResult": "ParallelTempering.sample", "Annealer": "Annealer.sample",
     "ParallelTempering": "ParallelTempering.sample", "RBM": "RBM.fit",
     "RatingsRBM": "RatingsRBM.fit",
+    "GaussianRBM": "GaussianRBM.fit",
     "BoltzmannMachine": "BoltzmannMachine.fit", "BoltzmannMachine.n_units":
     "BoltzmannMachine.fit", "cli info": "not fuzzed: it takes no input but --no-check",
     "dimod.AnnealingSampler.sample": "dimod.AnnealingSampler",

@@ -32,7 +32,7 @@ __all__ = ["arr", "huge", "sparse", "gen", "seedseq", "ising", "rbm", "bm", "gse
            "BoltzmannMachine", "IsingModel", "ParallelTempering", "RatingsRBM", "cli", "result",
            "axes", "plot", "out_path", "datasets", "mnist_home", "movielens_home",
            "ratings_data", "ratings", "ratings_file",
-           "RBM"]  # noqa: F822 - RBM comes from the module's __getattr__
+           "RBM", "GaussianRBM", "grbm"]  # noqa: F822 - RBM, GaussianRBM: __getattr__
 
 LAYOUTS = ("C", "F", "strided", "reversed", "readonly", "masked", "masked_none", "list")
 
@@ -124,6 +124,9 @@ def __getattr__(name):
     if name == "RBM":       # scikit-learn's import costs a second: only when a call uses it
         from boltz import RBM
         return RBM
+    if name == "GaussianRBM":
+        from boltz import GaussianRBM
+        return GaussianRBM
     raise AttributeError(name)
 
 
@@ -166,6 +169,20 @@ def ratings_file(k: int, tamper: str = "none", *args) -> str:
     path = os.path.join(tempfile.mkdtemp(dir=_TMP), "ratings.npz")
     ratings(k).save(path)
     return _tamper(path, tamper, *args)
+
+
+def grbm(k: int, fitted: bool = True):
+    """A small GaussianRBM (float32 or float64; CD or PCD; σ fixed or learned; standardised
+    or not), fitted on 6 real rows (a constant column among them) or not."""
+    from boltz import GaussianRBM
+
+    est = GaussianRBM(n_components=2 + k % 2, batch_size=3, n_iter=1,
+                      sampler=("cd", "pcd")[k % 2], learn_sigma=bool(k % 4 // 2),
+                      standardize=k % 3 != 2, dtype=(np.float32, np.float64)[k % 2],
+                      random_state=k, monitor_rows=0)
+    X = np.random.default_rng(k).normal(0, 1, (6, 3 + k % 2))
+    X[:, 0] = 2.0
+    return est.fit(X) if fitted else est
 
 
 def result(kind: str, k: int):

@@ -148,7 +148,8 @@ def test_every_parameter_has_a_kind():
         except TypeError:
             continue                                     # a property: set, not called
         missing += [f"{target.label}({p})" for p in names if p not in target.params]
-    for cls in ("Annealer", "ParallelTempering", "BoltzmannMachine", "RBM", "RatingsRBM"):
+    for cls in ("Annealer", "ParallelTempering", "BoltzmannMachine", "RBM", "GaussianRBM",
+                "RatingsRBM"):
         missing += [f"{cls}({p})" for p in parameters(cls)
                     if p not in KINDS and p != "n_chains"]   # n_chains: a deprecated alias
     assert not missing, f"parameters the suite never generates: {missing}"
