@@ -339,3 +339,34 @@ def test_scikit_learn_clone():
     twin = base.clone(rbm)
     assert twin.get_params() == rbm.get_params() and twin is not rbm
     assert rbm.set_params(n_iter=3).n_iter == 3
+
+
+# ---- Ctrl-C --------------------------------------------------------------------------------
+
+CTRL_C_SETUP = """
+    import json, numpy as np, boltz
+    rng = np.random.default_rng(0)
+    users, items = np.nonzero(rng.random((3000, 600)) < 0.2)
+    X = (users, items, rng.integers(1, 6, users.size).astype(float))
+    rbm = boltz.RatingsRBM(100, n_iter=10**6, batch_size=50, k=5, random_state=0,
+                           num_threads=1)
+"""
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_fit_between_mini_batches():
+    # a fit of a million epochs stops after SIGINT, keeping whole epochs' history and a
+    # usable model; predictions are blocks of kernel calls, so they stop too
+    from interrupting import interrupt_call
+
+    report = """
+        print(json.dumps({"interrupted": rbm.interrupted_, "n_iter": rbm.n_iter_,
+                          "lengths": sorted({len(v) for v in rbm.history_.values()}),
+                          "finite": bool(np.all(np.isfinite(rbm.components_))),
+                          "predict": rbm.predict([0, 1], [0, 1]).tolist()}))
+    """
+    got = interrupt_call(CTRL_C_SETUP, "rbm.fit(X)", report, delay=3.0, hang_limit=30)
+    assert got.report["interrupted"] is True and got.report["finite"]
+    assert 0 <= got.report["n_iter"] < 10**6
+    assert got.report["lengths"] in ([got.report["n_iter"]], [])
+    assert all(1 <= p <= 5 for p in got.report["predict"])

@@ -32,6 +32,7 @@ compiled kernels are ``boltz._core._ratings_epoch`` (training epochs, exact pred
 """
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Mapping
@@ -75,6 +76,8 @@ RATE_GROUPS = ("weights", "visible_bias", "hidden_bias", "conditional")
 # the exact leave-one-out RMSE of history_["train_rmse"] is measured on at most this many
 # training ratings (every m-th one: no random draw)
 MONITOR_RATINGS = 20000
+# multiply-adds per call of the prediction kernel (about 10 ms): Ctrl-C is taken between calls
+PREDICT_BLOCK = 1 << 23
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -589,10 +592,18 @@ class RatingsRBM(ParamsMixin):
             indptr, given = self._conditioning()
             drop = self._own_rows(q_cases, q_units)
             arrays = self._kernel_arrays()
-            out[at] = _ratings_epoch.predict_proba(
-                indptr, given, query_ptr, groups.astype(np.int64),
-                q_units.astype(np.int32), drop, arrays["Wt"], arrays["b"], arrays["c"],
-                self._n_units, K, self.n_components, resolve_num_threads(self.num_threads))
+            threads = resolve_num_threads(self.num_threads)
+            # blocks of whole groups of about PREDICT_BLOCK multiply-adds: Ctrl-C is taken
+            # between them
+            per_group = np.diff(query_ptr) * K * self.n_components
+            block = np.searchsorted(np.cumsum(per_group) // PREDICT_BLOCK,
+                                    np.arange(per_group.sum() // PREDICT_BLOCK + 2))
+            for g0, g1 in itertools.pairwise(np.unique(np.append(block, groups.size))):
+                q0, q1 = query_ptr[g0], query_ptr[g1]
+                out[at[q0:q1]] = _ratings_epoch.predict_proba(
+                    indptr, given, query_ptr[g0:g1 + 1] - q0, groups[g0:g1].astype(np.int64),
+                    q_units[q0:q1].astype(np.int32), drop[q0:q1], arrays["Wt"], arrays["b"],
+                    arrays["c"], self._n_units, K, self.n_components, threads)
         return out
 
     def _own_rows(self, cases: np.ndarray, units: np.ndarray) -> np.ndarray:
