@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -78,3 +80,47 @@ class NpyMember:
             raise DamagedFile(f"{self.name} declares {self.dtype.itemsize // 4} characters, "
                               f"more than {max_chars}")
         return json.loads(str(self.read()[()]))
+
+
+def npz_file_name(path) -> str:
+    """numpy's ``savez`` rule: ``.npz`` appended to a name that does not end with it."""
+    name = os.fsdecode(path)
+    return name if name.endswith(".npz") else name + ".npz"
+
+
+def load_archive(path, what: str, article: str, read):
+    """``read(zipfile)`` on the boltz ``.npz`` file at `path` (a name, which without
+    ``.npz`` also finds ``name.npz``, or a binary file object); `article` + `what` names the
+    kind of file in open_regular's messages ("an RBM"). Anything that is not a
+    well-formed file of its kind raises ``ValueError("not a boltz <what> file: <path>:
+    <reason>")``; a missing or unreadable file raises ``FileNotFoundError`` /
+    ``PermissionError``."""
+    from boltz._files import open_regular
+
+    name, fh = path, path
+    if isinstance(path, (str, bytes, os.PathLike)):
+        name = os.fsdecode(path)
+        if not os.path.exists(name):
+            name = npz_file_name(name)
+        try:
+            fh, _ = open_regular(name, f"{article} {what}")
+        except ValueError as exc:                 # a FIFO, a device or a directory
+            raise ValueError(f"not a boltz {what} file: {exc}") from None
+    elif not all(hasattr(path, m) for m in ("read", "seek", "tell")):
+        raise TypeError(f"path must be a file name (str or path-like) or a binary file "
+                        f"object, got {type(path).__name__}")
+    try:
+        with zipfile.ZipFile(fh) as zf:
+            return read(zf)
+    except DamagedFile as exc:
+        raise ValueError(f"not a boltz {what} file: {name}: {exc}") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError, IndexError,
+            ValueError, TypeError, OverflowError, NotImplementedError, RuntimeError,
+            UnicodeError, zlib.error, OSError) as exc:
+        if isinstance(exc, (FileNotFoundError, PermissionError)):
+            raise
+        raise ValueError(f"not a boltz {what} file: {name}: {type(exc).__name__}: "
+                         f"{exc}") from None
+    finally:
+        if fh is not path:
+            fh.close()

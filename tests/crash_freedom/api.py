@@ -164,38 +164,48 @@ KINDS = {
 }
 
 
-@st.composite
-def _tampered_rbm_file(draw) -> str:
-    k = draw(st.integers(0, 5))
-    member = draw(st.sampled_from(["components_", "intercept_hidden_", "intercept_visible_",
-                                   "h_samples_", "format_version", "params"]))
-    how = draw(st.sampled_from(["truncate", "flip", "member", "drop", "params", "declared",
-                                "object"]))
-    if how == "truncate":
-        extra = f", {draw(st.integers(0, 4000))}"
-    elif how == "flip":
-        extra = f", {draw(st.integers(0, 4000))}, {draw(st.integers(0, 255))}"
-    elif how == "member":
-        # a member replaced by a wild value (not a huge() view: np.save would write it all;
-        # the "declared" case covers members that declare huge shapes)
-        extra = f", {member!r}, {draw(s.wild().filter(lambda v: 'huge(' not in v))}"
-    elif how == "drop":
-        extra = f", {member!r}"
-    elif how == "params":
-        extra = ", " + draw(st.sampled_from([
-            "'{}'", "'[]'", "'nul'", "''", "json.dumps({'n_components': 'x'})",
-            "json.dumps({'dtype': 'float16'})", "json.dumps({'dtype': 'float64', 'bogus': 1})",
-            "json.dumps({'dtype': 'float32', 'n_components': 10**12})",
-            "huge_json(100000)", "'\"' + 'a' * 5_000_000 + '\"'", "json.dumps({'dtype': 5})",
-            "json.dumps({'dtype': 'float32', 'random_state': -1})"]))
-    elif how == "declared":
-        shape = draw(st.sampled_from(["(2**20, 2**20)", "(2**62,)", "(3, 2)", "(0,)",
-                                      "(10**6, 3)", "()"]))
-        dtype = draw(st.sampled_from(["'<f4'", "'<f8'", "'<i8'", "'|b1'", "'<U10'"]))
-        extra = f", {member!r}, {shape}, {dtype}"
-    else:
-        extra = f", {member!r}"
-    return f"rbm_file({k}, {how!r}{extra})"
+def _tampered_file(builder: str, count: int, members: list[str]) -> st.SearchStrategy:
+    """``builder(k, how, ...)`` calls (``rbm_file``, ``ratings_file``): a saved model whose
+    file is truncated, has a flipped byte, a member replaced, dropped, declaring a huge
+    shape or holding objects, or its params JSON replaced."""
+    @st.composite
+    def build(draw) -> str:
+        k = draw(st.integers(0, count - 1))
+        member = draw(st.sampled_from(members))
+        how = draw(st.sampled_from(["truncate", "flip", "member", "drop", "params",
+                                    "declared", "object"]))
+        if how == "truncate":
+            extra = f", {draw(st.integers(0, 4000))}"
+        elif how == "flip":
+            extra = f", {draw(st.integers(0, 4000))}, {draw(st.integers(0, 255))}"
+        elif how == "member":
+            # a member replaced by a wild value (not a huge() view: np.save would write it
+            # all; the "declared" case covers members that declare huge shapes)
+            extra = f", {member!r}, {draw(s.wild().filter(lambda v: 'huge(' not in v))}"
+        elif how == "params":
+            extra = ", " + draw(st.sampled_from([
+                "'{}'", "'[]'", "'nul'", "''", "json.dumps({'n_components': 'x'})",
+                "json.dumps({'dtype': 'float16'})",
+                "json.dumps({'dtype': 'float64', 'bogus': 1})",
+                "json.dumps({'dtype': 'float32', 'n_components': 10**12})",
+                "huge_json(100000)", "'\"' + 'a' * 5_000_000 + '\"'",
+                "json.dumps({'dtype': 5})",
+                "json.dumps({'dtype': 'float32', 'random_state': -1})"]))
+        elif how == "declared":
+            shape = draw(st.sampled_from(["(2**20, 2**20)", "(2**62,)", "(3, 2)", "(0,)",
+                                          "(10**6, 3)", "()"]))
+            dtype = draw(st.sampled_from(["'<f4'", "'<f8'", "'<i8'", "'|b1'", "'<U10'"]))
+            extra = f", {member!r}, {shape}, {dtype}"
+        else:                                   # drop, object
+            extra = f", {member!r}"
+        return f"{builder}({k}, {how!r}{extra})"
+    return build()
+
+
+def _tampered_rbm_file() -> st.SearchStrategy:
+    return _tampered_file("rbm_file", 6, ["components_", "intercept_hidden_",
+                                          "intercept_visible_", "h_samples_",
+                                          "format_version", "params"])
 
 
 # ---- targets: the public names and how each is called -----------------------------------
@@ -491,26 +501,10 @@ def _ratings_targets() -> list[Target]:
     return T
 
 
-@st.composite
-def _tampered_ratings_file(draw) -> str:
-    k = draw(st.integers(0, 7))
-    member = draw(st.sampled_from(["components_", "intercept_visible_", "intercept_hidden_",
-                                   "levels_", "user_ids_", "item_ids_", "indptr", "units",
-                                   "unit_levels", "params", "state", "format_version"]))
-    how = draw(st.sampled_from(["truncate", "flip", "member", "drop", "declared", "object"]))
-    if how == "truncate":
-        extra = f", {draw(st.integers(0, 4000))}"
-    elif how == "flip":
-        extra = f", {draw(st.integers(0, 4000))}, {draw(st.integers(0, 255))}"
-    elif how == "member":
-        extra = f", {member!r}, {draw(s.wild().filter(lambda v: 'huge(' not in v))}"
-    elif how == "declared":
-        shape = draw(st.sampled_from(["(2**20, 2**20)", "(2**62,)", "(3, 2)", "(0,)", "()"]))
-        dtype = draw(st.sampled_from(["'<f4'", "'<f8'", "'<i8'", "'<U10'"]))
-        extra = f", {member!r}, {shape}, {dtype}"
-    else:
-        extra = f", {member!r}"
-    return f"ratings_file({k}, {how!r}{extra})"
+def _tampered_ratings_file() -> st.SearchStrategy:
+    return _tampered_file("ratings_file", 8, [
+        "components_", "intercept_visible_", "intercept_hidden_", "levels_", "user_ids_",
+        "item_ids_", "indptr", "units", "unit_levels", "params", "state", "format_version"])
 
 
 def _classes(label: str, callee: str) -> st.SearchStrategy:

@@ -19,14 +19,11 @@ Anything that is not a well-formed file raises ``ValueError("not a boltz Ratings
 from __future__ import annotations
 
 import json
-import os
 import zipfile
-import zlib
 
 import numpy as np
 
-from boltz._files import open_regular
-from boltz._npz import DamagedFile, NpyMember
+from boltz._npz import DamagedFile, NpyMember, load_archive, npz_file_name
 from boltz.machines._ratings_data import IdMap, RowLists, check_levels
 from boltz.machines._rbm_state import seed_from_json, seed_json
 
@@ -35,11 +32,6 @@ HISTORY_KEYS = ("reconstruction_rmse", "train_rmse", "epoch_time", "validation_r
                 "validation_mae")
 FLOATS = (np.float32, np.float64)
 INTS = (np.int32, np.int64)
-
-
-def file_name(path) -> str:
-    name = os.fsdecode(path)
-    return name if name.endswith(".npz") else name + ".npz"
 
 
 def _ids_member(ids: np.ndarray, name: str) -> np.ndarray:
@@ -75,38 +67,12 @@ def save(rbm, path) -> None:
                     for key, v in history.items()})
     state = {"history": sorted(history), "n_iter_": int(getattr(rbm, "n_iter_", 0)),
              "interrupted_": bool(getattr(rbm, "interrupted_", False))}
-    np.savez(file_name(path), format_version=FORMAT_VERSION, params=json.dumps(params),
+    np.savez(npz_file_name(path), format_version=FORMAT_VERSION, params=json.dumps(params),
              state=json.dumps(state), **members)
 
 
 def load(cls, path):
-    name, fh = path, path
-    if isinstance(path, (str, bytes, os.PathLike)):
-        name = os.fsdecode(path)
-        if not os.path.exists(name):
-            name = file_name(name)
-        try:
-            fh, _ = open_regular(name, "a RatingsRBM")
-        except ValueError as exc:
-            raise ValueError(f"not a boltz RatingsRBM file: {exc}") from None
-    elif not all(hasattr(path, m) for m in ("read", "seek", "tell")):
-        raise TypeError(f"path must be a file name (str or path-like) or a binary file "
-                        f"object, got {type(path).__name__}")
-    try:
-        with zipfile.ZipFile(fh) as zf:
-            return _load(cls, zf)
-    except DamagedFile as exc:
-        raise ValueError(f"not a boltz RatingsRBM file: {name}: {exc}") from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError, IndexError,
-            ValueError, TypeError, OverflowError, NotImplementedError, RuntimeError,
-            UnicodeError, zlib.error, OSError) as exc:
-        if isinstance(exc, (FileNotFoundError, PermissionError)):
-            raise
-        raise ValueError(f"not a boltz RatingsRBM file: {name}: {type(exc).__name__}: "
-                         f"{exc}") from None
-    finally:
-        if fh is not path:
-            fh.close()
+    return load_archive(path, "RatingsRBM", "a", lambda zf: _load(cls, zf))
 
 
 def _lists(zf, ptr: str, units: str, n_rows: int, n_units: int, levels: str | None,

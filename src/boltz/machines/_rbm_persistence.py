@@ -36,13 +36,11 @@ from __future__ import annotations
 import json
 import os
 import zipfile
-import zlib
 
 import numpy as np
 
-from boltz._files import open_regular
 from boltz._memory import memory_limit
-from boltz._npz import DamagedFile, NpyMember
+from boltz._npz import DamagedFile, NpyMember, load_archive, npz_file_name
 from boltz._random import RandomStreams
 from boltz.machines import _rbm_kernels
 from boltz.machines._rbm_state import (
@@ -66,8 +64,7 @@ def file_name(path):
     file objects are returned as they are."""
     if not isinstance(path, (str, bytes, os.PathLike)):
         return path
-    name = os.fsdecode(path)
-    return name if name.endswith(".npz") else name + ".npz"
+    return npz_file_name(path)
 
 
 # ---- saving ----------------------------------------------------------------------------------
@@ -146,33 +143,7 @@ def _positive(state: dict, key: str, minimum: int = 1, optional: bool = False):
 # ---- loading ----------------------------------------------------------------------------------
 
 def load(cls, path):
-    name, fh = path, path
-    if isinstance(path, (str, bytes, os.PathLike)):
-        name = os.fsdecode(path)
-        if not os.path.exists(name):
-            name = file_name(name)
-        try:
-            fh, _ = open_regular(name, "an RBM")
-        except ValueError as exc:                 # a FIFO, a device or a directory
-            raise ValueError(f"not a boltz RBM file: {exc}") from None
-    elif not all(hasattr(path, m) for m in ("read", "seek", "tell")):
-        raise TypeError(f"path must be a file name (str or path-like) or a binary file "
-                        f"object, got {type(path).__name__}")
-    try:
-        with zipfile.ZipFile(fh) as zf:
-            return _load(cls, zf)
-    except DamagedFile as exc:
-        raise ValueError(f"not a boltz RBM file: {name}: {exc}") from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError, IndexError,
-            ValueError, TypeError, OverflowError, NotImplementedError, RuntimeError,
-            UnicodeError, zlib.error, OSError) as exc:
-        if isinstance(exc, (FileNotFoundError, PermissionError)):
-            raise
-        raise ValueError(f"not a boltz RBM file: {name}: {type(exc).__name__}: "
-                         f"{exc}") from None
-    finally:
-        if fh is not path:
-            fh.close()
+    return load_archive(path, "RBM", "an", lambda zf: _load(cls, zf))
 
 
 def _load(cls, zf: zipfile.ZipFile):

@@ -13,9 +13,9 @@ loaded on first use.
 """
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
+
+from boltz.machines._estimator import ParamsMixin
 
 
 class _HiddenFeatures:
@@ -37,25 +37,9 @@ try:
     ESTIMATOR_BASES: tuple[type, ...] = (_HiddenFeatures, ClassNamePrefixFeaturesOutMixin,
                                          TransformerMixin, BaseEstimator)
 except ImportError:
-    class _Params:
+    class _Params(ParamsMixin):
         """get_params / set_params as scikit-learn defines them (constructor arguments),
         fit_transform, and get_feature_names_out."""
-
-        @classmethod
-        def _get_param_names(cls):
-            sig = inspect.signature(cls.__init__)
-            return sorted(p for p in sig.parameters if p != "self")
-
-        def get_params(self, deep=True):
-            return {name: getattr(self, name) for name in self._get_param_names()}
-
-        def set_params(self, **params):
-            valid = self._get_param_names()
-            for key, value in params.items():
-                if key not in valid:
-                    raise ValueError(f"invalid parameter {key!r} for {type(self).__name__}")
-                setattr(self, key, value)
-            return self
 
         def fit_transform(self, X, y=None, **fit_params):
             return self.fit(X, y, **fit_params).transform(X)
