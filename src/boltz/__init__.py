@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version as _version
 from boltz import _moved_modules
 from boltz.distributed import ModelResults, map_models
 from boltz.machines.boltzmann_machine import BoltzmannMachine
+from boltz.machines.ratings_rbm import RatingsRBM
 from boltz.numerics import mcmc_statistics
 from boltz.numerics.boltzmann_sampling import sample_boltzmann
 from boltz.numerics.calibration import (
@@ -92,5 +93,6 @@ __all__ = [
     "ModelResults",
     "BoltzmannMachine",
     "RBM",
+    "RatingsRBM",
     "__version__",
 ]

@@ -8,6 +8,9 @@
   ``BernoulliRBM``), with ``_rbm_kernels`` (the compiled kernels' view of the model),
   ``_rbm_sklearn`` (estimator base classes, or a stand-in), ``_rbm_state`` (the checks
   of the learned arrays before every kernel call) and ``_rbm_persistence`` (files)
+- :mod:`~boltz.machines.ratings_rbm`: ``RatingsRBM`` (softmax visible units over the items
+  each user rated: collaborative filtering), with ``_ratings_data`` (input forms, id maps,
+  per-user lists) and ``_ratings_partition`` (per-user log-likelihood, exact or AIS)
 - ``_enumeration``: exact sums over all binary states (log Z, distributions) of small models
 - ``_partition``: log Z of an RBM, exact (enumeration of one layer) or by AIS
 
@@ -15,8 +18,9 @@
 base classes, which costs about a second.
 """
 from boltz.machines.boltzmann_machine import BoltzmannMachine
+from boltz.machines.ratings_rbm import RatingsRBM
 
-__all__ = ["RBM", "BoltzmannMachine"]
+__all__ = ["RBM", "RatingsRBM", "BoltzmannMachine"]
 
 
 def __getattr__(name):

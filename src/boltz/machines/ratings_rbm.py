@@ -1,0 +1,767 @@
+r"""The collaborative-filtering RBM (Salakhutdinov, Mnih & Hinton, "Restricted Boltzmann
+Machines for Collaborative Filtering", ICML 2007): ratings as softmax visible units.
+
+Every user has an RBM of its own over the items it rated, and all of them share the
+weights. An item i the user rated is a K-way softmax visible unit :math:`v_i \in \{1..K\}`
+(one of the rating levels); the items the user did not rate are absent from its RBM (not
+zeros). With binary hidden units h (``n_components`` of them),
+
+.. math:: E(V, h) = -\sum_{i \in I_u} \sum_j W_{i v_i j} h_j - \sum_{i \in I_u} b_{i v_i}
+                    - \sum_j c_j h_j - \sum_{i \in S_u} \sum_j D_{ij} h_j ,
+
+where :math:`I_u` are the items the user rated and, in the conditional variant, :math:`S_u`
+the items the user is known to have seen (rated, with or without a known rating) and D
+their weights (the paper's conditional RBM). The free energy of a user's ratings is
+:math:`F(V) = -\sum_{i \in I_u} b_{i v_i} - \sum_j \operatorname{softplus}(x_j)`,
+:math:`x = c + \sum_{i \in I_u} W_{i v_i} + \sum_{i \in S_u} D_i`, in nats.
+
+A rating is predicted exactly: summing the hidden units out,
+
+.. math:: P(v_q = l \mid V) \propto \exp\Big(b_{ql} + \sum_j
+          \operatorname{softplus}(x_j + W_{qlj})\Big),
+
+O(K F) per query (not the paper's mean-field shortcut), and the prediction is its mean
+:math:`\sum_l \text{level}_l P(v_q = l \mid V)`.
+
+In the item orientation (``orientation="item"``, the I-RBM of Sedhain et al. 2015,
+"AutoRec") the roles swap: an RBM per item over the users who rated it.
+
+Module layout: this estimator; ``_ratings_data`` reads the input forms and builds the
+per-row lists; ``_ratings_partition`` computes per-user log-likelihoods (exact or AIS); the
+compiled kernels are ``boltz._core._ratings_epoch`` (training epochs, exact predictions).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+from boltz._progress import progress_bar
+from boltz._random import RandomStreams, SeedLike, seed_sequence
+from boltz._validation import (
+    check_bool,
+    check_choice,
+    check_float_dtype,
+    check_positive_int,
+    check_real,
+    check_verbose,
+    resolve_num_threads,
+)
+from boltz.machines import _rbm_training
+from boltz.machines._ratings_data import (
+    IdMap,
+    RowLists,
+    check_levels,
+    level_index,
+    read_triples,
+)
+
+__all__ = ["RatingsRBM"]
+
+ORIENTATIONS = ("user", "item")
+RATE_GROUPS = ("weights", "visible_bias", "hidden_bias", "conditional")
+# the exact leave-one-out RMSE of history_["train_rmse"] is measured on at most this many
+# training ratings (every m-th one: no random draw)
+MONITOR_RATINGS = 20000
+
+
+class NotFittedError(ValueError, AttributeError):
+    """Raised when a method needs a fitted RatingsRBM."""
+
+
+def _padded_width(n: int, dtype: np.dtype) -> int:
+    lanes = 32 // dtype.itemsize
+    return -(-n // lanes) * lanes
+
+
+class RatingsRBM:
+    r"""Restricted Boltzmann machine for ratings (collaborative filtering): softmax visible
+    units over the items each user rated, binary hidden units, weights shared by all users.
+
+    The model of Salakhutdinov, Mnih & Hinton (2007), with its conditional variant and the
+    item orientation; see the module's documentation for the energy and the exact
+    prediction :math:`P(v_q = l \mid V)`. Trained by CD-k (k may rise over the epochs, as
+    the paper's 1 → 3 → 5 → 9) on mini-batches of users, with momentum and weight decay;
+    one compiled epoch per call, users split among threads, the same model for any
+    ``num_threads``.
+
+    Parameters
+    ----------
+    n_components : int
+        Number of binary hidden units F.
+    levels : sequence of float
+        The rating levels (K of them, 2 to 64); every rating must be one of them.
+    conditional : bool
+        The conditional RBM: which items a user has seen (its rated items, and the pairs
+        given to ``fit`` as `seen`) feeds the hidden units through D.
+    orientation : {"user", "item"}
+        One RBM per user over the items it rated, or one per item over its users.
+    learning_rate : float or mapping
+        The learning rate, or one per parameter group: a mapping with keys among
+        "weights", "visible_bias", "hidden_bias", "conditional" (missing keys take
+        "weights"' rate, default 0.01). The step is the rate times the mean gradient over
+        the users of a batch.
+    momentum : float
+        Momentum in [0, 1) of every parameter group.
+    weight_decay : float
+        L2 penalty on W and D (not on the biases), >= 0. Momentum and weight decay act on
+        the weight rows a batch touches (the item-levels in its data or reconstructions):
+        a sparse update, as in sparse SGD; rows of items outside the batch stay as they are.
+    batch_size : int
+        Users per mini-batch.
+    n_iter : int
+        Training epochs.
+    k : int or sequence of int
+        Gibbs steps of CD per epoch: an int, or one per epoch whose last entry holds for the
+        remaining epochs (e.g. ``[1] * 10 + [3] * 10 + [5]``).
+    random_state : None, int, SeedSequence or Generator
+        Seed of the initial weights, the users' order and every draw.
+    verbose : int
+        0 silent, 1 a progress bar and a line per epoch.
+    num_threads : int, optional
+        OpenMP threads (None: every available core); the result does not depend on it.
+    dtype : float32 or float64
+        The parameters' float type (float32 by default: half the memory, twice the SIMD
+        lanes); predictions are float64 either way.
+
+    Attributes
+    ----------
+    components_ : ndarray (n_units, K, n_components)
+        W: the weights of item i at level l (n_units: items, or users in the item
+        orientation).
+    intercept_visible_ : ndarray (n_units, K)
+        b, started at the log of each item's level frequencies (add-one smoothed).
+    intercept_hidden_ : ndarray (n_components,)
+        c.
+    conditional_components_ : ndarray (n_units, n_components) or None
+        D of the conditional variant.
+    levels_ : ndarray (K,)
+        The sorted levels.
+    user_ids_, item_ids_ : ndarray
+        The ids seen by ``fit`` (row and column numbers for a sparse matrix), in the order
+        of their indices.
+    history_ : dict of lists
+        Per epoch: "reconstruction_rmse" (the expected rating of the last CD step's
+        reconstruction against the data), "train_rmse" (the exact leave-one-out prediction
+        :math:`P(v_i \mid V_{-i})` of up to 20,000 training ratings), "epoch_time" (s), and
+        "validation_rmse" / "validation_mae" with ``validation_data``.
+    n_iter_ : int
+        Epochs completed.
+    interrupted_ : bool
+        Whether Ctrl-C stopped ``fit`` (the model keeps every finished mini-batch).
+
+    Notes
+    -----
+    Cold start: a user with no training ratings, or an item the model never saw, has no
+    RBM to condition on; its prediction is the distribution of the known side's training
+    ratings (the item's, else the user's), else of all training ratings: the item's, the
+    user's or the global mean rating.
+
+    References
+    ----------
+    R. Salakhutdinov, A. Mnih, G. Hinton, "Restricted Boltzmann machines for collaborative
+    filtering", ICML 2007. S. Sedhain, A. K. Menon, S. Sanner, L. Xie, "AutoRec:
+    autoencoders meet collaborative filtering", WWW 2015 (I-RBM against U-RBM).
+
+    Examples
+    --------
+    >>> import numpy as np, boltz
+    >>> users = np.repeat(np.arange(40), 5)
+    >>> items = np.tile(np.arange(5), 40)
+    >>> ratings = 1 + (users % 2) * 4 + 0 * items          # two kinds of users
+    >>> rbm = boltz.RatingsRBM(8, n_iter=20, learning_rate=0.1, random_state=0)
+    >>> rbm = rbm.fit((users, items, ratings))
+    >>> float(rbm.predict([0, 1], [2, 2]).round()[0]) in (1.0, 2.0)
+    True
+    """
+
+    def __init__(self, n_components: int = 100, *, levels=(1, 2, 3, 4, 5),
+                 conditional: bool = False, orientation: str = "user",
+                 learning_rate: float | Mapping = 0.01, momentum: float = 0.9,
+                 weight_decay: float = 0.001, batch_size: int = 100, n_iter: int = 30,
+                 k: int | list = 1, random_state: SeedLike = None, verbose: int = 0,
+                 num_threads: int | None = None, dtype: DTypeLike = np.float32):
+        self.n_components = n_components
+        self.levels = levels
+        self.conditional = conditional
+        self.orientation = orientation
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.n_iter = n_iter
+        self.k = k
+        self.random_state = random_state
+        self.verbose = verbose
+        self.num_threads = num_threads
+        self.dtype = dtype
+
+    # ---- scikit-learn's parameter protocol ---------------------------------------------
+
+    @classmethod
+    def _get_param_names(cls) -> list[str]:
+        import inspect
+
+        return sorted(p for p in inspect.signature(cls.__init__).parameters if p != "self")
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor's arguments (scikit-learn's protocol).
+
+        Parameters
+        ----------
+        deep : bool
+            Ignored (no nested estimators).
+
+        Returns
+        -------
+        dict
+            Argument name to value.
+        """
+        return {name: getattr(self, name) for name in self._get_param_names()}
+
+    def set_params(self, **params: object) -> RatingsRBM:
+        """Set constructor arguments (scikit-learn's protocol).
+
+        Parameters
+        ----------
+        **params
+            Argument names and their new values.
+
+        Returns
+        -------
+        RatingsRBM
+            self.
+        """
+        valid = self._get_param_names()
+        for key, value in params.items():
+            if key not in valid:
+                raise ValueError(f"invalid parameter {key!r} for RatingsRBM")
+            setattr(self, key, value)
+        return self
+
+    def __repr__(self) -> str:
+        return f"RatingsRBM(n_components={self.n_components!r})"
+
+    # ---- checks ------------------------------------------------------------------------
+
+    def _learning_rates(self) -> np.ndarray:
+        """The four groups' rates (weights, visible bias, hidden bias, conditional)."""
+        lr = self.learning_rate
+        if isinstance(lr, Mapping):
+            unknown = set(lr) - set(RATE_GROUPS)
+            if unknown:
+                raise ValueError(f"learning_rate has unknown groups {sorted(unknown)}; "
+                                 f"the groups are {RATE_GROUPS}")
+            base = check_real(lr.get("weights", 0.01), "learning_rate['weights']", above=0)
+            return np.array([check_real(lr.get(g, base), f"learning_rate[{g!r}]", above=0)
+                             for g in RATE_GROUPS])
+        return np.full(4, check_real(lr, "learning_rate", above=0))
+
+    def _check_hyper(self) -> None:
+        check_positive_int(self.n_components, "n_components")
+        check_levels(self.levels)
+        check_bool(self.conditional, "conditional")
+        check_choice(self.orientation, "orientation", ORIENTATIONS)
+        self._learning_rates()
+        check_real(self.momentum, "momentum", at_least=0, below=1)
+        check_real(self.weight_decay, "weight_decay", at_least=0)
+        check_positive_int(self.batch_size, "batch_size")
+        check_positive_int(self.n_iter, "n_iter")
+        _rbm_training.k_schedule(self.k)
+        check_verbose(self.verbose)
+        resolve_num_threads(self.num_threads)
+        check_float_dtype(self.dtype)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "components_"):
+            raise NotFittedError("This RatingsRBM instance is not fitted yet: call fit first")
+
+    # ---- data --------------------------------------------------------------------------
+
+    def _cases_units(self, users: np.ndarray, items: np.ndarray):
+        """(rows of the RBM, its visible units): users and items, or swapped."""
+        return (users, items) if self.orientation == "user" else (items, users)
+
+    def _read(self, X, name: str):
+        """X's ratings as fitted indices: (user index, item index, level index, rating);
+        unknown ids get index -1."""
+        users, items, ratings, _ = read_triples(X, name)
+        return (self._user_map.index(users), self._item_map.index(items),
+                level_index(ratings, self.levels_, name), ratings)
+
+    def _setup(self, X, seen) -> None:
+        """Id maps, levels and the training lists of the model from fit's data."""
+        users, items, ratings, shape = read_triples(X, "X")
+        if users.size == 0:
+            raise ValueError("X holds no ratings")
+        self.levels_ = check_levels(self.levels)
+        levels = level_index(ratings, self.levels_, "X")
+        self._user_map = IdMap(users, None if shape is None else shape[0])
+        self._item_map = IdMap(items, None if shape is None else shape[1])
+        self.user_ids_, self.item_ids_ = self._user_map.ids, self._item_map.ids
+        u, i = self._user_map.index(users), self._item_map.index(items)
+        cases, units = self._cases_units(u, i)
+        n_cases, n_units = self._cases_units(len(self._user_map), len(self._item_map))
+        self._lists = RowLists.build(cases, units, levels, n_cases, "X")
+        self._seen = None
+        if check_bool(self.conditional, "conditional"):
+            self._seen = self._seen_lists(seen, cases, units, n_cases)
+        self._n_units = n_units
+        # the training ratings' level distributions, for cold starts
+        K = self.levels_.size
+        self._user_counts = np.zeros((len(self._user_map), K))
+        self._item_counts = np.zeros((len(self._item_map), K))
+        np.add.at(self._user_counts, (u, levels), 1)
+        np.add.at(self._item_counts, (i, levels), 1)
+
+    def _seen_lists(self, seen, cases, units, n_cases) -> RowLists:
+        """The seen units of every case: its rated ones and the pairs of `seen`."""
+        if seen is not None:
+            if hasattr(seen, "tocoo") and hasattr(seen, "nnz"):
+                coo = seen.tocoo()
+                su, si = coo.row.astype(np.int64), coo.col.astype(np.int64)
+            elif isinstance(seen, (tuple, list)) and len(seen) == 2:
+                su, si = np.asarray(seen[0]), np.asarray(seen[1])
+            else:
+                raise TypeError("seen must be a tuple (users, items) or a scipy.sparse "
+                                "indicator matrix")
+            if np.ndim(su) != 1 or np.shape(su) != np.shape(si):
+                raise ValueError("seen's users and items must be 1-D and equally long")
+            su, si = self._user_map.index(su), self._item_map.index(si)
+            if np.any(su < 0) or np.any(si < 0):
+                raise ValueError("seen names a user or an item that X does not rate")
+            extra_cases, extra_units = self._cases_units(su, si)
+            cases = np.concatenate([cases, extra_cases])
+            units = np.concatenate([units, extra_units])
+        pairs = np.unique(np.stack([cases, units]), axis=1)
+        return RowLists.build(pairs[0], pairs[1], np.zeros(pairs.shape[1], dtype=np.int32),
+                              n_cases, "seen")
+
+    # ---- parameters as the kernels take them -------------------------------------------
+
+    def _kernel_arrays(self) -> dict:
+        """Padded copies of the parameters: Wt (n_rows, ph), b (n_units K), c (ph)."""
+        dt = check_float_dtype(self.dtype)
+        n_units, K, F = self.components_.shape
+        ph = _padded_width(F, dt)
+        rows = [self.components_.reshape(n_units * K, F)]
+        if self.conditional_components_ is not None:
+            rows.append(self.conditional_components_)
+        Wt = np.zeros((sum(r.shape[0] for r in rows), ph), dtype=dt)
+        Wt[:, :F] = np.concatenate(rows)
+        c = np.zeros(ph, dtype=dt)
+        c[:F] = self.intercept_hidden_
+        return {"Wt": Wt, "b": self.intercept_visible_.reshape(-1).astype(dt), "c": c}
+
+    def _store(self, arrays: dict) -> None:
+        """The kernel's arrays back into the public attributes."""
+        n_units, K, F = self.components_.shape
+        Wt = arrays["Wt"]
+        self.components_ = Wt[:n_units * K, :F].reshape(n_units, K, F).copy()
+        if self.conditional_components_ is not None:
+            self.conditional_components_ = Wt[n_units * K:, :F].copy()
+        self.intercept_visible_ = arrays["b"].reshape(n_units, K).copy()
+        self.intercept_hidden_ = arrays["c"][:F].copy()
+
+    def _initialize(self) -> None:
+        dt = check_float_dtype(self.dtype)
+        K, F, n = self.levels_.size, self.n_components, self._n_units
+        rng = self._rng
+        counts = np.zeros((n, K))
+        np.add.at(counts, (self._lists.units, self._lists.levels), 1)
+        self.components_ = rng.normal(0, 0.01, (n, K, F)).astype(dt)
+        self.intercept_visible_ = np.log((counts + 1) / (counts.sum(1, keepdims=True) + K)
+                                         ).astype(dt)
+        self.intercept_hidden_ = np.zeros(F, dtype=dt)
+        self.conditional_components_ = (np.zeros((n, F), dtype=dt)
+                                        if self._seen is not None else None)
+        self._velocity = None
+
+    def _conditioning(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per case, the kernel rows it conditions on: its ratings, then its seen units."""
+        K = self.levels_.size
+        rated = self._lists.visible_rows(K)
+        if self._seen is None:
+            return self._lists.indptr, rated
+        seen = (self._seen.units + self._n_units * K).astype(np.int32)
+        counts = self._lists.counts + self._seen.counts
+        indptr = np.zeros(counts.size + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        rows = np.empty(indptr[-1], dtype=np.int32)
+        # each case's ratings then its seen units
+        rated_at = np.repeat(indptr[:-1], self._lists.counts) + (
+            np.arange(rated.size) - np.repeat(self._lists.indptr[:-1], self._lists.counts))
+        rows[rated_at] = rated
+        seen_at = np.repeat(indptr[:-1] + self._lists.counts, self._seen.counts) + (
+            np.arange(seen.size) - np.repeat(self._seen.indptr[:-1], self._seen.counts))
+        rows[seen_at] = seen
+        return indptr, rows
+
+    # ---- training ----------------------------------------------------------------------
+
+    def _epoch(self, order: np.ndarray, k: int, streams: RandomStreams) -> np.ndarray:
+        """One CD-k epoch over the cases `order` (one kernel call); returns the cases'
+        reconstruction squared errors. Ctrl-C: the kernel stops between batches and the
+        model keeps every finished batch."""
+        from boltz._core import _ratings_epoch
+
+        arrays = self._kernel_arrays()
+        if self._velocity is None:
+            self._velocity = [np.zeros_like(arrays["Wt"]), np.zeros_like(arrays["b"]),
+                              np.zeros_like(arrays["c"])]
+        K, F = self.levels_.size, self.n_components
+        if self._seen is None:
+            seen_ptr = np.zeros(self._lists.indptr.size, dtype=np.int64)
+            seen = np.zeros(0, dtype=np.int32)
+        else:
+            seen_ptr = self._seen.indptr
+            seen = (self._seen.units + self._n_units * K).astype(np.int32)
+        sq_err = np.zeros(self._lists.indptr.size - 1)
+        try:
+            _ratings_epoch.train_epoch(
+                self._lists.indptr, self._lists.visible_rows(K), seen_ptr, seen,
+                order.astype(np.int64), int(self.batch_size), self._n_units, K, F,
+                self.levels_, arrays["Wt"], arrays["b"], arrays["c"], *self._velocity,
+                self._learning_rates(), float(self.momentum), float(self.weight_decay), k,
+                streams.addresses, resolve_num_threads(self.num_threads), sq_err)
+        finally:
+            self._store(arrays)
+        return sq_err
+
+    def fit(self, X, y: object = None, *, seen=None,
+            validation_data=None) -> RatingsRBM:
+        """Train for `n_iter` epochs of CD-k on mini-batches of users.
+
+        Parameters
+        ----------
+        X : scipy.sparse matrix, tuple (users, items, ratings) or DataFrame
+            The training ratings: a users x items sparse matrix whose stored entries are
+            ratings, three equally long arrays, or a DataFrame whose first three columns
+            are user, item and rating. Ids may be of any hashable type.
+        y : None
+            Ignored (scikit-learn's signature).
+        seen : tuple (users, items) or scipy.sparse matrix, optional
+            Conditional variant only: further (user, item) pairs known to be rated with an
+            unknown rating (e.g. those whose ratings you will predict: the paper's
+            setting). Their ids must occur in X.
+        validation_data : same forms as X, optional
+            Held-out ratings, for ``history_["validation_rmse"]`` and ``"validation_mae"``.
+
+        Returns
+        -------
+        RatingsRBM
+            self, fitted.
+        """
+        self._check_hyper()
+        self._rng = np.random.default_rng(seed_sequence(self.random_state, "random_state"))
+        self._setup(X, seen)
+        if seen is not None and self._seen is None:
+            raise ValueError("seen is for the conditional variant: set conditional=True")
+        self._initialize()
+        held = None
+        if validation_data is not None:
+            held = self._queries(validation_data, "validation_data")
+        active = np.flatnonzero(self._lists.counts > 0)
+        streams = RandomStreams(self._rng, int(self.batch_size), "random_state")
+        monitor = self._train_monitor()
+        verbose = check_verbose(self.verbose)
+        self.history_ = {"reconstruction_rmse": [], "train_rmse": [], "epoch_time": []}
+        if held is not None:
+            self.history_.update(validation_rmse=[], validation_mae=[])
+        self.n_iter_, self.interrupted_ = 0, False
+        bar = progress_bar(self.n_iter, verbose > 0, "epochs", "epoch")
+        try:
+            for epoch in range(self.n_iter):
+                clock = time.perf_counter()
+                sq_err = self._epoch(self._rng.permutation(active),
+                                     _rbm_training.k_of_epoch(self.k, epoch), streams)
+                spent = time.perf_counter() - clock
+                self.n_iter_ += 1
+                bar.update(1)
+                entry = {"reconstruction_rmse": float(np.sqrt(sq_err.sum()
+                                                             / self._lists.units.size)),
+                         "train_rmse": self._rmse_of(*monitor)[0], "epoch_time": spent}
+                if held is not None:
+                    entry["validation_rmse"], entry["validation_mae"] = self._rmse_of(*held)
+                for key, value in entry.items():
+                    self.history_[key].append(value)
+                if verbose:
+                    shown = ", ".join(f"{key} = {value:.4f}" for key, value in entry.items()
+                                      if key != "epoch_time")
+                    bar.write(f"[RatingsRBM] Iteration {self.n_iter_}, {shown}, "
+                              f"time = {spent:.2f}s")
+        except KeyboardInterrupt:
+            self.interrupted_ = True
+        finally:
+            bar.close()
+            shortest = min(map(len, self.history_.values()))
+            for values in self.history_.values():
+                del values[shortest:]
+        return self
+
+    # ---- prediction --------------------------------------------------------------------
+
+    def _train_monitor(self):
+        """The training ratings of history_["train_rmse"]: every m-th, m chosen so that at
+        most MONITOR_RATINGS are used; queries of each on its own case, leave-one-out."""
+        n = self._lists.units.size
+        take = np.arange(0, n, max(1, -(-n // MONITOR_RATINGS)))
+        cases = np.repeat(np.arange(self._lists.indptr.size - 1), self._lists.counts)[take]
+        units = self._lists.units[take].astype(np.int64)
+        users, items = self._cases_units(cases, units)
+        return users, items, self.levels_[self._lists.levels[take]]
+
+    def _queries(self, X, name: str):
+        users, items, levels, _ = self._read(X, name)
+        return users, items, self.levels_[levels]
+
+    def _rmse_of(self, users, items, ratings) -> tuple[float, float]:
+        if ratings.size == 0:
+            return float("nan"), float("nan")
+        err = self._proba(users, items) @ self.levels_ - ratings
+        return float(np.sqrt(np.mean(err * err))), float(np.mean(np.abs(err)))
+
+    def _proba(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """P (n, K) for user and item indices (-1: unknown)."""
+        from boltz._core import _ratings_epoch
+
+        K = self.levels_.size
+        n = users.size
+        out = np.empty((n, K))
+        cases, units = self._cases_units(users, items)
+        known = (cases >= 0) & (units >= 0)
+        if known.any():
+            known[known] &= self._lists.counts[cases[known]] > 0
+        # cold starts: the level distribution of the item's, the user's or all ratings
+        counts = np.zeros((n, K))
+        item_known, user_known = items >= 0, users >= 0
+        counts[item_known] = self._item_counts[items[item_known]]
+        use_user = (counts.sum(1) == 0) & user_known
+        counts[use_user] = self._user_counts[users[use_user]]
+        empty = counts.sum(1) == 0
+        counts[empty] = self._item_counts.sum(0)
+        out[:] = counts / counts.sum(1, keepdims=True)
+        at = np.flatnonzero(known)
+        if at.size:
+            q_cases, q_units = cases[at], units[at]
+            order = np.argsort(q_cases, kind="stable")
+            q_cases, q_units, at = q_cases[order], q_units[order], at[order]
+            groups, starts = np.unique(q_cases, return_index=True)
+            query_ptr = np.append(starts, q_cases.size).astype(np.int64)
+            indptr, given = self._conditioning()
+            drop = self._own_rows(q_cases, q_units)
+            arrays = self._kernel_arrays()
+            out[at] = _ratings_epoch.predict_proba(
+                indptr, given, query_ptr, groups.astype(np.int64),
+                q_units.astype(np.int32), drop, arrays["Wt"], arrays["b"], arrays["c"],
+                self._n_units, K, self.n_components, resolve_num_threads(self.num_threads))
+        return out
+
+    def _own_rows(self, cases: np.ndarray, units: np.ndarray) -> np.ndarray:
+        """For each (case, unit) query, the kernel row of the case's own rating of the unit
+        (left out of the conditioning: P(v_q | V without v_q)), or -1 if it has none."""
+        L = self._lists
+        lo, hi = L.indptr[cases], L.indptr[cases + 1]
+        # binary search of the unit inside each case's sorted list
+        key = cases.astype(np.int64) * (self._n_units + 1) + units
+        flat = np.repeat(np.arange(L.indptr.size - 1), L.counts) * (self._n_units + 1) + L.units
+        at = np.searchsorted(flat, key)
+        found = (at < hi) & (at >= lo)
+        found[found] &= L.units[at[found]] == units[found]
+        rows = np.full(cases.size, -1, dtype=np.int32)
+        K = self.levels_.size
+        rows[found] = L.units[at[found]] * K + L.levels[at[found]]
+        return rows
+
+    def _indices(self, users: ArrayLike, items: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        self._check_fitted()
+        from boltz.machines._ratings_data import _ids
+
+        users, items = _ids(users, "users"), _ids(items, "items")
+        if users.shape != items.shape:
+            raise ValueError(f"users and items must have the same length, got {users.size} "
+                             f"and {items.size}")
+        return self._user_map.index(users), self._item_map.index(items)
+
+    def predict_proba(self, users: ArrayLike, items: ArrayLike) -> np.ndarray:
+        r"""The distribution of each (user, item) rating over the levels.
+
+        :math:`P(v_q = l \mid V) \propto \exp(b_{ql} + \sum_j \operatorname{softplus}(x_j +
+        W_{qlj}))`, exact, given the user's training ratings (for a pair rated in training,
+        its own rating is left out: the Gibbs conditional). Cold starts: see the class's
+        Notes.
+
+        Parameters
+        ----------
+        users, items : array_like (n,)
+            The ids of the pairs.
+
+        Returns
+        -------
+        ndarray of float64 (n, K)
+            Probabilities over ``levels_``; each row sums to 1.
+        """
+        return self._proba(*self._indices(users, items))
+
+    def predict(self, users: ArrayLike, items: ArrayLike) -> np.ndarray:
+        r"""Expected ratings :math:`\sum_l \text{levels}_l P(v_q = l \mid V)`.
+
+        Parameters
+        ----------
+        users, items : array_like (n,)
+            The ids of the pairs.
+
+        Returns
+        -------
+        ndarray of float64 (n,)
+            The predictions, in the units of the ratings.
+        """
+        return self.predict_proba(users, items) @ self.levels_
+
+    def rmse(self, X) -> float:
+        """Root mean squared error of ``predict`` on the ratings X.
+
+        Parameters
+        ----------
+        X : scipy.sparse matrix, tuple (users, items, ratings) or DataFrame
+            Ratings, in the forms ``fit`` takes.
+
+        Returns
+        -------
+        float
+            :math:`\\sqrt{\\text{mean}((\\hat r - r)^2)}`, in rating units.
+        """
+        self._check_fitted()
+        return self._rmse_of(*self._queries(X, "X"))[0]
+
+    def mae(self, X) -> float:
+        """Mean absolute error of ``predict`` on the ratings X.
+
+        Parameters
+        ----------
+        X : scipy.sparse matrix, tuple (users, items, ratings) or DataFrame
+            Ratings, in the forms ``fit`` takes.
+
+        Returns
+        -------
+        float
+            :math:`\\text{mean}(|\\hat r - r|)`, in rating units.
+        """
+        self._check_fitted()
+        return self._rmse_of(*self._queries(X, "X"))[1]
+
+    def score(self, X, y: object = None) -> float:
+        """Minus the RMSE on X (greater is better, scikit-learn's convention).
+
+        Parameters
+        ----------
+        X : scipy.sparse matrix, tuple (users, items, ratings) or DataFrame
+            Ratings, in the forms ``fit`` takes.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        float
+            ``-rmse(X)``.
+        """
+        return -self.rmse(X)
+
+    def recommend(self, user: object, n: int = 10, exclude_rated: bool = True) -> np.ndarray:
+        """The `n` items of highest predicted rating for one user.
+
+        Parameters
+        ----------
+        user : hashable
+            A user id seen by ``fit``.
+        n : int
+            How many items (fewer if fewer are left).
+        exclude_rated : bool
+            Leave out the items the user rated in training.
+
+        Returns
+        -------
+        ndarray
+            Item ids, best first (ties: the lower item index first).
+        """
+        self._check_fitted()
+        n = check_positive_int(n, "n")
+        u = self._user_map.index(np.asarray([user]))[0]
+        if u < 0:
+            raise ValueError(f"user {user!r} is not a user of the training data")
+        n_items = len(self._item_map)
+        items = np.arange(n_items)
+        scores = self._proba(np.full(n_items, u), items) @ self.levels_
+        if check_bool(exclude_rated, "exclude_rated"):
+            rated = np.zeros(n_items, dtype=bool)
+            cases, units = self._cases_units(np.full(n_items, u), items)
+            rated[self._own_rows(cases, units) >= 0] = True
+            scores = np.where(rated, -np.inf, scores)
+            n = min(n, int((~rated).sum()))
+        best = np.lexsort((items, -scores))[:n]
+        return self.item_ids_[best]
+
+    def transform(self, ids: ArrayLike) -> np.ndarray:
+        r"""Hidden features :math:`P(h_j = 1 \mid V) = \sigma(x_j)` of the model's rows.
+
+        Parameters
+        ----------
+        ids : array_like (n,)
+            User ids (item ids with ``orientation="item"``) seen by ``fit``.
+
+        Returns
+        -------
+        ndarray of float64 (n, n_components)
+            The probabilities, conditioned on each row's training ratings.
+        """
+        return 1 / (1 + np.exp(-self._hidden_inputs(ids)))
+
+    def _hidden_inputs(self, ids: ArrayLike) -> np.ndarray:
+        """x = c + the sum of each case's conditioning rows, float64 (n, F)."""
+        self._check_fitted()
+        from boltz.machines._ratings_data import _ids
+
+        ids = _ids(ids, "ids")
+        which = self._user_map if self.orientation == "user" else self._item_map
+        cases = which.index(ids)
+        if np.any(cases < 0):
+            raise ValueError(f"ids holds {ids[np.argmax(cases < 0)]!r}, not a "
+                             f"{self.orientation} of the training data")
+        indptr, given = self._conditioning()
+        W = self._weight_rows()
+        x = np.empty((cases.size, self.n_components))
+        for r, case in enumerate(cases):
+            x[r] = self.intercept_hidden_ + W[given[indptr[case]:indptr[case + 1]]].sum(0)
+        return x
+
+    def _weight_rows(self) -> np.ndarray:
+        """The kernel's rows unpadded, float64: W as (n_units K, F), then D."""
+        n_units, K, F = self.components_.shape
+        rows = [self.components_.reshape(n_units * K, F)]
+        if self.conditional_components_ is not None:
+            rows.append(self.conditional_components_)
+        return np.concatenate(rows).astype(np.float64)
+
+    def free_energy(self, ids: ArrayLike) -> np.ndarray:
+        r"""Free energy of each row's training ratings,
+        :math:`F(V) = -\sum_{i} b_{i v_i} - \sum_j \operatorname{softplus}(x_j)` (nats).
+
+        Parameters
+        ----------
+        ids : array_like (n,)
+            User ids (item ids with ``orientation="item"``).
+
+        Returns
+        -------
+        ndarray of float64 (n,)
+        """
+        x = self._hidden_inputs(ids)
+        which = self._user_map if self.orientation == "user" else self._item_map
+        cases = which.index(np.asarray(ids))
+        b = self.intercept_visible_.reshape(-1).astype(np.float64)
+        rows = self._lists.visible_rows(self.levels_.size)
+        bias = np.array([b[rows[self._lists.indptr[c]:self._lists.indptr[c + 1]]].sum()
+                         for c in cases])
+        return -bias - np.logaddexp(0, x).sum(1)
