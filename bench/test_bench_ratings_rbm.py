@@ -22,6 +22,12 @@ leave-one-out RMSE of 20,000 training ratings). The ratios use the epoch alone,
 ``history_["epoch_time"][0]`` (the compiled epoch and the copies of the parameters in and
 out of the kernel's padded layout), which is what the reference's time measures.
 
+Threads on a shared machine: where other processes keep the cores busy, OpenMP's default
+wait policy (spinning at the end of each parallel region) made 2 threads 15 times slower
+than 1 here (242 ms against 16.6 ms per epoch on a 2-core machine at load 3; boltz.RBM
+the same: 4.9 s against 81 ms); with ``OMP_WAIT_POLICY=passive`` the two were equal. Read
+the 2-thread figures of a busy machine with that in mind, or set the policy.
+
 Quick by default under ``--benchmark-disable`` (CI: one pair, a few seconds, no ratio
 printed as a figure); timed otherwise. Compare BLAS at its best: OPENBLAS_CORETYPE and
 OPENBLAS_L2_SIZE (set on some machines for older OpenBLAS builds) slow a current one, so

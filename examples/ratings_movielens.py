@@ -17,9 +17,9 @@ Reference: R. Salakhutdinov, A. Mnih, G. Hinton, "Restricted Boltzmann machines 
 collaborative filtering", ICML 2007. Data: F. M. Harper and J. A. Konstan, "The MovieLens
 Datasets: History and Context", ACM TiiS 5(4):19, 2015 (research use; not redistributed).
 
-Run: ``python examples/ratings_movielens.py [--quick] [--out DIR]`` (about 10 s; --quick:
+Run: ``python examples/ratings_movielens.py [--quick] [--out DIR]`` (about 15 s; --quick:
 5 epochs, a few seconds, and its numbers mean little).
-Expect: a test RMSE of about 0.92 (MAE 0.72), below the films' mean ratings (1.02) and
+Expect: a test RMSE of about 0.91 (MAE 0.72), below the films' mean ratings (1.02) and
 the overall mean (1.13); scikit-surprise's BaselineOnly gets 0.940 and SVD 0.932 on this
 split (bench/test_bench_ratings_movielens.py).
 """
