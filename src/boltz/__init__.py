@@ -48,13 +48,16 @@ def __getattr__(name):
     if name == "RBM":
         from boltz.machines.rbm import RBM
         return RBM
+    if name == "GaussianRBM":
+        from boltz.machines.gaussian_rbm import GaussianRBM
+        return GaussianRBM
     if f"boltz.{name}" in _moved_modules.MOVED:      # boltz.annealing, ...: 0.1 paths
         return _moved_modules.attribute(name)
     raise AttributeError(f"module 'boltz' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | {"RBM"})
+    return sorted(set(globals()) | {"RBM", "GaussianRBM"})
 
 
 try:
@@ -94,5 +97,6 @@ __all__ = [
     "BoltzmannMachine",
     "RBM",
     "RatingsRBM",
+    "GaussianRBM",
     "__version__",
 ]

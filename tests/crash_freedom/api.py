@@ -59,7 +59,8 @@ KINDS = {
     **dict.fromkeys(["beta", "learning_rate", "momentum", "weight_decay", "boltzmann_constant",
                      "offset", "xtol", "c", "reheat_beta", "log_z", "J_scalar", "h_scalar",
                      "t0", "t_min", "decay", "target", "seconds_per_read", "confidence",
-                     "ci_level", "rtol", "target_energy", "offset_rate"],
+                     "ci_level", "rtol", "target_energy", "offset_rate",
+                     "sigma_learning_rate"],
                     s.reals),
     "beta_range": lambda: s.mostly(st.sampled_from(["(0.1, 2.0)", "(0.0, 1.0)", "[0.5, 0.5]"]),
                                    st.sampled_from(["(2.0, 0.1)", "(nan, 1)", "(0, inf)",
@@ -68,7 +69,7 @@ KINDS = {
     # counts that size memory: sizes that cannot fit must be refused
     **dict.fromkeys(["num_chains", "num_reads", "n_samples", "n_components", "batch_size",
                      "num_spins", "L", "M", "n", "group_size", "n_hidden", "n_visible",
-                     "num_nodes", "monitor_rows", "n_runs", "n_bins", "n_bootstrap"],
+                     "num_nodes", "monitor_rows", "n_runs", "n_bins", "n_bootstrap", "n_chains"],
                     lambda: s.counts(huge_memory=True)),
     "size": lambda: s.either(s.counts(huge_memory=True),
                               st.sampled_from(["None", "(2, 3)", "()", "(0,)", "(-1,)",
@@ -83,7 +84,7 @@ KINDS = {
     "num_threads": s.threads,
     "axis": s.axes,
     "method": lambda: s.choices(["metropolis", "gibbs", "heat_bath", "exact", "ais",
-                                 "mean_field"]),
+                                 "mean_field", "auto"]),
     "order": lambda: s.choices(["sequential", "random"]),
     "undefined": lambda: s.choices(["raise", "nan"]),
     "storage": lambda: s.choices(["auto", "dense", "sparse"]),
@@ -93,9 +94,15 @@ KINDS = {
     "name": lambda: st.sampled_from(["'states'", "'x'", "None", "1"]),
     **dict.fromkeys(["keepdims", "return_sign", "return_states", "progress", "polish", "persistent",
                      "shuffle", "warm_start", "hidden_connected", "periodic", "per_chain",
-                     "visible_only", "return_best", "aggregate", "multispin", "centered"],
+                     "visible_only", "return_best", "aggregate", "multispin", "centered",
+                     "conditional", "exclude_rated", "deep", "standardize", "learn_sigma"],
                     s.booleans),
     "visible_bias_init": lambda: s.choices(["data", "zeros"]),
+    "orientation": lambda: s.choices(["user", "item"]),
+    "levels": lambda: s.mostly(st.sampled_from(["(1, 2, 3, 4, 5)", "[1, 2, 3, 4, 5]",
+                                                "np.arange(1.0, 6.0)"]),
+                               st.sampled_from(["(1, 1, 2)", "(1,)", "()", "(1, nan)",
+                                                "tuple(range(100))", "'12345'", "(1, 2, 3)"])),
     "learning_rate_schedule": lambda: s.choices(["constant", "linear"]),
     "beta_schedule_type": lambda: s.choices(["geometric", "linear", "custom"]),
     "beta_schedule": lambda: s.mostly(s.real_array(st.tuples(st.integers(1, 4)), 0.0, 2.0)),
@@ -123,6 +130,16 @@ KINDS = {
         "__import__('dimod').BinaryQuadraticModel({0: 1e308}, {(0, 1): -1e308}, 0.0, 'SPIN')",
         "None", "ising(0)"]),
     "validation_data": lambda: s.mostly(st.one_of(st.just("None"), s.rows(3).good)),
+    # RatingsRBM: ids of users, items or the model's rows; (user, item) pairs
+    **dict.fromkeys(["users", "items", "ids"], lambda: s.mostly(st.sampled_from([
+        "arr([0, 1, 2], 'int64')", "[0, 4, 99]", "arr([], 'int64')", "np.array(['u0', 'u3'])",
+        "[1]"]), st.sampled_from(["arr([0.5], 'float64')", "[[0, 1]]", "'u0'", "[nan]",
+                                  "np.array([1], dtype='datetime64[D]')"]))),
+    "user": lambda: s.mostly(st.sampled_from(["0", "1", "'u0'", "np.int64(2)"]),
+                             st.sampled_from(["99", "'nobody'", "[0]"])),
+    "seen": lambda: s.mostly(st.sampled_from(["None", "([0, 1], [1, 2])"]),
+                             st.sampled_from(["([0], [99])", "([0, 1], [1])", "[0, 1]",
+                                              "(arr([[0]], 'int64'), arr([[1]], 'int64'))"])),
     # no wild values: a string is a scheduler address, which the call would try to reach
     # (tests/test_distributed.py checks that); None runs here
     "client": lambda: s.Mixed(st.just("None"), st.sampled_from(["3", "''", "[1]", "b'x'",
@@ -385,6 +402,21 @@ def _targets() -> list[Target]:
                                                         "'free_energy'", "'fit'"]),
             "X": lambda ctx: _rbm_rows(ctx)},
         required=("k", "attribute", "value", "method_name", "X"), positional=True))
+    T += _ratings_targets()
+    # GaussianRBM
+    for m in ("fit", "partial_fit"):
+        T.append(Target(f"GaussianRBM.{m}", st.just((m, {})), ["X", "y"],
+                        {"X": lambda ctx: s.either(s.rows(3), s.any_sparse())},
+                        required=("X",), ctor="GaussianRBM"))
+    grbm_special = {name: lambda ctx: _rbm_rows(ctx) for name in ("X", "v")}
+    grbm_special["log_z"] = lambda ctx: s.reals(("0.0", "-1.0", "3.0"))
+    for m in ("transform", "free_energy", "reconstruct", "gibbs", "score_samples", "score",
+              "sample", "log_partition", "log_likelihood"):
+        ps = parameters(f"GaussianRBM.{m}")
+        if m == "log_partition":
+            ps += ["n_betas", "n_runs", "seed"]
+        T.append(Target(f"GaussianRBM.{m}", _fixed("grbm({k})." + m, 6), ps, grbm_special,
+                        required=tuple(p for p in ps if p in ("X", "v", "num_sweeps"))))
     # dimod
     T.append(Target("dimod.bqm_to_ising_model", st.just((
         "__import__('boltz.dimod').dimod.bqm_to_ising_model", {})),
@@ -414,6 +446,71 @@ def _targets() -> list[Target]:
     T.append(Target("cli ising", st.just(("cli", {})), ["argv"], {
         "argv": lambda ctx: _ising_argv()}, required=("argv",), positional=True))
     return T
+
+
+def _ratings_X() -> s.Mixed:
+    """Ratings: valid small ones in every form, or malformed ones (a rating that is no
+    level, nan, a pair twice, unequal lengths, 2-D ids, a stored zero), or anything."""
+    return s.mostly(st.integers(0, 8).map(lambda k: f"ratings_data({k})"), st.sampled_from([
+        "(arr([0, 1], 'int64'), arr([0, 1], 'int64'), arr([1.0, 7.0], 'float64'))",
+        "(arr([0, 1], 'int64'), arr([0, 1], 'int64'), arr([1.0, nan], 'float64'))",
+        "(arr([0, 0], 'int64'), arr([1, 1], 'int64'), arr([1.0, 2.0], 'float64'))",
+        "(arr([0, 1], 'int64'), arr([0], 'int64'), arr([1.0, 2.0], 'float64'))",
+        "(arr([[0]], 'int64'), arr([[0]], 'int64'), arr([[1.0]], 'float64'))",
+        "(arr([], 'int64'), arr([], 'int64'), arr([], 'float64'))",
+        "(arr([0.5], 'float64'), arr([0], 'int64'), arr([1.0], 'float64'))",
+        "([0], [0])", "sparse('csr_matrix', (2, 2), [(0, 0, 0.0)], 'float64')",
+        "sparse('coo_array', (2**31, 2**31), [(0, 0, 1.0)], 'float64')",
+        "(np.array([object(), 1]), arr([0, 1], 'int64'), arr([1.0, 2.0], 'float64'))"]))
+
+
+def _ratings_targets() -> list[Target]:
+    """RatingsRBM: fit and partial_fit from generated constructor arguments and ratings;
+    every method on small fitted models (user / item orientation, conditional or not)."""
+    X = {"X": lambda ctx: _ratings_X(), "validation_data": lambda ctx: s.either(
+        st.just("None"), _ratings_X())}
+    T = [Target(f"RatingsRBM.{m}", st.just((m, {})), parameters(f"RatingsRBM.{m}"), X,
+                required=("X",), ctor="RatingsRBM") for m in ("fit", "partial_fit")]
+    methods = ("predict_proba", "predict", "rmse", "mae", "score", "recommend", "transform",
+               "free_energy", "log_likelihood", "partial_fit", "get_params", "set_params")
+    for m in methods:
+        ps = parameters(f"RatingsRBM.{m}")
+        T.append(Target(f"RatingsRBM.{m} (fitted)" if m == "partial_fit" else
+                        f"RatingsRBM.{m}", _fixed("ratings({k})." + m, 8), ps, X,
+                        required=tuple(p for p in ps if p in ("X", "users", "items", "user",
+                                                              "ids"))))
+    T.append(Target("RatingsRBM.save", _fixed("ratings({k}).save", 8), ["path"], {
+        "path": lambda ctx: st.sampled_from(["'/nonexistent/dir/x.npz'", "'/'", "None", "3",
+                                             "gset_file(b'', '')"])}, required=("path",)))
+    T.append(Target("RatingsRBM.load", st.just(("boltz.RatingsRBM.load", {})), ["path"], {
+        "path": lambda ctx: s.Mixed(st.integers(0, 7).map(lambda k: f"ratings_file({k})"),
+                                    st.one_of(_tampered_ratings_file(), s.paths(),
+                                              st.integers(0, 5).map(
+                                                  lambda k: f"rbm_file({k})")))},
+        required=("path",)))
+    return T
+
+
+@st.composite
+def _tampered_ratings_file(draw) -> str:
+    k = draw(st.integers(0, 7))
+    member = draw(st.sampled_from(["components_", "intercept_visible_", "intercept_hidden_",
+                                   "levels_", "user_ids_", "item_ids_", "indptr", "units",
+                                   "unit_levels", "params", "state", "format_version"]))
+    how = draw(st.sampled_from(["truncate", "flip", "member", "drop", "declared", "object"]))
+    if how == "truncate":
+        extra = f", {draw(st.integers(0, 4000))}"
+    elif how == "flip":
+        extra = f", {draw(st.integers(0, 4000))}, {draw(st.integers(0, 255))}"
+    elif how == "member":
+        extra = f", {member!r}, {draw(s.wild().filter(lambda v: 'huge(' not in v))}"
+    elif how == "declared":
+        shape = draw(st.sampled_from(["(2**20, 2**20)", "(2**62,)", "(3, 2)", "(0,)", "()"]))
+        dtype = draw(st.sampled_from(["'<f4'", "'<f8'", "'<i8'", "'<U10'"]))
+        extra = f", {member!r}, {shape}, {dtype}"
+    else:
+        extra = f", {member!r}"
+    return f"ratings_file({k}, {how!r}{extra})"
 
 
 def _classes(label: str, callee: str) -> st.SearchStrategy:
@@ -624,6 +721,8 @@ EXERCISED_BY = {
     "SampleTrace": "sample", "AnnealResult": "Annealer.sample", "DescentResult": "descend",
     "TemperingResult": "ParallelTempering.sample", "Annealer": "Annealer.sample",
     "ParallelTempering": "ParallelTempering.sample", "RBM": "RBM.fit",
+    "RatingsRBM": "RatingsRBM.fit",
+    "GaussianRBM": "GaussianRBM.fit",
     "BoltzmannMachine": "BoltzmannMachine.fit", "BoltzmannMachine.n_units":
     "BoltzmannMachine.fit", "cli info": "not fuzzed: it takes no input but --no-check",
     "dimod.AnnealingSampler.sample": "dimod.AnnealingSampler",

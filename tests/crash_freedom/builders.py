@@ -24,13 +24,15 @@ from boltz import (
     BoltzmannMachine,
     IsingModel,
     ParallelTempering,
+    RatingsRBM,
 )
 
 __all__ = ["arr", "huge", "sparse", "gen", "seedseq", "ising", "rbm", "bm", "gset_file",
            "rbm_file", "tampered_rbm", "np", "boltz", "nan", "inf", "Annealer",
-           "BoltzmannMachine", "IsingModel", "ParallelTempering", "cli", "result", "axes",
-           "plot", "out_path", "datasets", "mnist_home", "movielens_home",
-           "RBM"]  # noqa: F822 - RBM comes from the module's __getattr__
+           "BoltzmannMachine", "IsingModel", "ParallelTempering", "RatingsRBM", "cli", "result",
+           "axes", "plot", "out_path", "datasets", "mnist_home", "movielens_home",
+           "ratings_data", "ratings", "ratings_file",
+           "RBM", "GaussianRBM", "grbm"]  # noqa: F822 - RBM, GaussianRBM: __getattr__
 
 LAYOUTS = ("C", "F", "strided", "reversed", "readonly", "masked", "masked_none", "list")
 
@@ -122,6 +124,9 @@ def __getattr__(name):
     if name == "RBM":       # scikit-learn's import costs a second: only when a call uses it
         from boltz import RBM
         return RBM
+    if name == "GaussianRBM":
+        from boltz import GaussianRBM
+        return GaussianRBM
     raise AttributeError(name)
 
 
@@ -134,6 +139,50 @@ def rbm(k: int, fitted: bool = True):
               centered=bool(k % 4 // 2),
               dtype=(np.float32, np.float64)[k % 2], random_state=k, monitor_rows=0)
     return est.fit(_X(3 + k % 2, k)) if fitted else est
+
+
+def ratings_data(k: int):
+    """Small valid ratings (levels 1..5) for RatingsRBM, in the form k says: int ids,
+    string ids, or a users x items scipy.sparse matrix."""
+    rng = np.random.default_rng(k)
+    users, items = np.nonzero(rng.random((6, 5)) < 0.6)
+    ratings = rng.integers(1, 6, users.size).astype(float)
+    if k % 3 == 1:
+        return (np.array([f"u{u}" for u in users]), items, ratings)
+    if k % 3 == 2:
+        from scipy import sparse as sp
+        return sp.csr_matrix((ratings, (users, items)), shape=(6, 5))
+    return (users, items, ratings)
+
+
+def ratings(k: int, fitted: bool = True):
+    """A small RatingsRBM (user or item orientation, conditional or not, float32 or
+    float64), fitted on ratings_data(k) or not."""
+    est = boltz.RatingsRBM(2 + k % 2, n_iter=1, batch_size=3, conditional=k % 4 == 3,
+                           orientation=("user", "item")[k // 4 % 2],
+                           dtype=(np.float32, np.float64)[k % 2], random_state=k)
+    return est.fit(ratings_data(k)) if fitted else est
+
+
+def ratings_file(k: int, tamper: str = "none", *args) -> str:
+    """Save ``ratings(k)`` and damage the file as ``rbm_file`` does; the path."""
+    path = os.path.join(tempfile.mkdtemp(dir=_TMP), "ratings.npz")
+    ratings(k).save(path)
+    return _tamper(path, tamper, *args)
+
+
+def grbm(k: int, fitted: bool = True):
+    """A small GaussianRBM (float32 or float64; CD or PCD; σ fixed or learned; standardised
+    or not), fitted on 6 real rows (a constant column among them) or not."""
+    from boltz import GaussianRBM
+
+    est = GaussianRBM(n_components=2 + k % 2, batch_size=3, n_iter=1,
+                      sampler=("cd", "pcd")[k % 2], learn_sigma=bool(k % 4 // 2),
+                      standardize=k % 3 != 2, dtype=(np.float32, np.float64)[k % 2],
+                      random_state=k, monitor_rows=0)
+    X = np.random.default_rng(k).normal(0, 1, (6, 3 + k % 2))
+    X[:, 0] = 2.0
+    return est.fit(X) if fitted else est
 
 
 def result(kind: str, k: int):
@@ -217,6 +266,11 @@ def rbm_file(k: int, tamper: str = "none", *args) -> str:
     """
     path = os.path.join(tempfile.mkdtemp(dir=_TMP), "model.npz")
     rbm(k).save(path)
+    return _tamper(path, tamper, *args)
+
+
+def _tamper(path: str, tamper: str, *args) -> str:
+    """Damage the .npz file at `path` as `tamper` says (see rbm_file); the path."""
     with zipfile.ZipFile(path) as z:
         members = {name: z.read(name) for name in z.namelist()}
     if tamper == "member":

@@ -31,7 +31,8 @@ RUN = settings(max_examples=EXAMPLES, derandomize=SEED is None, database=None, d
                phases=(Phase.explicit, Phase.generate) + ((Phase.shrink,) if SHRINK else ()))
 
 SEEN_KNOWN: set = set()
-PATH_TARGETS = {"RBM.load", "RBM.save", "IsingModel.from_maxcut", "datasets.fetch_mnist",
+PATH_TARGETS = {"RBM.load", "RBM.save", "RatingsRBM.load", "RatingsRBM.save",
+                "IsingModel.from_maxcut", "datasets.fetch_mnist",
                 "datasets.fetch_movielens_100k"}
 # (outcome kind, exception, public name) -> message pattern: exceptions other than
 # ValueError/TypeError that a docstring documents (scipy's convention for non-convergence)
@@ -147,7 +148,8 @@ def test_every_parameter_has_a_kind():
         except TypeError:
             continue                                     # a property: set, not called
         missing += [f"{target.label}({p})" for p in names if p not in target.params]
-    for cls in ("Annealer", "ParallelTempering", "BoltzmannMachine", "RBM"):
+    for cls in ("Annealer", "ParallelTempering", "BoltzmannMachine", "RBM", "GaussianRBM",
+                "RatingsRBM"):
         missing += [f"{cls}({p})" for p in parameters(cls)
                     if p not in KINDS and p != "n_chains"]   # n_chains: a deprecated alias
     assert not missing, f"parameters the suite never generates: {missing}"

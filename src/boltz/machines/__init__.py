@@ -11,24 +11,30 @@
 - :mod:`~boltz.machines.ratings_rbm`: ``RatingsRBM`` (softmax visible units over the items
   each user rated: collaborative filtering), with ``_ratings_data`` (input forms, id maps,
   per-user lists) and ``_ratings_partition`` (per-user log-likelihood, exact or AIS)
+- :mod:`~boltz.machines.gaussian_rbm`: ``GaussianRBM`` (real-valued visible units, per-unit
+  σ fixed or learned; the same compiled training core, ``_core/_gaussian_epoch``), with
+  ``_gaussian_partition`` (exact log Z over the hidden states, AIS over the coupling)
 - ``_enumeration``: exact sums over all binary states (log Z, distributions) of small models
 - ``_partition``: log Z of an RBM, exact (enumeration of one layer) or by AIS
 
-``RBM`` is imported on first use: it loads scikit-learn (when installed) for its estimator
-base classes, which costs about a second.
+``RBM`` and ``GaussianRBM`` are imported on first use: they load scikit-learn (when
+installed) for their estimator base classes, which costs about a second.
 """
 from boltz.machines.boltzmann_machine import BoltzmannMachine
 from boltz.machines.ratings_rbm import RatingsRBM
 
-__all__ = ["RBM", "RatingsRBM", "BoltzmannMachine"]
+__all__ = ["RBM", "GaussianRBM", "RatingsRBM", "BoltzmannMachine"]
 
 
 def __getattr__(name):
     if name == "RBM":
         from boltz.machines.rbm import RBM
         return RBM
+    if name == "GaussianRBM":
+        from boltz.machines.gaussian_rbm import GaussianRBM
+        return GaussianRBM
     raise AttributeError(f"module 'boltz.machines' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | {"RBM"})
+    return sorted(set(globals()) | {"RBM", "GaussianRBM"})

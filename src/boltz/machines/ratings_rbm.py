@@ -32,12 +32,16 @@ compiled kernels are ``boltz._core._ratings_epoch`` (training epochs, exact pred
 """
 from __future__ import annotations
 
+import itertools
+import os
 import time
 from collections.abc import Mapping
+from typing import BinaryIO
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
+from boltz._memory import check_allocation
 from boltz._progress import progress_bar
 from boltz._random import RandomStreams, SeedLike, seed_sequence
 from boltz._validation import (
@@ -50,6 +54,7 @@ from boltz._validation import (
     resolve_num_threads,
 )
 from boltz.machines import _rbm_training
+from boltz.machines._estimator import ParamsMixin
 from boltz.machines._ratings_data import (
     IdMap,
     RowLists,
@@ -60,11 +65,19 @@ from boltz.machines._ratings_data import (
 
 __all__ = ["RatingsRBM"]
 
+#: The forms ratings come in: a users x items scipy.sparse matrix, a tuple of (users, items,
+#: ratings) arrays, or a DataFrame whose first three columns are those
+Ratings = object
+#: (user, item) pairs: a tuple of two arrays, or a scipy.sparse indicator matrix
+Pairs = object
+
 ORIENTATIONS = ("user", "item")
 RATE_GROUPS = ("weights", "visible_bias", "hidden_bias", "conditional")
 # the exact leave-one-out RMSE of history_["train_rmse"] is measured on at most this many
 # training ratings (every m-th one: no random draw)
 MONITOR_RATINGS = 20000
+# multiply-adds per call of the prediction kernel (about 10 ms): Ctrl-C is taken between calls
+PREDICT_BLOCK = 1 << 23
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -76,7 +89,7 @@ def _padded_width(n: int, dtype: np.dtype) -> int:
     return -(-n // lanes) * lanes
 
 
-class RatingsRBM:
+class RatingsRBM(ParamsMixin):
     r"""Restricted Boltzmann machine for ratings (collaborative filtering): softmax visible
     units over the items each user rated, binary hidden units, weights shared by all users.
 
@@ -177,7 +190,7 @@ class RatingsRBM:
     True
     """
 
-    def __init__(self, n_components: int = 100, *, levels=(1, 2, 3, 4, 5),
+    def __init__(self, n_components: int = 100, *, levels: ArrayLike = (1, 2, 3, 4, 5),
                  conditional: bool = False, orientation: str = "user",
                  learning_rate: float | Mapping = 0.01, momentum: float = 0.9,
                  weight_decay: float = 0.001, batch_size: int = 100, n_iter: int = 30,
@@ -197,49 +210,6 @@ class RatingsRBM:
         self.verbose = verbose
         self.num_threads = num_threads
         self.dtype = dtype
-
-    # ---- scikit-learn's parameter protocol ---------------------------------------------
-
-    @classmethod
-    def _get_param_names(cls) -> list[str]:
-        import inspect
-
-        return sorted(p for p in inspect.signature(cls.__init__).parameters if p != "self")
-
-    def get_params(self, deep: bool = True) -> dict:
-        """The constructor's arguments (scikit-learn's protocol).
-
-        Parameters
-        ----------
-        deep : bool
-            Ignored (no nested estimators).
-
-        Returns
-        -------
-        dict
-            Argument name to value.
-        """
-        return {name: getattr(self, name) for name in self._get_param_names()}
-
-    def set_params(self, **params: object) -> RatingsRBM:
-        """Set constructor arguments (scikit-learn's protocol).
-
-        Parameters
-        ----------
-        **params
-            Argument names and their new values.
-
-        Returns
-        -------
-        RatingsRBM
-            self.
-        """
-        valid = self._get_param_names()
-        for key, value in params.items():
-            if key not in valid:
-                raise ValueError(f"invalid parameter {key!r} for RatingsRBM")
-            setattr(self, key, value)
-        return self
 
     def __repr__(self) -> str:
         return f"RatingsRBM(n_components={self.n_components!r})"
@@ -306,15 +276,22 @@ class RatingsRBM:
         n_cases, n_units = self._cases_units(len(self._user_map), len(self._item_map))
         self._lists = RowLists.build(cases, units, levels, n_cases, "X")
         self._seen = None
+        if seen is not None and not check_bool(self.conditional, "conditional"):
+            raise ValueError("seen is for the conditional variant: set conditional=True")
         if check_bool(self.conditional, "conditional"):
             self._seen = self._seen_lists(seen, cases, units, n_cases)
         self._n_units = n_units
-        # the training ratings' level distributions, for cold starts
-        K = self.levels_.size
+        self._counts_from_lists()
+
+    def _counts_from_lists(self) -> None:
+        """The training ratings' level counts per user and per item (for cold starts)."""
+        K, L = self.levels_.size, self._lists
+        cases = np.repeat(np.arange(L.indptr.size - 1), L.counts)
+        users, items = self._cases_units(cases, L.units)
         self._user_counts = np.zeros((len(self._user_map), K))
         self._item_counts = np.zeros((len(self._item_map), K))
-        np.add.at(self._user_counts, (u, levels), 1)
-        np.add.at(self._item_counts, (i, levels), 1)
+        np.add.at(self._user_counts, (users, L.levels), 1)
+        np.add.at(self._item_counts, (items, L.levels), 1)
 
     def _seen_lists(self, seen, cases, units, n_cases) -> RowLists:
         """The seen units of every case: its rated ones and the pairs of `seen`."""
@@ -368,7 +345,16 @@ class RatingsRBM:
     def _initialize(self) -> None:
         dt = check_float_dtype(self.dtype)
         K, F, n = self.levels_.size, self.n_components, self._n_units
-        rng = self._rng
+        # three independent streams, so that the weights' draw (whose size is the
+        # catalogue's) changes neither the users' order nor the CD draws: an item nobody
+        # rated, added last, changes no other parameter
+        n_rows = n * K + (n if self._seen is not None else 0)
+        check_allocation(n_rows * F * 8 * 4, f"n_components={F}",
+                         "the weights, their velocities and the kernel's copies")
+        init, order, chains = seed_sequence(self.random_state, "random_state").spawn(3)
+        rng = np.random.default_rng(init)
+        self._rng = np.random.default_rng(order)
+        self._streams = RandomStreams(chains, self._batch_rows(), "random_state")
         counts = np.zeros((n, K))
         np.add.at(counts, (self._lists.units, self._lists.levels), 1)
         self.components_ = rng.normal(0, 0.01, (n, K, F)).astype(dt)
@@ -401,7 +387,7 @@ class RatingsRBM:
 
     # ---- training ----------------------------------------------------------------------
 
-    def _epoch(self, order: np.ndarray, k: int, streams: RandomStreams) -> np.ndarray:
+    def _epoch(self, order: np.ndarray, k: int, batch_rows: int) -> np.ndarray:
         """One CD-k epoch over the cases `order` (one kernel call); returns the cases'
         reconstruction squared errors. Ctrl-C: the kernel stops between batches and the
         model keeps every finished batch."""
@@ -422,16 +408,17 @@ class RatingsRBM:
         try:
             _ratings_epoch.train_epoch(
                 self._lists.indptr, self._lists.visible_rows(K), seen_ptr, seen,
-                order.astype(np.int64), int(self.batch_size), self._n_units, K, F,
+                order.astype(np.int64), batch_rows, self._n_units, K, F,
                 self.levels_, arrays["Wt"], arrays["b"], arrays["c"], *self._velocity,
                 self._learning_rates(), float(self.momentum), float(self.weight_decay), k,
-                streams.addresses, resolve_num_threads(self.num_threads), sq_err)
+                self._streams_for(batch_rows).addresses,
+                resolve_num_threads(self.num_threads), sq_err)
         finally:
             self._store(arrays)
         return sq_err
 
-    def fit(self, X, y: object = None, *, seen=None,
-            validation_data=None) -> RatingsRBM:
+    def fit(self, X: Ratings, y: object = None, *, seen: Pairs | None = None,
+            validation_data: Ratings | None = None) -> RatingsRBM:
         """Train for `n_iter` epochs of CD-k on mini-batches of users.
 
         Parameters
@@ -455,16 +442,12 @@ class RatingsRBM:
             self, fitted.
         """
         self._check_hyper()
-        self._rng = np.random.default_rng(seed_sequence(self.random_state, "random_state"))
         self._setup(X, seen)
-        if seen is not None and self._seen is None:
-            raise ValueError("seen is for the conditional variant: set conditional=True")
         self._initialize()
         held = None
         if validation_data is not None:
             held = self._queries(validation_data, "validation_data")
         active = np.flatnonzero(self._lists.counts > 0)
-        streams = RandomStreams(self._rng, int(self.batch_size), "random_state")
         monitor = self._train_monitor()
         verbose = check_verbose(self.verbose)
         self.history_ = {"reconstruction_rmse": [], "train_rmse": [], "epoch_time": []}
@@ -476,7 +459,8 @@ class RatingsRBM:
             for epoch in range(self.n_iter):
                 clock = time.perf_counter()
                 sq_err = self._epoch(self._rng.permutation(active),
-                                     _rbm_training.k_of_epoch(self.k, epoch), streams)
+                                     _rbm_training.k_of_epoch(self.k, epoch),
+                                     self._batch_rows())
                 spent = time.perf_counter() - clock
                 self.n_iter_ += 1
                 bar.update(1)
@@ -499,6 +483,61 @@ class RatingsRBM:
             shortest = min(map(len, self.history_.values()))
             for values in self.history_.values():
                 del values[shortest:]
+        return self
+
+    def _batch_rows(self) -> int:
+        """Users per batch: batch_size, or every user with ratings when fewer."""
+        return max(1, min(int(self.batch_size), int(np.count_nonzero(self._lists.counts))))
+
+    def _streams_for(self, batch_rows: int) -> RandomStreams:
+        """The users' random streams, one per user of a batch (more are spawned when a
+        partial_fit batch is larger than batch_size)."""
+        if len(self._streams) < batch_rows:
+            extra = RandomStreams(self._rng, batch_rows - len(self._streams), "random_state")
+            self._streams = RandomStreams.from_state(
+                np.concatenate([self._streams.state, extra.state]))
+        return self._streams
+
+    def partial_fit(self, X: Ratings, y: object = None, *, seen: Pairs | None = None) -> RatingsRBM:
+        """One CD update from the ratings X taken as a single mini-batch of all its users.
+
+        The first call sets the model up from X (ids, levels, parameters) as ``fit`` does;
+        later calls need X's users and items to be among those (ValueError otherwise), and
+        the model's predictions then condition on X's ratings.
+
+        Parameters
+        ----------
+        X : scipy.sparse matrix, tuple (users, items, ratings) or DataFrame
+            Ratings, in the forms ``fit`` takes.
+        y : None
+            Ignored (scikit-learn's signature).
+        seen : tuple (users, items) or scipy.sparse matrix, optional
+            As in ``fit`` (conditional variant).
+
+        Returns
+        -------
+        RatingsRBM
+            self.
+        """
+        self._check_hyper()
+        if not hasattr(self, "components_"):
+            self._setup(X, seen)
+            self._initialize()
+        else:
+            users, items, levels, _ = self._read(X, "X")
+            if np.any(users < 0) or np.any(items < 0):
+                raise ValueError("X names a user or an item the model was not set up with "
+                                 "(partial_fit keeps the ids of its first call)")
+            cases, units = self._cases_units(users, items)
+            n_cases = self._lists.indptr.size - 1
+            self._lists = RowLists.build(cases, units, levels, n_cases, "X")
+            self._counts_from_lists()
+            if self._seen is not None:
+                self._seen = self._seen_lists(seen, cases, units, n_cases)
+            elif seen is not None:
+                raise ValueError("seen is for the conditional variant: set conditional=True")
+        active = np.flatnonzero(self._lists.counts > 0)
+        self._epoch(active, _rbm_training.k_of_epoch(self.k, 0), max(1, active.size))
         return self
 
     # ---- prediction --------------------------------------------------------------------
@@ -553,10 +592,18 @@ class RatingsRBM:
             indptr, given = self._conditioning()
             drop = self._own_rows(q_cases, q_units)
             arrays = self._kernel_arrays()
-            out[at] = _ratings_epoch.predict_proba(
-                indptr, given, query_ptr, groups.astype(np.int64),
-                q_units.astype(np.int32), drop, arrays["Wt"], arrays["b"], arrays["c"],
-                self._n_units, K, self.n_components, resolve_num_threads(self.num_threads))
+            threads = resolve_num_threads(self.num_threads)
+            # blocks of whole groups of about PREDICT_BLOCK multiply-adds: Ctrl-C is taken
+            # between them
+            per_group = np.diff(query_ptr) * K * self.n_components
+            block = np.searchsorted(np.cumsum(per_group) // PREDICT_BLOCK,
+                                    np.arange(per_group.sum() // PREDICT_BLOCK + 2))
+            for g0, g1 in itertools.pairwise(np.unique(np.append(block, groups.size))):
+                q0, q1 = query_ptr[g0], query_ptr[g1]
+                out[at[q0:q1]] = _ratings_epoch.predict_proba(
+                    indptr, given, query_ptr[g0:g1 + 1] - q0, groups[g0:g1].astype(np.int64),
+                    q_units[q0:q1].astype(np.int32), drop[q0:q1], arrays["Wt"], arrays["b"],
+                    arrays["c"], self._n_units, K, self.n_components, threads)
         return out
 
     def _own_rows(self, cases: np.ndarray, units: np.ndarray) -> np.ndarray:
@@ -620,7 +667,7 @@ class RatingsRBM:
         """
         return self.predict_proba(users, items) @ self.levels_
 
-    def rmse(self, X) -> float:
+    def rmse(self, X: Ratings) -> float:
         """Root mean squared error of ``predict`` on the ratings X.
 
         Parameters
@@ -636,7 +683,7 @@ class RatingsRBM:
         self._check_fitted()
         return self._rmse_of(*self._queries(X, "X"))[0]
 
-    def mae(self, X) -> float:
+    def mae(self, X: Ratings) -> float:
         """Mean absolute error of ``predict`` on the ratings X.
 
         Parameters
@@ -652,7 +699,7 @@ class RatingsRBM:
         self._check_fitted()
         return self._rmse_of(*self._queries(X, "X"))[1]
 
-    def score(self, X, y: object = None) -> float:
+    def score(self, X: Ratings, y: object = None) -> float:
         """Minus the RMSE on X (greater is better, scikit-learn's convention).
 
         Parameters
@@ -727,8 +774,8 @@ class RatingsRBM:
         which = self._user_map if self.orientation == "user" else self._item_map
         cases = which.index(ids)
         if np.any(cases < 0):
-            raise ValueError(f"ids holds {ids[np.argmax(cases < 0)]!r}, not a "
-                             f"{self.orientation} of the training data")
+            raise ValueError(f"ids holds {ids[np.argmax(cases < 0)]!r}, not one of the "
+                             f"training data's {self.orientation}s")
         indptr, given = self._conditioning()
         W = self._weight_rows()
         x = np.empty((cases.size, self.n_components))
@@ -765,3 +812,88 @@ class RatingsRBM:
         bias = np.array([b[rows[self._lists.indptr[c]:self._lists.indptr[c + 1]]].sum()
                          for c in cases])
         return -bias - np.logaddexp(0, x).sum(1)
+
+    def log_likelihood(self, ids: ArrayLike, method: str = "auto", *, n_chains: int = 100,
+                       n_betas: int = 1000, seed: SeedLike = None) -> np.ndarray:
+        r"""Log-likelihood of each row's training ratings under its own RBM, in nats.
+
+        :math:`\log p(V_u) = -F(V_u) - \log Z_u`, where :math:`Z_u` sums over every
+        assignment of levels to the items the user rated (and over the hidden states):
+        each user's items define an RBM of its own. :math:`\log Z_u` is exact by
+        enumerating the hidden units, or estimated by annealed importance sampling.
+
+        Parameters
+        ----------
+        ids : array_like (n,)
+            User ids (item ids with ``orientation="item"``) seen by ``fit``.
+        method : {"auto", "exact", "ais"}
+            "auto": exact up to 16 hidden units, AIS beyond.
+        n_chains, n_betas : int
+            AIS chains and inverse temperatures (evenly spaced from 0 to 1) per row.
+        seed : None, int, SeedSequence or Generator
+            AIS's randomness.
+
+        Returns
+        -------
+        ndarray of float64 (n,)
+            The log-likelihoods (nats).
+        """
+        from boltz.machines import _ratings_partition as part
+
+        method = check_choice(method, "method", ("auto", "exact", "ais"))
+        n_chains = check_positive_int(n_chains, "n_chains", minimum=2)
+        n_betas = check_positive_int(n_betas, "n_betas", minimum=2)
+        rng = np.random.default_rng(seed_sequence(seed, "seed"))
+        free = self.free_energy(ids)
+        which = self._user_map if self.orientation == "user" else self._item_map
+        cases = which.index(np.asarray(ids))
+        W = self.components_.astype(np.float64)
+        b = self.intercept_visible_.astype(np.float64)
+        exact = method == "exact" or (method == "auto"
+                                      and self.n_components <= part.EXACT_MAX_HIDDEN)
+        out = np.empty(cases.size)
+        L = self._lists
+        for r, case in enumerate(cases):
+            units = L.units[L.indptr[case]:L.indptr[case + 1]]
+            a = self.intercept_hidden_.astype(np.float64)
+            if self._seen is not None:
+                seen = self._seen.units[self._seen.indptr[case]:self._seen.indptr[case + 1]]
+                a = a + self.conditional_components_[seen].sum(0)
+            if exact:
+                log_z = part.log_z_exact(W[units], b[units], a)
+            else:
+                log_z = part.log_z_ais(W[units], b[units], a, n_chains, n_betas, rng)[0]
+            out[r] = -free[r] - log_z
+        return out
+
+    # ---- persistence -------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the fitted model to an ``.npz`` file (``.npz`` appended when missing).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file name.
+        """
+        from boltz.machines import _ratings_persistence
+
+        _ratings_persistence.save(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike | BinaryIO) -> RatingsRBM:
+        """Read a model written by :meth:`save`; it predicts exactly as the saved one.
+
+        Parameters
+        ----------
+        path : str, path-like or binary file object
+            The file (a name without ``.npz`` also finds ``name.npz``).
+
+        Returns
+        -------
+        RatingsRBM
+            The model.
+        """
+        from boltz.machines import _ratings_persistence
+
+        return _ratings_persistence.load(cls, path)
