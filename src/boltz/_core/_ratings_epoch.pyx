@@ -21,7 +21,8 @@ array holding the finished batches, and raises what the signal handler raised.
 from cython cimport floating
 from cpython.exc cimport PyErr_CheckSignals
 from cython.parallel cimport prange
-from boltz._core._rbm_kernels cimport rbm_row_sums, rbm_sample, rbm_weight_row
+from boltz._core._rbm_kernels cimport (rbm_level_scores, rbm_row_sums, rbm_sample,
+                                       rbm_weight_row)
 from boltz._core._simd cimport softplus_sum
 from libc.math cimport exp
 from libc.stdint cimport int32_t, int64_t, uintptr_t
@@ -81,6 +82,7 @@ cdef struct Batch:
     Py_ssize_t *nhid
     Py_ssize_t hwidth
     double *sq_err        # the reconstruction's squared error, summed over the user's items
+    void *dense_h         # floating: per user, its sampled hidden state as 0/1 (row of ph)
     void *ones            # floating: coefficient 1 for every entry of a list
 
 
@@ -104,25 +106,25 @@ cdef void _fill(const int64_t[::1] indptr, const int32_t[::1] rated,
 cdef void _reconstruct(Py_ssize_t r, Batch L, const floating[:, ::1] Wt,
                        const floating[::1] b, Py_ssize_t K, const double[::1] values,
                        bitgen_t *rng) noexcept nogil:
-    """v ~ P(v_i = l | h) = softmax_l(b[iK+l] + sum_{j on} Wt[iK+l, j]) for each rated item i
-    of user r, in the order of its ratings, one uniform each; the drawn rows go into r's
-    negative list, and the squared error of the expected rating sum_l values[l] P(l) into
+    """v ~ P(v_i = l | h) = softmax_l(b[iK+l] + Wt[iK+l] . h) for each rated item i of user
+    r, in the order of its ratings, one uniform each; the drawn rows go into r's negative
+    list, and the squared error of the expected rating sum_l values[l] P(l) into
     sq_err[r]."""
-    cdef Py_ssize_t q, s, lv, base, j, nh = L.nhid[r]
-    cdef const int32_t *on = &L.hid[r * L.hwidth]
+    cdef Py_ssize_t q, s, lv, base, ph = Wt.shape[1]
+    cdef floating *h = &(<floating *> L.dense_h)[r * ph]
     cdef double logit[MAX_LEVELS]
     cdef double top, total, u, expected, err = 0
     cdef int32_t row
+    for s in range(ph):
+        h[s] = 0
+    for s in range(L.nhid[r]):
+        h[L.hid[r * L.hwidth + s]] = 1
     for q in range(L.nrated[r]):
         row = L.pos[r * L.width + q]
         base = row - row % K
         for lv in range(K):
             logit[lv] = b[base + lv]
-        # the K rows of item i together: K independent sums over the hidden units that are on
-        for s in range(nh):
-            j = on[s]
-            for lv in range(K):
-                logit[lv] += Wt[base + lv, j]
+        rbm_level_scores(&Wt[base, 0], ph, <int> K, h, logit)
         top = logit[0]
         for lv in range(1, K):
             if logit[lv] > top:
@@ -262,8 +264,9 @@ def train_epoch(const int64_t[::1] indptr, const int32_t[::1] rated,
     cdef double[::1] sq_err = np.zeros(Bmax)
     cdef floating[::1] ones = np.ones(width, dtype=dt)
     cdef floating[:, ::1] H = np.zeros((2 * Bmax, ph), dtype=dt)
+    cdef floating[:, ::1] dense_h = np.zeros((Bmax, ph), dtype=dt)
     cdef Batch L = Batch(&pos[0], &neg[0], &counts[0, 0], &counts[1, 0], width, &hid[0],
-                         &counts[2, 0], nh + SLACK, &sq_err[0], &ones[0])
+                         &counts[2, 0], nh + SLACK, &sq_err[0], &dense_h[0, 0], &ones[0])
     # the batch's gradient lists, transposed: row w's entries at start[w] .. start[w + 1]
     cdef int64_t[::1] start = np.zeros(n_rows + 1, dtype=np.int64)
     cdef int64_t[::1] fill = np.zeros(n_rows, dtype=np.int64)

@@ -38,7 +38,10 @@ static inline void boltz_rbm_weight_row_##T(                                    
 { BOLTZ_DISPATCH(rbm_weight_row, T, (p, idx, coef, count, H, momentum, decay, vel, Wt_row)); } \
 static inline void boltz_rbm_transpose_##T(const REAL *Wt, ptrdiff_t nv, ptrdiff_t ldt,        \
                                            ptrdiff_t j0, ptrdiff_t j1, REAL *W, ptrdiff_t ldw) \
-{ BOLTZ_DISPATCH(rbm_transpose, T, (Wt, nv, ldt, j0, j1, W, ldw)); }
+{ BOLTZ_DISPATCH(rbm_transpose, T, (Wt, nv, ldt, j0, j1, W, ldw)); }                       \
+static inline void boltz_rbm_level_scores_##T(const REAL *Wt_rows, ptrdiff_t p, int K,         \
+                                              const REAL *h, double *scores)                  \
+{ BOLTZ_DISPATCH(rbm_level_scores, T, (Wt_rows, p, K, h, scores)); }
 
 BOLTZ_EACH_TYPE(BOLTZ_RBM_PUBLIC)
 #undef BOLTZ_RBM_PUBLIC

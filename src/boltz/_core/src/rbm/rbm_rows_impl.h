@@ -264,3 +264,56 @@ BOLTZ_TARGET static void BOLTZ_NAME(rbm_transpose)(const BOLTZ_REAL *restrict Wt
         for (ptrdiff_t i = 0; i < nv; i++) W[j * ldw + i] = Wt[i * ldt + j];
 }
 
+
+/* scores[l] += Wt_rows[l] . h for l < K: the K level rows of one softmax unit (row stride
+ * p, a multiple of the vector width) against a dense state h of p entries (its padding
+ * zero). Rows go five at a time through one pass over h (five independent vector sums hide
+ * the latency of the adds; 1 to 5 stars is the common K), the rest one by one. */
+BOLTZ_TARGET static void BOLTZ_NAME(rbm_level_scores)(const BOLTZ_REAL *restrict Wt_rows,
+                                                      ptrdiff_t p, int K,
+                                                      const BOLTZ_REAL *restrict h,
+                                                      double *restrict scores)
+{
+    typedef BOLTZ_REAL vec __attribute__((vector_size(32)));
+    enum { L = 32 / sizeof(BOLTZ_REAL) };
+#define BOLTZ_LOAD(v, ptr) memcpy(&(v), (ptr), sizeof(v))
+    int l = 0;
+    for (; l + 5 <= K; l += 5) {
+        const BOLTZ_REAL *restrict w = Wt_rows + l * p;
+        vec a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0};
+        for (ptrdiff_t j = 0; j < p; j += L) {
+            vec hv, w0, w1, w2, w3, w4;
+            BOLTZ_LOAD(hv, h + j);
+            BOLTZ_LOAD(w0, w + j);
+            BOLTZ_LOAD(w1, w + p + j);
+            BOLTZ_LOAD(w2, w + 2 * p + j);
+            BOLTZ_LOAD(w3, w + 3 * p + j);
+            BOLTZ_LOAD(w4, w + 4 * p + j);
+            a0 += w0 * hv;
+            a1 += w1 * hv;
+            a2 += w2 * hv;
+            a3 += w3 * hv;
+            a4 += w4 * hv;
+        }
+        const vec *sums[5] = {&a0, &a1, &a2, &a3, &a4};
+        for (int r = 0; r < 5; r++) {
+            double total = 0;
+            for (int e = 0; e < L; e++) total += (*sums[r])[e];
+            scores[l + r] += total;
+        }
+    }
+    for (; l < K; l++) {
+        const BOLTZ_REAL *restrict w = Wt_rows + l * p;
+        vec a = {0};
+        for (ptrdiff_t j = 0; j < p; j += L) {
+            vec hv, wv;
+            BOLTZ_LOAD(hv, h + j);
+            BOLTZ_LOAD(wv, w + j);
+            a += wv * hv;
+        }
+        double total = 0;
+        for (int e = 0; e < L; e++) total += a[e];
+        scores[l] += total;
+    }
+#undef BOLTZ_LOAD
+}
