@@ -272,6 +272,9 @@ class RatingsRBM(ParamsMixin):
             raise ValueError("X holds no ratings")
         self.levels_ = check_levels(self.levels)
         levels = level_index(ratings, self.levels_, "X")
+        if shape is not None:       # a sparse matrix's every row and column is a user / item
+            check_allocation(sum(shape) * (32 + 16 * self.levels_.size), f"X of shape {shape}",
+                             "the ids, per-user lists and level counts of its rows and columns")
         self._user_map = IdMap(users, None if shape is None else shape[0])
         self._item_map = IdMap(items, None if shape is None else shape[1])
         self.user_ids_, self.item_ids_ = self._user_map.ids, self._item_map.ids
