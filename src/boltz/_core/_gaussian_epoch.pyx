@@ -356,8 +356,8 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
                 dvar[i] = <floating> 0.5 * u * dvar[i]
             chunks = nthreads if (B + Bg) * nv * nh >= PARALLEL_MIN_WORK else 1
             if chunks == 1:
-                _update_rows(0, nv, col, H, grad, 0, &zero_h[0], mom, decay, zrate, dbias, dvar, learn_z,
-                             zmin, vel_Wt, Wt, vel_b, b, vel_z, z)
+                _update_rows(0, nv, col, H, grad, 0, &zero_h[0], mom, decay, zrate, dbias,
+                             dvar, learn_z, zmin, vel_Wt, Wt, vel_b, b, vel_z, z)
             else:
                 for t in prange(chunks, num_threads=chunks, schedule='static'):
                     _update_rows(_chunk(t, chunks, nv), _chunk(t + 1, chunks, nv), col, H,
