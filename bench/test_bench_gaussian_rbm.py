@@ -35,8 +35,9 @@ def dense_784():
     """Real rows with MNIST's size and some correlation: a smooth random field per row."""
     rng = np.random.default_rng(0)
     basis = rng.normal(0, 1, (40, 784)).astype(np.float32)
-    return (rng.normal(0, 1, (4000, 40)).astype(np.float32) @ basis / np.sqrt(40)
-            + 0.3 * rng.normal(0, 1, (4000, 784)).astype(np.float32))
+    X = (rng.normal(0, 1, (4000, 40)).astype(np.float32) @ basis / np.sqrt(40)
+         + 0.3 * rng.normal(0, 1, (4000, 784)).astype(np.float32))
+    return X.astype(np.float32)     # np.sqrt(40) is a float64 scalar: X / it is float64
 
 
 # make, hidden units, batch size, learning rate, rounds

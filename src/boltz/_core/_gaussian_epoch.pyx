@@ -11,9 +11,9 @@ v_i | h ~ N(b_i + sum_j W_ij h_j, sigma_i^2).
 The products reuse the Bernoulli RBM's row kernels (rbm/rbm_rows.h): h given v is a row
 sum of Wt (n_visible rows) with the coefficients v_i / sigma_i^2 (dense for real data, the
 zeros skipped); v given h is a sum of the rows of W over the hidden units that are on (a
-binary state, kept as a list); the weight gradient is rbm_weight_row over each visible
-unit's column list. Only the Gaussian draw is new here (_gaussian_row: Box-Muller from the
-row's own PCG64 stream).
+binary state, kept as a list); the weight gradient is a row sum of H (the batch's h+ and
+the chains' h-) over each visible unit's column list, a block of units per call. Only the
+Gaussian draw is new here (_gaussian_row: Box-Muller from the row's own PCG64 stream).
 
 Each row of a batch and each negative chain has its own stream and the work on a row never
 depends on another row, so rows are split among threads (OpenMP) and the model does not
@@ -25,8 +25,7 @@ holding the finished batches, and raises what the signal handler raised.
 from cython cimport floating
 from cpython.exc cimport PyErr_CheckSignals
 from cython.parallel cimport prange
-from boltz._core._rbm_kernels cimport (rbm_nonzeros, rbm_row_sums, rbm_sample, rbm_transpose,
-                                       rbm_weight_row)
+from boltz._core._rbm_kernels cimport rbm_nonzeros, rbm_row_sums, rbm_sample, rbm_transpose
 from libc.math cimport cos, exp, log1p, sin, sqrt
 from libc.stdint cimport int32_t, int64_t, uintptr_t
 from numpy.random cimport bitgen_t
@@ -37,6 +36,7 @@ cdef enum:
     PARALLEL_MIN_WORK = 200000
     SLACK = 8             # entries a list needs beyond its units (rbm_rows.h)
     CHECK_WORK = 1 << 22
+    UPDATE_UNITS = 16     # visible units per gradient call (_update_rows)
 
 cdef double TWO_PI = 6.283185307179586
 
@@ -137,38 +137,45 @@ cdef inline Py_ssize_t _chunk(Py_ssize_t t, Py_ssize_t chunks, Py_ssize_t n) noe
 
 
 cdef void _update_rows(Py_ssize_t i0, Py_ssize_t i1, Lists col, const floating[:, ::1] H,
-                       floating[:, ::1] grad, Py_ssize_t t, floating mom, floating decay,
+                       floating[:, ::1] grad, Py_ssize_t t, const floating *zero,
+                       floating mom, floating decay,
                        floating sigma_rate, const floating[::1] dbias,
                        const floating[::1] dvar, const floating[::1] learn_z, floating z_min,
                        floating[:, ::1] vel_Wt, floating[:, ::1] Wt, floating[::1] vel_b,
                        floating[::1] b, floating[::1] vel_z, floating[::1] z) noexcept nogil:
-    """Visible units i0..i1-1: the weight row's gradient g (rows of H in the unit's column
-    list, into grad[t]), then with the old parameters
+    """Visible units i0..i1-1, UPDATE_UNITS at a time: their weight rows' gradients g (rows
+    of H in each unit's column list, one rbm_row_sums call for the block, so that units with
+    the same list, as with dense data, share each loaded row of H; into grad[t]), then per
+    unit, with the old parameters
         dz_i = dvar_i - Wt[i] . g           (when learn_z[i]; -dE/dz_i's expectations)
     and the momentum steps of Wt[i] (g - decay Wt[i]), b_i (dbias_i) and z_i (kept at
     z_min or above)."""
-    cdef Py_ssize_t i, j, p = Wt.shape[1]
+    cdef Py_ssize_t i, i_blk, u, j, p = Wt.shape[1]
     cdef floating dot, dz
-    cdef floating *g = &grad[t, 0]
-    for i in range(i0, i1):
-        for j in range(p):
-            g[j] = 0
-        rbm_weight_row(p, &col.idx[i * col.width], &(<floating *> col.coef)[i * col.width],
-                       col.count[i], &H[0, 0], 0, 0, NULL, g)
-        if learn_z[i] != 0:
-            dot = 0
+    cdef floating *g
+    i_blk = i0
+    while i_blk < i1:
+        u = min(<Py_ssize_t> UPDATE_UNITS, i1 - i_blk)
+        rbm_row_sums(0, u, &col.idx[i_blk * col.width], col.width,
+                     &(<floating *> col.coef)[i_blk * col.width], col.coef_width,
+                     &col.count[i_blk], &H[0, 0], zero, p, &grad[t * UPDATE_UNITS, 0])
+        for i in range(i_blk, i_blk + u):
+            g = &grad[t * UPDATE_UNITS + i - i_blk, 0]
+            if learn_z[i] != 0:
+                dot = 0
+                for j in range(p):
+                    dot = dot + Wt[i, j] * g[j]
+                dz = sigma_rate * (dvar[i] - dot)
+                vel_z[i] = mom * vel_z[i] + dz
+                z[i] = z[i] + vel_z[i]
+                if z[i] < z_min:
+                    z[i] = z_min
             for j in range(p):
-                dot = dot + Wt[i, j] * g[j]
-            dz = sigma_rate * (dvar[i] - dot)
-            vel_z[i] = mom * vel_z[i] + dz
-            z[i] = z[i] + vel_z[i]
-            if z[i] < z_min:
-                z[i] = z_min
-        for j in range(p):
-            vel_Wt[i, j] = mom * vel_Wt[i, j] - decay * Wt[i, j] + g[j]
-            Wt[i, j] = Wt[i, j] + vel_Wt[i, j]
-        vel_b[i] = mom * vel_b[i] + dbias[i]
-        b[i] = b[i] + vel_b[i]
+                vel_Wt[i, j] = mom * vel_Wt[i, j] - decay * Wt[i, j] + g[j]
+                Wt[i, j] = Wt[i, j] + vel_Wt[i, j]
+            vel_b[i] = mom * vel_b[i] + dbias[i]
+            b[i] = b[i] + vel_b[i]
+        i_blk += u
 
 
 def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t batch_rows,
@@ -246,7 +253,8 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
     cdef floating[:, ::1] H = np.zeros((G, ph), dtype=dt)
     cdef floating[:, ::1] Pv = np.zeros((nchains, pv), dtype=dt)
     cdef floating[:, ::1] S = np.zeros((nchains, pv), dtype=dt)
-    cdef floating[:, ::1] grad = np.zeros((nthreads, ph), dtype=dt)
+    cdef floating[:, ::1] grad = np.zeros((nthreads * UPDATE_UNITS, ph), dtype=dt)
+    cdef floating[::1] zero_h = np.zeros(ph, dtype=dt)
     cdef floating[::1] sigma = np.zeros(pv, dtype=dt)
     cdef floating[::1] inv_var = np.zeros(pv, dtype=dt)
     cdef floating[::1] dbias = np.zeros(pv, dtype=dt)
@@ -348,12 +356,12 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
                 dvar[i] = <floating> 0.5 * u * dvar[i]
             chunks = nthreads if (B + Bg) * nv * nh >= PARALLEL_MIN_WORK else 1
             if chunks == 1:
-                _update_rows(0, nv, col, H, grad, 0, mom, decay, zrate, dbias, dvar, learn_z,
-                             zmin, vel_Wt, Wt, vel_b, b, vel_z, z)
+                _update_rows(0, nv, col, H, grad, 0, &zero_h[0], mom, decay, zrate, dbias,
+                             dvar, learn_z, zmin, vel_Wt, Wt, vel_b, b, vel_z, z)
             else:
                 for t in prange(chunks, num_threads=chunks, schedule='static'):
                     _update_rows(_chunk(t, chunks, nv), _chunk(t + 1, chunks, nv), col, H,
-                                 grad, t, mom, decay, zrate, dbias, dvar, learn_z, zmin,
+                                 grad, t, &zero_h[0], mom, decay, zrate, dbias, dvar, learn_z, zmin,
                                  vel_Wt, Wt, vel_b, b, vel_z, z)
             # hidden biases: R+ sum+ h+ - R- sum- h-, summed in row order
             for j in range(nh):

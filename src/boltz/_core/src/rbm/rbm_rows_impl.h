@@ -75,12 +75,24 @@ BOLTZ_TARGET static ptrdiff_t BOLTZ_NAME(rbm_nonzeros)(const BOLTZ_REAL *restric
     return c;
 }
 
+/* Whether rows r and g have the same list (lw = 0: one list for every row) */
+BOLTZ_TARGET static inline int BOLTZ_NAME(same_list)(const int32_t *restrict idx, ptrdiff_t lw,
+                                                    const ptrdiff_t *restrict count,
+                                                    ptrdiff_t r, ptrdiff_t g)
+{
+    return lw == 0 || (count[r] == count[g]
+                       && memcmp(idx + r * lw, idx + g * lw, count[r] * sizeof(int32_t)) == 0);
+}
+
 /* Rows r0 .. r1-1 of out (row stride p, a multiple of the vector width):
  *   out[r] = bias + sum_q coef_r[q] M[idx_r[q]]   for M of shape (*, p),
  * with row r's list at idx + r * lw, its coefficients at coef + r * cw (cw = 0: one list of
  * coefficients for every row, e.g. ones for binary states) and count[r] entries. Column
  * tiles are the outer loop, so a tile of M is read from memory once and reused from cache
- * by every row. */
+ * by every row. Consecutive rows with the same list (dense real data, one shared list) go
+ * through accumulate_rows, which uses each loaded vector of M for up to BOLTZ_ROWS_R rows;
+ * every element adds its terms in the same order either way, so the results do not depend
+ * on which rows were grouped. */
 BOLTZ_TARGET static void BOLTZ_NAME(rbm_row_sums)(
     ptrdiff_t r0, ptrdiff_t r1, const int32_t *restrict idx, ptrdiff_t lw,
     const BOLTZ_REAL *restrict coef, ptrdiff_t cw, const ptrdiff_t *restrict count,
@@ -89,11 +101,33 @@ BOLTZ_TARGET static void BOLTZ_NAME(rbm_row_sums)(
 {
     enum { W = 32 / sizeof(BOLTZ_REAL) };
     for (ptrdiff_t r = r0; r < r1; r++) memcpy(out + r * p, bias, p * sizeof(BOLTZ_REAL));
-    for (ptrdiff_t x = 0; x < p; x += 8 * W) {
-        const int nvec = p - x >= 8 * W ? 8 : (int)((p - x) / W);
-        for (ptrdiff_t r = r0; r < r1; r++)
-            BOLTZ_NAME(accumulate_vectors)(out + r * p + x, M + x, p, idx + r * lw,
-                                           coef + r * cw, count[r], nvec);
+    ptrdiff_t r = r0;
+    while (r < r1) {
+        /* rows r .. e-1: none shares its list with the next row */
+        ptrdiff_t e = r;
+        while (e < r1 && (e + 1 == r1 || !BOLTZ_NAME(same_list)(idx, lw, count, e, e + 1))) e++;
+        if (e > r) {
+            for (ptrdiff_t x = 0; x < p; x += 8 * W) {
+                const int nvec = p - x >= 8 * W ? 8 : (int)((p - x) / W);
+                for (ptrdiff_t a = r; a < e; a++)
+                    BOLTZ_NAME(accumulate_vectors)(out + a * p + x, M + x, p, idx + a * lw,
+                                                   coef + a * cw, count[a], nvec);
+            }
+            r = e;
+            continue;
+        }
+        /* rows r .. g-1 share row r's list */
+        ptrdiff_t g = r + 2;
+        while (g < r1 && BOLTZ_NAME(same_list)(idx, lw, count, r, g)) g++;
+        for (ptrdiff_t x = 0; x < p; x += BOLTZ_ROWS_NV * W) {
+            const int nvec = p - x >= BOLTZ_ROWS_NV * W ? BOLTZ_ROWS_NV : (int)((p - x) / W);
+            for (ptrdiff_t a = r; a < g; a += BOLTZ_ROWS_R)
+                BOLTZ_NAME(accumulate_rows)(out + a * p + x, p, M + x, p, idx + r * lw,
+                                            coef + a * cw, cw, count[r],
+                                            g - a >= BOLTZ_ROWS_R ? BOLTZ_ROWS_R : (int)(g - a),
+                                            nvec);
+        }
+        r = g;
     }
 }
 

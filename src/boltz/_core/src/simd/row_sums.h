@@ -19,6 +19,12 @@
 /* and in elements */
 #define BOLTZ_TILE (BOLTZ_TILE_NV * (ptrdiff_t)(BOLTZ_VBYTES / sizeof(BOLTZ_REAL)))
 
+/* Rows and vectors of a tile of accumulate_rows (rows sharing one list): R x NV accumulators
+ * plus NV loaded vectors and a factor fit the registers (4 x 3 + 3 + 1 = 16 of AVX2, 4 x 6 of
+ * the 32 of AVX-512, 2 x 2 pairs of the 16 SSE registers of baseline) */
+#define BOLTZ_ROWS_R (BOLTZ_ISA_AVX2 ? 4 : 2)
+#define BOLTZ_ROWS_NV (BOLTZ_VBYTES == 64 ? 6 : BOLTZ_ISA_AVX2 ? 3 : 2)
+
 #define BOLTZ_WITH_AVX512
 
 #define BOLTZ_TEMPLATE "simd/row_sums_impl.h"

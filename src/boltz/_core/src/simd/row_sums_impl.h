@@ -74,3 +74,67 @@ BOLTZ_TARGET static void BOLTZ_NAME(accumulate_vectors)(
     }
 }
 
+
+/* Register blocking over rows that share one list of source rows (row-major products, e.g.
+ * a dense batch times a weight matrix): for the R <= 4 output rows out_r = out + r * ldo,
+ *   out_r[0 : NV W] += sum_q coef[r * cw + q] * M[idx[q] * p : ... + NV W],
+ * the R x NV tile held in registers (NV <= 6), each loaded vector of M serving R rows: R
+ * times fewer loads of M per multiply-add than sum_tile. Every output element still adds its
+ * terms in the order q = 0, 1, ..., each term as sum_tile forms it, so the results are those
+ * of sum_tile row by row, bit for bit. */
+BOLTZ_TARGET static inline __attribute__((always_inline)) void BOLTZ_NAME(sum_tile_rows)(
+    BOLTZ_REAL *restrict out, ptrdiff_t ldo, const BOLTZ_REAL *restrict M, ptrdiff_t p,
+    const int32_t *restrict idx, const BOLTZ_REAL *restrict coef, ptrdiff_t cw,
+    ptrdiff_t count, const int R, const int NV)
+{
+    typedef BOLTZ_REAL vreal __attribute__((vector_size(BOLTZ_VBYTES)));
+    enum { W = BOLTZ_VBYTES / sizeof(BOLTZ_REAL) };
+#define BOLTZ_M_LOAD(v, ptr) memcpy(&(v), (ptr), sizeof(vreal))
+#define BOLTZ_M_EACH_K(OP, r) OP(r, 0) OP(r, 1) OP(r, 2) OP(r, 3) OP(r, 4) OP(r, 5)
+#define BOLTZ_M_EACH(OP) \
+    BOLTZ_M_EACH_K(OP, 0) BOLTZ_M_EACH_K(OP, 1) BOLTZ_M_EACH_K(OP, 2) BOLTZ_M_EACH_K(OP, 3)
+#define BOLTZ_M_INIT(r, k) \
+    vreal a##r##_##k = {0}; if (R > r && NV > k) BOLTZ_M_LOAD(a##r##_##k, out + r * ldo + k * W);
+#define BOLTZ_M_SRC(k) vreal m##k = {0}; if (NV > k) BOLTZ_M_LOAD(m##k, s + k * W);
+#define BOLTZ_M_ADD(r, k) if (R > r && NV > k) a##r##_##k += d##r * m##k;
+#define BOLTZ_M_STORE(r, k) \
+    if (R > r && NV > k) memcpy(out + r * ldo + k * W, &a##r##_##k, sizeof(vreal));
+    BOLTZ_M_EACH(BOLTZ_M_INIT)
+    for (ptrdiff_t q = 0; q < count; q++) {
+        const BOLTZ_REAL *s = M + (ptrdiff_t)idx[q] * p;
+        BOLTZ_M_SRC(0) BOLTZ_M_SRC(1) BOLTZ_M_SRC(2) BOLTZ_M_SRC(3) BOLTZ_M_SRC(4) BOLTZ_M_SRC(5)
+        const BOLTZ_REAL d0 = coef[q], d1 = R > 1 ? coef[cw + q] : 0,
+                         d2 = R > 2 ? coef[2 * cw + q] : 0, d3 = R > 3 ? coef[3 * cw + q] : 0;
+        BOLTZ_M_EACH(BOLTZ_M_ADD)
+    }
+    BOLTZ_M_EACH(BOLTZ_M_STORE)
+#undef BOLTZ_M_STORE
+#undef BOLTZ_M_ADD
+#undef BOLTZ_M_SRC
+#undef BOLTZ_M_INIT
+#undef BOLTZ_M_EACH
+#undef BOLTZ_M_EACH_K
+#undef BOLTZ_M_LOAD
+}
+
+/* sum_tile_rows for R rows (1 <= R <= BOLTZ_ROWS_R) and a tile of nvec vectors
+ * (1 <= nvec <= BOLTZ_ROWS_NV) */
+BOLTZ_TARGET static void BOLTZ_NAME(accumulate_rows)(
+    BOLTZ_REAL *restrict out, ptrdiff_t ldo, const BOLTZ_REAL *restrict M, ptrdiff_t p,
+    const int32_t *restrict idx, const BOLTZ_REAL *restrict coef, ptrdiff_t cw,
+    ptrdiff_t count, int R, int nvec)
+{
+#define BOLTZ_M_CASE(rr, nv) \
+    case (rr) * 8 + (nv): \
+        if ((rr) <= BOLTZ_ROWS_R && (nv) <= BOLTZ_ROWS_NV) \
+            BOLTZ_NAME(sum_tile_rows)(out, ldo, M, p, idx, coef, cw, count, rr, nv); \
+        break;
+#define BOLTZ_M_CASES(rr) BOLTZ_M_CASE(rr, 1) BOLTZ_M_CASE(rr, 2) BOLTZ_M_CASE(rr, 3) \
+    BOLTZ_M_CASE(rr, 4) BOLTZ_M_CASE(rr, 5) BOLTZ_M_CASE(rr, 6)
+    switch (R * 8 + nvec) {
+    BOLTZ_M_CASES(1) BOLTZ_M_CASES(2) BOLTZ_M_CASES(3) BOLTZ_M_CASES(4)
+    default: break;
+    }
+#undef BOLTZ_M_CASES
+#undef BOLTZ_M_CASE
+}
