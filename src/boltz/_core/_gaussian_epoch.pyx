@@ -23,7 +23,10 @@ CHECK_WORK multiply-adds): the call stops after the batch in progress, leaves ev
 holding the finished batches, and raises what the signal handler raised.
 """
 from cython cimport floating
-from cpython.exc cimport PyErr_CheckSignals
+from boltz._core._row_lists cimport Lists
+from boltz._core._row_lists cimport padded_width as _padded_width
+from boltz._core._row_lists cimport row_sums as _row_sums
+from boltz._core._signals cimport raise_pending, signal_pending
 from cython.parallel cimport prange
 from boltz._core._rbm_kernels cimport rbm_nonzeros, rbm_row_sums, rbm_sample, rbm_transpose
 from libc.math cimport cos, exp, log1p, sin, sqrt
@@ -44,27 +47,6 @@ cdef double TWO_PI = 6.283185307179586
 def _require(bint ok, str what):
     if not ok:
         raise ValueError(f"Gaussian RBM kernel: {what}")
-
-
-cdef bint _padded_width(Py_ssize_t p, Py_ssize_t n, Py_ssize_t itemsize):
-    return p >= n and (p * itemsize) % 32 == 0
-
-
-cdef struct Lists:
-    # as in _rbm_epoch.pyx: row r's list at idx + r * width (width 0: one list for every
-    # row), count[r] entries, coefficients at coef + r * coef_width
-    int32_t *idx
-    void *coef            # floating
-    Py_ssize_t *count
-    Py_ssize_t width
-    Py_ssize_t coef_width
-
-
-cdef inline void _row_sums(Py_ssize_t r0, Py_ssize_t r1, Lists L, const floating *M,
-                           const floating *bias, Py_ssize_t p,
-                           floating *out) noexcept nogil:
-    rbm_row_sums(r0, r1, L.idx, L.width, <floating *> L.coef, L.coef_width, L.count, M, bias,
-                 p, out)
 
 
 cdef inline void _gaussian_row(floating *v, const floating *sigma, Py_ssize_t n,
@@ -240,7 +222,6 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
     cdef Py_ssize_t bi, s, B, Bg, r, i, j, q, t, chunks, done = 0, cnt
     cdef double work = 0
     cdef bint stop = False
-    pending = None
     cdef floating decay = <floating> (learning_rate * weight_decay)
     cdef floating mom = <floating> momentum
     cdef floating zrate = <floating> (sigma_rate / learning_rate)
@@ -290,13 +271,8 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
         for bi in range((n + batch_rows - 1) // batch_rows):
             if work >= CHECK_WORK:
                 work = 0
-                with gil:
-                    try:
-                        PyErr_CheckSignals()
-                    except BaseException as exc:
-                        pending = exc
-                        stop = True
-                if stop:
+                if signal_pending():
+                    stop = True
                     break
             s = bi * batch_rows
             B = min(batch_rows, n - s)
@@ -386,8 +362,8 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
             for q in range(counts[2, r]):
                 chains[r, hid_idx[r * wh + q]] = 1
         _write_out(W, b, c, z, nv, nh, components_out, b_out, c_out, z_out)
-    if pending is not None:
-        raise pending
+    if stop:
+        raise_pending()
     return done
 
 

@@ -19,7 +19,7 @@ Every entry point checks the sizes it is given against each other before it touc
 array holding the finished batches, and raises what the signal handler raised.
 """
 from cython cimport floating
-from cpython.exc cimport PyErr_CheckSignals
+from boltz._core._signals cimport raise_pending, signal_pending
 from cython.parallel cimport prange
 from boltz._core._rbm_kernels cimport (rbm_level_scores, rbm_row_sums, rbm_sample,
                                        rbm_weight_row)
@@ -287,18 +287,12 @@ def train_epoch(const int64_t[::1] indptr, const int32_t[::1] rated,
     cdef int32_t row
     cdef double work = 0, entries
     cdef bint stop = False
-    pending = None
     with nogil:
         for bi in range(batches):
             if work >= CHECK_WORK:
                 work = 0
-                with gil:
-                    try:
-                        PyErr_CheckSignals()
-                    except BaseException as exc:
-                        pending = exc
-                        stop = True
-                if stop:
+                if signal_pending():
+                    stop = True
                     break
             s = bi * batch_rows
             B = min(batch_rows, n - s)
@@ -365,8 +359,8 @@ def train_epoch(const int64_t[::1] indptr, const int32_t[::1] rated,
                 vel_c[j] = mom * vel_c[j] + rate_c * g
                 c[j] += vel_c[j]
             done = bi + 1
-    if pending is not None:
-        raise pending
+    if stop:
+        raise_pending()
     return done
 
 

@@ -19,9 +19,12 @@ back briefly, after about CHECK_WORK multiply-adds): it stops after the batch in
 leaves every array holding the finished batches, and raises what the signal handler raised.
 """
 from cython cimport floating
-from cpython.exc cimport PyErr_CheckSignals
+from boltz._core._row_lists cimport Lists
+from boltz._core._row_lists cimport padded_width as _padded_width
+from boltz._core._row_lists cimport row_sums as _row_sums
+from boltz._core._signals cimport raise_pending, signal_pending
 from cython.parallel cimport prange
-from boltz._core._rbm_kernels cimport (rbm_nonzeros, rbm_row_sums, rbm_sample, rbm_transpose,
+from boltz._core._rbm_kernels cimport (rbm_nonzeros, rbm_sample, rbm_transpose,
                                        rbm_weight_row)
 from boltz._core._simd cimport sigmoid, softplus_sum
 from libc.math cimport exp, fabs, fmax, log, log1p
@@ -45,11 +48,6 @@ def _require(bint ok, str what):
         raise ValueError(f"RBM kernel: {what}")
 
 
-cdef bint _padded_width(Py_ssize_t p, Py_ssize_t n, Py_ssize_t itemsize):
-    """p holds n entries and is a whole number of 32-byte vectors."""
-    return p >= n and (p * itemsize) % 32 == 0
-
-
 def _check_weights(const floating[:, ::1] W, const floating[:, ::1] Wt, const floating[::1] b,
                    const floating[::1] c, Py_ssize_t nv, Py_ssize_t nh):
     """W (nh, pv) and Wt (nv, ph) padded to whole vectors, b (pv), c (ph)."""
@@ -60,24 +58,6 @@ def _check_weights(const floating[:, ::1] W, const floating[:, ::1] Wt, const fl
              "the rows of W and Wt must be padded to whole 32-byte vectors")
     _require(b.shape[0] == W.shape[1] and c.shape[0] == Wt.shape[1],
              "b and c must be as long as the rows of W and Wt")
-
-
-cdef struct Lists:
-    # one list per row (or per visible unit): row r at idx + r * width, count[r] entries;
-    # coefficients at coef + r * coef_width (coef_width 0: the same ones for every row)
-    int32_t *idx
-    void *coef            # floating
-    Py_ssize_t *count
-    Py_ssize_t width
-    Py_ssize_t coef_width
-
-
-cdef inline void _row_sums(Py_ssize_t r0, Py_ssize_t r1, Lists L, const floating *M,
-                           const floating *bias, Py_ssize_t p,
-                           floating *out) noexcept nogil:
-    """out[r] = bias + sum of the rows of M in row r's list, for r0 <= r < r1."""
-    rbm_row_sums(r0, r1, L.idx, L.width, <floating *> L.coef, L.coef_width, L.count, M, bias,
-                 p, out)
 
 
 cdef inline void _finish(floating *prob, Py_ssize_t r, Py_ssize_t n, Py_ssize_t p,
@@ -282,7 +262,6 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
     cdef Py_ssize_t bi, s, B, Bn, Bg, r, i, j, q, t, m, chunks, done = 0
     cdef double work = 0
     cdef bint stop = False
-    pending = None
     cdef floating rate = <floating> (learning_rate / batch_rows)
     cdef floating decay = <floating> (learning_rate * weight_decay)
     cdef floating mom = <floating> momentum
@@ -344,13 +323,8 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
         for bi in range((n + batch_rows - 1) // batch_rows):
             if work >= CHECK_WORK:
                 work = 0
-                with gil:
-                    try:
-                        PyErr_CheckSignals()
-                    except BaseException as exc:
-                        pending = exc
-                        stop = True
-                if stop:
+                if signal_pending():
+                    stop = True
                     break
             s = bi * batch_rows
             B = min(batch_rows, n - s)
@@ -467,8 +441,8 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
             for q in range(hid.count[r]):
                 chains[r, hid.idx[r * wh + q]] = 1
         _write_out_nogil(W, b, c, nv, nh, components_out, b_out, c_out)
-    if pending is not None:
-        raise pending
+    if stop:
+        raise_pending()
     return done
 
 

@@ -1,0 +1,20 @@
+# Ctrl-C inside a long nogil kernel (the training epochs): signal_pending() takes the GIL
+# back briefly and runs Python's signal handlers. When one raised (KeyboardInterrupt from
+# Ctrl-C), its exception stays set; the kernel stops at its next boundary, finishes what it
+# must (every array holding the finished work), and, back with the GIL, calls
+# raise_pending(): an `except -1` function that returns -1, so Cython propagates the
+# exception that is set.
+
+cdef extern from "Python.h":
+    int _run_signal_handlers "PyErr_CheckSignals" ()
+
+
+cdef inline bint signal_pending() noexcept nogil:
+    cdef int failed
+    with gil:
+        failed = _run_signal_handlers()
+    return failed != 0
+
+
+cdef inline int raise_pending() except -1:
+    return -1
