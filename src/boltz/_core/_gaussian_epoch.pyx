@@ -23,7 +23,7 @@ CHECK_WORK multiply-adds): the call stops after the batch in progress, leaves ev
 holding the finished batches, and raises what the signal handler raised.
 """
 from cython cimport floating
-from boltz._core._row_lists cimport Lists
+from boltz._core._row_lists cimport Lists, write_unpadded
 from boltz._core._row_lists cimport padded_width as _padded_width
 from boltz._core._row_lists cimport row_sums as _row_sums
 from boltz._core._signals cimport raise_pending, signal_pending
@@ -371,18 +371,9 @@ cdef void _write_out(const floating[:, ::1] W, const floating[::1] b, const floa
                      const floating[::1] z, Py_ssize_t nv, Py_ssize_t nh,
                      floating[:, ::1] components_out, floating[::1] b_out,
                      floating[::1] c_out, floating[::1] z_out) noexcept nogil:
-    """The unpadded parameters into the optional outputs (a missing one is skipped)."""
-    cdef Py_ssize_t i, j
-    if components_out is not None:
-        for j in range(nh):
-            for i in range(nv):
-                components_out[j, i] = W[j, i]
-    if b_out is not None:
-        for i in range(nv):
-            b_out[i] = b[i]
+    """The unpadded parameters (and the log-variances z) into the optional outputs."""
+    cdef Py_ssize_t i
+    write_unpadded(W, b, c, nv, nh, components_out, b_out, c_out)
     if z_out is not None:
         for i in range(nv):
             z_out[i] = z[i]
-    if c_out is not None:
-        for j in range(nh):
-            c_out[j] = c[j]

@@ -19,7 +19,7 @@ back briefly, after about CHECK_WORK multiply-adds): it stops after the batch in
 leaves every array holding the finished batches, and raises what the signal handler raised.
 """
 from cython cimport floating
-from boltz._core._row_lists cimport Lists
+from boltz._core._row_lists cimport Lists, write_unpadded
 from boltz._core._row_lists cimport padded_width as _padded_width
 from boltz._core._row_lists cimport row_sums as _row_sums
 from boltz._core._signals cimport raise_pending, signal_pending
@@ -307,7 +307,7 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
     if centered:
         every_visible.coef = &visible_offset[0]
     if n == 0:
-        _write_out_nogil(W, b, c, nv, nh, components_out, b_out, c_out)
+        write_unpadded(W, b, c, nv, nh, components_out, b_out, c_out)
         return 0
     if bitgens.shape[0] < nchains:
         raise ValueError(f"need {nchains} random streams, got {bitgens.shape[0]}")
@@ -440,28 +440,10 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
                 chains[r, j] = 0
             for q in range(hid.count[r]):
                 chains[r, hid.idx[r * wh + q]] = 1
-        _write_out_nogil(W, b, c, nv, nh, components_out, b_out, c_out)
+        write_unpadded(W, b, c, nv, nh, components_out, b_out, c_out)
     if stop:
         raise_pending()
     return done
-
-
-cdef void _write_out_nogil(const floating[:, ::1] W, const floating[::1] b,
-                           const floating[::1] c, Py_ssize_t nv, Py_ssize_t nh,
-                           floating[:, ::1] components_out, floating[::1] b_out,
-                           floating[::1] c_out) noexcept nogil:
-    """The unpadded parameters into the optional outputs (a missing one is skipped)."""
-    cdef Py_ssize_t i, j
-    if components_out is not None:
-        for j in range(nh):
-            for i in range(nv):
-                components_out[j, i] = W[j, i]
-    if b_out is not None:
-        for i in range(nv):
-            b_out[i] = b[i]
-    if c_out is not None:
-        for j in range(nh):
-            c_out[j] = c[j]
 
 
 cdef void _weights(Py_ssize_t i0, Py_ssize_t i1, Lists col, const floating[:, ::1] H,

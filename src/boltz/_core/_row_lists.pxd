@@ -29,3 +29,22 @@ cdef inline void row_sums(Py_ssize_t r0, Py_ssize_t r1, Lists L, const floating 
 cdef inline bint padded_width(Py_ssize_t p, Py_ssize_t n, Py_ssize_t itemsize) noexcept:
     """p holds n entries and is a whole number of 32-byte vectors."""
     return p >= n and (p * itemsize) % 32 == 0
+
+
+cdef inline void write_unpadded(const floating[:, ::1] W, const floating[::1] b,
+                                const floating[::1] c, Py_ssize_t nv, Py_ssize_t nh,
+                                floating[:, ::1] components_out, floating[::1] b_out,
+                                floating[::1] c_out) noexcept nogil:
+    """The unpadded parameters W (nh, pv), b, c into the optional outputs (a missing one is
+    skipped)."""
+    cdef Py_ssize_t i, j
+    if components_out is not None:
+        for j in range(nh):
+            for i in range(nv):
+                components_out[j, i] = W[j, i]
+    if b_out is not None:
+        for i in range(nv):
+            b_out[i] = b[i]
+    if c_out is not None:
+        for j in range(nh):
+            c_out[j] = c[j]
