@@ -116,6 +116,8 @@ def test_an_item_nobody_rated_changes_no_other_parameter(conditional):
         assert np.all(b.conditional_components_[60] == 0)
     # the absent item kept its start: the add-one-smoothed uniform levels
     np.testing.assert_allclose(b.intercept_visible_[60], np.log(1 / 5), rtol=1e-6)
+    zeros = boltz.RatingsRBM(**kw, visible_bias_init="zeros").fit(X)
+    assert np.all(zeros.intercept_visible_[60] == 0)
     q = (np.arange(10), np.arange(10) % 60)
     np.testing.assert_array_equal(a.predict(*q), b.predict(*q))
 

@@ -143,6 +143,11 @@ class RatingsRBM(ParamsMixin):
     dtype : float32 or float64
         The parameters' float type (float32 by default: half the memory, twice the SIMD
         lanes); predictions are float64 either way.
+    visible_bias_init : {"data", "zeros"}
+        The visible biases' start: "data", the log of each item's level frequencies in the
+        training ratings, add-one smoothed, :math:`b_{il} = \log((n_{il} + 1) / (n_i +
+        K))` (the softmax form of the log-odds start of ``RBM``; Hinton's practical guide,
+        §8), or "zeros" (every level equally likely).
 
     Attributes
     ----------
@@ -150,7 +155,7 @@ class RatingsRBM(ParamsMixin):
         W: the weights of item i at level l (n_units: items, or users in the item
         orientation).
     intercept_visible_ : ndarray (n_units, K)
-        b, started at the log of each item's level frequencies (add-one smoothed).
+        b (see `visible_bias_init`).
     intercept_hidden_ : ndarray (n_components,)
         c.
     conditional_components_ : ndarray (n_units, n_components) or None
@@ -199,7 +204,8 @@ class RatingsRBM(ParamsMixin):
                  learning_rate: float | Mapping = 0.05, momentum: float = 0.9,
                  weight_decay: float = 0.01, batch_size: int = 100, n_iter: int = 50,
                  k: int | list = 1, random_state: SeedLike = None, verbose: int = 0,
-                 num_threads: int | None = None, dtype: DTypeLike = np.float32):
+                 num_threads: int | None = None, dtype: DTypeLike = np.float32,
+                 visible_bias_init: str = "data"):
         self.n_components = n_components
         self.levels = levels
         self.conditional = conditional
@@ -214,6 +220,7 @@ class RatingsRBM(ParamsMixin):
         self.verbose = verbose
         self.num_threads = num_threads
         self.dtype = dtype
+        self.visible_bias_init = visible_bias_init
 
     def __repr__(self) -> str:
         return f"RatingsRBM(n_components={self.n_components!r})"
@@ -247,6 +254,7 @@ class RatingsRBM(ParamsMixin):
         check_verbose(self.verbose)
         resolve_num_threads(self.num_threads)
         check_float_dtype(self.dtype)
+        check_choice(self.visible_bias_init, "visible_bias_init", _rbm_training.BIAS_INITS)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "components_"):
@@ -365,8 +373,9 @@ class RatingsRBM(ParamsMixin):
         counts = np.zeros((n, K))
         np.add.at(counts, (self._lists.units, self._lists.levels), 1)
         self.components_ = rng.normal(0, 0.01, (n, K, F)).astype(dt)
-        self.intercept_visible_ = np.log((counts + 1) / (counts.sum(1, keepdims=True) + K)
-                                         ).astype(dt)
+        self.intercept_visible_ = (
+            np.log((counts + 1) / (counts.sum(1, keepdims=True) + K))
+            if self.visible_bias_init == "data" else np.zeros((n, K))).astype(dt)
         self.intercept_hidden_ = np.zeros(F, dtype=dt)
         self.conditional_components_ = (np.zeros((n, F), dtype=dt)
                                         if self._seen is not None else None)
