@@ -23,7 +23,7 @@ from boltz._core._signals cimport raise_pending, signal_pending
 from cython.parallel cimport prange
 from boltz._core._rbm_kernels cimport (rbm_level_scores, rbm_row_sums, rbm_sample,
                                        rbm_weight_row)
-from boltz._core._simd cimport softplus_sum
+from boltz._core._simd cimport expshift, softplus_sum
 from libc.math cimport exp
 from libc.stdint cimport int32_t, int64_t, uintptr_t
 from numpy.random cimport bitgen_t
@@ -83,6 +83,8 @@ cdef struct Batch:
     Py_ssize_t hwidth
     double *sq_err        # the reconstruction's squared error, summed over the user's items
     void *dense_h         # floating: per user, its sampled hidden state as 0/1 (row of ph)
+    void *shifted         # floating: per user, its items' level scores less each item's top
+    void *expd            # floating: their exponentials (width x K entries per user)
     void *ones            # floating: coefficient 1 for every entry of a list
 
 
@@ -109,17 +111,19 @@ cdef void _reconstruct(Py_ssize_t r, Batch L, const floating[:, ::1] Wt,
     """v ~ P(v_i = l | h) = softmax_l(b[iK+l] + Wt[iK+l] . h) for each rated item i of user
     r, in the order of its ratings, one uniform each; the drawn rows go into r's negative
     list, and the squared error of the expected rating sum_l values[l] P(l) into
-    sq_err[r]."""
-    cdef Py_ssize_t q, s, lv, base, ph = Wt.shape[1]
+    sq_err[r]. The exponentials of all the user's items are taken in one vector call."""
+    cdef Py_ssize_t q, s, lv, base, ph = Wt.shape[1], n = L.nrated[r]
     cdef floating *h = &(<floating *> L.dense_h)[r * ph]
+    cdef floating *z = &(<floating *> L.shifted)[r * L.width * K]
+    cdef floating *e = &(<floating *> L.expd)[r * L.width * K]
     cdef double logit[MAX_LEVELS]
-    cdef double top, total, u, expected, err = 0
+    cdef double top, total, u, expected, tie = 0, err = 0
     cdef int32_t row
     for s in range(ph):
         h[s] = 0
     for s in range(L.nhid[r]):
         h[L.hid[r * L.hwidth + s]] = 1
-    for q in range(L.nrated[r]):
+    for q in range(n):
         row = L.pos[r * L.width + q]
         base = row - row % K
         for lv in range(K):
@@ -129,18 +133,23 @@ cdef void _reconstruct(Py_ssize_t r, Batch L, const floating[:, ::1] Wt,
         for lv in range(1, K):
             if logit[lv] > top:
                 top = logit[lv]
+        for lv in range(K):
+            z[q * K + lv] = <floating> (logit[lv] - top)
+    expshift(z, e, n * K, 0.0, 1.0, &tie)
+    for q in range(n):
+        row = L.pos[r * L.width + q]
+        base = row - row % K
         total = 0
         expected = 0
         for lv in range(K):
-            logit[lv] = exp(logit[lv] - top)
-            total += logit[lv]
-            expected += values[lv] * logit[lv]
+            total += e[q * K + lv]
+            expected += values[lv] * e[q * K + lv]
         expected = expected / total - values[row - base]
         err += expected * expected
         u = rng.next_double(rng.state) * total
         lv = 0
-        while lv < K - 1 and u >= logit[lv]:
-            u -= logit[lv]
+        while lv < K - 1 and u >= e[q * K + lv]:
+            u -= e[q * K + lv]
             lv += 1
         L.neg[r * L.width + q] = <int32_t> (base + lv)
     L.sq_err[r] = err
@@ -265,8 +274,11 @@ def train_epoch(const int64_t[::1] indptr, const int32_t[::1] rated,
     cdef floating[::1] ones = np.ones(width, dtype=dt)
     cdef floating[:, ::1] H = np.zeros((2 * Bmax, ph), dtype=dt)
     cdef floating[:, ::1] dense_h = np.zeros((Bmax, ph), dtype=dt)
+    cdef floating[:, ::1] shifted = np.zeros((Bmax, width * K), dtype=dt)
+    cdef floating[:, ::1] expd = np.zeros((Bmax, width * K), dtype=dt)
     cdef Batch L = Batch(&pos[0], &neg[0], &counts[0, 0], &counts[1, 0], width, &hid[0],
-                         &counts[2, 0], nh + SLACK, &sq_err[0], &dense_h[0, 0], &ones[0])
+                         &counts[2, 0], nh + SLACK, &sq_err[0], &dense_h[0, 0],
+                         &shifted[0, 0], &expd[0, 0], &ones[0])
     # the batch's gradient lists, transposed: row w's entries at start[w] .. start[w + 1]
     cdef int64_t[::1] start = np.zeros(n_rows + 1, dtype=np.int64)
     cdef int64_t[::1] fill = np.zeros(n_rows, dtype=np.int64)
