@@ -92,8 +92,8 @@ class RBMEstimator(*ESTIMATOR_BASES):
         if is_sparse(X) and self._SPARSE_INPUT:
             X, values = self._check_sparse(X, reset=reset, name=name, dt=dt)
         else:
-            if is_sparse(X):
-                X = dense_array(X.tocsr(), name)
+            if is_sparse(X):              # its dense size checked before anything is made
+                X = dense_array(X, name) if len(X.shape) == 2 else X.toarray()
             X = values = self._check_dense(X, name=name, dt=dt)
         if X.ndim != 2:
             raise ValueError(f"Expected a 2D array for {name}, got shape {X.shape}. Reshape "

@@ -12,6 +12,9 @@ with ``components_`` = :math:`W^T`, ``intercept_visible_`` = b, ``intercept_hidd
 """
 from __future__ import annotations
 
+import os
+from typing import BinaryIO
+
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
@@ -25,7 +28,7 @@ from boltz._validation import (
     check_verbose,
     resolve_num_threads,
 )
-from boltz.machines import _gaussian_partition, _rbm_training
+from boltz.machines import _gaussian_partition, _gaussian_persistence, _rbm_training
 from boltz.machines._partition import AISResult
 from boltz.machines._rbm_estimator import RBMEstimator
 from boltz.machines._rbm_kernels import padded, sigmoid
@@ -583,3 +586,58 @@ class GaussianRBM(RBMEstimator):
 
         self._epochs(train, monitors, check_verbose(self.verbose))
         return self
+
+    # ---- persistence -------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the estimator to an ``.npz`` file: the constructor arguments, the learned
+        arrays (with the standardisation and the constant columns) and what training
+        continues from (the random streams, momentum buffers, ``n_iter_``, ``history_``),
+        so that a reloaded model gives the same ``transform``, ``score_samples``,
+        ``reconstruct`` and ``sample`` (same `seed`), and continues ``gibbs``, ``fit`` and
+        ``partial_fit`` bit-identically. ``random_state`` may be None, an int, a
+        SeedSequence, a Generator or a RandomState (as :meth:`boltz.RBM.save`). Not kept:
+        ``ais_``.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file; ``.npz`` is appended when the name does not end with it (numpy's
+            rule, which :meth:`load` follows too).
+
+        Raises
+        ------
+        ValueError, TypeError
+            A learned attribute of the wrong shape, dtype or value (naming it), or a
+            ``random_state`` that cannot be saved.
+        """
+        _gaussian_persistence.save(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike | BinaryIO) -> GaussianRBM:
+        """A GaussianRBM saved by :meth:`save`, identical to the one saved.
+
+        Parameters
+        ----------
+        path : str, path-like or binary file object
+            A file written by :meth:`save`; a path that does not exist is tried with
+            ``.npz`` appended, the name :meth:`save` writes.
+
+        Returns
+        -------
+        GaussianRBM
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            ``"not a boltz GaussianRBM file: <path>: <reason>"`` for anything damaged,
+            truncated, inconsistent (shapes against the file's sizes, checked from the
+            headers before any data is read), non-finite, or larger than this machine's
+            memory, and for a path that is not a regular file.
+        TypeError
+            `path` is neither a path nor a file object.
+        FileNotFoundError, PermissionError
+            No such file (under either name), or not readable.
+        """
+        return _gaussian_persistence.load(cls, path)
