@@ -1,8 +1,8 @@
 """Reading ``.npz`` archives that may be damaged or hostile: each ``.npy`` member's header
 (format, dtype, shape) is read and checked against the member's size before any data is
 decompressed, so a header that declares more than the member holds (a zip bomb, a
-truncated file) is refused without allocating it. Used by ``RBM.load`` and the ``boltz``
-command's ``.npz`` models.
+truncated file) is refused without allocating it. Used by ``RBM.load``, ``GaussianRBM.load``,
+``RatingsRBM.load`` and the ``boltz`` command's ``.npz`` models.
 """
 from __future__ import annotations
 

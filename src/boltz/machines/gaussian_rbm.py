@@ -8,7 +8,9 @@ the partition function, exact or by AIS, in nats.
           - \sum_{ij} \frac{v_i}{\sigma_i^2} W_{ij} h_j
 
 with ``components_`` = :math:`W^T`, ``intercept_visible_`` = b, ``intercept_hidden_`` = c,
-``sigma_`` = σ. Exact log Z and AIS live in ``_gaussian_partition``.
+``sigma_`` = σ. Exact log Z and AIS live in ``_gaussian_partition``, :meth:`GaussianRBM.save`
+and :meth:`GaussianRBM.load` in ``_gaussian_persistence``, and what the estimator shares with
+``RBM`` in ``_rbm_estimator``.
 """
 from __future__ import annotations
 

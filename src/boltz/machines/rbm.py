@@ -12,6 +12,9 @@ with ``components_`` = :math:`W^T`, ``intercept_visible_`` = b, ``intercept_hidd
 
 The estimator is this module; the rest lives beside it:
 
+- ``_rbm_estimator``: what it shares with ``GaussianRBM`` (the dtype, the common
+  arguments' checks, the rows' contract, the random streams, the fit loop with its
+  progress bar, Ctrl-C and verbose line);
 - ``_rbm_kernels``: the parameters as the compiled kernels take them (training epochs,
   row sums, monitors) and the model quantities computed through them;
 - ``_rbm_training``: the training options (sampler, tempering ladder, k and learning rate
