@@ -283,3 +283,154 @@ def test_float32_trains_in_float32(digits):
     rbm = boltz.GaussianRBM(n_components=8, n_iter=2, learn_sigma=True, random_state=0).fit(X)
     assert rbm.components_.dtype == np.float32 and rbm.transform(X).dtype == np.float32
     assert np.isfinite(rbm.log_likelihood(X))
+
+
+# ---- persistence ---------------------------------------------------------------------------
+
+def _small_rows(seed=0):
+    X = np.random.default_rng(seed).normal(size=(40, 4)) @ [[1, 1, 0, 0], [0, 1, 1, 0],
+                                                          [0, 0, 1, 1], [0, 0, 0, 1]]
+    X[:, 2] = 3.0                                     # a constant column
+    return X
+
+
+@pytest.mark.parametrize("kw", [{}, {"sampler": "pcd", "learn_sigma": True, "momentum": 0.5,
+                                     "dtype": np.float32},
+                                {"standardize": False, "k": [1, 2], "monitor_rows": 0},
+                                {"random_state": np.random.SeedSequence(7)}],
+                         ids=["cd", "pcd-sigma-momentum-f32", "raw-k-list", "seedsequence"])
+def test_save_and_load_compute_and_continue_the_same(tmp_path, kw):
+    X = _small_rows()
+    kw = {"random_state": 3, **kw}
+    rbm = boltz.GaussianRBM(n_components=3, n_iter=3, batch_size=5, **kw).fit(X)
+    rbm.save(tmp_path / "model")                      # numpy's rule: model.npz
+    assert (tmp_path / "model.npz").exists()
+    back = boltz.GaussianRBM.load(tmp_path / "model")
+    for attr in ("components_", "intercept_visible_", "intercept_hidden_", "sigma_", "mean_",
+                 "scale_", "h_samples_"):
+        got, want = getattr(back, attr), getattr(rbm, attr)
+        assert got.dtype == want.dtype and np.array_equal(got, want), attr
+    assert back.n_features_in_ == rbm.n_features_in_ and back.n_iter_ == rbm.n_iter_
+    assert back.history_ == rbm.history_
+    for method in ("transform", "score_samples", "reconstruct", "free_energy"):
+        np.testing.assert_array_equal(getattr(back, method)(X), getattr(rbm, method)(X))
+    np.testing.assert_array_equal(back.sample(4, 20, seed=1), rbm.sample(4, 20, seed=1))
+    if rbm.standardize:          # the constant column stays at its constant
+        assert np.all(back.sample(4, 5, seed=2)[:, 2] == 3.0)
+    # what training continues from is kept: the estimator's stream, the chains' streams,
+    # the momentum buffers
+    np.testing.assert_array_equal(back.gibbs(X), rbm.gibbs(X))
+    back.partial_fit(X[:6])
+    rbm.partial_fit(X[:6])
+    np.testing.assert_array_equal(back.components_, rbm.components_)
+    np.testing.assert_array_equal(back.sigma_, rbm.sigma_)
+    assert back.get_params().keys() == rbm.get_params().keys()
+
+
+def test_loaded_model_refits_as_a_fresh_one(tmp_path):
+    X = _small_rows(1)
+    rbm = boltz.GaussianRBM(n_components=2, n_iter=2, random_state=5, dtype=np.float32).fit(X)
+    rbm.save(tmp_path / "m.npz")
+    back = boltz.GaussianRBM.load(tmp_path / "m.npz")
+    assert back.dtype is np.float32
+    fresh = clone(rbm).fit(X)
+    np.testing.assert_array_equal(back.fit(X).components_, fresh.components_)
+
+
+def _tampered(path, tamper, *args):
+    """Damage the saved model at `path`: truncate or flip a byte of the file, drop or
+    replace a member, or make one declare a huge shape or hold objects."""
+    import io
+    import zipfile
+
+    raw = bytearray(path.read_bytes())
+    if tamper == "truncate":
+        path.write_bytes(bytes(raw[:args[0]]))
+        return
+    if tamper == "flip":
+        raw[args[0]] ^= args[1]
+        path.write_bytes(bytes(raw))
+        return
+    with zipfile.ZipFile(io.BytesIO(bytes(raw))) as z:
+        members = {name: z.read(name) for name in z.namelist()}
+    name = args[0] + ".npy"
+    if tamper == "drop":
+        del members[name]
+    else:
+        buf = io.BytesIO()
+        if tamper == "declared":            # a header declaring far more than it holds
+            np.lib.format.write_array_header_1_0(buf, {"descr": args[2], "fortran_order": False,
+                                                       "shape": args[1]})
+            buf.write(b"\0" * 64)
+        else:
+            value = (np.array([1, "a", None], dtype=object) if tamper == "object"
+                     else np.asarray(args[1]))
+            np.lib.format.write_array(buf, value, allow_pickle=True)
+        members[name] = buf.getvalue()
+    with zipfile.ZipFile(path, "w") as z:
+        for key, data in members.items():
+            z.writestr(key, data)
+
+
+def test_damaged_files_raise_value_errors_naming_the_file(tmp_path):
+    X = _small_rows(2)
+    rbm = boltz.GaussianRBM(n_components=2, n_iter=1, sampler="pcd", momentum=0.3,
+                            random_state=0).fit(X)
+    good = tmp_path / "good.npz"
+    rbm.save(good)
+    size = good.stat().st_size
+    cases = {
+        "truncated": ("truncate", size // 2),
+        "flipped": ("flip", size // 3, 255),
+        "no sigma_": ("drop", "sigma_"),
+        "no constant": ("drop", "constant"),
+        "sigma_ negative": ("member", "sigma_", -np.ones(4)),
+        "sigma_ nan": ("member", "sigma_", np.full(4, np.nan)),
+        "scale_ zero": ("member", "scale_", np.zeros(4)),
+        "components_ wrong shape": ("member", "components_", np.zeros((3, 4))),
+        "components_ int": ("member", "components_", np.zeros((2, 4), dtype=np.int64)),
+        "h_samples_ not binary": ("member", "h_samples_", np.full((10, 2), 0.5)),
+        "huge declared": ("declared", "mean_", (2**62,), "<f8"),
+        "object member": ("object", "intercept_hidden_"),
+        "params not ours": ("member", "params", np.array('{"n_components": 2}')),
+        "params bad value": ("member", "params", np.array(json_params(rbm, n_components=-1))),
+        "format version": ("member", "format_version", np.array(9)),
+        "state not a dict": ("member", "state", np.array("[]")),
+        "state bad size": ("member", "state", np.array('{"n_features_in_": -1}')),
+    }
+    for label, (tamper, *args) in cases.items():
+        path = tmp_path / f"{label.replace(' ', '_')}.npz"
+        path.write_bytes(good.read_bytes())
+        _tampered(path, tamper, *args)
+        with pytest.raises(ValueError, match=f"not a boltz GaussianRBM file: .*{path.name}"):
+            boltz.GaussianRBM.load(path)
+    # not a file of this kind: an RBM's, a directory, garbage
+    boltz.RBM(n_components=2, n_iter=1, random_state=0).fit(X > 0).save(tmp_path / "rbm.npz")
+    (tmp_path / "garbage.npz").write_bytes(b"PK\x03\x04 not a zip")
+    for path in (tmp_path / "rbm.npz", tmp_path, tmp_path / "garbage.npz"):
+        with pytest.raises(ValueError, match="not a boltz GaussianRBM file"):
+            boltz.GaussianRBM.load(path)
+    with pytest.raises(FileNotFoundError):
+        boltz.GaussianRBM.load(tmp_path / "absent")
+    with pytest.raises(TypeError, match="path"):
+        boltz.GaussianRBM.load(3.5)
+    with pytest.raises(boltz.machines._rbm_sklearn.NotFittedError):
+        boltz.GaussianRBM().save(tmp_path / "unfitted.npz")
+
+
+def test_arrays_larger_than_memory_are_refused_before_reading(tmp_path, monkeypatch):
+    from boltz import _npz
+
+    path = tmp_path / "model.npz"
+    boltz.GaussianRBM(n_components=2, n_iter=1, random_state=0).fit(_small_rows()).save(path)
+    monkeypatch.setattr(_npz, "memory_limit", lambda: (100, "this machine has {} of memory"))
+    with pytest.raises(ValueError, match=r"not a boltz GaussianRBM file: .*more than this "
+                                         r"process may hold"):
+        boltz.GaussianRBM.load(path)
+
+
+def json_params(rbm, **changes):
+    import json
+
+    params = {**rbm.get_params(), "dtype": None, **changes}
+    return json.dumps(params)

@@ -12,6 +12,7 @@ import pytest
 from scipy import sparse
 
 import boltz
+from boltz import _npz
 from boltz.machines import _rbm_persistence
 from interrupting import interrupt_call
 
@@ -417,7 +418,7 @@ def test_arrays_larger_than_memory_are_refused_before_reading(tmp_path, monkeypa
     memory is refused before any allocation."""
     path = tmp_path / "model.npz"
     fitted().save(path)
-    monkeypatch.setattr(_rbm_persistence, "memory_limit",
+    monkeypatch.setattr(_npz, "memory_limit",
                         lambda: (100, "this machine has {} of memory"))
     with pytest.raises(ValueError, match="more than this process may hold"):
         boltz.RBM.load(path)

@@ -1,8 +1,8 @@
 """Reading ``.npz`` archives that may be damaged or hostile: each ``.npy`` member's header
 (format, dtype, shape) is read and checked against the member's size before any data is
 decompressed, so a header that declares more than the member holds (a zip bomb, a
-truncated file) is refused without allocating it. Used by ``RBM.load`` and the ``boltz``
-command's ``.npz`` models.
+truncated file) is refused without allocating it. Used by ``RBM.load``, ``GaussianRBM.load``,
+``RatingsRBM.load`` and the ``boltz`` command's ``.npz`` models.
 """
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import zipfile
 import zlib
 
 import numpy as np
+
+from boltz._memory import memory_limit
 
 _READ_CHUNK = 1 << 24
 
@@ -80,6 +82,35 @@ class NpyMember:
             raise DamagedFile(f"{self.name} declares {self.dtype.itemsize // 4} characters, "
                               f"more than {max_chars}")
         return json.loads(str(self.read()[()]))
+
+
+def format_version(zf: zipfile.ZipFile) -> int:
+    """The file's ``format_version`` member: a 0-d integer."""
+    version = NpyMember(zf, "format_version")
+    if version.dtype.kind not in "iu" or version.shape != ():
+        raise DamagedFile("format_version must be an integer")
+    return int(version.read())
+
+
+def check_memory(members) -> None:
+    """Refuse members (`NpyMember`) whose data together exceed what this process may
+    hold."""
+    total = sum(m.nbytes for m in members)
+    limit = memory_limit()
+    if limit is not None and total > limit[0]:
+        raise DamagedFile(f"its arrays declare {total} bytes, more than this process may hold "
+                       f"({limit[1].format(f'{limit[0]} bytes')})")
+
+
+def state_int(state: dict, key: str, minimum: int = 1, optional: bool = False):
+    """``state[key]`` of a JSON member: an int >= `minimum` (None when missing and
+    `optional`)."""
+    value = state.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise DamagedFile(f"state: {key} must be an int >= {minimum}, got {value!r:.40}")
+    return value
 
 
 def npz_file_name(path) -> str:

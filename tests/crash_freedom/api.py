@@ -427,6 +427,15 @@ def _targets() -> list[Target]:
             ps += ["n_betas", "n_runs", "seed"]
         T.append(Target(f"GaussianRBM.{m}", _fixed("grbm({k})." + m, 6), ps, grbm_special,
                         required=tuple(p for p in ps if p in ("X", "v", "num_sweeps"))))
+    T.append(Target("GaussianRBM.save", _fixed("grbm({k}).save", 6), ["path"], {
+        "path": lambda ctx: st.sampled_from(["'/nonexistent/dir/x.npz'", "'/'", "None", "3",
+                                             "gset_file(b'', '')"])}, required=("path",)))
+    T.append(Target("GaussianRBM.load", st.just(("boltz.GaussianRBM.load", {})), ["path"], {
+        "path": lambda ctx: s.Mixed(st.integers(0, 5).map(lambda k: f"grbm_file({k})"),
+                                    st.one_of(_tampered_grbm_file(), s.paths(),
+                                              st.integers(0, 5).map(
+                                                  lambda k: f"rbm_file({k})")))},
+        required=("path",)))
     # dimod
     T.append(Target("dimod.bqm_to_ising_model", st.just((
         "__import__('boltz.dimod').dimod.bqm_to_ising_model", {})),
@@ -499,6 +508,13 @@ def _ratings_targets() -> list[Target]:
                                                   lambda k: f"rbm_file({k})")))},
         required=("path",)))
     return T
+
+
+def _tampered_grbm_file() -> st.SearchStrategy:
+    return _tampered_file("grbm_file", 6, [
+        "components_", "intercept_visible_", "intercept_hidden_", "sigma_", "mean_", "scale_",
+        "h_samples_", "constant", "velocity_log_var", "chain_streams", "params", "state",
+        "format_version"])
 
 
 def _tampered_ratings_file() -> st.SearchStrategy:

@@ -32,7 +32,7 @@ __all__ = ["arr", "huge", "sparse", "gen", "seedseq", "ising", "rbm", "bm", "gse
            "BoltzmannMachine", "IsingModel", "ParallelTempering", "RatingsRBM", "cli", "result",
            "axes", "plot", "out_path", "datasets", "mnist_home", "movielens_home",
            "ratings_data", "ratings", "ratings_file",
-           "RBM", "GaussianRBM", "grbm"]  # noqa: F822 - RBM, GaussianRBM: __getattr__
+           "RBM", "GaussianRBM", "grbm", "grbm_file"]  # noqa: F822 - RBM, GaussianRBM: __getattr__
 
 LAYOUTS = ("C", "F", "strided", "reversed", "readonly", "masked", "masked_none", "list")
 
@@ -183,6 +183,13 @@ def grbm(k: int, fitted: bool = True):
     X = np.random.default_rng(k).normal(0, 1, (6, 3 + k % 2))
     X[:, 0] = 2.0
     return est.fit(X) if fitted else est
+
+
+def grbm_file(k: int, tamper: str = "none", *args) -> str:
+    """Save ``grbm(k)`` and damage the file as ``rbm_file`` does; the path."""
+    path = os.path.join(tempfile.mkdtemp(dir=_TMP), "grbm.npz")
+    grbm(k).save(path)
+    return _tamper(path, tamper, *args)
 
 
 def result(kind: str, k: int):

@@ -32,6 +32,7 @@ RUN = settings(max_examples=EXAMPLES, derandomize=SEED is None, database=None, d
 
 SEEN_KNOWN: set = set()
 PATH_TARGETS = {"RBM.load", "RBM.save", "RatingsRBM.load", "RatingsRBM.save",
+                "GaussianRBM.load", "GaussianRBM.save",
                 "IsingModel.from_maxcut", "datasets.fetch_mnist",
                 "datasets.fetch_movielens_100k"}
 # (outcome kind, exception, public name) -> message pattern: exceptions other than

@@ -27,10 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from boltz._memory import check_allocation
-from boltz._random import seed_sequence
-from boltz._validation import check_positive_int
-from boltz.machines._partition import RUNS_PER_GROUP, AISResult, softplus_sums
+from boltz.machines._partition import AISResult, ais_checks, ais_estimate, ais_groups, softplus_sums
 from boltz.numerics.log_domain import logsumexp
 
 #: Hidden units up to which ``log_partition(method="auto")`` enumerates (2^20 states).
@@ -97,23 +94,7 @@ def log_partition_ais(W: np.ndarray, b: np.ndarray, c: np.ndarray, sigma: np.nda
     steps, and accumulates :math:`\log w = \sum_k [\log p^*_{\beta_k}(v_{k-1}) - \log
     p^*_{\beta_{k-1}}(v_{k-1})]`; runs go in groups of ``RUNS_PER_GROUP``, each on its own
     stream (child g of the seed's SeedSequence)."""
-    n_betas = check_positive_int(n_betas, "n_betas")
-    n_runs = check_positive_int(n_runs, "n_runs")
-    check_allocation(8 * (n_betas + 1), f"n_betas={n_betas}", "the inverse temperatures")
-    check_allocation(8 * 4 * min(n_runs, RUNS_PER_GROUP) * (b.size + c.size) + 8 * n_runs,
-                     f"n_runs={n_runs}", "the annealing runs' states")
-    betas = np.linspace(0.0, 1.0, n_betas + 1)
-    sizes = [min(RUNS_PER_GROUP, n_runs - a) for a in range(0, n_runs, RUNS_PER_GROUP)]
-    seeds = seed_sequence(seed).spawn(len(sizes))
-    log_w = np.concatenate([_ais_group(W, b, c, sigma, betas, s, runs)
-                            for s, runs in zip(seeds, sizes, strict=True)])
+    betas, groups = ais_groups(*ais_checks(n_betas, n_runs, b.size, c.size), seed)
+    log_w = np.concatenate([_ais_group(W, b, c, sigma, betas, s, runs) for s, runs in groups])
     log_z0 = float(np.sum(_HALF_LOG_2PI + np.log(sigma)) + np.logaddexp(0.0, c).sum())
-    shift = log_w.max()
-    w = np.exp(log_w - shift)
-    mean = w.mean()
-    se = w.std(ddof=1) / np.sqrt(n_runs) if n_runs > 1 else np.inf
-    log_z = log_z0 + shift + np.log(mean)
-    lower = log_z0 + shift + np.log(mean - 3 * se) if mean > 3 * se else -np.inf
-    return AISResult(log_z=float(log_z), log_z_se=float(se / mean), log_z_lower=float(lower),
-                     log_z_upper=float(log_z0 + shift + np.log(mean + 3 * se)),
-                     log_weights=log_w, betas=betas)
+    return ais_estimate(log_w, log_z0, betas)

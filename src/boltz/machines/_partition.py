@@ -151,6 +151,33 @@ def _ais_group(W, b, c, b0, betas, seed, runs):
 def ais_result(log_w, b0, n_hidden, betas, interrupted=False) -> AISResult:
     """The estimate and its ±3σ bounds from the runs' log weights."""
     log_z0 = float(_softplus(b0).sum()) + n_hidden * np.log(2.0)   # sum over v, h at beta 0
+    return ais_estimate(log_w, log_z0, betas, interrupted)
+
+
+def ais_checks(n_betas, n_runs, n_visible: int, n_hidden: int) -> tuple[int, int]:
+    """`n_betas` and `n_runs` checked, and what the runs will hold against this machine's
+    memory (the inverse temperatures; per group V, A = c + V W, the hidden probabilities,
+    H, and the uniforms drawn for them)."""
+    n_betas = check_positive_int(n_betas, "n_betas")
+    n_runs = check_positive_int(n_runs, "n_runs")
+    check_allocation(8 * (n_betas + 1), f"n_betas={n_betas}", "the inverse temperatures")
+    check_allocation(8 * 4 * min(n_runs, RUNS_PER_GROUP) * (n_visible + n_hidden) + 8 * n_runs,
+                     f"n_runs={n_runs}", "the annealing runs' states")
+    return n_betas, n_runs
+
+
+def ais_groups(n_betas: int, n_runs: int, seed) -> tuple[np.ndarray, list]:
+    """The schedule, `n_betas` equal steps of β from 0 to 1, and the groups of runs
+    [(seed, runs), ...]: ``RUNS_PER_GROUP`` runs each (the last one the rest), group g
+    drawing from child g of the seed's SeedSequence."""
+    betas = np.linspace(0.0, 1.0, n_betas + 1)
+    sizes = [min(RUNS_PER_GROUP, n_runs - a) for a in range(0, n_runs, RUNS_PER_GROUP)]
+    return betas, list(zip(seed_sequence(seed).spawn(len(sizes)), sizes, strict=True))
+
+
+def ais_estimate(log_w, log_z0: float, betas, interrupted: bool = False) -> AISResult:
+    r""":math:`\log \hat Z = \log Z_0 + \log \tfrac1M \sum_m w_m` and its ±3σ bounds from the
+    runs' log weights (the standard error by the delta method)."""
     n_runs = log_w.size
     shift = log_w.max()
     w = np.exp(log_w - shift)
@@ -202,16 +229,9 @@ def log_partition_ais(W, b, c, *, n_betas=1000, n_runs=100, base_rates=None, see
     AISResult
     """
     W, b, c = _check_rbm(W, b, c)
-    n_betas = check_positive_int(n_betas, "n_betas")
-    n_runs = check_positive_int(n_runs, "n_runs")
-    check_allocation(8 * (n_betas + 1), f"n_betas={n_betas}", "the inverse temperatures")
-    # V, A = c + V W, the hidden probabilities, H, and the uniforms drawn for them
-    check_allocation(8 * 4 * min(n_runs, RUNS_PER_GROUP) * (b.size + c.size) + 8 * n_runs,
-                     f"n_runs={n_runs}", "the annealing runs' states")
+    n_betas, n_runs = ais_checks(n_betas, n_runs, b.size, c.size)
     b0 = _base_biases(base_rates, b)
-    betas = np.linspace(0.0, 1.0, n_betas + 1)
-    sizes = [min(RUNS_PER_GROUP, n_runs - a) for a in range(0, n_runs, RUNS_PER_GROUP)]
-    groups = list(zip(seed_sequence(seed).spawn(len(sizes)), sizes, strict=True))
+    betas, groups = ais_groups(n_betas, n_runs, seed)
     if client is None:
         return ais_result(ais_log_weights((W, b, c), b0, betas, groups), b0, c.size, betas)
     from boltz.distributed._calls import ais

@@ -39,8 +39,15 @@ import zipfile
 
 import numpy as np
 
-from boltz._memory import memory_limit
-from boltz._npz import DamagedFile, NpyMember, load_archive, npz_file_name
+from boltz._npz import (
+    DamagedFile,
+    NpyMember,
+    check_memory,
+    format_version,
+    load_archive,
+    npz_file_name,
+    state_int,
+)
 from boltz._random import RandomStreams
 from boltz.machines import _rbm_kernels
 from boltz.machines._rbm_state import (
@@ -108,36 +115,54 @@ def save(rbm, path) -> None:
         length = len(next(iter(history.values()), []))
         members.update({f"history_{key}": np.asarray(values, dtype=np.float64)
                         for key, values in history.items()})
-    rng = getattr(rbm, "_rng", None)
     state = {"n_features_in_": nv, "n_hidden": nh, "n_chains": chains.shape[0],
              "n_streams": None if streams is None else len(streams),
              "velocity": VELOCITY[0] in members, "row_hash": "row_hash" in members,
              "offsets": offsets is not None,
              "history": None if history is None else sorted(history),
              "history_length": length,
-             "n_iter_": _optional(rbm, "n_iter_", int), "interrupted_": _optional(
+             "n_iter_": optional(rbm, "n_iter_", int), "interrupted_": optional(
                  rbm, "interrupted_", bool),
-             "rng": None if rng is None else seed_json(rng, "_rng"),
-             # the estimator's Generator built over the random_state SeedSequence itself
-             "rng_shares_random_state": rng is not None and isinstance(
-                 rbm.random_state, np.random.SeedSequence)
-             and rng.bit_generator.seed_seq is rbm.random_state}
+             **rng_state(rbm)}
     np.savez(file_name(path), format_version=FORMAT_VERSION, params=json.dumps(params),
              state=json.dumps(state), **members)
 
 
-def _optional(rbm, name, kind):
+def rng_state(rbm) -> dict:
+    """The estimator's Generator as the ``state`` JSON holds it: ``rng`` and whether it
+    was built over the random_state SeedSequence itself."""
+    rng = getattr(rbm, "_rng", None)
+    return {"rng": None if rng is None else seed_json(rng, "_rng"),
+            "rng_shares_random_state": rng is not None and isinstance(
+                rbm.random_state, np.random.SeedSequence)
+            and rng.bit_generator.seed_seq is rbm.random_state}
+
+
+def load_rng(rbm, state: dict) -> None:
+    """The estimator's Generator back from ``state`` (`rng_state`), when one was saved."""
+    shared = rbm.random_state if state.get("rng_shares_random_state") is True else None
+    if shared is not None and not isinstance(shared, np.random.SeedSequence):
+        raise DamagedFile("state: rng_shares_random_state without a SeedSequence random_state")
+    rng = seed_from_json(state.get("rng"), "rng", seed_seq=shared)
+    if rng is not None:
+        if not isinstance(rng, np.random.Generator):
+            raise DamagedFile("state: rng must be a saved Generator")
+        rbm._rng = rng
+
+
+def load_counts(rbm, state: dict) -> None:
+    """``n_iter_`` and ``interrupted_`` back from ``state``, when saved."""
+    for key, kind in (("n_iter_", int), ("interrupted_", bool)):
+        value = state.get(key)
+        if value is not None:
+            if type(value) is not kind or (kind is int and value < 0):
+                raise DamagedFile(f"state: {key} must be {kind.__name__}, got {value!r:.40}")
+            setattr(rbm, key, value)
+
+
+def optional(rbm, name, kind):
     value = getattr(rbm, name, None)
     return None if value is None else kind(value)
-
-
-def _positive(state: dict, key: str, minimum: int = 1, optional: bool = False):
-    value = state.get(key)
-    if value is None and optional:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise DamagedFile(f"state: {key} must be an int >= {minimum}, got {value!r:.40}")
-    return value
 
 
 # ---- loading ----------------------------------------------------------------------------------
@@ -147,10 +172,7 @@ def load(cls, path):
 
 
 def _load(cls, zf: zipfile.ZipFile):
-    version = NpyMember(zf, "format_version")
-    if version.dtype.kind not in "iu" or version.shape != ():
-        raise DamagedFile("format_version must be an integer")
-    version = int(version.read())
+    version = format_version(zf)
     if version not in READABLE_VERSIONS:
         raise DamagedFile(f"RBM file format {version}; this boltz reads versions "
                        f"{', '.join(map(str, READABLE_VERSIONS))}")
@@ -174,6 +196,15 @@ def _load(cls, zf: zipfile.ZipFile):
         raise DamagedFile(f"params: dtype must be 'float32' or 'float64', got "
                        f"{dtype!r:.40}")
     dt = np.dtype(dtype)
+    rbm = estimator(cls, params, dt)
+    if version == 1:
+        return _load_v1(rbm, zf, dt)
+    return _load_v2(rbm, zf, dt)
+
+
+def estimator(cls, params: dict, dt: np.dtype):
+    """``cls(**params)`` with a dtype given by name as `dt`'s type, its arguments
+    checked."""
     if params.get("dtype") is not None:
         params["dtype"] = dt.type
     rbm = cls(**params)
@@ -181,17 +212,32 @@ def _load(cls, zf: zipfile.ZipFile):
         rbm._check_hyper()
     except (TypeError, ValueError) as exc:
         raise DamagedFile(f"params: {exc}") from None
-    if version == 1:
-        return _load_v1(rbm, zf, dt)
-    return _load_v2(rbm, zf, dt)
+    return rbm
 
 
-def _check_memory(members) -> None:
-    total = sum(m.nbytes for m in members)
-    limit = memory_limit()
-    if limit is not None and total > limit[0]:
-        raise DamagedFile(f"its arrays declare {total} bytes, more than this process may hold "
-                       f"({limit[1].format(f'{limit[0]} bytes')})")
+def sizes(state: dict) -> tuple[int, int, int, int | None, int]:
+    """The sizes ``state`` declares: n_features_in_, n_hidden, n_chains, n_streams (None
+    without saved streams) and history_length."""
+    return (state_int(state, "n_features_in_"), state_int(state, "n_hidden"),
+            state_int(state, "n_chains"), state_int(state, "n_streams", optional=True),
+            state_int(state, "history_length", minimum=0))
+
+
+def add_streams(zf, members: dict, n_streams: int | None) -> None:
+    """The chains' streams' header into `members`, when saved."""
+    if n_streams is not None:
+        members["chain_streams"] = NpyMember(zf, "chain_streams").expect((n_streams, 6),
+                                                                        (np.uint64,))
+
+
+def read_members(zf, members: dict, history, length: int) -> dict:
+    """The arrays of the `members` headers (name: NpyMember), with the history's lists
+    when saved, read once their total is checked against this machine's memory."""
+    for key in history or ():
+        members[f"history_{key}"] = NpyMember(zf, f"history_{key}").expect((length,),
+                                                                          (np.float64,))
+    check_memory(members.values())
+    return {key: m.read() for key, m in members.items()}
 
 
 def _install(rbm, W, b, c, chains, dt) -> None:
@@ -215,7 +261,7 @@ def _load_v1(rbm, zf, dt):
                NpyMember(zf, "intercept_visible_").expect((nv,), floats),
                NpyMember(zf, "intercept_hidden_").expect((nh,), floats),
                NpyMember(zf, "h_samples_").expect((rows, nh), floats)]
-    _check_memory(members)
+    check_memory(members)
     W, b, c, chains = (m.read() for m in members)
     _install(rbm, W, b, c, chains, dt)
     return rbm
@@ -225,10 +271,7 @@ def _load_v2(rbm, zf, dt):
     state = NpyMember(zf, "state").json(MAX_JSON_CHARS)
     if not isinstance(state, dict):
         raise DamagedFile("state must be a JSON object")
-    nv, nh = _positive(state, "n_features_in_"), _positive(state, "n_hidden")
-    n_chains = _positive(state, "n_chains")
-    n_streams = _positive(state, "n_streams", optional=True)
-    length = _positive(state, "history_length", minimum=0)
+    nv, nh, n_chains, n_streams, length = sizes(state)
     history = state.get("history")
     if history is not None and (not isinstance(history, list)
                                 or not set(history) <= set(HISTORY_KEYS)):
@@ -241,19 +284,13 @@ def _load_v2(rbm, zf, dt):
     if state.get("velocity") is True:
         for key, shape in zip(VELOCITY, ((nv, nh), (nv,), (nh,)), strict=True):
             members[key] = NpyMember(zf, key).expect(shape, exact)
-    if n_streams is not None:
-        members["chain_streams"] = NpyMember(zf, "chain_streams").expect((n_streams, 6),
-                                                                        (np.uint64,))
+    add_streams(zf, members, n_streams)
     if state.get("offsets") is True:
         members["visible_offset_"] = NpyMember(zf, "visible_offset_").expect((nv,), exact)
         members["hidden_offset_"] = NpyMember(zf, "hidden_offset_").expect((nh,), exact)
     if state.get("row_hash") is True:
         members["row_hash"] = NpyMember(zf, "row_hash").expect((nv,), (np.float64,))
-    for key in history or ():
-        members[f"history_{key}"] = NpyMember(zf, f"history_{key}").expect((length,),
-                                                                          (np.float64,))
-    _check_memory(members.values())
-    data = {key: m.read() for key, m in members.items()}
+    data = read_members(zf, members, history, length)
     _install(rbm, *(data[key] for key in ("components_", "intercept_visible_",
                                           "intercept_hidden_", "h_samples_")), dt)
     if "visible_offset_" in data:
@@ -270,20 +307,8 @@ def _load_v2(rbm, zf, dt):
         rbm._row_hash = data["row_hash"]
     if history is not None:
         rbm.history_ = {key: data[f"history_{key}"].tolist() for key in history}
-    shared = rbm.random_state if state.get("rng_shares_random_state") is True else None
-    if shared is not None and not isinstance(shared, np.random.SeedSequence):
-        raise DamagedFile("state: rng_shares_random_state without a SeedSequence random_state")
-    rng = seed_from_json(state.get("rng"), "rng", seed_seq=shared)
-    if rng is not None:
-        if not isinstance(rng, np.random.Generator):
-            raise DamagedFile("state: rng must be a saved Generator")
-        rbm._rng = rng
-    for key, kind in (("n_iter_", int), ("interrupted_", bool)):
-        value = state.get(key)
-        if value is not None:
-            if type(value) is not kind or (kind is int and value < 0):
-                raise DamagedFile(f"state: {key} must be {kind.__name__}, got {value!r:.40}")
-            setattr(rbm, key, value)
+    load_rng(rbm, state)
+    load_counts(rbm, state)
     return rbm
 
 

@@ -8,34 +8,32 @@ the partition function, exact or by AIS, in nats.
           - \sum_{ij} \frac{v_i}{\sigma_i^2} W_{ij} h_j
 
 with ``components_`` = :math:`W^T`, ``intercept_visible_`` = b, ``intercept_hidden_`` = c,
-``sigma_`` = σ. Exact log Z and AIS live in ``_gaussian_partition``.
+``sigma_`` = σ. Exact log Z and AIS live in ``_gaussian_partition``, :meth:`GaussianRBM.save`
+and :meth:`GaussianRBM.load` in ``_gaussian_persistence``, and what the estimator shares with
+``RBM`` in ``_rbm_estimator``.
 """
 from __future__ import annotations
 
-import time
+import os
+from typing import BinaryIO
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from boltz._core import _gaussian_epoch, _rbm_epoch
 from boltz._memory import check_allocation
-from boltz._progress import progress_bar
 from boltz._random import RandomStreams, SeedLike, seed_sequence
 from boltz._validation import (
     check_bool,
     check_choice,
-    check_float_dtype,
-    check_positive_int,
     check_real,
     check_verbose,
-    follow_float_dtype,
-    refuse_masked,
     resolve_num_threads,
 )
-from boltz.machines import _gaussian_partition, _rbm_training
+from boltz.machines import _gaussian_partition, _gaussian_persistence, _rbm_training
 from boltz.machines._partition import AISResult
-from boltz.machines._rbm_kernels import dense_array, is_sparse, padded, sigmoid
-from boltz.machines._rbm_sklearn import ESTIMATOR_BASES, NotFittedError
+from boltz.machines._rbm_estimator import RBMEstimator
+from boltz.machines._rbm_kernels import padded, sigmoid
 from boltz.machines._rbm_state import check_array, check_chains, check_parameters
 
 __all__ = ["GaussianRBM"]
@@ -44,7 +42,7 @@ __all__ = ["GaussianRBM"]
 SIGMA_FLOOR = 1e-3
 
 
-class GaussianRBM(*ESTIMATOR_BASES):
+class GaussianRBM(RBMEstimator):
     r"""Gaussian-Bernoulli RBM (real-valued visible units), trained by contrastive divergence.
 
     Conditionals: :math:`p(h_j = 1 \mid v) = \sigma(c_j + \sum_i (v_i / \sigma_i^2)
@@ -199,74 +197,16 @@ class GaussianRBM(*ESTIMATOR_BASES):
 
     # ---- checks ------------------------------------------------------------------------
 
-    def _dtype(self, data_dtype: DTypeLike | None = None) -> np.dtype:
-        if self.dtype is not None:
-            return check_float_dtype(self.dtype)
-        if data_dtype is not None:
-            return follow_float_dtype(data_dtype)
-        chosen = getattr(self, "_fit_dtype", None)
-        if chosen is not None:
-            return chosen
-        return follow_float_dtype(getattr(getattr(self, "components_", None), "dtype", None))
+    _NAME = "GaussianRBM"
 
-    def _check_hyper(self) -> None:
-        """Check every constructor argument."""
-        check_positive_int(self.n_components, "n_components")
-        check_real(self.learning_rate, "learning_rate", above=0.0)
-        check_positive_int(self.batch_size, "batch_size")
-        check_positive_int(self.n_iter, "n_iter")
-        _rbm_training.k_schedule(self.k)
-        check_real(self.momentum, "momentum", at_least=0.0, below=1.0)
-        check_real(self.weight_decay, "weight_decay", at_least=0.0)
-        check_bool(self.shuffle, "shuffle")
-        self._dtype()
-        resolve_num_threads(self.num_threads)
-        check_verbose(self.verbose)
+    def _check_sampler(self) -> None:
         check_choice(self.sampler, "sampler", ("cd", "pcd"))
+
+    def _check_model_hyper(self) -> None:
         check_bool(self.standardize, "standardize")
         check_bool(self.learn_sigma, "learn_sigma")
         if self.sigma_learning_rate is not None:
             check_real(self.sigma_learning_rate, "sigma_learning_rate", above=0.0)
-        check_positive_int(self.monitor_rows, "monitor_rows", minimum=0)
-
-    def _check_X(self, X, *, reset: bool, name: str = "X") -> np.ndarray:
-        """X as a finite, dense, C-contiguous 2-D array of the model's dtype (a sparse
-        matrix is densified); ValueError / TypeError naming `name`."""
-        if is_sparse(X):
-            X = dense_array(X.tocsr(), name)
-        refuse_masked(X, name)
-        arr = np.asarray(X)
-        if arr.dtype.kind == "c":
-            raise ValueError(f"Complex data not supported: {name} must be real")
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
-        dt = self._dtype(arr.dtype) if reset else self._dtype()
-        X = np.ascontiguousarray(arr, dtype=dt)
-        if X.ndim != 2:
-            raise ValueError(f"Expected a 2D array for {name}, got shape {X.shape}. Reshape "
-                             "your data with X.reshape(1, -1) if it is a single sample.")
-        for axis, what in ((0, "sample"), (1, "feature")):
-            if X.shape[axis] < 1:
-                raise ValueError(f"Found array with 0 {what}(s) (shape={X.shape}) while a "
-                                 f"minimum of 1 is required.")
-        if not np.all(np.isfinite(X)):
-            raise ValueError(f"{name} contains NaN or infinity")
-        if reset:
-            check_allocation(3 * X.shape[1] * self.n_components * dt.itemsize,
-                             f"{name} with {X.shape[1]} features", "the RBM's weights")
-            self.n_features_in_, self._fit_dtype = X.shape[1], dt
-        elif X.shape[1] != self._n_features():
-            raise ValueError(f"{name} has {X.shape[1]} features, but GaussianRBM is "
-                             f"expecting {self.n_features_in_} features as input")
-        return X
-
-    def _n_features(self) -> int:
-        if not hasattr(self, "components_"):
-            raise NotFittedError("This GaussianRBM instance is not fitted yet: call fit(X) "
-                                 "first")
-        if getattr(self, "n_features_in_", None) is None:
-            raise ValueError("n_features_in_ is missing: fit the model first")
-        return check_positive_int(self.n_features_in_, "n_features_in_")
 
     def _params(self):
         """(W^T (nh, nv), b, c, sigma, mean, scale) checked against each other and
@@ -281,12 +221,6 @@ class GaussianRBM(*ESTIMATOR_BASES):
                 raise ValueError(f"{name} must be > 0")
             extra.append(arr)
         return (Wt, b, c, *extra)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = (["float64", "float32"] if self.dtype is None
-                                                 else [np.dtype(self.dtype).name])
-        return tags
 
     # ---- the model ---------------------------------------------------------------------
 
@@ -456,15 +390,14 @@ class GaussianRBM(*ESTIMATOR_BASES):
         -------
         ndarray (n_samples, n_features) of the model's dtype
         """
-        Wt, b, c, sigma, mean, scale = self._params()
+        _, _, _, _, mean, scale = self._params()
         V = self._standardized(self._check_X(X, reset=False), mean, scale)
-        P = sigmoid(self._hidden_inputs(V, Wt, c, sigma))
-        return self._raw(P @ Wt + b, mean, scale)
+        return self._raw(self._mean_field(V), mean, scale)
 
-    def _stream(self) -> np.random.Generator:
-        if not hasattr(self, "_rng"):
-            self._rng = np.random.default_rng(seed_sequence(self.random_state, "random_state"))
-        return self._rng
+    def _mean_field(self, V: np.ndarray) -> np.ndarray:
+        """b + W p(h | v) of standardised rows."""
+        Wt, b, c, sigma, _, _ = self._params()
+        return sigmoid(self._hidden_inputs(V, Wt, c, sigma)) @ Wt + b
 
     def gibbs(self, v: ArrayLike) -> np.ndarray:
         r"""One block Gibbs step from the raw rows `v`: :math:`h \sim p(h \mid v)`, then
@@ -481,11 +414,15 @@ class GaussianRBM(*ESTIMATOR_BASES):
         """
         Wt, b, c, sigma, mean, scale = self._params()
         V = self._standardized(self._check_X(v, reset=False, name="v"), mean, scale)
-        rng = self._stream()
-        P = sigmoid(self._hidden_inputs(V, Wt, c, sigma))
-        H = (rng.random(P.shape, dtype=P.dtype) < P).astype(P.dtype)
-        V = H @ Wt + b + sigma * rng.standard_normal(V.shape, dtype=V.dtype)
-        return self._raw(V, mean, scale)
+        return self._raw(self._gibbs_step(V, Wt, b, c, sigma, self._stream()), mean, scale)
+
+    def _gibbs_step(self, V: np.ndarray, Wt, b, c, sigma,
+                    rng: np.random.Generator) -> np.ndarray:
+        """h ~ p(h | v), then v' ~ N(b + W h, sigma^2), of standardised rows."""
+        dt = Wt.dtype
+        H = self._bernoulli(sigmoid(self._hidden_inputs(np.ascontiguousarray(V, dtype=dt), Wt,
+                                                        c, sigma)), rng)
+        return H @ Wt + b + sigma * rng.standard_normal(V.shape, dtype=dt)
 
     def sample(self, n_samples: int = 1, num_sweeps: int = 1000,
                seed: SeedLike = None) -> np.ndarray:
@@ -507,17 +444,12 @@ class GaussianRBM(*ESTIMATOR_BASES):
             The chains' last visible states.
         """
         Wt, b, c, sigma, mean, scale = self._params()
-        n_samples = check_positive_int(n_samples, "n_samples")
-        num_sweeps = check_positive_int(num_sweeps, "num_sweeps")
-        check_allocation(4 * n_samples * (Wt.shape[0] + Wt.shape[1]) * Wt.dtype.itemsize,
-                         f"n_samples={n_samples}", "the chains' states")
-        rng = np.random.default_rng(seed_sequence(seed))
         dt = Wt.dtype
+        n_samples, num_sweeps, rng = self._sampling(
+            n_samples, num_sweeps, seed, 4 * (Wt.shape[0] + Wt.shape[1]) * dt.itemsize)
         V = b + sigma * rng.standard_normal((n_samples, b.size), dtype=dt)
         for _ in range(num_sweeps):
-            P = sigmoid(self._hidden_inputs(np.ascontiguousarray(V, dtype=dt), Wt, c, sigma))
-            H = (rng.random(P.shape, dtype=dt) < P).astype(dt)
-            V = H @ Wt + b + sigma * rng.standard_normal(V.shape, dtype=dt)
+            V = self._gibbs_step(V, Wt, b, c, sigma, rng)
         return self._raw(V, mean, scale).astype(dt, copy=False)
 
     # ---- learning ----------------------------------------------------------------------
@@ -578,11 +510,7 @@ class GaussianRBM(*ESTIMATOR_BASES):
         if not (isinstance(vel, list) and [a.shape for a in vel] == shapes
                 and all(a.dtype == dt for a in vel)):
             vel = self._velocity = [np.zeros(s, dtype=dt) for s in shapes]
-        n_streams = max(batch_rows, chains.shape[0])
-        streams = getattr(self, "_chain_streams", None)
-        if streams is None or len(streams) < n_streams:
-            streams = self._chain_streams = RandomStreams(self._stream(), n_streams,
-                                                          "random_state")
+        streams = self._streams(max(batch_rows, chains.shape[0]))
         W_k, Wt_k = padded(Wt, pv), padded(np.ascontiguousarray(Wt.T), ph)
         b_k, c_k, z_k = padded(b, pv), padded(c, ph), padded(z, pv)
         out = [Wt.copy(), b.copy(), c.copy(), z[:nv].copy(), chains.copy()]
@@ -617,11 +545,7 @@ class GaussianRBM(*ESTIMATOR_BASES):
         GaussianRBM
             self.
         """
-        self._check_hyper()
-        first = not hasattr(self, "components_")
-        X = self._check_X(X, reset=first)
-        if first:
-            self._initialize(X)
+        X = self._start_partial_fit(X)
         _, _, _, _, mean, scale = self._params()
         self._train(self._standardized(X, mean, scale), np.arange(X.shape[0]), X.shape[0])
         return self
@@ -643,40 +567,79 @@ class GaussianRBM(*ESTIMATOR_BASES):
         """
         self._check_hyper()
         X = self._check_X(X, reset=True)
-        self._rng = np.random.default_rng(seed_sequence(self.random_state, "random_state"))
-        self._chain_streams = None
-        rng = self._rng
+        rng = self._new_stream()
         self._initialize(X)
         V = self._standardized(X, self.mean_, self.scale_)
         n = V.shape[0]
-        rows = int(self.monitor_rows)
-        monitor = V[np.sort(rng.permutation(n)[:rows])]
-        self.history_ = {"reconstruction_error": []} if rows else {}
+        monitor = self._monitor_rows(V, rng)
+        self.history_ = {"reconstruction_error": []} if self.monitor_rows else {}
         shuffle = check_bool(self.shuffle, "shuffle")
-        verbose = check_verbose(self.verbose)
-        self.n_iter_, self.interrupted_ = 0, False
-        bar = progress_bar(self.n_iter, verbose > 0, "epochs", "epoch")
-        clock = time.perf_counter()
-        try:
-            for epoch in range(self.n_iter):
-                self._train(V, rng.permutation(n) if shuffle else np.arange(n),
-                            self.batch_size, epoch)
-                self.n_iter_ += 1
-                bar.update(1)
-                err = ""
-                if rows:
-                    Wt, b, c, sigma, _, _ = self._params()
-                    P = sigmoid(self._hidden_inputs(monitor, Wt, c, sigma))
-                    mse = float(np.mean((P @ Wt + b - monitor) ** 2))
-                    self.history_["reconstruction_error"].append(mse)
-                    err = f" reconstruction error = {mse:.4f},"
-                if verbose:
-                    now = time.perf_counter()
-                    bar.write(f"[GaussianRBM] Iteration {self.n_iter_},{err} "
-                              f"time = {now - clock:.2f}s")
-                    clock = now
-        except KeyboardInterrupt:
-            self.interrupted_ = True
-        finally:
-            bar.close()
+
+        def train(epoch):
+            self._train(V, rng.permutation(n) if shuffle else np.arange(n), self.batch_size,
+                        epoch)
+
+        def monitors(bar):
+            if not self.monitor_rows:
+                return ""
+            mse = float(np.mean((self._mean_field(monitor) - monitor) ** 2))
+            self.history_["reconstruction_error"].append(mse)
+            return f" reconstruction error = {mse:.4f},"
+
+        self._epochs(train, monitors, check_verbose(self.verbose))
         return self
+
+    # ---- persistence -------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the estimator to an ``.npz`` file: the constructor arguments, the learned
+        arrays (with the standardisation and the constant columns) and what training
+        continues from (the random streams, momentum buffers, ``n_iter_``, ``history_``),
+        so that a reloaded model gives the same ``transform``, ``score_samples``,
+        ``reconstruct`` and ``sample`` (same `seed`), and continues ``gibbs``, ``fit`` and
+        ``partial_fit`` bit-identically. ``random_state`` may be None, an int, a
+        SeedSequence, a Generator or a RandomState (as :meth:`boltz.RBM.save`). Not kept:
+        ``ais_``.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file; ``.npz`` is appended when the name does not end with it (numpy's
+            rule, which :meth:`load` follows too).
+
+        Raises
+        ------
+        ValueError, TypeError
+            A learned attribute of the wrong shape, dtype or value (naming it), or a
+            ``random_state`` that cannot be saved.
+        """
+        _gaussian_persistence.save(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike | BinaryIO) -> GaussianRBM:
+        """A GaussianRBM saved by :meth:`save`, identical to the one saved.
+
+        Parameters
+        ----------
+        path : str, path-like or binary file object
+            A file written by :meth:`save`; a path that does not exist is tried with
+            ``.npz`` appended, the name :meth:`save` writes.
+
+        Returns
+        -------
+        GaussianRBM
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            ``"not a boltz GaussianRBM file: <path>: <reason>"`` for anything damaged,
+            truncated, inconsistent (shapes against the file's sizes, checked from the
+            headers before any data is read), non-finite, or larger than this machine's
+            memory, and for a path that is not a regular file.
+        TypeError
+            `path` is neither a path nor a file object.
+        FileNotFoundError, PermissionError
+            No such file (under either name), or not readable.
+        """
+        return _gaussian_persistence.load(cls, path)

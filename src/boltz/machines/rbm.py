@@ -12,6 +12,9 @@ with ``components_`` = :math:`W^T`, ``intercept_visible_`` = b, ``intercept_hidd
 
 The estimator is this module; the rest lives beside it:
 
+- ``_rbm_estimator``: what it shares with ``GaussianRBM`` (the dtype, the common
+  arguments' checks, the rows' contract, the random streams, the fit loop with its
+  progress bar, Ctrl-C and verbose line);
 - ``_rbm_kernels``: the parameters as the compiled kernels take them (training epochs,
   row sums, monitors) and the model quantities computed through them;
 - ``_rbm_training``: the training options (sampler, tempering ladder, k and learning rate
@@ -30,7 +33,6 @@ sampler names (``num_sweeps``, ``num_threads``, and ``seed`` for one call's rand
 from __future__ import annotations
 
 import os
-import time
 import warnings
 from collections.abc import Sequence
 from typing import BinaryIO
@@ -39,28 +41,23 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from boltz._memory import check_allocation
-from boltz._progress import progress_bar
 from boltz._random import RandomStreams, SeedLike, seed_sequence
 from boltz._validation import (
     check_bool,
     check_choice,
-    check_float_dtype,
-    check_positive_int,
     check_real,
     check_verbose,
-    follow_float_dtype,
-    refuse_masked,
     resolve_num_threads,
 )
 from boltz.machines import _partition, _rbm_kernels, _rbm_persistence, _rbm_training
-from boltz.machines._rbm_kernels import RBMArrays, dense_array, is_sparse
-from boltz.machines._rbm_sklearn import ESTIMATOR_BASES, NotFittedError
+from boltz.machines._rbm_estimator import RBMEstimator
+from boltz.machines._rbm_kernels import RBMArrays, dense_array
 from boltz.machines._rbm_state import check_array, check_chains, check_parameters
 
 __all__ = ["RBM"]
 
 
-class RBM(*ESTIMATOR_BASES):
+class RBM(RBMEstimator):
     r"""Bernoulli restricted Boltzmann machine, trained by contrastive divergence.
 
     Each mini-batch update follows Hinton's practical guide: hidden probabilities
@@ -246,36 +243,14 @@ class RBM(*ESTIMATOR_BASES):
         self.offset_rate = offset_rate
         self.learning_rate_schedule = learning_rate_schedule
 
+    _SPARSE_INPUT = True
+
     # ---- checks ------------------------------------------------------------------------
 
-    def _dtype(self, data_dtype: DTypeLike | None = None) -> np.dtype:
-        """The model's dtype: `dtype` when set; with dtype=None, that of `data_dtype` (the
-        input of fit: float32 stays float32, anything else is float64), else the one fit
-        chose, else (weights set by hand, or loaded) that of ``components_``."""
-        if self.dtype is not None:
-            return check_float_dtype(self.dtype)
-        if data_dtype is not None:
-            return follow_float_dtype(data_dtype)
-        chosen = getattr(self, "_fit_dtype", None)
-        if chosen is not None:
-            return chosen
-        return follow_float_dtype(getattr(getattr(self, "components_", None), "dtype", None))
-
-    def _check_hyper(self) -> None:
-        """Check every constructor argument (random_state where it is used)."""
-        check_positive_int(self.n_components, "n_components")
-        check_real(self.learning_rate, "learning_rate", above=0.0)
-        check_positive_int(self.batch_size, "batch_size")
-        check_positive_int(self.n_iter, "n_iter")
-        _rbm_training.k_schedule(self.k)
+    def _check_sampler(self) -> None:
         _rbm_training.resolve_sampler(self.sampler, self.persistent)
-        check_real(self.momentum, "momentum", at_least=0.0, below=1.0)
-        check_real(self.weight_decay, "weight_decay", at_least=0.0)
-        check_bool(self.shuffle, "shuffle")
-        self._dtype()
-        resolve_num_threads(self.num_threads)
-        check_verbose(self.verbose)
-        check_positive_int(self.monitor_rows, "monitor_rows", minimum=0)
+
+    def _check_model_hyper(self) -> None:
         check_choice(self.visible_bias_init, "visible_bias_init", _rbm_training.BIAS_INITS)
         check_bool(self.centered, "centered")
         check_real(self.offset_rate, "offset_rate", above=0.0, at_most=1.0)
@@ -293,82 +268,6 @@ class RBM(*ESTIMATOR_BASES):
         """The tempering ladder (sampler="pt"), else None."""
         return _rbm_training.beta_ladder(self.betas) if self._sampler() == "pt" else None
 
-    def _check_X(self, X, *, reset: bool, name: str = "X"):
-        """X as a float array (dense, or CSR when sparse). Values are meant to lie in
-        [0, 1] (binary data or probabilities); like scikit-learn's BernoulliRBM, other
-        finite values are accepted and enter the same formulas. Complex data (dense or
-        sparse) is refused with scikit-learn's ValueError, masked arrays with a TypeError
-        (the mask would be ignored)."""
-        dt = None if reset else self._dtype()     # with reset, X's decides (dtype=None)
-        if is_sparse(X):
-            kind = np.dtype(X.dtype).kind
-            if kind == "c":
-                raise ValueError(f"Complex data not supported: {name} must be real, got a "
-                                 f"sparse matrix of {X.dtype}")
-            if kind not in "biuf":
-                raise TypeError(f"{name} must be numeric, got a sparse matrix of {X.dtype}")
-            # the width before converting: a huge declared shape would allocate its indptr
-            if len(X.shape) == 2 and not reset and X.shape[1] != self._n_features(fitted=False):
-                raise ValueError(f"{name} has {X.shape[1]} features, but RBM is expecting "
-                                 f"{self.n_features_in_} features as input")
-            if dt is None:
-                dt = self._dtype(X.dtype)
-            if len(X.shape) == 2:
-                check_allocation(8 * (X.shape[0] + 1) + X.nnz * (dt.itemsize + 8),
-                                 f"{name} of shape {X.shape}", "its CSR form")
-            X = X.tocsr().astype(dt)
-            values = X.data
-        else:
-            refuse_masked(X, name)
-            arr = np.asarray(X)
-            if arr.dtype.kind == "c":
-                raise ValueError(f"Complex data not supported: {name} must be real")
-            if arr.dtype.kind not in "biufO" or (
-                    arr.dtype.kind == "O" and any(isinstance(x, (str, bytes)) for x in arr.flat)):
-                raise TypeError(f"{name} must be numeric (not strings), got dtype {arr.dtype}")
-            if dt is None:
-                dt = self._dtype(arr.dtype)
-            try:
-                X = np.ascontiguousarray(arr, dtype=dt)
-            except (TypeError, ValueError) as exc:
-                raise TypeError(f"{name} must be numeric: {exc}") from None
-            except OverflowError:                 # Python ints beyond any float
-                raise ValueError(f"{name} holds integers beyond {dt}") from None
-            values = X
-        if X.ndim != 2:
-            raise ValueError(f"Expected a 2D array for {name}, got shape {X.shape}. Reshape "
-                             "your data with X.reshape(1, -1) if it is a single sample.")
-        for axis, what in ((0, "sample"), (1, "feature")):
-            if X.shape[axis] < 1:
-                raise ValueError(f"Found array with 0 {what}(s) (shape={X.shape}) while a "
-                                 f"minimum of 1 is required.")
-        if not np.all(np.isfinite(values)):
-            raise ValueError(f"{name} contains NaN or infinity")
-        if reset:
-            # the weights, their gradient and momentum
-            check_allocation(3 * X.shape[1] * self.n_components * dt.itemsize,
-                             f"{name} with {X.shape[1]} features", "the RBM's weights")
-            self.n_features_in_, self._fit_dtype = X.shape[1], dt
-        elif X.shape[1] != self._n_features(fitted=False):
-            raise ValueError(f"{name} has {X.shape[1]} features, but RBM is expecting "
-                             f"{self.n_features_in_} features as input")
-        return X
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.transformer_tags.preserves_dtype = (["float64", "float32"] if self.dtype is None
-                                                 else [np.dtype(self.dtype).name])
-        return tags
-
-    def _n_features(self, fitted: bool = True) -> int:
-        """n_features_in_, checked (with `fitted`, components_ must exist too)."""
-        if fitted and not hasattr(self, "components_"):
-            raise NotFittedError("This RBM instance is not fitted yet: call fit(X) first")
-        if getattr(self, "n_features_in_", None) is None:
-            raise ValueError("n_features_in_ is missing: fit the model first")
-        return check_positive_int(self.n_features_in_, "n_features_in_")
-
     def _arrays(self) -> RBMArrays:
         """The fitted parameters as the kernels take them: the one check of the learned
         arrays (shapes against each other and ``n_features_in_``, real, finite; converted
@@ -381,10 +280,6 @@ class RBM(*ESTIMATOR_BASES):
         return RBMArrays(W, b, c, self._dtype(), resolve_num_threads(self.num_threads))
 
     # ---- the model ---------------------------------------------------------------------
-
-    @staticmethod
-    def _bernoulli(P: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        return (rng.random(P.shape, dtype=P.dtype) < P).astype(P.dtype)
 
     def transform(self, X: ArrayLike) -> np.ndarray:
         r"""Hidden probabilities :math:`p(h_j = 1 \mid v) = \sigma(c_j + (v^T W)_j)`.
@@ -516,12 +411,10 @@ class RBM(*ESTIMATOR_BASES):
             The chains' last visible states.
         """
         arrays = self._arrays()
-        n_samples = check_positive_int(n_samples, "n_samples")
-        num_sweeps = check_positive_int(num_sweeps, "num_sweeps")
         # V, H, their means and the uniforms drawn for them
-        check_allocation(3 * n_samples * (self.n_features_in_ + self.n_components)
-                         * arrays.dtype.itemsize, f"n_samples={n_samples}", "the chains' states")
-        rng = np.random.default_rng(seed_sequence(seed))
+        n_samples, num_sweeps, rng = self._sampling(
+            n_samples, num_sweeps, seed,
+            3 * (self.n_features_in_ + self.n_components) * arrays.dtype.itemsize)
         V = self._bernoulli(np.full((n_samples, self.n_features_in_), 0.5, dtype=arrays.dtype),
                             rng)
         for _ in range(num_sweeps):
@@ -580,12 +473,6 @@ class RBM(*ESTIMATOR_BASES):
         return float(np.mean(-F) - log_z)
 
     # ---- learning ----------------------------------------------------------------------
-
-    def _stream(self) -> np.random.Generator:
-        """The estimator's random stream (created by fit, or from random_state)."""
-        if not hasattr(self, "_rng"):
-            self._rng = np.random.default_rng(seed_sequence(self.random_state, "random_state"))
-        return self._rng
 
     def _initialize(self, X) -> None:
         """Fresh parameters for training on X (the visible biases and offsets from its
@@ -658,11 +545,7 @@ class RBM(*ESTIMATOR_BASES):
         offsets = self._offsets(arrays, X)
         self._velocity = _rbm_kernels.velocity(getattr(self, "_velocity", None), arrays,
                                                self.momentum, self.weight_decay)
-        n_streams = max(batch_rows, chains.shape[0])
-        streams = getattr(self, "_chain_streams", None)
-        if streams is None or len(streams) < n_streams:
-            streams = self._chain_streams = RandomStreams(self._stream(), n_streams,
-                                                          "random_state")
+        streams = self._streams(max(batch_rows, chains.shape[0]))
         out = [arrays.components.copy(), arrays.b.copy(), arrays.c.copy(), chains.copy()]
         (self.components_, self.intercept_visible_, self.intercept_hidden_,
          self.h_samples_) = out
@@ -700,11 +583,7 @@ class RBM(*ESTIMATOR_BASES):
         RBM
             self.
         """
-        self._check_hyper()
-        first = not hasattr(self, "components_")
-        X = self._check_X(X, reset=first)
-        if first:
-            self._initialize(X)
+        X = self._start_partial_fit(X)
         self._swap_counts = 0
         self._train(X, np.arange(X.shape[0]), X.shape[0])
         return self
@@ -731,9 +610,7 @@ class RBM(*ESTIMATOR_BASES):
         X = self._check_X(X, reset=True)
         held_out = None if validation_data is None else self._check_X(
             validation_data, reset=False, name="validation_data")
-        self._rng = np.random.default_rng(seed_sequence(self.random_state, "random_state"))
-        self._chain_streams = None
-        rng = self._rng
+        rng = self._new_stream()
         self._initialize(X)
         self._swap_counts = 0
         n = X.shape[0]
@@ -748,11 +625,17 @@ class RBM(*ESTIMATOR_BASES):
         verbose = check_verbose(self.verbose)
 
         # monitors on at most monitor_rows training rows (and as many held-out rows)
-        monitor = dense[np.sort(rng.permutation(n)[:rows])]
+        monitor = self._monitor_rows(dense, rng)
         if held_out is not None:
             held_out = held_out[:rows]
 
-        def monitors():
+        def train(epoch):
+            self._train(dense, rng.permutation(n) if shuffle else np.arange(n),
+                        self.batch_size, epoch, self.n_iter)
+
+        def monitors(bar):
+            if not rows:
+                return ""
             err, pl = self._monitor_stats(monitor)
             entry = {"reconstruction_error": float(np.mean(err)) / monitor.shape[1],
                      "pseudo_likelihood": float(np.mean(pl))}
@@ -764,34 +647,9 @@ class RBM(*ESTIMATOR_BASES):
                 self.history_[key].append(value)
             if verbose > 1:
                 bar.write(str(entry))
+            return f" pseudo-likelihood = {entry['pseudo_likelihood']:.2f},"
 
-        # Ctrl-C: the kernel stops between mini-batches and raises KeyboardInterrupt, the
-        # model keeping every finished batch; n_iter_ counts whole epochs only
-        self.n_iter_, self.interrupted_ = 0, False
-        bar = progress_bar(self.n_iter, verbose > 0, "epochs", "epoch")
-        clock = time.perf_counter()
-        try:
-            for epoch in range(self.n_iter):
-                self._train(dense, rng.permutation(n) if shuffle else np.arange(n),
-                            self.batch_size, epoch, self.n_iter)
-                self.n_iter_ += 1
-                bar.update(1)
-                if rows:
-                    monitors()
-                if verbose:                       # scikit-learn's line, on stdout
-                    now = time.perf_counter()
-                    pl = (f" pseudo-likelihood = {self.history_['pseudo_likelihood'][-1]:.2f},"
-                          if rows else "")
-                    bar.write(f"[{type(self).__name__}] Iteration {self.n_iter_},{pl} "
-                              f"time = {now - clock:.2f}s")
-                    clock = now
-        except KeyboardInterrupt:
-            self.interrupted_ = True
-        finally:
-            bar.close()
-            shortest = min(map(len, self.history_.values()), default=0)
-            for values in self.history_.values():    # an epoch whose monitors Ctrl-C cut
-                del values[shortest:]
+        self._epochs(train, monitors, verbose)
         return self
 
     # ---- persistence -------------------------------------------------------------------
