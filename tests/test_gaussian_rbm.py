@@ -197,6 +197,19 @@ def test_constant_columns_give_no_nan(digits, digits_model):
                                   np.broadcast_to(X[0, constant], (4, constant.sum())))
 
 
+def test_constant_columns_come_back_at_their_constant_without_standardising(tmp_path):
+    rng = np.random.default_rng(8)
+    X = rng.normal(0, 1, (60, 3))
+    X[:, 1] = 4.5                                       # a constant column, not at 0
+    rbm = boltz.GaussianRBM(n_components=3, n_iter=2, standardize=False,
+                            random_state=0).fit(X)
+    for out in (rbm.reconstruct(X[:4]), rbm.gibbs(X[:4]), rbm.sample(4, num_sweeps=3, seed=1)):
+        np.testing.assert_array_equal(out[:, 1], 4.5)
+    rbm.save(tmp_path / "g")
+    back = boltz.GaussianRBM.load(tmp_path / "g")
+    np.testing.assert_array_equal(back.reconstruct(X[:4])[:, 1], 4.5)
+
+
 def test_standardisation_is_undone_on_reconstruct_and_sample():
     rng = np.random.default_rng(6)
     X = rng.normal(0, 1, (500, 2)) * [100.0, 0.01] + [1000.0, -3.0]

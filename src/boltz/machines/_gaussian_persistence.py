@@ -76,6 +76,10 @@ def save(rbm, path) -> None:
     constant = getattr(rbm, "_constant", None)
     if constant is None or np.shape(constant) != (nv,):
         constant = np.zeros(nv, dtype=bool)
+    constant_at = getattr(rbm, "_constant_at", None)
+    if constant_at is None or np.shape(constant_at) != (nv,):
+        constant_at = np.zeros(nv)
+    constant_at = np.asarray(constant_at, dtype=np.float64)
     if rbm.random_state is None:
         rbm._stream()          # drawn now from fresh entropy and saved: both continue alike
     params = rbm.get_params()
@@ -87,7 +91,8 @@ def save(rbm, path) -> None:
               for key, value in params.items()}
     members = {"components_": Wt, "intercept_visible_": b, "intercept_hidden_": c,
                "sigma_": sigma, "mean_": mean, "scale_": scale, "h_samples_": chains,
-               "constant": np.asarray(constant, dtype=bool)}
+               "constant": np.asarray(constant, dtype=bool),
+               "constant_at": constant_at}
     velocity = getattr(rbm, "_velocity", None)
     pv, ph = _widths(nv, nh, dt)
     if (isinstance(velocity, list) and [a.shape for a in velocity]
@@ -153,6 +158,7 @@ def _load(cls, zf: zipfile.ZipFile):
               "h_samples_": (n_chains, nh)}
     members = {key: NpyMember(zf, key).expect(shape, exact) for key, shape in shapes.items()}
     members["constant"] = NpyMember(zf, "constant").expect((nv,), (np.bool_,))
+    members["constant_at"] = NpyMember(zf, "constant_at").expect((nv,), (np.float64,))
     if state.get("velocity") is True:
         for key, shape in zip(VELOCITY, ((nv, nh), (nv,), (nh,), (nv,)), strict=True):
             members[key] = NpyMember(zf, key).expect(shape, exact)
@@ -162,6 +168,9 @@ def _load(cls, zf: zipfile.ZipFile):
         setattr(rbm, key, data[key])
     rbm.n_features_in_ = nv
     rbm._constant = data["constant"]
+    rbm._constant_at = data["constant_at"]
+    if not np.all(np.isfinite(rbm._constant_at)):
+        raise DamagedFile("constant_at must be finite")
     try:
         rbm._params()                      # finite, sigma_ and scale_ > 0
         rbm.h_samples_ = check_chains(rbm.h_samples_, nh, dt)

@@ -232,8 +232,9 @@ class GaussianRBM(RBMEstimator):
         returned at its constant."""
         X = V * scale + mean
         constant = getattr(self, "_constant", None)
-        if constant is not None and constant.shape == mean.shape:
-            X[:, constant] = mean[constant]
+        at = getattr(self, "_constant_at", None)
+        if constant is not None and constant.shape == mean.shape == np.shape(at):
+            X[:, constant] = at[constant]
         return X
 
     def _hidden_inputs(self, V: np.ndarray, Wt, c, sigma) -> np.ndarray:
@@ -475,6 +476,7 @@ class GaussianRBM(RBMEstimator):
         rng = self._stream()
         self.mean_, self.scale_ = mean.astype(dt), scale.astype(dt)
         self._constant = constant
+        self._constant_at = np.where(constant, X64[0], 0.0)     # their values
         self._z_min = float(2.0 * np.log(SIGMA_FLOOR * sigma.min()))
         self.components_ = rng.normal(0, 0.01, (nh, nv)).astype(dt)
         self.intercept_visible_ = ((X64 - mean) / scale).mean(axis=0).astype(dt)
