@@ -23,10 +23,10 @@ CHECK_WORK multiply-adds): the call stops after the batch in progress, leaves ev
 holding the finished batches, and raises what the signal handler raised.
 """
 from cython cimport floating
-from boltz._core._row_lists cimport Lists, write_unpadded
+from boltz._core._row_lists cimport SLACK, Lists, write_unpadded
 from boltz._core._row_lists cimport padded_width as _padded_width
 from boltz._core._row_lists cimport row_sums as _row_sums
-from boltz._core._signals cimport raise_pending, signal_pending
+from boltz._core._signals cimport CHECK_WORK, raise_pending, signal_pending
 from cython.parallel cimport prange
 from boltz._core._rbm_kernels cimport rbm_nonzeros, rbm_row_sums, rbm_sample, rbm_transpose
 from libc.math cimport cos, exp, log1p, sin, sqrt
@@ -37,8 +37,6 @@ import numpy as np
 
 cdef enum:
     PARALLEL_MIN_WORK = 200000
-    SLACK = 8             # entries a list needs beyond its units (rbm_rows.h)
-    CHECK_WORK = 1 << 22
     UPDATE_UNITS = 16     # visible units per gradient call (_update_rows)
 
 cdef double TWO_PI = 6.283185307179586

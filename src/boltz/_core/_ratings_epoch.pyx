@@ -19,8 +19,9 @@ Every entry point checks the sizes it is given against each other before it touc
 array holding the finished batches, and raises what the signal handler raised.
 """
 from cython cimport floating
-from boltz._core._signals cimport raise_pending, signal_pending
+from boltz._core._signals cimport CHECK_WORK, raise_pending, signal_pending
 from cython.parallel cimport prange
+from boltz._core._row_lists cimport SLACK
 from boltz._core._rbm_kernels cimport (rbm_level_scores, rbm_row_sums, rbm_sample,
                                        rbm_weight_row)
 from boltz._core._simd cimport expshift, softplus_sum
@@ -32,8 +33,6 @@ import numpy as np
 
 cdef enum:
     PARALLEL_MIN_WORK = 100000    # multiply-adds below which a phase runs on one thread
-    SLACK = 8                     # entries a list needs beyond its units (rbm_rows.h)
-    CHECK_WORK = 1 << 22          # multiply-adds between checks for Ctrl-C (about 1 ms)
     MAX_LEVELS = 64
 
 

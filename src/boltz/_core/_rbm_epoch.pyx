@@ -19,10 +19,10 @@ back briefly, after about CHECK_WORK multiply-adds): it stops after the batch in
 leaves every array holding the finished batches, and raises what the signal handler raised.
 """
 from cython cimport floating
-from boltz._core._row_lists cimport Lists, write_unpadded
+from boltz._core._row_lists cimport SLACK, Lists, write_unpadded
 from boltz._core._row_lists cimport padded_width as _padded_width
 from boltz._core._row_lists cimport row_sums as _row_sums
-from boltz._core._signals cimport raise_pending, signal_pending
+from boltz._core._signals cimport CHECK_WORK, raise_pending, signal_pending
 from cython.parallel cimport prange
 from boltz._core._rbm_kernels cimport (rbm_nonzeros, rbm_sample, rbm_transpose,
                                        rbm_weight_row)
@@ -37,10 +37,6 @@ import numpy as np
 # more than it saves).
 cdef enum:
     PARALLEL_MIN_WORK = 200000
-    SLACK = 8             # entries a list needs beyond its units (rbm_rows.h)
-    # Multiply-adds (a batch counts as rows x n_visible x n_hidden per phase) between
-    # checks for Ctrl-C: about a millisecond of work, so that the check costs nothing
-    CHECK_WORK = 1 << 22
 
 
 def _require(bint ok, str what):

@@ -5,6 +5,9 @@ from cython cimport floating
 from libc.stdint cimport int32_t
 from boltz._core._rbm_kernels cimport rbm_row_sums
 
+cdef enum:
+    SLACK = 8             # entries a list needs beyond its units (the kernels store vectors)
+
 
 cdef struct Lists:
     # one list per row (or per visible unit): row r at idx + r * width (width 0: one list

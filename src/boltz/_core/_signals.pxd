@@ -5,6 +5,12 @@
 # raise_pending(): an `except -1` function that returns -1, so Cython propagates the
 # exception that is set.
 
+cdef enum:
+    # multiply-adds between two checks: about a millisecond of work, so that the check
+    # costs nothing
+    CHECK_WORK = 1 << 22
+
+
 cdef extern from "Python.h":
     int _run_signal_handlers "PyErr_CheckSignals" ()
 
