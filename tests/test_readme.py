@@ -65,3 +65,11 @@ def test_readme_examples_run_and_their_comments_hold(readme):
     assert [r.energies.shape for r in readme["per_model"]] == [(8,)] * 4
     # the RBM's AIS estimate agrees with its reported standard error being finite
     assert np.isfinite(readme["rbm"].ais_.log_z_se)
+    # the recommender: its comment's RMSE and MAE, and ten films user 1 has not rated
+    recommender, part, test = readme["recommender"], readme["part"], readme["test"]
+    assert abs(recommender.rmse(part(test)) - 0.915) < 0.01
+    assert abs(recommender.mae(part(test)) - 0.72) < 0.01
+    top = recommender.recommend(1, n=10)
+    ml, train = readme["ml"], readme["train"]
+    rated = set(ml.item_ids[train][ml.user_ids[train] == 1].tolist())
+    assert len(top) == 10 and not rated & set(top.tolist())
