@@ -372,3 +372,28 @@ def test_ctrl_c_stops_fit_between_mini_batches():
     assert 0 <= got.report["n_iter"] < 10**6
     assert got.report["lengths"] in ([got.report["n_iter"]], [])
     assert all(1 <= p <= 5 for p in got.report["predict"])
+
+
+# ---- review fixes --------------------------------------------------------------------------
+
+def test_ids_mixing_numbers_and_strings_keep_their_types():
+    # numpy would turn the list [1, "u0", ...] into strings, so that the int id 1 became
+    # "1" and predict([1], ...) a silent cold start
+    users, items, ratings, *_ = planted(n_users=20, n_items=6, density=0.8)
+    mixed = [int(u) if u % 2 else f"u{u}" for u in users]
+    rbm = boltz.RatingsRBM(3, n_iter=2, dtype=np.float64, random_state=0).fit(
+        (mixed, items, ratings))
+    ids = rbm.user_ids_.tolist()
+    assert 1 in ids and "1" not in ids and "u0" in ids
+    item = int(items[users == 1][0])
+    want = brute_force_proba(rbm, ids.index(1), item)
+    np.testing.assert_allclose(rbm.predict_proba([1], [item])[0], want, rtol=1e-10)
+    # the string "1" is another id: a cold start, the item's mean
+    assert rbm.predict(["1"], [item])[0] == pytest.approx(ratings[items == item].mean())
+
+
+def test_float_ids_beyond_int64_are_a_value_error():
+    # they used to wrap to the same int64 and merge distinct users
+    X = (np.array([1e19, 2e19]), np.array([0, 0]), np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match="X's users holds float ids beyond"):
+        boltz.RatingsRBM(2, n_iter=1).fit(X)
