@@ -397,3 +397,26 @@ def test_float_ids_beyond_int64_are_a_value_error():
     X = (np.array([1e19, 2e19]), np.array([0, 0]), np.array([1.0, 2.0]))
     with pytest.raises(ValueError, match="X's users holds float ids beyond"):
         boltz.RatingsRBM(2, n_iter=1).fit(X)
+
+
+def test_row_ids_are_read_alike_by_every_method():
+    # a sparse matrix's ids are its row numbers: 0.0 is the user 0 for predict, and was a
+    # silently different (and wrong) row for free_energy, an error for recommend
+    scipy_sparse = pytest.importorskip("scipy.sparse")
+    users, items, ratings, *_ = planted(n_users=20, n_items=6, density=0.8)
+    X = scipy_sparse.csr_matrix((ratings, (users, items)), shape=(20, 6))
+    rbm = boltz.RatingsRBM(3, n_iter=2, dtype=np.float64, random_state=0).fit(X)
+    # the free energy from the public parameters
+    W, b, c = rbm.components_, rbm.intercept_visible_, rbm.intercept_hidden_
+    mine = users == 1
+    levels = (ratings[mine] - 1).astype(int)
+    want = -b[items[mine], levels].sum() - np.logaddexp(
+        0, c + W[items[mine], levels].sum(0)).sum()
+    for ids in ([1], [1.0], np.array([1], dtype=np.int32)):
+        assert rbm.free_energy(ids)[0] == pytest.approx(want, rel=1e-12)
+    np.testing.assert_array_equal(rbm.log_likelihood([1.0]), rbm.log_likelihood([1]))
+    np.testing.assert_array_equal(rbm.recommend(1.0, 3), rbm.recommend(1, 3))
+    with pytest.raises(ValueError, match="not one of the training data's users"):
+        rbm.free_energy([1.0, 99.0])
+    with pytest.raises(TypeError, match="user must be one id"):
+        rbm.recommend([1], 3)

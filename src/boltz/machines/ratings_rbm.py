@@ -751,7 +751,11 @@ class RatingsRBM(ParamsMixin):
         """
         self._check_fitted()
         n = check_positive_int(n, "n")
-        u = self._user_map.index(np.asarray([user]))[0]
+        from boltz.machines._ratings_data import _ids
+
+        if np.ndim(user) != 0:
+            raise TypeError(f"user must be one id, got {type(user).__name__}")
+        u = self._user_map.index(_ids([user], "user"))[0]
         if u < 0:
             raise ValueError(f"user {user!r} is not a user of the training data")
         n_items = len(self._item_map)
@@ -783,6 +787,17 @@ class RatingsRBM(ParamsMixin):
 
     def _hidden_inputs(self, ids: ArrayLike) -> np.ndarray:
         """x = c + the sum of each case's conditioning rows, float64 (n, F)."""
+        cases = self._case_indices(ids)
+        indptr, given = self._conditioning()
+        W = self._weight_rows()
+        x = np.empty((cases.size, self.n_components))
+        for r, case in enumerate(cases):
+            x[r] = self.intercept_hidden_ + W[given[indptr[case]:indptr[case + 1]]].sum(0)
+        return x
+
+    def _case_indices(self, ids: ArrayLike) -> np.ndarray:
+        """The model's row index of each id (users, or items in the item orientation); an
+        id the training data does not hold is a ValueError."""
         self._check_fitted()
         from boltz.machines._ratings_data import _ids
 
@@ -792,12 +807,7 @@ class RatingsRBM(ParamsMixin):
         if np.any(cases < 0):
             raise ValueError(f"ids holds {ids[np.argmax(cases < 0)]!r}, not one of the "
                              f"training data's {self.orientation}s")
-        indptr, given = self._conditioning()
-        W = self._weight_rows()
-        x = np.empty((cases.size, self.n_components))
-        for r, case in enumerate(cases):
-            x[r] = self.intercept_hidden_ + W[given[indptr[case]:indptr[case + 1]]].sum(0)
-        return x
+        return cases
 
     def _weight_rows(self) -> np.ndarray:
         """The kernel's rows unpadded, float64: W as (n_units K, F), then D."""
@@ -821,8 +831,7 @@ class RatingsRBM(ParamsMixin):
         ndarray of float64 (n,)
         """
         x = self._hidden_inputs(ids)
-        which = self._user_map if self.orientation == "user" else self._item_map
-        cases = which.index(np.asarray(ids))
+        cases = self._case_indices(ids)
         b = self.intercept_visible_.reshape(-1).astype(np.float64)
         rows = self._lists.visible_rows(self.levels_.size)
         bias = np.array([b[rows[self._lists.indptr[c]:self._lists.indptr[c + 1]]].sum()
@@ -861,8 +870,7 @@ class RatingsRBM(ParamsMixin):
         n_betas = check_positive_int(n_betas, "n_betas", minimum=2)
         rng = np.random.default_rng(seed_sequence(seed, "seed"))
         free = self.free_energy(ids)
-        which = self._user_map if self.orientation == "user" else self._item_map
-        cases = which.index(np.asarray(ids))
+        cases = self._case_indices(ids)
         W = self.components_.astype(np.float64)
         b = self.intercept_visible_.astype(np.float64)
         exact = method == "exact" or (method == "auto"
