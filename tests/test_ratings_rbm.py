@@ -420,3 +420,15 @@ def test_row_ids_are_read_alike_by_every_method():
         rbm.free_energy([1.0, 99.0])
     with pytest.raises(TypeError, match="user must be one id"):
         rbm.recommend([1], 3)
+
+
+def test_partial_fit_continues_a_loaded_model(tmp_path):
+    # a loaded model had no random streams: partial_fit raised AttributeError
+    users, items, ratings, *_ = planted(n_users=30, n_items=8)
+    rbm = boltz.RatingsRBM(4, n_iter=2, random_state=0).fit((users, items, ratings))
+    rbm.save(tmp_path / "model")
+    back = boltz.RatingsRBM.load(tmp_path / "model")
+    before = back.components_.copy()
+    back.partial_fit((users, items, ratings))
+    assert np.all(np.isfinite(back.components_)) and not np.array_equal(back.components_,
+                                                                         before)

@@ -366,10 +366,7 @@ class RatingsRBM(ParamsMixin):
         n_rows = n * K + (n if self._seen is not None else 0)
         check_allocation(n_rows * F * 8 * 4, f"n_components={F}",
                          "the weights, their velocities and the kernel's copies")
-        init, order, chains = seed_sequence(self.random_state, "random_state").spawn(3)
-        rng = np.random.default_rng(init)
-        self._rng = np.random.default_rng(order)
-        self._streams = RandomStreams(chains, self._batch_rows(), "random_state")
+        rng = np.random.default_rng(self._init_streams())
         counts = np.zeros((n, K))
         np.add.at(counts, (self._lists.units, self._lists.levels), 1)
         self.components_ = rng.normal(0, 0.01, (n, K, F)).astype(dt)
@@ -380,6 +377,13 @@ class RatingsRBM(ParamsMixin):
         self.conditional_components_ = (np.zeros((n, F), dtype=dt)
                                         if self._seen is not None else None)
         self._velocity = None
+
+    def _init_streams(self) -> np.random.SeedSequence:
+        """The users' order and CD streams from random_state; returns the weights' seed."""
+        init, order, chains = seed_sequence(self.random_state, "random_state").spawn(3)
+        self._rng = np.random.default_rng(order)
+        self._streams = RandomStreams(chains, self._batch_rows(), "random_state")
+        return init
 
     def _conditioning(self) -> tuple[np.ndarray, np.ndarray]:
         """Per case, the kernel rows it conditions on: its ratings, then its seen units."""
@@ -540,6 +544,8 @@ class RatingsRBM(ParamsMixin):
             self._setup(X, seen)
             self._initialize()
         else:
+            if not hasattr(self, "_streams"):     # loaded: the streams start afresh
+                self._init_streams()
             users, items, levels, _ = self._read(X, "X")
             if np.any(users < 0) or np.any(items < 0):
                 raise ValueError("X names a user or an item the model was not set up with "
