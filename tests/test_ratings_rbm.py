@@ -432,3 +432,15 @@ def test_partial_fit_continues_a_loaded_model(tmp_path):
     back.partial_fit((users, items, ratings))
     assert np.all(np.isfinite(back.components_)) and not np.array_equal(back.components_,
                                                                          before)
+
+
+def test_more_bad_arguments_are_named():
+    X = (np.array([0, 1]), np.array([0, 1]), np.array([1.0, 2.0]))
+    # k beyond a C int was an OverflowError from the kernel, after the set-up
+    with pytest.raises(ValueError, match="k must be <="):
+        boltz.RatingsRBM(2, n_iter=1, k=2**40).fit(X)
+    with pytest.raises(ValueError, match="k must be <="):
+        boltz.RatingsRBM(2, n_iter=1, k=[1, 2**31]).fit(X)
+    # an empty validation set gave a history of nan
+    with pytest.raises(ValueError, match="validation_data holds no ratings"):
+        boltz.RatingsRBM(2, n_iter=1).fit(X, validation_data=([], [], []))

@@ -78,6 +78,8 @@ RATE_GROUPS = ("weights", "visible_bias", "hidden_bias", "conditional")
 MONITOR_RATINGS = 20000
 # multiply-adds per call of the prediction kernel (about 10 ms): Ctrl-C is taken between calls
 PREDICT_BLOCK = 1 << 23
+# the kernel counts Gibbs steps in a C int
+MAX_K = 2**31 - 1
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -250,7 +252,8 @@ class RatingsRBM(ParamsMixin):
         check_real(self.weight_decay, "weight_decay", at_least=0)
         check_positive_int(self.batch_size, "batch_size")
         check_positive_int(self.n_iter, "n_iter")
-        _rbm_training.k_schedule(self.k)
+        if max(_rbm_training.k_schedule(self.k)) > MAX_K:
+            raise ValueError(f"k must be <= {MAX_K} Gibbs steps, got {self.k!r:.60}")
         check_verbose(self.verbose)
         resolve_num_threads(self.num_threads)
         check_float_dtype(self.dtype)
@@ -467,6 +470,8 @@ class RatingsRBM(ParamsMixin):
         held = None
         if validation_data is not None:
             held = self._queries(validation_data, "validation_data")
+            if held[2].size == 0:
+                raise ValueError("validation_data holds no ratings")
         active = np.flatnonzero(self._lists.counts > 0)
         monitor = self._train_monitor()
         verbose = check_verbose(self.verbose)
