@@ -372,3 +372,91 @@ def test_ctrl_c_stops_fit_between_mini_batches():
     assert 0 <= got.report["n_iter"] < 10**6
     assert got.report["lengths"] in ([got.report["n_iter"]], [])
     assert all(1 <= p <= 5 for p in got.report["predict"])
+
+
+# ---- review fixes --------------------------------------------------------------------------
+
+def test_ids_mixing_numbers_and_strings_keep_their_types():
+    # numpy would turn the list [1, "u0", ...] into strings, so that the int id 1 became
+    # "1" and predict([1], ...) a silent cold start
+    users, items, ratings, *_ = planted(n_users=20, n_items=6, density=0.8)
+    mixed = [int(u) if u % 2 else f"u{u}" for u in users]
+    rbm = boltz.RatingsRBM(3, n_iter=2, dtype=np.float64, random_state=0).fit(
+        (mixed, items, ratings))
+    ids = rbm.user_ids_.tolist()
+    assert 1 in ids and "1" not in ids and "u0" in ids
+    item = int(items[users == 1][0])
+    want = brute_force_proba(rbm, ids.index(1), item)
+    np.testing.assert_allclose(rbm.predict_proba([1], [item])[0], want, rtol=1e-10)
+    # the string "1" is another id: a cold start, the item's mean
+    assert rbm.predict(["1"], [item])[0] == pytest.approx(ratings[items == item].mean())
+
+
+def test_float_ids_beyond_int64_are_a_value_error():
+    # they used to wrap to the same int64 and merge distinct users
+    X = (np.array([1e19, 2e19]), np.array([0, 0]), np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match="X's users holds float ids beyond"):
+        boltz.RatingsRBM(2, n_iter=1).fit(X)
+
+
+def test_row_ids_are_read_alike_by_every_method():
+    # a sparse matrix's ids are its row numbers: 0.0 is the user 0 for predict, and was a
+    # silently different (and wrong) row for free_energy, an error for recommend
+    scipy_sparse = pytest.importorskip("scipy.sparse")
+    users, items, ratings, *_ = planted(n_users=20, n_items=6, density=0.8)
+    X = scipy_sparse.csr_matrix((ratings, (users, items)), shape=(20, 6))
+    rbm = boltz.RatingsRBM(3, n_iter=2, dtype=np.float64, random_state=0).fit(X)
+    # the free energy from the public parameters
+    W, b, c = rbm.components_, rbm.intercept_visible_, rbm.intercept_hidden_
+    mine = users == 1
+    levels = (ratings[mine] - 1).astype(int)
+    want = -b[items[mine], levels].sum() - np.logaddexp(
+        0, c + W[items[mine], levels].sum(0)).sum()
+    for ids in ([1], [1.0], np.array([1], dtype=np.int32)):
+        assert rbm.free_energy(ids)[0] == pytest.approx(want, rel=1e-12)
+    np.testing.assert_array_equal(rbm.log_likelihood([1.0]), rbm.log_likelihood([1]))
+    np.testing.assert_array_equal(rbm.recommend(1.0, 3), rbm.recommend(1, 3))
+    with pytest.raises(ValueError, match="not one of the training data's users"):
+        rbm.free_energy([1.0, 99.0])
+    with pytest.raises(TypeError, match="user must be one id"):
+        rbm.recommend([1], 3)
+
+
+def test_partial_fit_continues_a_loaded_model(tmp_path):
+    # a loaded model had no random streams: partial_fit raised AttributeError
+    users, items, ratings, *_ = planted(n_users=30, n_items=8)
+    rbm = boltz.RatingsRBM(4, n_iter=2, random_state=0).fit((users, items, ratings))
+    rbm.save(tmp_path / "model")
+    back = boltz.RatingsRBM.load(tmp_path / "model")
+    before = back.components_.copy()
+    back.partial_fit((users, items, ratings))
+    assert np.all(np.isfinite(back.components_)) and not np.array_equal(back.components_,
+                                                                         before)
+
+
+def test_more_bad_arguments_are_named():
+    X = (np.array([0, 1]), np.array([0, 1]), np.array([1.0, 2.0]))
+    # k beyond a C int was an OverflowError from the kernel, after the set-up
+    with pytest.raises(ValueError, match="k must be <="):
+        boltz.RatingsRBM(2, n_iter=1, k=2**40).fit(X)
+    with pytest.raises(ValueError, match="k must be <="):
+        boltz.RatingsRBM(2, n_iter=1, k=[1, 2**31]).fit(X)
+    # an empty validation set gave a history of nan
+    with pytest.raises(ValueError, match="validation_data holds no ratings"):
+        boltz.RatingsRBM(2, n_iter=1).fit(X, validation_data=([], [], []))
+
+
+@pytest.mark.parametrize("member", ["units", "history_train_rmse"])
+def test_a_damaged_member_is_refused(tmp_path, member):
+    # a row's units out of order made predictions silently miss a pair's own rating; a 2-D
+    # history loaded as nested lists
+    users, items, ratings, *_ = planted(n_users=30, n_items=8)
+    rbm = boltz.RatingsRBM(4, n_iter=2, random_state=0).fit((users, items, ratings))
+    rbm.save(tmp_path / "model")
+    with np.load(tmp_path / "model.npz") as z:
+        members = dict(z)
+    members[member] = (members[member][::-1].copy() if member == "units"
+                       else np.zeros((2, 2)))
+    np.savez(tmp_path / "bad.npz", **members)
+    with pytest.raises(ValueError, match="not a boltz RatingsRBM file"):
+        boltz.RatingsRBM.load(tmp_path / "bad.npz")

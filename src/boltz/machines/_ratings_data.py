@@ -38,11 +38,21 @@ def _ids(values, name: str) -> np.ndarray:
     if isinstance(values, (str, bytes)) or np.ndim(values) != 1:
         raise ValueError(f"{name} must be a 1-D sequence of ids")
     arr = np.asarray(values)
+    if arr.dtype.kind in "US" and not isinstance(values, np.ndarray):
+        # numpy turns a list mixing numbers and strings into strings (1 -> "1"): keep the
+        # ids as given, so that the int 1 stays the id 1
+        items = list(values)
+        if not all(isinstance(v, (str, bytes)) for v in items):
+            arr = np.empty(len(items), dtype=object)
+            arr[:] = items
     if arr.dtype.kind in "fc":
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{name} must not contain nan or inf ids")
         if arr.dtype.kind == "c" or np.any(arr != np.round(arr)):
             raise TypeError(f"{name} must be ids (ints, strings...), got fractional numbers")
+        if arr.size and np.max(np.abs(arr)) >= 2.0 ** 63:
+            raise ValueError(f"{name} holds float ids beyond the int64 range (give large "
+                             "ids as integers or strings)")
         arr = arr.astype(np.int64)
     if arr.dtype.kind in "mMV":
         raise TypeError(f"{name} must be ids (ints, strings...), got dtype {arr.dtype}")

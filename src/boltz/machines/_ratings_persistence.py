@@ -86,6 +86,11 @@ def _lists(zf, ptr: str, units: str, n_rows: int, n_units: int, levels: str | No
              else NpyMember(zf, levels).expect((n,), INTS).read().astype(np.int32))
     if np.any((unit < 0) | (unit >= n_units)) or np.any((level < 0) | (level >= K)):
         raise DamagedFile(f"{units} names units or levels outside the model")
+    # each row's units increase (predictions find a pair's own rating by binary search)
+    first = np.zeros(n, dtype=bool)
+    first[indptr[:-1][indptr[:-1] < n]] = True
+    if np.any(~first[1:] & (unit[1:] <= unit[:-1])):
+        raise DamagedFile(f"{units} must increase within each row")
     return RowLists(indptr, unit, level)
 
 
@@ -147,8 +152,10 @@ def _load(cls, zf: zipfile.ZipFile):
     if not isinstance(keys, list) or set(keys) - set(HISTORY_KEYS):
         raise DamagedFile("state: history must list history_'s keys")
     if keys:
-        rbm.history_ = {key: NpyMember(zf, f"history_{key}").read().astype(float).tolist()
-                        for key in keys}
+        rbm.history_ = {key: NpyMember(zf, f"history_{key}").read() for key in keys}
+        if any(v.ndim != 1 or v.dtype.kind not in "iuf" for v in rbm.history_.values()):
+            raise DamagedFile("history_ members must be 1-D arrays of numbers")
+        rbm.history_ = {key: v.astype(float).tolist() for key, v in rbm.history_.items()}
     rbm.n_iter_ = int(state.get("n_iter_", 0))
     rbm.interrupted_ = bool(state.get("interrupted_", False))
     rbm._velocity = None

@@ -78,6 +78,8 @@ RATE_GROUPS = ("weights", "visible_bias", "hidden_bias", "conditional")
 MONITOR_RATINGS = 20000
 # multiply-adds per call of the prediction kernel (about 10 ms): Ctrl-C is taken between calls
 PREDICT_BLOCK = 1 << 23
+# the kernel counts Gibbs steps in a C int
+MAX_K = 2**31 - 1
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -250,7 +252,8 @@ class RatingsRBM(ParamsMixin):
         check_real(self.weight_decay, "weight_decay", at_least=0)
         check_positive_int(self.batch_size, "batch_size")
         check_positive_int(self.n_iter, "n_iter")
-        _rbm_training.k_schedule(self.k)
+        if max(_rbm_training.k_schedule(self.k)) > MAX_K:
+            raise ValueError(f"k must be <= {MAX_K} Gibbs steps, got {self.k!r:.60}")
         check_verbose(self.verbose)
         resolve_num_threads(self.num_threads)
         check_float_dtype(self.dtype)
@@ -366,10 +369,7 @@ class RatingsRBM(ParamsMixin):
         n_rows = n * K + (n if self._seen is not None else 0)
         check_allocation(n_rows * F * 8 * 4, f"n_components={F}",
                          "the weights, their velocities and the kernel's copies")
-        init, order, chains = seed_sequence(self.random_state, "random_state").spawn(3)
-        rng = np.random.default_rng(init)
-        self._rng = np.random.default_rng(order)
-        self._streams = RandomStreams(chains, self._batch_rows(), "random_state")
+        rng = np.random.default_rng(self._init_streams())
         counts = np.zeros((n, K))
         np.add.at(counts, (self._lists.units, self._lists.levels), 1)
         self.components_ = rng.normal(0, 0.01, (n, K, F)).astype(dt)
@@ -380,6 +380,13 @@ class RatingsRBM(ParamsMixin):
         self.conditional_components_ = (np.zeros((n, F), dtype=dt)
                                         if self._seen is not None else None)
         self._velocity = None
+
+    def _init_streams(self) -> np.random.SeedSequence:
+        """The users' order and CD streams from random_state; returns the weights' seed."""
+        init, order, chains = seed_sequence(self.random_state, "random_state").spawn(3)
+        self._rng = np.random.default_rng(order)
+        self._streams = RandomStreams(chains, self._batch_rows(), "random_state")
+        return init
 
     def _conditioning(self) -> tuple[np.ndarray, np.ndarray]:
         """Per case, the kernel rows it conditions on: its ratings, then its seen units."""
@@ -463,6 +470,8 @@ class RatingsRBM(ParamsMixin):
         held = None
         if validation_data is not None:
             held = self._queries(validation_data, "validation_data")
+            if held[2].size == 0:
+                raise ValueError("validation_data holds no ratings")
         active = np.flatnonzero(self._lists.counts > 0)
         monitor = self._train_monitor()
         verbose = check_verbose(self.verbose)
@@ -540,6 +549,8 @@ class RatingsRBM(ParamsMixin):
             self._setup(X, seen)
             self._initialize()
         else:
+            if not hasattr(self, "_streams"):     # loaded: the streams start afresh
+                self._init_streams()
             users, items, levels, _ = self._read(X, "X")
             if np.any(users < 0) or np.any(items < 0):
                 raise ValueError("X names a user or an item the model was not set up with "
@@ -751,7 +762,11 @@ class RatingsRBM(ParamsMixin):
         """
         self._check_fitted()
         n = check_positive_int(n, "n")
-        u = self._user_map.index(np.asarray([user]))[0]
+        from boltz.machines._ratings_data import _ids
+
+        if np.ndim(user) != 0:
+            raise TypeError(f"user must be one id, got {type(user).__name__}")
+        u = self._user_map.index(_ids([user], "user"))[0]
         if u < 0:
             raise ValueError(f"user {user!r} is not a user of the training data")
         n_items = len(self._item_map)
@@ -783,6 +798,17 @@ class RatingsRBM(ParamsMixin):
 
     def _hidden_inputs(self, ids: ArrayLike) -> np.ndarray:
         """x = c + the sum of each case's conditioning rows, float64 (n, F)."""
+        cases = self._case_indices(ids)
+        indptr, given = self._conditioning()
+        W = self._weight_rows()
+        x = np.empty((cases.size, self.n_components))
+        for r, case in enumerate(cases):
+            x[r] = self.intercept_hidden_ + W[given[indptr[case]:indptr[case + 1]]].sum(0)
+        return x
+
+    def _case_indices(self, ids: ArrayLike) -> np.ndarray:
+        """The model's row index of each id (users, or items in the item orientation); an
+        id the training data does not hold is a ValueError."""
         self._check_fitted()
         from boltz.machines._ratings_data import _ids
 
@@ -792,12 +818,7 @@ class RatingsRBM(ParamsMixin):
         if np.any(cases < 0):
             raise ValueError(f"ids holds {ids[np.argmax(cases < 0)]!r}, not one of the "
                              f"training data's {self.orientation}s")
-        indptr, given = self._conditioning()
-        W = self._weight_rows()
-        x = np.empty((cases.size, self.n_components))
-        for r, case in enumerate(cases):
-            x[r] = self.intercept_hidden_ + W[given[indptr[case]:indptr[case + 1]]].sum(0)
-        return x
+        return cases
 
     def _weight_rows(self) -> np.ndarray:
         """The kernel's rows unpadded, float64: W as (n_units K, F), then D."""
@@ -821,8 +842,7 @@ class RatingsRBM(ParamsMixin):
         ndarray of float64 (n,)
         """
         x = self._hidden_inputs(ids)
-        which = self._user_map if self.orientation == "user" else self._item_map
-        cases = which.index(np.asarray(ids))
+        cases = self._case_indices(ids)
         b = self.intercept_visible_.reshape(-1).astype(np.float64)
         rows = self._lists.visible_rows(self.levels_.size)
         bias = np.array([b[rows[self._lists.indptr[c]:self._lists.indptr[c + 1]]].sum()
@@ -861,8 +881,7 @@ class RatingsRBM(ParamsMixin):
         n_betas = check_positive_int(n_betas, "n_betas", minimum=2)
         rng = np.random.default_rng(seed_sequence(seed, "seed"))
         free = self.free_energy(ids)
-        which = self._user_map if self.orientation == "user" else self._item_map
-        cases = which.index(np.asarray(ids))
+        cases = self._case_indices(ids)
         W = self.components_.astype(np.float64)
         b = self.intercept_visible_.astype(np.float64)
         exact = method == "exact" or (method == "auto"
