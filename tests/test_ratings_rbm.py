@@ -460,3 +460,56 @@ def test_a_damaged_member_is_refused(tmp_path, member):
     np.savez(tmp_path / "bad.npz", **members)
     with pytest.raises(ValueError, match="not a boltz RatingsRBM file"):
         boltz.RatingsRBM.load(tmp_path / "bad.npz")
+
+
+def test_partial_fit_merges_ratings_into_the_model():
+    users, items, ratings, *_ = planted(n_users=60, n_items=20)
+    rbm = boltz.RatingsRBM(8, n_iter=20, batch_size=10, random_state=0)
+    rbm.fit((users, items, ratings))
+    others = users >= 10
+    before = rbm.rmse((users[others], items[others], ratings[others]))
+    mine = users < 10
+    rbm.partial_fit((users[mine], items[mine], ratings[mine]))
+    # users 10+ still condition on their ratings (not cold starts): their RMSE barely moves
+    assert rbm.rmse((users[others], items[others], ratings[others])) < before + 0.2
+    assert rbm._lists.units.size == ratings.size            # every pair kept, none twice
+    # a new rating of a known pair replaces the old one
+    rbm.partial_fit((users[:1], items[:1], 6 - ratings[:1]))
+    L = rbm._lists
+    at = L.indptr[users[0]] + np.searchsorted(L.units[L.indptr[users[0]]:L.indptr[users[0] + 1]],
+                                              items[0])
+    assert rbm.levels_[L.levels[at]] == 6 - ratings[0]
+
+
+def test_ratings_match_levels_within_float32_resolution():
+    users, items = np.repeat(np.arange(20), 3), np.tile(np.arange(3), 20)
+    ratings = np.float32(0.1) * np.tile([1, 3, 5], 20).astype(np.float32)
+    rbm = boltz.RatingsRBM(3, levels=[0.1, 0.2, 0.3, 0.4, 0.5], n_iter=1, random_state=0)
+    rbm.fit((users, items, ratings))
+    assert set(rbm._lists.levels.tolist()) == {0, 2, 4}
+    with pytest.raises(ValueError, match="not one of the levels"):
+        rbm.fit((users, items, ratings + np.float32(0.01)))
+
+
+def test_unhashable_ids_and_odd_paths_are_type_errors(tmp_path):
+    import io
+
+    X = (np.array([0, 1]), np.array([0, 1]), np.array([1.0, 2.0]))
+    with pytest.raises(TypeError, match="hashable"):
+        boltz.RatingsRBM(2, n_iter=1).fit(([{}, {}], [0, 1], [1.0, 2.0]))
+    rbm = boltz.RatingsRBM(2, n_iter=1, random_state=0).fit(X)
+    with pytest.raises(TypeError, match="path"):
+        rbm.save(3)
+    buffer = io.BytesIO()
+    rbm.save(buffer)                                    # a file object, as load takes
+    buffer.seek(0)
+    np.testing.assert_array_equal(boltz.RatingsRBM.load(buffer).predict([0], [1]),
+                                  rbm.predict([0], [1]))
+
+
+def test_a_diverging_fit_is_a_value_error_keeping_the_last_finite_model():
+    users, items, ratings, *_ = planted(n_users=40, n_items=10)
+    rbm = boltz.RatingsRBM(4, n_iter=5, learning_rate=1e30, random_state=0)
+    with pytest.raises(ValueError, match="diverged"):
+        rbm.fit((users, items, ratings))
+    assert np.all(np.isfinite(rbm.components_)) and np.all(np.isfinite(rbm.predict([0], [1])))

@@ -113,10 +113,17 @@ def state_int(state: dict, key: str, minimum: int = 1, optional: bool = False):
     return value
 
 
-def npz_file_name(path) -> str:
-    """numpy's ``savez`` rule: ``.npz`` appended to a name that does not end with it."""
-    name = os.fsdecode(path)
-    return name if name.endswith(".npz") else name + ".npz"
+def npz_file_name(path):
+    """Where ``save`` writes: a name under numpy's ``savez`` rule (``.npz`` appended to a
+    name that does not end with it), or a binary file object as it is; anything else is a
+    TypeError naming `path`."""
+    if isinstance(path, (str, bytes, os.PathLike)):
+        name = os.fsdecode(path)
+        return name if name.endswith(".npz") else name + ".npz"
+    if hasattr(path, "write"):
+        return path
+    raise TypeError(f"path must be a file name (str or path-like) or a binary file object, "
+                    f"got {type(path).__name__}")
 
 
 def load_archive(path, what: str, article: str, read):

@@ -56,6 +56,12 @@ def _ids(values, name: str) -> np.ndarray:
         arr = arr.astype(np.int64)
     if arr.dtype.kind in "mMV":
         raise TypeError(f"{name} must be ids (ints, strings...), got dtype {arr.dtype}")
+    if arr.dtype.kind == "O":
+        try:
+            for v in arr.tolist():
+                hash(v)
+        except TypeError:
+            raise TypeError(f"{name} must be hashable ids, got {type(v).__name__}") from None
     return arr
 
 
@@ -98,11 +104,18 @@ def check_levels(levels) -> np.ndarray:
     return np.sort(values)
 
 
+# a rating is a level when within this relative distance of it (float32 rounds 0.1 to
+# 0.10000000149...)
+LEVEL_TOLERANCE = 1e-6
+
+
 def level_index(ratings: np.ndarray, levels: np.ndarray, name: str) -> np.ndarray:
-    """The index of each rating among `levels` (int32); a rating that is not a level is a
-    ValueError naming it."""
-    at = np.clip(np.searchsorted(levels, ratings), 0, levels.size - 1)
-    bad = levels[at] != ratings
+    """The index of each rating among `levels` (int32); a rating that is not a level
+    (within LEVEL_TOLERANCE, relative) is a ValueError naming it."""
+    # the nearest level, within float32's resolution (a float32 column of 0.1 steps)
+    at = np.clip(np.searchsorted(levels, ratings), 1, levels.size - 1)
+    at -= np.abs(ratings - levels[at - 1]) <= np.abs(levels[at] - ratings)
+    bad = np.abs(levels[at] - ratings) > LEVEL_TOLERANCE * np.maximum(1.0, np.abs(levels[at]))
     if np.any(bad):
         raise ValueError(f"{name} holds the rating {ratings[np.argmax(bad)]!r}, not one of the "
                          f"levels {tuple(levels.tolist())} (set levels= to the ratings used)")

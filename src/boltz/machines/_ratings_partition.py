@@ -21,6 +21,8 @@ import itertools
 
 import numpy as np
 
+from boltz.machines._rbm_kernels import sigmoid
+
 #: hidden units up to which ``method="auto"`` enumerates
 EXACT_MAX_HIDDEN = 16
 _BLOCK = 1 << 12
@@ -73,7 +75,7 @@ def log_z_ais(W: np.ndarray, b: np.ndarray, a: np.ndarray, n_chains: int, n_beta
     betas = np.linspace(0.0, 1.0, n_betas)
     for prev, beta in itertools.pairwise(betas):
         log_w += (_softplus(beta * x) - _softplus(prev * x)).sum(1)
-        h = (rng.random((n_chains, F)) < 1 / (1 + np.exp(-beta * x))).astype(np.float64)
+        h = (rng.random((n_chains, F)) < sigmoid(beta * x)).astype(np.float64)
         levels = draw(b + beta * (h @ Wf.T).reshape(n_chains, n, K))
         x = inputs(levels)
     log_z0 = F * np.log(2.0) + _logsumexp(b, 1).sum()

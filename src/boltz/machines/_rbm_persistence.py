@@ -34,7 +34,6 @@ not a well-formed boltz RBM file raises ``ValueError("not a boltz RBM file: <pat
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 
 import numpy as np
@@ -64,14 +63,6 @@ READABLE_VERSIONS = (1, 2)
 MAX_JSON_CHARS = 1 << 20            # params and state members (characters)
 VELOCITY = ("velocity_components", "velocity_visible", "velocity_hidden")
 HISTORY_KEYS = ("reconstruction_error", "pseudo_likelihood", "free_energy_gap")
-
-
-def file_name(path):
-    """The name ``save`` writes for `path` (numpy's rule: ``.npz`` appended when missing);
-    file objects are returned as they are."""
-    if not isinstance(path, (str, bytes, os.PathLike)):
-        return path
-    return npz_file_name(path)
 
 
 # ---- saving ----------------------------------------------------------------------------------
@@ -124,7 +115,7 @@ def save(rbm, path) -> None:
              "n_iter_": optional(rbm, "n_iter_", int), "interrupted_": optional(
                  rbm, "interrupted_", bool),
              **rng_state(rbm)}
-    np.savez(file_name(path), format_version=FORMAT_VERSION, params=json.dumps(params),
+    np.savez(npz_file_name(path), format_version=FORMAT_VERSION, params=json.dumps(params),
              state=json.dumps(state), **members)
 
 
@@ -312,4 +303,4 @@ def _load_v2(rbm, zf, dt):
     return rbm
 
 
-__all__ = ["FORMAT_VERSION", "LEARNED", "file_name", "load", "save"]
+__all__ = ["FORMAT_VERSION", "LEARNED", "load", "save"]

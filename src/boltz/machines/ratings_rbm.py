@@ -62,6 +62,7 @@ from boltz.machines._ratings_data import (
     level_index,
     read_triples,
 )
+from boltz.machines._rbm_kernels import sigmoid
 
 __all__ = ["RatingsRBM"]
 
@@ -428,6 +429,7 @@ class RatingsRBM(ParamsMixin):
             seen_ptr = self._seen.indptr
             seen = (self._seen.units + self._n_units * K).astype(np.int32)
         sq_err = np.zeros(self._lists.indptr.size - 1)
+        finite = True
         try:
             _ratings_epoch.train_epoch(
                 self._lists.indptr, self._lists.visible_rows(K), seen_ptr, seen,
@@ -437,7 +439,15 @@ class RatingsRBM(ParamsMixin):
                 self._streams_for(batch_rows).addresses,
                 resolve_num_threads(self.num_threads), sq_err)
         finally:
-            self._store(arrays)
+            # a diverged epoch is not kept: the model stays as it was before it
+            finite = all(np.all(np.isfinite(a)) for a in arrays.values())
+            if finite:
+                self._store(arrays)
+            else:
+                self._velocity = None
+        if not finite:
+            raise ValueError("training diverged (weights became inf or nan in this epoch, "
+                             "which was not kept): lower learning_rate")
         return sq_err
 
     def fit(self, X: Ratings, y: object = None, *, seen: Pairs | None = None,
@@ -526,9 +536,11 @@ class RatingsRBM(ParamsMixin):
     def partial_fit(self, X: Ratings, y: object = None, *, seen: Pairs | None = None) -> RatingsRBM:
         """One CD update from the ratings X taken as a single mini-batch of all its users.
 
-        The first call sets the model up from X (ids, levels, parameters) as ``fit`` does;
-        later calls need X's users and items to be among those (ValueError otherwise), and
-        the model's predictions then condition on X's ratings.
+        The first call sets the model up from X (ids, levels, parameters) as ``fit`` does.
+        Later calls need X's users and items to be among those (ValueError otherwise):
+        X's ratings are merged into the model's (X's rating wins for a pair rated in both),
+        the update runs over X's users (on all their ratings), and the predictions condition
+        on the merged ratings.
 
         Parameters
         ----------
@@ -555,14 +567,27 @@ class RatingsRBM(ParamsMixin):
             if np.any(users < 0) or np.any(items < 0):
                 raise ValueError("X names a user or an item the model was not set up with "
                                  "(partial_fit keeps the ids of its first call)")
+            if seen is not None and self._seen is None:
+                raise ValueError("seen is for the conditional variant: set conditional=True")
             cases, units = self._cases_units(users, items)
-            n_cases = self._lists.indptr.size - 1
-            self._lists = RowLists.build(cases, units, levels, n_cases, "X")
+            L, n_cases = self._lists, self._lists.indptr.size - 1
+            RowLists.build(cases, units, levels, n_cases, "X")     # X's own pairs once
+            old_cases = np.repeat(np.arange(n_cases), L.counts)
+            width = self._n_units + 1
+            keep = ~np.isin(old_cases * width + L.units, cases * width + units)
+            self._lists = RowLists.build(
+                np.concatenate([old_cases[keep], cases]),
+                np.concatenate([L.units[keep], units]),
+                np.concatenate([L.levels[keep], levels]), n_cases, "X")
             self._counts_from_lists()
             if self._seen is not None:
-                self._seen = self._seen_lists(seen, cases, units, n_cases)
-            elif seen is not None:
-                raise ValueError("seen is for the conditional variant: set conditional=True")
+                S = self._seen
+                seen_cases = np.repeat(np.arange(n_cases), S.counts)
+                self._seen = self._seen_lists(seen, np.concatenate([seen_cases, cases]),
+                                              np.concatenate([S.units, units]), n_cases)
+            active = np.unique(cases)
+            self._epoch(active, _rbm_training.k_of_epoch(self.k, 0), max(1, active.size))
+            return self
         active = np.flatnonzero(self._lists.counts > 0)
         self._epoch(active, _rbm_training.k_of_epoch(self.k, 0), max(1, active.size))
         return self
@@ -794,7 +819,7 @@ class RatingsRBM(ParamsMixin):
         ndarray of float64 (n, n_components)
             The probabilities, conditioned on each row's training ratings.
         """
-        return 1 / (1 + np.exp(-self._hidden_inputs(ids)))
+        return sigmoid(self._hidden_inputs(ids))
 
     def _hidden_inputs(self, ids: ArrayLike) -> np.ndarray:
         """x = c + the sum of each case's conditioning rows, float64 (n, F)."""
