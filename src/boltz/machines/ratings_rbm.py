@@ -120,8 +120,9 @@ class RatingsRBM(ParamsMixin):
     learning_rate : float or mapping
         The learning rate, or one per parameter group: a mapping with keys among
         "weights", "visible_bias", "hidden_bias", "conditional" (missing keys take
-        "weights"' rate). The step is the rate times the mean gradient over the users of a
-        batch. The defaults (0.05, weight decay 0.01, 50 epochs) were chosen on a
+        "weights"' rate). The step is the rate times the batch's gradient summed over its
+        users and divided by `batch_size` (so a last, smaller batch takes a smaller step,
+        as in ``RBM``). The defaults (0.05, weight decay 0.01, 50 epochs) were chosen on a
         validation part of MovieLens 100k's training ratings; the paper's 0.01 and 0.001
         (with batches of 1000 on Netflix) learn too slowly, then overfit, on it.
     momentum : float
