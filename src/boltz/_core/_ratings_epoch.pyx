@@ -41,8 +41,24 @@ def _require(bint ok, str what):
         raise ValueError(f"ratings RBM kernel: {what}")
 
 
-cdef inline Py_ssize_t _chunk(Py_ssize_t t, Py_ssize_t chunks, Py_ssize_t n) noexcept nogil:
-    return t * n // chunks
+cdef void _balanced_cuts(const double *cost, Py_ssize_t n, Py_ssize_t chunks,
+                         Py_ssize_t *cuts) noexcept nogil:
+    """cuts[0 .. chunks]: chunk t is items cuts[t] .. cuts[t + 1] - 1, about equal in total
+    cost (users rate from 20 to hundreds of items: equal counts would leave one thread
+    waiting). Any cut gives the same result; this one only balances the work."""
+    cdef Py_ssize_t i, t = 1
+    cdef double total = 0, acc = 0
+    for i in range(n):
+        total += cost[i]
+    cuts[0] = 0
+    for i in range(n):
+        acc += cost[i]
+        while t < chunks and acc >= total * t / chunks:
+            cuts[t] = i + 1
+            t += 1
+    while t <= chunks:
+        cuts[t] = n
+        t += 1
 
 
 def _check_model(const floating[:, ::1] Wt, const floating[::1] b, const floating[::1] c,
@@ -285,6 +301,9 @@ def train_epoch(const int64_t[::1] indptr, const int32_t[::1] rated,
     cdef floating[::1] col_coef = np.zeros(2 * most + 1, dtype=dt)
     cdef floating[::1] db = np.zeros(n_item_rows, dtype=dt)
     cdef int32_t[::1] touched = np.zeros(n_rows, dtype=np.int32)
+    # the costs of a batch's users or touched rows, and the threads' shares of them
+    cdef double[::1] cost = np.zeros(max(Bmax, n_rows), dtype=np.float64)
+    cdef Py_ssize_t[::1] cuts = np.zeros(nthreads + 1, dtype=np.intp)
     cdef bitgen_t **rng = <bitgen_t **> <uintptr_t> &bitgens[0]
     cdef floating rate_w = <floating> (learning_rates[0] / batch_rows)
     cdef floating rate_b = <floating> (learning_rates[1] / batch_rows)
@@ -316,9 +335,14 @@ def train_epoch(const int64_t[::1] indptr, const int32_t[::1] rated,
                 _users(0, B, &order[s], indptr, rated, seen_ptr, seen, L, k, Wt, b, c, K, nh,
                        values, H, B, rng)
             else:
+                for r in range(B):
+                    u = order[s + r]
+                    cost[r] = (indptr[u + 1] - indptr[u]) * (k * K + 2) + seen_ptr[u + 1] \
+                        - seen_ptr[u] + 4
+                _balanced_cuts(&cost[0], B, chunks, &cuts[0])
                 for t in prange(chunks, num_threads=chunks, schedule='static'):
-                    _users(_chunk(t, chunks, B), _chunk(t + 1, chunks, B), &order[s], indptr,
-                           rated, seen_ptr, seen, L, k, Wt, b, c, K, nh, values, H, B, rng)
+                    _users(cuts[t], cuts[t + 1], &order[s], indptr, rated, seen_ptr, seen, L,
+                           k, Wt, b, c, K, nh, values, H, B, rng)
             for r in range(B):
                 sq_err_out[order[s + r]] = sq_err[r]
             # transpose the lists: data entries (H row r, +R), then reconstruction entries
@@ -354,10 +378,13 @@ def train_epoch(const int64_t[::1] indptr, const int32_t[::1] rated,
                 _weights(0, nt, touched, start, col_idx, col_coef, H, n_item_rows, mom,
                          decay_w, decay_d, use_velocity, vel_Wt, Wt)
             else:
+                for q in range(nt):
+                    w = touched[q]
+                    cost[q] = start[w + 1] - start[w] + 2
+                _balanced_cuts(&cost[0], nt, chunks, &cuts[0])
                 for t in prange(chunks, num_threads=chunks, schedule='static'):
-                    _weights(_chunk(t, chunks, nt), _chunk(t + 1, chunks, nt), touched, start,
-                             col_idx, col_coef, H, n_item_rows, mom, decay_w, decay_d,
-                             use_velocity, vel_Wt, Wt)
+                    _weights(cuts[t], cuts[t + 1], touched, start, col_idx, col_coef, H,
+                             n_item_rows, mom, decay_w, decay_d, use_velocity, vel_Wt, Wt)
             for q in range(nt):
                 w = touched[q]
                 if w < n_item_rows:
@@ -418,10 +445,16 @@ def predict_proba(const int64_t[::1] indptr, const int32_t[::1] given,
         most = max(most, indptr[g + 1] - indptr[g])
     cdef floating[::1] ones = np.ones(most, dtype=dt)
     cdef double[:, ::1] out = out_arr
+    cdef double[::1] cost = np.zeros(max(n_groups, 1), dtype=np.float64)
+    cdef Py_ssize_t[::1] cuts = np.zeros(chunks + 1, dtype=np.intp)
+    for g in range(n_groups):
+        cost[g] = (query_ptr[g + 1] - query_ptr[g]) * K + indptr[query_user[g] + 1] \
+            - indptr[query_user[g]]
+    _balanced_cuts(&cost[0], n_groups, chunks, &cuts[0])
     for t in prange(chunks, num_threads=chunks, schedule='static', nogil=True):
-        _predict_groups(_chunk(t, chunks, n_groups), _chunk(t + 1, chunks, n_groups),
-                        indptr, given, query_ptr, query_user, query_item, query_drop, Wt, b,
-                        c, K, nh, &x[t, 0], &tmp[t, 0], &ones[0], out)
+        _predict_groups(cuts[t], cuts[t + 1], indptr, given, query_ptr, query_user,
+                        query_item, query_drop, Wt, b, c, K, nh, &x[t, 0], &tmp[t, 0],
+                        &ones[0], out)
     return out_arr
 
 
