@@ -25,7 +25,6 @@ benchmark's ``extra_info``; the last test prints the table of the rows measured.
     BOLTZ_BENCH_FULL=1 pytest bench/test_bench_ratings_movielens.py -s
 """
 import json
-import os
 import time
 
 import numpy as np
@@ -33,6 +32,7 @@ import pytest
 
 import boltz
 from boltz.datasets import fetch_movielens_100k
+from full_mode import full_rows
 from ratings_data import Ratings, split
 
 
@@ -80,16 +80,6 @@ CONFIGS = {
                                                          orientation="item"),
                                  quick=dict(n_iter=2)),
 }
-
-
-def full_rows() -> set:
-    """The rows BOLTZ_BENCH_FULL names ("1" or "all": every row)."""
-    value = os.environ.get("BOLTZ_BENCH_FULL", "").strip()
-    if value in ("", "0"):
-        return set()
-    if value in ("1", "all"):
-        return set(CONFIGS)
-    return {name.strip() for name in value.split(",")}
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +135,7 @@ def fit_boltz(cfg: dict, train: Ratings, test: Ratings, full: bool):
 def test_movielens(benchmark, parts, name):
     train, test = parts
     cfg = CONFIGS[name]
-    full = name in full_rows()
+    full = name in full_rows(CONFIGS)
     benchmark.group = f"MovieLens 100k {name}"
     record = dict(config=name, mode="full" if full else "quick", kind=cfg["kind"],
                   uses_test_pairs=bool(cfg.get("seen_test")),

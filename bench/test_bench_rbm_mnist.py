@@ -22,7 +22,6 @@ its figures in the benchmark's ``extra_info`` (``--benchmark-json=FILE`` keeps t
 """
 import inspect
 import json
-import os
 import time
 
 import numpy as np
@@ -30,6 +29,7 @@ import pytest
 
 import boltz
 from boltz.datasets import binarize_mnist, fetch_mnist
+from full_mode import full_rows
 
 CONFIGS = {
     # (a) the 16-hidden model of PyDeep's table, with the lead's settings (boltz's default
@@ -118,16 +118,6 @@ CONFIGS = {
 }
 
 
-def full_rows() -> set:
-    """The rows BOLTZ_BENCH_FULL names ("1" or "all": every row)."""
-    value = os.environ.get("BOLTZ_BENCH_FULL", "").strip()
-    if value in ("", "0"):
-        return set()
-    if value in ("1", "all"):
-        return set(CONFIGS)
-    return {name.strip() for name in value.split(",")}
-
-
 @pytest.fixture(scope="module")
 def mnist():
     try:
@@ -161,7 +151,7 @@ def settings(name: str, full: bool) -> dict:
 
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_mnist_log_likelihood(benchmark, mnist, name):
-    full = name in full_rows()
+    full = name in full_rows(CONFIGS)
     cfg = settings(name, full)
     unknown = set(cfg["rbm"]) - set(inspect.signature(boltz.RBM).parameters)
     if unknown:
