@@ -502,7 +502,9 @@ def test_a_worker_killed_mid_run_changes_nothing(n_workers):
     cluster, c = _cluster(n_workers)
     try:
         model = _model(300, seed=3)
-        annealer = boltz.Annealer(num_sweeps=20000)     # about 1 s per shard of 2 reads
+        # 1-2 s per shard of 2 reads (0.2-0.4 s at 20,000 sweeps on an idle machine: the run
+        # could end before the kill at 0.5 s)
+        annealer = boltz.Annealer(num_sweeps=100_000)
         here = annealer.sample(model, num_reads=8, seed=11)
         before = set(c.nthreads())
         killer, killed = _kill_a_worker_soon(c)
@@ -577,7 +579,9 @@ def test_ctrl_c_stops_the_running_shards_and_keeps_every_read():
                                            dashboard_address=":0")
         client = distributed.Client(cluster)
         model = boltz.IsingModel.sherrington_kirkpatrick(200, seed=3)
-        annealer = boltz.Annealer(num_sweeps=20000)   # about 0.5 s per shard of 2 reads
+        # 0.7-1.5 s per shard of 2 reads, 16 rounds on 2 workers: the run cannot end before
+        # the Ctrl-C at 3 s (at 20,000 sweeps an idle machine ended it at 2.4 s)
+        annealer = boltz.Annealer(num_sweeps=100_000)
         boltz.Annealer(num_sweeps=10).sample(model, num_reads=2, client=client)  # warm up
     """
     call = "annealer.sample(model, num_reads=64, seed=11, client=client, shard_size=2)"
@@ -598,7 +602,7 @@ def test_ctrl_c_stops_the_running_shards_and_keeps_every_read():
     shards = [tuple(s) for s in got.report["shards"]]
     assert shards == [(a, a + 2) for a in range(0, 64, 2)]          # every read came back
     sweeps = np.array(got.report["read_sweeps"])
-    assert 0 < sweeps.min() < sweeps.max() == 20000      # stopped, not run to the end
+    assert 0 < sweeps.min() < sweeps.max() == 100_000    # stopped, not run to the end
     # each shard's reads are those of its streams along the sweeps it did, run alone (the
     # latency is measured by bench/ctrl_c_latency.py)
     from boltz._random import RandomStreams
