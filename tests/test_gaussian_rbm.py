@@ -447,3 +447,21 @@ def json_params(rbm, **changes):
 
     params = {**rbm.get_params(), "dtype": None, **changes}
     return json.dumps(params)
+
+
+def test_validation_data_gives_the_free_energy_gap_and_is_saved(tmp_path):
+    rng = np.random.default_rng(9)
+    X = rng.normal(0, 1, (300, 4))
+    # monitor_rows above the row count: every training and held-out row is monitored
+    rbm = boltz.GaussianRBM(n_components=3, n_iter=3, monitor_rows=1000, random_state=0)
+    rbm.fit(X[:200], validation_data=X[200:])
+    gap = rbm.history_["free_energy_gap"]
+    assert len(gap) == 3 == len(rbm.history_["reconstruction_error"])
+    # the last epoch's gap from the fitted model's own free energies (the standardisation's
+    # log-scale term cancels in the difference)
+    expected = rbm.free_energy(X[200:]).mean() - rbm.free_energy(X[:200]).mean()
+    assert gap[-1] == pytest.approx(expected, rel=1e-5, abs=1e-6)
+    rbm.save(tmp_path / "g")
+    assert boltz.GaussianRBM.load(tmp_path / "g").history_ == rbm.history_
+    with pytest.raises(ValueError, match="validation_data"):
+        rbm.fit(X, validation_data=X[:, :2])

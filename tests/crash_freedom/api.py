@@ -415,7 +415,8 @@ def _targets() -> list[Target]:
     T += _ratings_targets()
     # GaussianRBM
     for m in ("fit", "partial_fit"):
-        T.append(Target(f"GaussianRBM.{m}", st.just((m, {})), ["X", "y"],
+        T.append(Target(f"GaussianRBM.{m}", st.just((m, {})),
+                        ["X", "y"] + (["validation_data"] if m == "fit" else []),
                         {"X": lambda ctx: s.either(s.rows(3), s.any_sparse())},
                         required=("X",), ctor="GaussianRBM"))
     grbm_special = {name: lambda ctx: _rbm_rows(ctx) for name in ("X", "v")}

@@ -14,7 +14,8 @@ Format version 1, members (``.npy`` arrays, read with ``allow_pickle=False``):
 - ``components_``, ``intercept_visible_``, ``intercept_hidden_``, ``sigma_``, ``mean_``,
   ``scale_``, ``h_samples_``, and ``constant`` (the training data's constant columns);
 - when they exist: the momentum buffers (unpadded), the chains' PCG64 states and
-  ``history_reconstruction_error``.
+  ``history_<key>`` for each key of ``history_`` (``reconstruction_error``,
+  ``free_energy_gap``).
 
 A reloaded model computes exactly as the original (``transform``, ``score_samples``,
 ``sample``, ``reconstruct``) and continues exactly as it would (``gibbs``, ``fit``,
@@ -59,7 +60,7 @@ from boltz.machines._rbm_state import check_chains, seed_from_json, seed_json
 
 FORMAT_VERSION = 1
 VELOCITY = ("velocity_components", "velocity_visible", "velocity_hidden", "velocity_log_var")
-HISTORY_KEY = "reconstruction_error"
+HISTORY_KEYS = ("reconstruction_error", "free_energy_gap")
 
 
 def _widths(nv: int, nh: int, dt: np.dtype) -> tuple[int, int]:
@@ -104,8 +105,9 @@ def save(rbm, path) -> None:
         members["chain_streams"] = streams.state
     history = getattr(rbm, "history_", None)
     if history is not None:
-        if set(history) - {HISTORY_KEY}:
-            raise ValueError(f"history_ must hold {HISTORY_KEY!r} only")
+        if set(history) - set(HISTORY_KEYS) or len({len(v) for v in history.values()}) > 1:
+            raise ValueError(f"history_ must map some of {HISTORY_KEYS} to lists of equal "
+                             "length")
         members.update({f"history_{key}": np.asarray(values, dtype=np.float64)
                         for key, values in history.items()})
     z_min = getattr(rbm, "_z_min", None)
@@ -113,7 +115,7 @@ def save(rbm, path) -> None:
              "n_streams": None if streams is None else len(streams),
              "velocity": VELOCITY[0] in members,
              "history": None if history is None else sorted(history),
-             "history_length": len(history.get(HISTORY_KEY, [])) if history else 0,
+             "history_length": len(next(iter(history.values()), [])) if history else 0,
              "z_min": None if z_min is None else float(z_min),
              "n_iter_": optional(rbm, "n_iter_", int),
              "interrupted_": optional(rbm, "interrupted_", bool), **rng_state(rbm)}
@@ -146,8 +148,11 @@ def _load(cls, zf: zipfile.ZipFile):
     rbm = estimator(cls, params, dt)
     nv, nh, n_chains, n_streams, length = sizes(state)
     history = state.get("history")
-    if history not in (None, [], [HISTORY_KEY]):
-        raise DamagedFile(f"state: history must be null or list {HISTORY_KEY!r}")
+    if history is not None and (not isinstance(history, list)
+                                or not all(key in HISTORY_KEYS for key in history)
+                                or len(set(history)) != len(history)):
+        raise DamagedFile(f"state: history must be null or a list of keys among "
+                          f"{HISTORY_KEYS}")
     z_min = state.get("z_min")
     if z_min is not None and (not isinstance(z_min, float) or math.isnan(z_min)
                               or z_min == math.inf):      # -inf: no floor
@@ -188,8 +193,7 @@ def _load(cls, zf: zipfile.ZipFile):
     if "chain_streams" in data:
         rbm._chain_streams = RandomStreams.from_state(data["chain_streams"])
     if history is not None:
-        values = data.get(f"history_{HISTORY_KEY}")
-        rbm.history_ = {} if values is None else {HISTORY_KEY: values.tolist()}
+        rbm.history_ = {key: data[f"history_{key}"].tolist() for key in history}
     load_rng(rbm, state)
     load_counts(rbm, state)
     return rbm

@@ -552,7 +552,8 @@ class GaussianRBM(RBMEstimator):
         self._train(self._standardized(X, mean, scale), np.arange(X.shape[0]), X.shape[0])
         return self
 
-    def fit(self, X: ArrayLike, y: object = None) -> GaussianRBM:
+    def fit(self, X: ArrayLike, y: object = None,
+            validation_data: ArrayLike | None = None) -> GaussianRBM:
         """Train for `n_iter` epochs of mini-batches.
 
         Parameters
@@ -561,6 +562,10 @@ class GaussianRBM(RBMEstimator):
             Raw training rows.
         y : None
             Ignored.
+        validation_data : array_like (m, n_features), optional
+            Held-out raw rows: ``history_["free_energy_gap"]`` is then their mean free
+            energy minus the monitored training rows' (as ``RBM``'s; a gap that grows says
+            the model overfits).
 
         Returns
         -------
@@ -569,12 +574,17 @@ class GaussianRBM(RBMEstimator):
         """
         self._check_hyper()
         X = self._check_X(X, reset=True)
+        held = None if validation_data is None else self._check_X(
+            validation_data, reset=False, name="validation_data")
         rng = self._new_stream()
         self._initialize(X)
         V = self._standardized(X, self.mean_, self.scale_)
         n = V.shape[0]
         monitor = self._monitor_rows(V, rng)
         self.history_ = {"reconstruction_error": []} if self.monitor_rows else {}
+        if self.monitor_rows and held is not None:
+            held = self._standardized(held[:int(self.monitor_rows)], self.mean_, self.scale_)
+            self.history_["free_energy_gap"] = []
         shuffle = check_bool(self.shuffle, "shuffle")
 
         def train(epoch):
@@ -586,6 +596,11 @@ class GaussianRBM(RBMEstimator):
                 return ""
             mse = float(np.mean((self._mean_field(monitor) - monitor) ** 2))
             self.history_["reconstruction_error"].append(mse)
+            if "free_energy_gap" in self.history_:
+                Wt, b, c, sigma = (a.astype(np.float64) for a in self._params()[:4])
+                F = [_gaussian_partition.free_energy(R.astype(np.float64), Wt.T, b, c, sigma,
+                                                     self.num_threads) for R in (held, monitor)]
+                self.history_["free_energy_gap"].append(float(np.mean(F[0]) - np.mean(F[1])))
             return f" reconstruction error = {mse:.4f},"
 
         self._epochs(train, monitors, check_verbose(self.verbose))
