@@ -567,8 +567,9 @@ def test_a_client_closed_mid_run_is_a_clear_error():
         closer = threading.Timer(0.5, c.close)
         closer.start()
         with pytest.raises(RuntimeError, match="client: the Dask client was closed"):
-            boltz.Annealer(num_sweeps=40000).sample(_model(200), num_reads=16, seed=1,
-                                                    client=c, shard_size=1)
+            # a run of minutes: the close comes during it on any machine
+            boltz.Annealer(num_sweeps=1_000_000).sample(_model(200), num_reads=16, seed=1,
+                                                        client=c, shard_size=1)
         closer.join()
     finally:
         c.close()
