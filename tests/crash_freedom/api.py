@@ -572,34 +572,31 @@ def _ml_targets() -> list[Target]:
     return T
 
 
+def _fetcher_target(name: str, home_builder: str) -> Target:
+    """A ``boltz.datasets`` fetcher on the data homes `home_builder(k)` makes (the file
+    missing, damaged, a directory, a FIFO...) or on wild folders, never downloading."""
+    homes = st.integers(0, 6).map(lambda k: f"{home_builder}({k})")
+    return Target(f"datasets.{name}", st.just((f"datasets({name!r})", {})),
+                  ["data_home", "download_if_missing"], {
+                      "data_home": lambda ctx: s.Mixed(homes, st.sampled_from([
+                          "'/nonexistent/dir'", "''", "3", "b'/tmp'", "'/dev/null'", "'\\x00'",
+                          "[]", "out_path('not-there')", "gset_file(b'x')"])),
+                      "download_if_missing": lambda ctx: s.Mixed(
+                          st.sampled_from(["False", "0", "np.bool_(False)", "np.int64(0)"]),
+                          st.sampled_from(["None", "'no'", "''", "[False]", "2", "0.0",
+                                           "np.array(False)", "np.int64(2)"]))},
+                  required=("data_home", "download_if_missing"))
+
+
 def _dataset_targets() -> list[Target]:
     """boltz.datasets: fetch_mnist and fetch_movielens_100k on folders the suite makes,
     never downloading (a download_if_missing that would mean True is never drawn: 1 and
     np.True_ are bools to it), binarize_mnist on grey levels and on anything, and
     train_test_split_ratings on small ratings and on anything."""
-    homes = st.integers(0, 6).map(lambda k: f"mnist_home({k})")
-    ml_homes = st.integers(0, 6).map(lambda k: f"movielens_home({k})")
     return [
-        Target("datasets.fetch_mnist", st.just(("datasets('fetch_mnist')", {})),
-               ["data_home", "download_if_missing"], {
-                   "data_home": lambda ctx: s.Mixed(homes, st.sampled_from([
-                       "'/nonexistent/dir'", "''", "3", "b'/tmp'", "'/dev/null'", "'\\x00'",
-                       "[]", "out_path('not-there')", "gset_file(b'x')"])),
-                   "download_if_missing": lambda ctx: s.Mixed(
-                       st.sampled_from(["False", "0", "np.bool_(False)", "np.int64(0)"]),
-                       st.sampled_from(["None", "'no'", "''", "[False]", "2", "0.0",
-                                        "np.array(False)", "np.int64(2)"]))},
-               required=("data_home", "download_if_missing")),
-        Target("datasets.fetch_movielens_100k", st.just(("datasets('fetch_movielens_100k')", {})),
-               ["data_home", "download_if_missing"], {
-                   "data_home": lambda ctx: s.Mixed(ml_homes, st.sampled_from([
-                       "'/nonexistent/dir'", "''", "3", "b'/tmp'", "'/dev/null'", "'\\x00'",
-                       "[]", "out_path('not-there')", "gset_file(b'x')"])),
-                   "download_if_missing": lambda ctx: s.Mixed(
-                       st.sampled_from(["False", "0", "np.bool_(False)", "np.int64(0)"]),
-                       st.sampled_from(["None", "'no'", "''", "[False]", "2", "0.0",
-                                        "np.array(False)", "np.int64(2)"]))},
-               required=("data_home", "download_if_missing")),
+        *(_fetcher_target(name, homes)
+          for name, homes in (("fetch_mnist", "mnist_home"),
+                              ("fetch_movielens_100k", "movielens_home"))),
         Target("datasets.train_test_split_ratings",
                st.just(("datasets('train_test_split_ratings')", {})),
                ["users", "items", "ratings", "test_size", "seed"], {

@@ -315,65 +315,51 @@ def datasets(name: str):
     return getattr(boltz.datasets, name)
 
 
+def _data_home(k: int, folder_name: str, file_name: str, small: bytes, size: int) -> str:
+    """A data_home whose ``<folder_name>/<file_name>`` is: 0 absent; 1 the bytes `small` (a
+    well-formed file, not the pinned one: refused by its checksum); 2 a directory; 3 a link
+    to /dev/zero; 4 zeros of the real file's `size`; 5 a FIFO; 6 absent under a file called
+    `folder_name`."""
+    home = tempfile.mkdtemp(dir=_TMP)
+    folder = os.path.join(home, folder_name)
+    path = os.path.join(folder, file_name)
+    if k == 6:
+        with open(folder, "wb"):
+            pass
+        return home
+    os.mkdir(folder)
+    if k == 1:
+        with open(path, "wb") as fh:
+            fh.write(small)
+    elif k == 2:
+        os.mkdir(path)
+    elif k == 3:
+        os.symlink("/dev/zero", path)
+    elif k == 4:
+        with open(path, "wb") as fh:
+            fh.truncate(size)
+    elif k == 5:
+        os.mkfifo(path)
+    return home
+
+
 def mnist_home(k: int) -> str:
-    """A data_home for ``fetch_mnist(..., download_if_missing=False)`` whose
-    ``mnist/mnist.pkl.gz`` is: 0 absent; 1 a small, well-formed pickle of MNIST's structure
-    (not the pinned file: refused by its checksum); 2 a directory; 3 a link to /dev/zero;
-    4 zeros of the real file's size; 5 a FIFO; 6 absent under a file called ``mnist``."""
+    """A data_home for ``fetch_mnist(..., download_if_missing=False)`` (``_data_home``'s
+    cases for ``mnist/mnist.pkl.gz``; case 1 a small pickle of MNIST's structure)."""
     import gzip
     import pickle
 
-    home = tempfile.mkdtemp(dir=_TMP)
-    folder = os.path.join(home, "mnist")
-    path = os.path.join(folder, "mnist.pkl.gz")
-    if k == 6:
-        with open(folder, "wb"):
-            pass
-        return home
-    os.mkdir(folder)
-    if k == 1:
-        part = (np.zeros((2, 784), np.float32), np.zeros(2, np.int64))
-        with open(path, "wb") as fh:
-            fh.write(gzip.compress(pickle.dumps((part, part, part), protocol=2)))
-    elif k == 2:
-        os.mkdir(path)
-    elif k == 3:
-        os.symlink("/dev/zero", path)
-    elif k == 4:
-        with open(path, "wb") as fh:
-            fh.truncate(17_051_982)
-    elif k == 5:
-        os.mkfifo(path)
-    return home
+    part = (np.zeros((2, 784), np.float32), np.zeros(2, np.int64))
+    small = gzip.compress(pickle.dumps((part, part, part), protocol=2)) if k == 1 else b""
+    return _data_home(k, "mnist", "mnist.pkl.gz", small, 17_051_982)
 
 
 def movielens_home(k: int) -> str:
-    """A data_home for ``fetch_movielens_100k(..., download_if_missing=False)`` whose
-    ``ml-100k/ml-100k.inter`` is: 0 absent; 1 a small, well-formed .inter file (not the
-    pinned file: refused by its checksum); 2 a directory; 3 a link to /dev/zero; 4 zeros of
-    the real file's size; 5 a FIFO; 6 absent under a file called ``ml-100k``."""
-    home = tempfile.mkdtemp(dir=_TMP)
-    folder = os.path.join(home, "ml-100k")
-    path = os.path.join(folder, "ml-100k.inter")
-    if k == 6:
-        with open(folder, "wb"):
-            pass
-        return home
-    os.mkdir(folder)
-    if k == 1:
-        with open(path, "wb") as fh:
-            fh.write(b"user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
-                     b"1\t2\t3\t881250949\n")
-    elif k == 2:
-        os.mkdir(path)
-    elif k == 3:
-        os.symlink("/dev/zero", path)
-    elif k == 4:
-        with open(path, "wb") as fh:
-            fh.truncate(1_979_230)
-    elif k == 5:
-        os.mkfifo(path)
-    return home
+    """A data_home for ``fetch_movielens_100k(..., download_if_missing=False)``
+    (``_data_home``'s cases for ``ml-100k/ml-100k.inter``; case 1 a small .inter file)."""
+    small = (b"user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
+             b"1\t2\t3\t881250949\n")
+    return _data_home(k, "ml-100k", "ml-100k.inter", small, 1_979_230)
 
 
 def cli(*argv: str) -> int:
