@@ -449,16 +449,16 @@ def test_more_bad_arguments_are_named():
         boltz.RatingsRBM(2, n_iter=1).fit(X, validation_data=([], [], []))
 
 
-@pytest.mark.parametrize("member", ["units", "history_train_rmse"])
+@pytest.mark.parametrize("member", ["units", "history_train_rmse", "user_ids_"])
 def test_a_damaged_member_is_refused(tmp_path, member):
     # a row's units out of order made predictions silently miss a pair's own rating; a 2-D
-    # history loaded as nested lists
+    # history loaded as nested lists; ids out of order would map to other indices
     users, items, ratings, *_ = planted(n_users=30, n_items=8)
     rbm = boltz.RatingsRBM(4, n_iter=2, random_state=0).fit((users, items, ratings))
     rbm.save(tmp_path / "model")
     with np.load(tmp_path / "model.npz") as z:
         members = dict(z)
-    members[member] = (members[member][::-1].copy() if member == "units"
+    members[member] = (members[member][::-1].copy() if member in ("units", "user_ids_")
                        else np.zeros((2, 2)))
     np.savez(tmp_path / "bad.npz", **members)
     with pytest.raises(ValueError, match="not a boltz RatingsRBM file"):

@@ -128,13 +128,14 @@ def _load(cls, zf: zipfile.ZipFile):
     if n_units != (item_ids.size if rbm.orientation == "user" else user_ids.size):
         raise DamagedFile("components_ disagrees with the ids")
     rbm.levels_ = levels
+    # fit maps ids in sorted order (a model whose ids do not sort cannot be saved): the
+    # saved ids map back to the same indices
     rbm._user_map, rbm._item_map = IdMap(user_ids), IdMap(item_ids)
-    if len(rbm._user_map) != user_ids.size or len(rbm._item_map) != item_ids.size:
-        raise DamagedFile("user_ids_ and item_ids_ must be distinct")
-    rbm._user_map.ids, rbm._item_map.ids = user_ids, item_ids
-    rbm._user_map._index = {k: i for i, k in enumerate(user_ids.tolist())}
-    rbm._item_map._index = {k: i for i, k in enumerate(item_ids.tolist())}
-    rbm.user_ids_, rbm.item_ids_ = user_ids, item_ids
+    if not (np.array_equal(rbm._user_map.ids, user_ids)
+            and np.array_equal(rbm._item_map.ids, item_ids)):
+        raise DamagedFile("user_ids_ and item_ids_ must be distinct and sorted, as fit "
+                          "maps them")
+    rbm.user_ids_, rbm.item_ids_ = rbm._user_map.ids, rbm._item_map.ids
     rbm._n_units = n_units
     rbm._lists = _lists(zf, "indptr", "units", n_cases, n_units, "unit_levels", K)
     rbm._seen, rbm.conditional_components_ = None, None
