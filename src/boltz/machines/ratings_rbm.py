@@ -572,7 +572,8 @@ class RatingsRBM(ParamsMixin):
                 raise ValueError("seen is for the conditional variant: set conditional=True")
             cases, units = self._cases_units(users, items)
             L, n_cases = self._lists, self._lists.indptr.size - 1
-            RowLists.build(cases, units, levels, n_cases, "X")     # X's own pairs once
+            # the model's pairs that X does not rate, then X's (a pair X rates twice is
+            # refused by the build)
             old_cases = np.repeat(np.arange(n_cases), L.counts)
             width = self._n_units + 1
             keep = ~np.isin(old_cases * width + L.units, cases * width + units)
