@@ -621,21 +621,20 @@ class RatingsRBM(ParamsMixin):
         from boltz._core import _ratings_epoch
 
         K = self.levels_.size
-        n = users.size
-        out = np.empty((n, K))
+        out = np.empty((users.size, K))
         cases, units = self._cases_units(users, items)
         known = (cases >= 0) & (units >= 0)
         if known.any():
             known[known] &= self._lists.counts[cases[known]] > 0
         # cold starts: the level distribution of the item's, the user's or all ratings
-        counts = np.zeros((n, K))
-        item_known, user_known = items >= 0, users >= 0
-        counts[item_known] = self._item_counts[items[item_known]]
+        cold = np.flatnonzero(~known)
+        counts = np.zeros((cold.size, K))
+        item_known, user_known = items[cold] >= 0, users[cold] >= 0
+        counts[item_known] = self._item_counts[items[cold][item_known]]
         use_user = (counts.sum(1) == 0) & user_known
-        counts[use_user] = self._user_counts[users[use_user]]
-        empty = counts.sum(1) == 0
-        counts[empty] = self._item_counts.sum(0)
-        out[:] = counts / counts.sum(1, keepdims=True)
+        counts[use_user] = self._user_counts[users[cold][use_user]]
+        counts[counts.sum(1) == 0] = self._item_counts.sum(0)
+        out[cold] = counts / counts.sum(1, keepdims=True)
         at = np.flatnonzero(known)
         if at.size:
             q_cases, q_units = cases[at], units[at]
