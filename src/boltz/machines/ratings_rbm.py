@@ -87,6 +87,21 @@ class NotFittedError(ValueError, AttributeError):
     """Raised when a method needs a fitted RatingsRBM."""
 
 
+def _segment_sums(values: np.ndarray, rows: np.ndarray, indptr: np.ndarray,
+                  cases: np.ndarray) -> np.ndarray:
+    """Per case, the sum of values[rows[indptr[case]:indptr[case + 1]]] (zeros for an
+    empty list): an array (len(cases), values.shape[1])."""
+    lengths = indptr[cases + 1] - indptr[cases]
+    ends = np.cumsum(lengths)
+    at = np.arange(ends[-1] if ends.size else 0) + np.repeat(indptr[cases] - ends + lengths,
+                                                             lengths)
+    out = np.zeros((cases.size, values.shape[1]))
+    filled = lengths > 0
+    if filled.any():
+        out[filled] = np.add.reduceat(values[rows[at]], (ends - lengths)[filled], axis=0)
+    return out
+
+
 def _padded_width(n: int, dtype: np.dtype) -> int:
     lanes = 32 // dtype.itemsize
     return -(-n // lanes) * lanes
@@ -341,13 +356,11 @@ class RatingsRBM(ParamsMixin):
     def _kernel_arrays(self) -> dict:
         """Padded copies of the parameters: Wt (n_rows, ph), b (n_units K), c (ph)."""
         dt = check_float_dtype(self.dtype)
-        n_units, K, F = self.components_.shape
+        F = self.n_components
         ph = _padded_width(F, dt)
-        rows = [self.components_.reshape(n_units * K, F)]
-        if self.conditional_components_ is not None:
-            rows.append(self.conditional_components_)
-        Wt = np.zeros((sum(r.shape[0] for r in rows), ph), dtype=dt)
-        Wt[:, :F] = np.concatenate(rows)
+        rows = self._weight_rows(dt)
+        Wt = np.zeros((rows.shape[0], ph), dtype=dt)
+        Wt[:, :F] = rows
         c = np.zeros(ph, dtype=dt)
         c[:F] = self.intercept_hidden_
         return {"Wt": Wt, "b": self.intercept_visible_.reshape(-1).astype(dt), "c": c}
@@ -820,17 +833,13 @@ class RatingsRBM(ParamsMixin):
         ndarray of float64 (n, n_components)
             The probabilities, conditioned on each row's training ratings.
         """
-        return sigmoid(self._hidden_inputs(ids))
+        return sigmoid(self._hidden_inputs(self._case_indices(ids)))
 
-    def _hidden_inputs(self, ids: ArrayLike) -> np.ndarray:
+    def _hidden_inputs(self, cases: np.ndarray) -> np.ndarray:
         """x = c + the sum of each case's conditioning rows, float64 (n, F)."""
-        cases = self._case_indices(ids)
         indptr, given = self._conditioning()
-        W = self._weight_rows()
-        x = np.empty((cases.size, self.n_components))
-        for r, case in enumerate(cases):
-            x[r] = self.intercept_hidden_ + W[given[indptr[case]:indptr[case + 1]]].sum(0)
-        return x
+        return self.intercept_hidden_ + _segment_sums(self._weight_rows(), given, indptr,
+                                                      cases)
 
     def _case_indices(self, ids: ArrayLike) -> np.ndarray:
         """The model's row index of each id (users, or items in the item orientation); an
@@ -846,13 +855,13 @@ class RatingsRBM(ParamsMixin):
                              f"training data's {self.orientation}s")
         return cases
 
-    def _weight_rows(self) -> np.ndarray:
-        """The kernel's rows unpadded, float64: W as (n_units K, F), then D."""
+    def _weight_rows(self, dtype=np.float64) -> np.ndarray:
+        """The kernel's rows unpadded: W as (n_units K, F), then D."""
         n_units, K, F = self.components_.shape
         rows = [self.components_.reshape(n_units * K, F)]
         if self.conditional_components_ is not None:
             rows.append(self.conditional_components_)
-        return np.concatenate(rows).astype(np.float64)
+        return np.concatenate(rows).astype(dtype, copy=False)
 
     def free_energy(self, ids: ArrayLike) -> np.ndarray:
         r"""Free energy of each row's training ratings,
@@ -867,13 +876,13 @@ class RatingsRBM(ParamsMixin):
         -------
         ndarray of float64 (n,)
         """
-        x = self._hidden_inputs(ids)
-        cases = self._case_indices(ids)
-        b = self.intercept_visible_.reshape(-1).astype(np.float64)
+        return self._free_energy(self._case_indices(ids))
+
+    def _free_energy(self, cases: np.ndarray) -> np.ndarray:
+        b = self.intercept_visible_.reshape(-1, 1).astype(np.float64)
         rows = self._lists.visible_rows(self.levels_.size)
-        bias = np.array([b[rows[self._lists.indptr[c]:self._lists.indptr[c + 1]]].sum()
-                         for c in cases])
-        return -bias - np.logaddexp(0, x).sum(1)
+        bias = _segment_sums(b, rows, self._lists.indptr, cases)[:, 0]
+        return -bias - np.logaddexp(0, self._hidden_inputs(cases)).sum(1)
 
     def log_likelihood(self, ids: ArrayLike, method: str = "auto", *, n_chains: int = 100,
                        n_betas: int = 1000, seed: SeedLike = None) -> np.ndarray:
@@ -906,8 +915,8 @@ class RatingsRBM(ParamsMixin):
         n_chains = check_positive_int(n_chains, "n_chains", minimum=2)
         n_betas = check_positive_int(n_betas, "n_betas", minimum=2)
         rng = np.random.default_rng(seed_sequence(seed, "seed"))
-        free = self.free_energy(ids)
         cases = self._case_indices(ids)
+        free = self._free_energy(cases)
         W = self.components_.astype(np.float64)
         b = self.intercept_visible_.astype(np.float64)
         exact = method == "exact" or (method == "auto"
