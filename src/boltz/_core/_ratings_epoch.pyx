@@ -19,7 +19,7 @@ Every entry point checks the sizes it is given against each other before it touc
 array holding the finished batches, and raises what the signal handler raised.
 """
 from cython cimport floating
-from boltz._core._signals cimport CHECK_WORK, raise_pending, signal_pending
+from boltz._core._signals cimport check_due, raise_pending
 from cython.parallel cimport prange
 from boltz._core._row_lists cimport SLACK
 from boltz._core._rbm_kernels cimport (rbm_level_scores, rbm_row_sums, rbm_sample,
@@ -319,11 +319,9 @@ def train_epoch(const int64_t[::1] indptr, const int32_t[::1] rated,
     cdef bint stop = False
     with nogil:
         for bi in range(batches):
-            if work >= CHECK_WORK:
-                work = 0
-                if signal_pending():
-                    stop = True
-                    break
+            if check_due(&work):
+                stop = True
+                break
             s = bi * batch_rows
             B = min(batch_rows, n - s)
             entries = 0

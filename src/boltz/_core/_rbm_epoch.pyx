@@ -22,7 +22,7 @@ from cython cimport floating
 from boltz._core._row_lists cimport SLACK, Lists, write_unpadded
 from boltz._core._row_lists cimport padded_width as _padded_width
 from boltz._core._row_lists cimport row_sums as _row_sums
-from boltz._core._signals cimport CHECK_WORK, raise_pending, signal_pending
+from boltz._core._signals cimport check_due, raise_pending
 from cython.parallel cimport prange
 from boltz._core._rbm_kernels cimport (rbm_nonzeros, rbm_sample, rbm_transpose,
                                        rbm_weight_row)
@@ -317,11 +317,9 @@ def train_epoch(const floating[:, ::1] X, const int64_t[::1] order, Py_ssize_t b
         for r in range(nneg):
             _nonzeros(&chains[r, 0], nh, r, scratch)
         for bi in range((n + batch_rows - 1) // batch_rows):
-            if work >= CHECK_WORK:
-                work = 0
-                if signal_pending():
-                    stop = True
-                    break
+            if check_due(&work):
+                stop = True
+                break
             s = bi * batch_rows
             B = min(batch_rows, n - s)
             Bn = nneg if persistent else B          # chains run

@@ -24,3 +24,12 @@ cdef inline bint signal_pending() noexcept nogil:
 
 cdef inline int raise_pending() except -1:
     return -1
+
+
+cdef inline bint check_due(double *work) noexcept nogil:
+    """signal_pending() once `work` multiply-adds since the last check reach CHECK_WORK
+    (which restarts the count); False before then."""
+    if work[0] < CHECK_WORK:
+        return False
+    work[0] = 0
+    return signal_pending()
